@@ -1,0 +1,57 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sambench {
+
+struct ModelConfig {
+  std::filesystem::path path;
+  std::string device = "auto";  // auto | cpu | cuda | cuda:N
+};
+
+struct InstanceConfig {
+  int min_area = 1;          // components smaller than this (pixels) are not instances
+  bool whole_class = false;  // true: the whole class mask is one instance
+};
+
+struct RunConfig {
+  std::filesystem::path output;
+  int threads = 0;        // 0: one per core
+  int limit = 0;          // 0: every sample
+  int decode_batch = 16;  // prompts per decoder call
+};
+
+// Everything that shapes the numbers. Paths in a YAML file are relative to that file's folder.
+struct Config {
+  std::filesystem::path file;  // where it was read from, empty if built in code
+  std::string name;
+  nlohmann::json dataset;  // "adapter" plus that adapter's own keys; the adapter validates them
+  std::filesystem::path dataset_base;  // folder that relative dataset paths start from
+  ModelConfig model;
+  InstanceConfig instances;
+  std::string prompt = "centroid";
+  std::string mask_policy = "best_score";
+  std::string empty_rule = "nan";  // empty truth and empty prediction: "nan" (excluded) or "one"
+  RunConfig run;
+};
+
+// Reads and validates a YAML config. Unknown keys are errors, so a typo never silently falls
+// back to a default.
+Config load_config(const std::filesystem::path& file);
+
+// Checks values that every command needs (model path, output, ranges); throws Error.
+void validate(const Config& config);
+
+// Throws Error if `section` (a mapping) has a key outside `allowed`. `where` names the file and
+// section for the message, e.g. "demo.yaml: dataset".
+void check_keys(const nlohmann::json& section, const std::vector<std::string>& allowed,
+                const std::string& where);
+
+// The resolved config as recorded in summary.json.
+nlohmann::json to_json(const Config& config);
+
+}  // namespace sambench

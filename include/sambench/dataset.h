@@ -1,0 +1,61 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+namespace sambench {
+
+struct ClassInfo {
+  int label = 0;  // value in the label map
+  std::string name;
+};
+
+// What a dataset lists cheaply, before anything is decoded.
+struct SampleRef {
+  std::string id;  // unique, stable, used in every output row
+  std::filesystem::path image;
+  std::filesystem::path mask;
+};
+
+// One decoded sample, ready for the model.
+struct Sample {
+  std::string id;
+  cv::Mat image;   // RGB uint8, H x W x 3
+  cv::Mat labels;  // H x W, uint8 or uint16, values from the class map, 0 or ignored values
+};
+
+// A benchmark in its on-disk layout. Adapters decide which files form a sample, how the image
+// becomes SAM's RGB input, and which label values are classes.
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
+  virtual const std::vector<ClassInfo>& classes() const = 0;
+  // Samples in a deterministic order. Throws Error when the layout is broken.
+  virtual std::vector<SampleRef> list() const = 0;
+  // Decodes and validates one sample. Throws Error naming the file.
+  virtual Sample load(const SampleRef& ref) const = 0;
+};
+
+// options: the config's "dataset" section. base: folder that relative paths start from.
+using AdapterFactory = std::function<std::unique_ptr<Dataset>(const nlohmann::json& options,
+                                                               const std::filesystem::path& base)>;
+
+std::unique_ptr<Dataset> make_dataset(const nlohmann::json& options,
+                                      const std::filesystem::path& base);
+std::vector<std::string> adapter_names();
+
+// Shared by adapters: parses {label: name} and checks that labels are unique positive integers.
+std::vector<ClassInfo> parse_classes(const nlohmann::json& classes, const std::string& where);
+
+// Throws Error(mask_file, ...) if the label map holds a value that is neither background (0),
+// an ignored value, nor a class label, or if its size differs from the image's.
+void check_labels(const cv::Mat& labels, const cv::Mat& image, const std::vector<ClassInfo>& classes,
+                  const std::vector<int>& ignored, const std::filesystem::path& mask_file);
+
+}  // namespace sambench

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <filesystem>
+
+#include "sambench/config.h"
+#include "sambench/report.h"
+
+namespace sambench {
+
+struct EvalResult {
+  std::filesystem::path output;
+  long long images = 0;
+  long long instances = 0;
+  std::vector<ClassSummary> classes;
+  Overall overall;
+  double wall_seconds = 0.0;
+};
+
+// read → preprocess → encode → prompt → decode → score → write, for every sample.
+// Writes per_instance.csv, per_class.csv, summary.json and timings.json into config.run.output.
+// On failure, what was computed is kept in per_instance.partial.csv and summary.json says
+// "failed"; then the Error is rethrown.
+EvalResult run_eval(const Config& config);
+
+}  // namespace sambench

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <filesystem>
+
+#include <opencv2/core.hpp>
+
+namespace sambench {
+
+// File extensions the image readers accept (lower case, with the dot).
+bool is_image_file(const std::filesystem::path& path);
+
+// Reads PNG, JPEG, TIFF, BMP or GIF as RGB uint8 (H x W x 3). Throws Error naming the file.
+cv::Mat read_rgb(const std::filesystem::path& path);
+
+// Reads a single-channel label map (uint8 or uint16). A 3-channel file is accepted only when its
+// channels are equal (a grey image saved as RGB). Throws Error naming the file.
+cv::Mat read_label_map(const std::filesystem::path& path);
+
+// Writes a PNG; throws Error when the file cannot be written.
+void write_png(const std::filesystem::path& path, const cv::Mat& image);
+
+}  // namespace sambench

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sambench {
+
+// Which of SAM's mask outputs is kept for a prompt.
+enum class MaskPolicy {
+  kBestScore,  // highest predicted IoU among the multimask outputs 1..3 (the study's policy)
+  kSingle,     // the single-mask output, index 0
+};
+
+MaskPolicy parse_mask_policy(const std::string& name);
+std::string describe(MaskPolicy policy);
+
+// Index of the kept output given one prompt's predicted IoUs (all outputs, 0..n-1). Ties go to
+// the lowest index, so the choice is deterministic.
+int choose_mask(const float* scores, int n, MaskPolicy policy);
+
+}  // namespace sambench

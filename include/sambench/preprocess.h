@@ -1,0 +1,49 @@
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "sambench/prompt.h"
+
+namespace sambench {
+
+// SamPredictor's ResizeLongestSide: the longest side becomes `target`, the other is rounded
+// half up, and points scale by the same per-axis ratios.
+struct ResizeTransform {
+  int orig_h = 0, orig_w = 0;
+  int new_h = 0, new_w = 0;
+  int target = 1024;
+
+  cv::Point2d apply(cv::Point2d p) const;
+};
+
+ResizeTransform longest_side_transform(int height, int width, int target);
+
+// Bilinear resize of a uint8 image exactly as PIL's Image.resize(BILINEAR) does it: a triangle
+// filter stretched by the scale factor (so it antialiases when downscaling), fixed-point
+// weights with 22 fractional bits, horizontal pass then vertical, each rounded to uint8.
+// cv::resize(INTER_LINEAR) does not antialias and gives different pixels.
+cv::Mat pil_resize_bilinear(const cv::Mat& src, int new_w, int new_h);
+
+struct Normalization {
+  std::array<float, 3> mean;
+  std::array<float, 3> std;
+};
+
+// RGB uint8 → resized, normalized, zero-padded planar float tensor [3, target, target].
+std::vector<float> make_model_input(const cv::Mat& rgb, const ResizeTransform& transform,
+                                    const Normalization& norm);
+
+// A prompt as the decoder takes it: coordinates in the resized frame, labels as floats, with
+// SamPredictor's (0, 0)/-1 padding point when there is no box, and box corners last.
+struct DecoderPrompt {
+  std::vector<float> coords;  // x0, y0, x1, y1, ...
+  std::vector<float> labels;
+  int size() const { return static_cast<int>(labels.size()); }
+};
+
+DecoderPrompt to_decoder_prompt(const Prompt& prompt, const ResizeTransform& transform);
+
+}  // namespace sambench

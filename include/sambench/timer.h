@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace sambench {
+
+// Wall time per pipeline stage, summed over a run. Kept apart from results, which must be
+// byte-identical between runs while times never are.
+class StageTimes {
+ public:
+  class Scope {
+   public:
+    Scope(StageTimes& times, std::string stage);
+    ~Scope();
+
+   private:
+    StageTimes& times_;
+    std::string stage_;
+    std::chrono::steady_clock::time_point start_;
+  };
+
+  Scope time(std::string stage) { return Scope(*this, std::move(stage)); }
+  void add(const std::string& stage, double seconds);
+  double total(const std::string& stage) const;
+  nlohmann::json to_json(long long images) const;
+
+ private:
+  std::map<std::string, double> seconds_;
+};
+
+}  // namespace sambench

@@ -1,0 +1,657 @@
+#!/usr/bin/python3
+"""Build the Segment Anything Model (SAM) and export it as a TorchScript module.
+
+This is sambench's own, TorchScript-friendly implementation of SAM. Its
+parameter and buffer names equal the official checkpoints' state_dict keys, so
+sam_vit_{h,l,b}_*.pth load with strict=True. The exported module has two
+methods that the C++ harness calls:
+
+  encode(x [1,3,1024,1024] normalized+padded) -> embeddings [1,256,64,64]
+  decode(embeddings, point_coords [B,N,2], point_labels [B,N],
+         mask_input [B,1,256,256] or None)
+      -> (low_res_logits [B,4,256,256], iou_predictions [B,4])
+
+Usage:
+  export_sam.py --model-type {vit_h,vit_l,vit_b,small}
+                (--checkpoint PATH | --random-init [--seed N]) --output OUT.pt
+"""
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+from typing import Dict, List, Optional, Tuple, Type
+
+# torch.jit.save writes each module's __constants__ in set order, which depends
+# on Python's string-hash randomization. Re-run the script with a fixed hash
+# seed (before importing torch, to keep it cheap) so the .pt is byte-identical.
+if __name__ == "__main__" and os.environ.get("PYTHONHASHSEED") != "0":
+    os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:],
+              dict(os.environ, PYTHONHASHSEED="0"))
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+FORMAT = "sambench-sam/1"
+IMAGE_SIZE = 1024
+PATCH_SIZE = 16
+EMBEDDING_SIZE = IMAGE_SIZE // PATCH_SIZE  # 64
+LOW_RES_SIZE = 4 * EMBEDDING_SIZE  # 256
+PROMPT_DIM = 256
+NUM_MASK_OUTPUTS = 4  # single-mask token + 3 multimask tokens
+PIXEL_MEAN = [123.675, 116.28, 103.53]
+PIXEL_STD = [58.395, 57.12, 57.375]
+MASK_THRESHOLD = 0.0
+LOGIT_GAIN = 30.0  # --random-init: scale of the hypernetwork outputs (see perturb_constant_init)
+
+# Encoder configurations. Everything not listed is shared by all types.
+MODEL_CONFIGS: Dict[str, Dict] = {
+    "vit_h": dict(embed_dim=1280, depth=32, num_heads=16, global_attn_indexes=(7, 15, 23, 31)),
+    "vit_l": dict(embed_dim=1024, depth=24, num_heads=16, global_attn_indexes=(5, 11, 17, 23)),
+    "vit_b": dict(embed_dim=768, depth=12, num_heads=12, global_attn_indexes=(2, 5, 8, 11)),
+    # Tiny encoder for tests; decoder and prompt encoder are full size.
+    "small": dict(embed_dim=96, depth=2, num_heads=2, global_attn_indexes=(1,)),
+}
+
+Device = Optional[torch.device]
+
+
+# --------------------------------------------------------------------------
+# Shared layers
+# --------------------------------------------------------------------------
+
+
+class LayerNorm2d(nn.Module):
+    """LayerNorm over the channel axis of an NCHW tensor."""
+
+    def __init__(self, channels: int, eps: float = 1e-6, device: Device = None) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(channels, device=device))
+        self.bias = nn.Parameter(torch.zeros(channels, device=device))
+        self.eps = eps
+
+    def forward(self, x: Tensor) -> Tensor:
+        mean = x.mean(1, keepdim=True)
+        var = (x - mean).pow(2).mean(1, keepdim=True)
+        x = (x - mean) / torch.sqrt(var + self.eps)
+        return self.weight[:, None, None] * x + self.bias[:, None, None]
+
+
+class MLPBlock(nn.Module):
+    """Two-layer feed-forward block (lin1 -> act -> lin2)."""
+
+    def __init__(self, dim: int, hidden: int, act: Type[nn.Module], device: Device = None) -> None:
+        super().__init__()
+        self.lin1 = nn.Linear(dim, hidden, device=device)
+        self.lin2 = nn.Linear(hidden, dim, device=device)
+        self.act = act()
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.lin2(self.act(self.lin1(x)))
+
+
+class MLP(nn.Module):
+    """Stack of Linear layers with ReLU between them (not after the last)."""
+
+    def __init__(self, in_dim: int, hidden: int, out_dim: int, num_layers: int,
+                 device: Device = None) -> None:
+        super().__init__()
+        dims = [in_dim] + [hidden] * (num_layers - 1) + [out_dim]
+        self.layers = nn.ModuleList(
+            [nn.Linear(a, b, device=device) for a, b in zip(dims[:-1], dims[1:])])
+        self.num_layers = num_layers
+
+    def forward(self, x: Tensor) -> Tensor:
+        for i, layer in enumerate(self.layers):
+            x = layer(x)
+            if i < self.num_layers - 1:
+                x = F.relu(x)
+        return x
+
+
+# --------------------------------------------------------------------------
+# Image encoder (ViTDet-style ViT)
+# --------------------------------------------------------------------------
+
+
+def window_partition(x: Tensor, ws: int) -> Tuple[Tensor, int, int]:
+    """[B,H,W,C] -> [B*nW, ws, ws, C], zero-padding H and W up to multiples of ws.
+
+    Returns the windows and the padded height/width (needed to undo it)."""
+    b, h, w, c = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
+    pad_h = (ws - h % ws) % ws
+    pad_w = (ws - w % ws) % ws
+    # F.pad pads the last dims first: (C: 0,0) (W: 0,pad_w) (H: 0,pad_h)
+    x = F.pad(x, [0, 0, 0, pad_w, 0, pad_h])
+    hp, wp = h + pad_h, w + pad_w
+    x = x.view(b, hp // ws, ws, wp // ws, ws, c)
+    windows = x.permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, ws, ws, c)
+    return windows, hp, wp
+
+
+def window_unpartition(windows: Tensor, ws: int, hp: int, wp: int, h: int, w: int) -> Tensor:
+    """Inverse of window_partition, dropping the padding again."""
+    b = windows.shape[0] // ((hp // ws) * (wp // ws))
+    x = windows.view(b, hp // ws, wp // ws, ws, ws, -1)
+    x = x.permute(0, 1, 3, 2, 4, 5).contiguous().view(b, hp, wp, -1)
+    return x[:, :h, :w, :].contiguous()
+
+
+def relative_position_table(size: int, rel_pos: Tensor) -> Tensor:
+    """Gather rel_pos [2*size-1, C] into [size, size, C]; entry [i, j] is for offset i-j.
+
+    Queries and keys always have the same extent here (14x14 windows or the full
+    64x64 grid), so the official resize/rescale branch for unequal sizes is not
+    needed."""
+    idx = torch.arange(size, device=rel_pos.device)
+    offsets = idx[:, None] - idx[None, :] + (size - 1)
+    return rel_pos[offsets]
+
+
+def add_decomposed_rel_pos(attn: Tensor, q: Tensor, rel_pos_h: Tensor, rel_pos_w: Tensor,
+                           h: int, w: int) -> Tensor:
+    """Add MViTv2 decomposed relative position terms to attn [B, h*w, h*w]."""
+    rh = relative_position_table(h, rel_pos_h)  # [h, h, C]
+    rw = relative_position_table(w, rel_pos_w)  # [w, w, C]
+    b, dim = q.shape[0], q.shape[2]
+    r_q = q.reshape(b, h, w, dim)
+    rel_h = torch.einsum("bhwc,hkc->bhwk", r_q, rh)
+    rel_w = torch.einsum("bhwc,wkc->bhwk", r_q, rw)
+    attn = attn.view(b, h, w, h, w) + rel_h[:, :, :, :, None] + rel_w[:, :, :, None, :]
+    return attn.view(b, h * w, h * w)
+
+
+class PatchEmbed(nn.Module):
+    def __init__(self, embed_dim: int, device: Device = None) -> None:
+        super().__init__()
+        self.proj = nn.Conv2d(3, embed_dim, kernel_size=PATCH_SIZE, stride=PATCH_SIZE,
+                              device=device)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.proj(x).permute(0, 2, 3, 1)  # NCHW -> NHWC tokens
+
+
+class EncoderAttention(nn.Module):
+    """Multi-head self-attention over a [B,H,W,C] grid with relative positions."""
+
+    def __init__(self, dim: int, num_heads: int, grid: int, device: Device = None) -> None:
+        super().__init__()
+        head_dim = dim // num_heads
+        self.num_heads = num_heads
+        self.scale = head_dim ** -0.5
+        self.qkv = nn.Linear(dim, dim * 3, bias=True, device=device)
+        self.proj = nn.Linear(dim, dim, device=device)
+        # Official init is zeros; names and shapes follow the checkpoints.
+        self.rel_pos_h = nn.Parameter(torch.zeros(2 * grid - 1, head_dim, device=device))
+        self.rel_pos_w = nn.Parameter(torch.zeros(2 * grid - 1, head_dim, device=device))
+
+    def forward(self, x: Tensor) -> Tensor:
+        b, h, w = x.shape[0], x.shape[1], x.shape[2]
+        assert self.rel_pos_h.shape[0] == 2 * h - 1 and self.rel_pos_w.shape[0] == 2 * w - 1, \
+            "input grid does not match the relative position tables (input must be 1024x1024)"
+        # [B, HW, 3, heads, hd] -> [3, B*heads, HW, hd]
+        qkv = self.qkv(x).reshape(b, h * w, 3, self.num_heads, -1).permute(2, 0, 3, 1, 4)
+        qkv = qkv.reshape(3, b * self.num_heads, h * w, -1)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        attn = (q * self.scale) @ k.transpose(-2, -1)
+        attn = add_decomposed_rel_pos(attn, q, self.rel_pos_h, self.rel_pos_w, h, w)
+        attn = attn.softmax(dim=-1)
+        x = (attn @ v).view(b, self.num_heads, h, w, -1).permute(0, 2, 3, 1, 4)
+        return self.proj(x.reshape(b, h, w, -1))
+
+
+class EncoderBlock(nn.Module):
+    """Pre-norm transformer block; window_size 0 means global attention."""
+
+    def __init__(self, dim: int, num_heads: int, window_size: int, device: Device = None) -> None:
+        super().__init__()
+        grid = window_size if window_size > 0 else EMBEDDING_SIZE
+        self.norm1 = nn.LayerNorm(dim, eps=1e-6, device=device)
+        self.attn = EncoderAttention(dim, num_heads, grid, device=device)
+        self.norm2 = nn.LayerNorm(dim, eps=1e-6, device=device)
+        self.mlp = MLPBlock(dim, 4 * dim, nn.GELU, device=device)
+        self.window_size = window_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        shortcut = x
+        x = self.norm1(x)
+        if self.window_size > 0:
+            h, w = x.shape[1], x.shape[2]
+            windows, hp, wp = window_partition(x, self.window_size)
+            x = window_unpartition(self.attn(windows), self.window_size, hp, wp, h, w)
+        else:
+            x = self.attn(x)
+        x = shortcut + x
+        return x + self.mlp(self.norm2(x))
+
+
+class ImageEncoderViT(nn.Module):
+    def __init__(self, embed_dim: int, depth: int, num_heads: int,
+                 global_attn_indexes: Tuple[int, ...], window_size: int = 14,
+                 device: Device = None) -> None:
+        super().__init__()
+        self.patch_embed = PatchEmbed(embed_dim, device=device)
+        self.pos_embed = nn.Parameter(
+            torch.zeros(1, EMBEDDING_SIZE, EMBEDDING_SIZE, embed_dim, device=device))
+        self.blocks = nn.ModuleList([
+            EncoderBlock(embed_dim, num_heads,
+                         0 if i in global_attn_indexes else window_size, device=device)
+            for i in range(depth)
+        ])
+        self.neck = nn.Sequential(
+            nn.Conv2d(embed_dim, PROMPT_DIM, kernel_size=1, bias=False, device=device),
+            LayerNorm2d(PROMPT_DIM, device=device),
+            nn.Conv2d(PROMPT_DIM, PROMPT_DIM, kernel_size=3, padding=1, bias=False, device=device),
+            LayerNorm2d(PROMPT_DIM, device=device),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = self.patch_embed(x) + self.pos_embed
+        for blk in self.blocks:
+            x = blk(x)
+        return self.neck(x.permute(0, 3, 1, 2))
+
+
+# --------------------------------------------------------------------------
+# Prompt encoder
+# --------------------------------------------------------------------------
+
+
+class PositionEmbeddingRandom(nn.Module):
+    """Random-Fourier-feature positional encoding of 2-D points."""
+
+    def __init__(self, num_feats: int, device: Device = None) -> None:
+        super().__init__()
+        self.register_buffer("positional_encoding_gaussian_matrix",
+                             torch.randn((2, num_feats), device=device))
+
+    def encode_unit(self, xy: Tensor) -> Tensor:
+        """xy [..., 2] in [0,1] -> [..., 2*num_feats]; always computed in float32
+        because sin/cos of large arguments is too coarse in half precision."""
+        g = self.positional_encoding_gaussian_matrix.float()
+        proj = 2 * math.pi * ((2 * xy.float() - 1) @ g)
+        return torch.cat([torch.sin(proj), torch.cos(proj)], dim=-1)
+
+    def dense(self, h: int, w: int) -> Tensor:
+        """PE of every embedding-grid cell centre, [1, C, h, w] (float32)."""
+        dev = self.positional_encoding_gaussian_matrix.device
+        grid = torch.ones((h, w), device=dev, dtype=torch.float32)
+        y = (grid.cumsum(dim=0) - 0.5) / h
+        x = (grid.cumsum(dim=1) - 0.5) / w
+        return self.encode_unit(torch.stack([x, y], dim=-1)).permute(2, 0, 1).unsqueeze(0)
+
+
+class PromptEncoder(nn.Module):
+    def __init__(self, embed_dim: int = PROMPT_DIM, mask_in_chans: int = 16,
+                 device: Device = None) -> None:
+        super().__init__()
+        self.embed_dim = embed_dim
+        # TorchScript cannot read module-level ints, so keep sizes as attributes.
+        self.input_size = IMAGE_SIZE
+        self.embedding_size = EMBEDDING_SIZE
+        self.pe_layer = PositionEmbeddingRandom(embed_dim // 2, device=device)
+        # Index = label: 0 negative point, 1 positive point, 2/3 box corners.
+        self.point_embeddings = nn.ModuleList(
+            [nn.Embedding(1, embed_dim, device=device) for _ in range(4)])
+        self.not_a_point_embed = nn.Embedding(1, embed_dim, device=device)
+        self.mask_downscaling = nn.Sequential(
+            nn.Conv2d(1, mask_in_chans // 4, kernel_size=2, stride=2, device=device),
+            LayerNorm2d(mask_in_chans // 4, device=device),
+            nn.GELU(),
+            nn.Conv2d(mask_in_chans // 4, mask_in_chans, kernel_size=2, stride=2, device=device),
+            LayerNorm2d(mask_in_chans, device=device),
+            nn.GELU(),
+            nn.Conv2d(mask_in_chans, embed_dim, kernel_size=1, device=device),
+        )
+        self.no_mask_embed = nn.Embedding(1, embed_dim, device=device)
+
+    def embed_points(self, coords: Tensor, labels: Tensor) -> Tensor:
+        """coords [B,N,2] in the 1024 input frame, labels [B,N] -> [B,N,C] float32.
+
+        Boxes arrive as two points labelled 2 and 3, which gives exactly the
+        official _embed_boxes result (shift, PE, add corner embedding)."""
+        xy = (coords.float() + 0.5) / float(self.input_size)  # pixel centre, then [0,1]
+        pe = self.pe_layer.encode_unit(xy)
+        lab = labels.to(torch.int64).unsqueeze(-1)
+        # Padding points carry only not_a_point_embed, no positional term.
+        emb = torch.where(lab == -1, self.not_a_point_embed.weight.float(), pe)
+        for k, point_embed in enumerate(self.point_embeddings):
+            emb = torch.where(lab == k, emb + point_embed.weight.float(), emb)
+        return emb
+
+    def embed_masks(self, mask_input: Optional[Tensor], batch: int, dtype: torch.dtype) -> Tensor:
+        if mask_input is None:
+            return self.no_mask_embed.weight.to(dtype).reshape(1, -1, 1, 1).expand(
+                batch, -1, self.embedding_size, self.embedding_size)
+        return self.mask_downscaling(mask_input.to(dtype))
+
+
+# --------------------------------------------------------------------------
+# Mask decoder (two-way transformer)
+# --------------------------------------------------------------------------
+
+
+class DecoderAttention(nn.Module):
+    """Multi-head attention whose inner width may be downsampled."""
+
+    def __init__(self, dim: int, num_heads: int, downsample_rate: int = 1,
+                 device: Device = None) -> None:
+        super().__init__()
+        inner = dim // downsample_rate
+        assert inner % num_heads == 0, "num_heads must divide the inner dimension"
+        self.num_heads = num_heads
+        self.q_proj = nn.Linear(dim, inner, device=device)
+        self.k_proj = nn.Linear(dim, inner, device=device)
+        self.v_proj = nn.Linear(dim, inner, device=device)
+        self.out_proj = nn.Linear(inner, dim, device=device)
+
+    def split_heads(self, x: Tensor) -> Tensor:
+        b, n, c = x.shape[0], x.shape[1], x.shape[2]
+        return x.reshape(b, n, self.num_heads, c // self.num_heads).transpose(1, 2)
+
+    def forward(self, q: Tensor, k: Tensor, v: Tensor) -> Tensor:
+        q = self.split_heads(self.q_proj(q))
+        k = self.split_heads(self.k_proj(k))
+        v = self.split_heads(self.v_proj(v))
+        attn = q @ k.permute(0, 1, 3, 2) / math.sqrt(q.shape[3])
+        out = torch.softmax(attn, dim=-1) @ v  # [B, heads, Nq, hd]
+        b, nq = out.shape[0], out.shape[2]
+        return self.out_proj(out.transpose(1, 2).reshape(b, nq, -1))
+
+
+class TwoWayAttentionBlock(nn.Module):
+    """Token self-attn, token->image attn, token MLP, image->token attn."""
+
+    def __init__(self, dim: int, num_heads: int, mlp_dim: int, skip_first_layer_pe: bool,
+                 device: Device = None) -> None:
+        super().__init__()
+        self.self_attn = DecoderAttention(dim, num_heads, device=device)
+        self.norm1 = nn.LayerNorm(dim, device=device)
+        self.cross_attn_token_to_image = DecoderAttention(dim, num_heads, 2, device=device)
+        self.norm2 = nn.LayerNorm(dim, device=device)
+        self.mlp = MLPBlock(dim, mlp_dim, nn.ReLU, device=device)
+        self.norm3 = nn.LayerNorm(dim, device=device)
+        self.norm4 = nn.LayerNorm(dim, device=device)
+        self.cross_attn_image_to_token = DecoderAttention(dim, num_heads, 2, device=device)
+        self.skip_first_layer_pe = skip_first_layer_pe
+
+    def forward(self, queries: Tensor, keys: Tensor, query_pe: Tensor,
+                key_pe: Tensor) -> Tuple[Tensor, Tensor]:
+        # The first layer's queries ARE the prompt embeddings, so adding their PE
+        # again (and the residual) is skipped, as in the official model.
+        if self.skip_first_layer_pe:
+            queries = self.self_attn(queries, queries, queries)
+        else:
+            q = queries + query_pe
+            queries = queries + self.self_attn(q, q, queries)
+        queries = self.norm1(queries)
+
+        q = queries + query_pe
+        k = keys + key_pe
+        queries = self.norm2(queries + self.cross_attn_token_to_image(q, k, keys))
+
+        queries = self.norm3(queries + self.mlp(queries))
+
+        q = queries + query_pe
+        k = keys + key_pe
+        keys = self.norm4(keys + self.cross_attn_image_to_token(k, q, queries))
+        return queries, keys
+
+
+class TwoWayTransformer(nn.Module):
+    def __init__(self, depth: int = 2, dim: int = PROMPT_DIM, num_heads: int = 8,
+                 mlp_dim: int = 2048, device: Device = None) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList([
+            TwoWayAttentionBlock(dim, num_heads, mlp_dim, i == 0, device=device)
+            for i in range(depth)
+        ])
+        self.final_attn_token_to_image = DecoderAttention(dim, num_heads, 2, device=device)
+        self.norm_final_attn = nn.LayerNorm(dim, device=device)
+
+    def forward(self, image: Tensor, image_pe: Tensor, tokens: Tensor) -> Tuple[Tensor, Tensor]:
+        """image/image_pe [B,C,h,w], tokens [B,N,C] -> (tokens, image tokens [B,hw,C])."""
+        keys = image.flatten(2).permute(0, 2, 1)
+        key_pe = image_pe.flatten(2).permute(0, 2, 1)
+        queries = tokens
+        for layer in self.layers:
+            queries, keys = layer(queries, keys, tokens, key_pe)
+        attn_out = self.final_attn_token_to_image(queries + tokens, keys + key_pe, keys)
+        return self.norm_final_attn(queries + attn_out), keys
+
+
+class MaskDecoder(nn.Module):
+    def __init__(self, dim: int = PROMPT_DIM, num_multimask_outputs: int = 3,
+                 device: Device = None) -> None:
+        super().__init__()
+        self.num_mask_tokens = num_multimask_outputs + 1
+        self.transformer = TwoWayTransformer(dim=dim, device=device)
+        self.iou_token = nn.Embedding(1, dim, device=device)
+        self.mask_tokens = nn.Embedding(self.num_mask_tokens, dim, device=device)
+        self.output_upscaling = nn.Sequential(
+            nn.ConvTranspose2d(dim, dim // 4, kernel_size=2, stride=2, device=device),
+            LayerNorm2d(dim // 4, device=device),
+            nn.GELU(),
+            nn.ConvTranspose2d(dim // 4, dim // 8, kernel_size=2, stride=2, device=device),
+            nn.GELU(),
+        )
+        self.output_hypernetworks_mlps = nn.ModuleList(
+            [MLP(dim, dim, dim // 8, 3, device=device) for _ in range(self.num_mask_tokens)])
+        self.iou_prediction_head = MLP(dim, 256, self.num_mask_tokens, 3, device=device)
+
+    def forward(self, image_embeddings: Tensor, image_pe: Tensor, sparse: Tensor,
+                dense: Tensor) -> Tuple[Tensor, Tensor]:
+        """Returns ALL mask tokens' logits [B,4,256,256] and IoU scores [B,4]."""
+        batch = sparse.shape[0]
+        output_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
+        tokens = torch.cat([output_tokens.unsqueeze(0).expand(batch, -1, -1), sparse], dim=1)
+
+        # One copy of the (single) image per prompt.
+        src = torch.repeat_interleave(image_embeddings, batch, dim=0) + dense
+        pos_src = torch.repeat_interleave(image_pe, batch, dim=0)
+        b, c, h, w = src.shape[0], src.shape[1], src.shape[2], src.shape[3]
+
+        hs, src = self.transformer(src, pos_src, tokens)
+        iou_token_out = hs[:, 0, :]
+        mask_tokens_out = hs[:, 1:1 + self.num_mask_tokens, :]
+
+        upscaled = self.output_upscaling(src.transpose(1, 2).reshape(b, c, h, w))
+        hyper: List[Tensor] = []
+        for i, mlp in enumerate(self.output_hypernetworks_mlps):
+            hyper.append(mlp(mask_tokens_out[:, i, :]))
+        hyper_in = torch.stack(hyper, dim=1)  # [B, 4, C/8]
+        b, c, h, w = upscaled.shape[0], upscaled.shape[1], upscaled.shape[2], upscaled.shape[3]
+        masks = (hyper_in @ upscaled.reshape(b, c, h * w)).reshape(b, -1, h, w)
+        return masks, self.iou_prediction_head(iou_token_out)
+
+
+# --------------------------------------------------------------------------
+# Whole model
+# --------------------------------------------------------------------------
+
+
+class Sam(nn.Module):
+    """SAM without pre/post-processing; the caller normalizes, pads and resizes."""
+
+    def __init__(self, encoder: ImageEncoderViT, device: Device = None) -> None:
+        super().__init__()
+        self.image_encoder = encoder
+        self.prompt_encoder = PromptEncoder(device=device)
+        self.mask_decoder = MaskDecoder(device=device)
+
+    @torch.jit.export
+    def encode(self, x: Tensor) -> Tensor:
+        """x [1,3,1024,1024] normalized and zero-padded -> [1,256,64,64]."""
+        return self.image_encoder(x)
+
+    @torch.jit.export
+    def decode(self, image_embeddings: Tensor, point_coords: Tensor, point_labels: Tensor,
+               mask_input: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+        """Prompts -> (low_res_logits [B,4,256,256], iou_predictions [B,4]).
+
+        point_coords [B,N,2] are (x,y) in the 1024-resized frame, already padded
+        by the caller; labels: 1 pos, 0 neg, -1 pad, 2/3 box corners."""
+        dtype, device = image_embeddings.dtype, image_embeddings.device
+        # Prompts may come from the host; run everything where the embeddings are.
+        sparse = self.prompt_encoder.embed_points(
+            point_coords.to(device), point_labels.to(device)).to(dtype)
+        if mask_input is not None:
+            mask_input = mask_input.to(device)
+        dense = self.prompt_encoder.embed_masks(mask_input, sparse.shape[0], dtype)
+        size = self.prompt_encoder.embedding_size
+        image_pe = self.prompt_encoder.pe_layer.dense(size, size).to(dtype)
+        return self.mask_decoder(image_embeddings, image_pe, sparse, dense)
+
+    def forward(self, x: Tensor, point_coords: Tensor, point_labels: Tensor,
+                mask_input: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+        return self.decode(self.encode(x), point_coords, point_labels, mask_input)
+
+
+def build_sam(model_type: str, device: Device = None) -> Sam:
+    """Build an eager SAM with PyTorch's default init (what the official code does).
+
+    device=torch.device("meta") builds shapes only, with no memory or init cost."""
+    if model_type not in MODEL_CONFIGS:
+        raise ValueError(f"unknown model type {model_type!r}; expected one of {sorted(MODEL_CONFIGS)}")
+    cfg = MODEL_CONFIGS[model_type]
+    encoder = ImageEncoderViT(cfg["embed_dim"], cfg["depth"], cfg["num_heads"],
+                              tuple(cfg["global_attn_indexes"]), device=device)
+    return Sam(encoder, device=device).eval()
+
+
+def perturb_constant_init(model: Sam, seed: int) -> None:
+    """Give parameters that the official init leaves constant some random values.
+
+    pos_embed and rel_pos start at zero and LayerNorm affine params at 1/0; a
+    parity test with those values could not see bugs in how they are applied."""
+    gen = torch.Generator().manual_seed(seed * 7919 + 17)  # independent of the init stream
+
+    def noise(p: Tensor, std: float) -> Tensor:
+        return torch.randn(p.shape, generator=gen, dtype=torch.float32).to(p) * std
+
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("pos_embed"):
+                p.add_(noise(p, 0.05))
+            elif name.endswith(("rel_pos_h", "rel_pos_w")):
+                p.add_(noise(p, 0.1))
+        for _, m in model.named_modules():
+            if isinstance(m, (nn.LayerNorm, LayerNorm2d)):
+                m.weight.add_(noise(m.weight, 0.1))
+                m.bias.add_(noise(m.bias, 0.1))
+        # Default init gives mask logits of ~0.1; scale them to a few units (real
+        # SAM gives ~+-10) so the 0.0 threshold is not decided by rounding noise.
+        for mlp in model.mask_decoder.output_hypernetworks_mlps:
+            mlp.layers[-1].weight.mul_(LOGIT_GAIN)
+            mlp.layers[-1].bias.mul_(LOGIT_GAIN)
+
+
+def build_random(model_type: str, seed: int) -> Sam:
+    """Deterministic random weights for a given (model_type, seed)."""
+    torch.manual_seed(seed)
+    model = build_sam(model_type)
+    perturb_constant_init(model, seed)
+    return model
+
+
+def load_checkpoint(model: Sam, model_type: str, path: str) -> None:
+    """Strict load of an official-layout state_dict; exits with one clear line on mismatch."""
+    state = torch.load(path, map_location="cpu")
+    if not isinstance(state, dict):
+        sys.exit(f"error: {path}: expected a state_dict (dict), got {type(state).__name__}")
+    expected = set(model.state_dict().keys())
+    got = set(state.keys())
+    missing = sorted(expected - got)
+    unexpected = sorted(got - expected)
+    if missing or unexpected:
+        sys.exit(f"error: {path} does not match the {model_type} SAM layout: "
+                 f"{len(missing)} missing keys {missing[:3]}, "
+                 f"{len(unexpected)} unexpected keys {unexpected[:3]}")
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as e:  # shape mismatches
+        lines = [ln.strip() for ln in str(e).splitlines() if "size mismatch" in ln]
+        sys.exit(f"error: {path} does not match the {model_type} SAM layout: "
+                 f"{len(lines)} shape mismatches, e.g. {lines[:2]}")
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def make_metadata(model_type: str, checkpoint: Optional[str], seed: Optional[int]) -> str:
+    meta = {
+        "format": FORMAT,
+        "model_type": model_type,
+        "image_size": IMAGE_SIZE,
+        "embedding_size": EMBEDDING_SIZE,
+        "low_res_size": LOW_RES_SIZE,
+        "pixel_mean": PIXEL_MEAN,
+        "pixel_std": PIXEL_STD,
+        "mask_threshold": MASK_THRESHOLD,
+        "num_mask_outputs": NUM_MASK_OUTPUTS,
+        "checkpoint": os.path.basename(checkpoint) if checkpoint else None,
+        "checkpoint_sha256": sha256_file(checkpoint) if checkpoint else None,
+        "random_init": checkpoint is None,
+        "seed": seed if checkpoint is None else None,
+        "torch_version": torch.__version__,
+    }
+    return json.dumps(meta, sort_keys=True, separators=(",", ":"))
+
+
+def read_metadata(path: str) -> Dict:
+    """Read sambench.json from an exported .pt without keeping the module."""
+    extra = {"sambench.json": ""}
+    torch.jit.load(path, map_location="cpu", _extra_files=extra)
+    return json.loads(extra["sambench.json"])
+
+
+def export(model: Sam, output: str, metadata: str) -> None:
+    scripted = torch.jit.script(model.eval())
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    torch.jit.save(scripted, output, _extra_files={"sambench.json": metadata})
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Export SAM as a TorchScript module for sambench.")
+    p.add_argument("--model-type", required=True, choices=sorted(MODEL_CONFIGS))
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--checkpoint", help="official SAM state_dict (.pth)")
+    src.add_argument("--random-init", action="store_true", help="seeded random weights")
+    p.add_argument("--seed", type=int, help="seed for --random-init (default 0)")
+    p.add_argument("--output", required=True, help="output TorchScript file (.pt)")
+    args = p.parse_args(argv)
+    if args.seed is not None and args.checkpoint:
+        p.error("--seed only applies to --random-init")
+    if args.seed is None:
+        args.seed = 0
+    return args
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    if args.checkpoint:
+        # Skip the random init (slow for vit_h): allocate uninitialized storage;
+        # the strict load then overwrites every parameter and buffer.
+        model = build_sam(args.model_type, device=torch.device("meta")).to_empty(device="cpu")
+        load_checkpoint(model, args.model_type, args.checkpoint)
+        seed = None
+    else:
+        model = build_random(args.model_type, args.seed)
+        seed = args.seed
+    export(model, args.output, make_metadata(args.model_type, args.checkpoint, seed))
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"wrote {args.output} model_type={args.model_type} params={n_params} "
+          f"sha256={sha256_file(args.output)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+// The generic layout: root/images/<id>.<ext> with root/masks/<id><suffix>.<ext> holding a label
+// map, one class per value.
+
+#include <map>
+
+#include "adapters/adapters.h"
+#include "sambench/config.h"
+#include "sambench/error.h"
+#include "sambench/image_io.h"
+
+namespace sambench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class FolderDataset : public Dataset {
+ public:
+  FolderDataset(const json& options, const fs::path& base) {
+    check_keys(options, {"adapter", "root", "images", "masks", "mask_suffix", "classes", "ignore"},
+               "dataset");
+    if (!options.contains("root") || !options["root"].is_string()) {
+      throw Error("dataset: 'root' is missing (the folder holding images/ and masks/)");
+    }
+    root_ = (base / options["root"].get<std::string>()).lexically_normal();
+    images_ = root_ / options.value("images", "images");
+    masks_ = root_ / options.value("masks", "masks");
+    suffix_ = options.value("mask_suffix", "");
+    classes_ = parse_classes(options.value("classes", json()), "dataset");
+    ignored_ = options.value("ignore", std::vector<int>{});
+  }
+
+  const std::vector<ClassInfo>& classes() const override { return classes_; }
+
+  std::vector<SampleRef> list() const override {
+    std::map<std::string, fs::path> masks_by_stem = files_by_stem(masks_);
+    std::vector<SampleRef> refs;
+    for (const auto& [stem, image] : files_by_stem(images_)) {
+      auto mask = masks_by_stem.find(stem + suffix_);
+      if (mask == masks_by_stem.end()) {
+        throw Error(image, "no mask for this image (expected " +
+                               (masks_ / (stem + suffix_ + ".png")).string() + ")");
+      }
+      refs.push_back({stem, image, mask->second});
+    }
+    return refs;
+  }
+
+  Sample load(const SampleRef& ref) const override {
+    Sample sample{ref.id, read_rgb(ref.image), read_label_map(ref.mask)};
+    check_labels(sample.labels, sample.image, classes_, ignored_, ref.mask);
+    return sample;
+  }
+
+ private:
+  // Image files of a folder keyed by file stem, in name order (std::map) for stable output.
+  static std::map<std::string, fs::path> files_by_stem(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw Error(dir, "folder not found");
+    std::map<std::string, fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      if (!entry.is_regular_file() || !is_image_file(entry.path())) continue;
+      auto [it, inserted] = files.emplace(entry.path().stem().string(), entry.path());
+      if (!inserted) {
+        throw Error(entry.path(), "two files share the name " + it->first + " (" +
+                                      it->second.filename().string() + ")");
+      }
+    }
+    return files;
+  }
+
+  fs::path root_, images_, masks_;
+  std::string suffix_;
+  std::vector<ClassInfo> classes_;
+  std::vector<int> ignored_;
+};
+
+}  // namespace
+
+std::unique_ptr<Dataset> make_folder_dataset(const json& options, const fs::path& base) {
+  return std::make_unique<FolderDataset>(options, base);
+}
+
+}  // namespace sambench

@@ -1,0 +1,12 @@
+#pragma once
+
+// Each subcommand adds itself to the app; its callback runs when it is chosen.
+
+#include <CLI/CLI.hpp>
+
+namespace sambench {
+
+void add_eval_command(CLI::App& app);
+void add_make_demo_command(CLI::App& app);
+
+}  // namespace sambench

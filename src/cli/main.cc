@@ -1,0 +1,27 @@
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "sambench/error.h"
+#include "sambench/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"sambench: Segment Anything on medical segmentation benchmarks"};
+  app.set_version_flag("--version", std::string(sambench::version()) + " (" + sambench::git_commit() + ")");
+  app.require_subcommand(1);
+  sambench::add_eval_command(app);
+  sambench::add_make_demo_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const sambench::Error& e) {
+    std::fprintf(stderr, "sambench: error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sambench: internal error: %s\n", sambench::first_line(e.what()).c_str());
+    return 3;
+  }
+  return 0;
+}

@@ -1,0 +1,22 @@
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "sambench/demo_data.h"
+
+namespace sambench {
+
+void add_make_demo_command(CLI::App& app) {
+  auto output = std::make_shared<std::string>();
+  auto spec = std::make_shared<DemoSpec>();
+  CLI::App* cmd = app.add_subcommand("make-demo", "Write the synthetic demo dataset (folder layout)");
+  cmd->add_option("-o,--output", *output, "folder to create (images/ and masks/)")->required();
+  cmd->add_option("--images", spec->images, "number of images")->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", spec->seed, "random seed");
+  cmd->callback([output, spec] {
+    make_demo_dataset(*output, *spec);
+    std::printf("wrote %d demo image(s) to %s\n", spec->images, output->c_str());
+  });
+}
+
+}  // namespace sambench

@@ -1,0 +1,197 @@
+#include "sambench/config.h"
+
+#include <algorithm>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sambench/error.h"
+#include "sambench/mask_policy.h"
+#include "sambench/metrics.h"
+#include "sambench/prompt.h"
+
+namespace sambench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// YAML has no types for plain scalars; guess them the way a reader of the file would.
+json scalar_to_json(const YAML::Node& node) {
+  if (node.Tag() == "!") return node.as<std::string>();  // quoted: always a string
+  const std::string text = node.as<std::string>();
+  long long integer;
+  double number;
+  bool boolean;
+  if (YAML::convert<long long>::decode(node, integer)) return integer;
+  if (YAML::convert<double>::decode(node, number)) return number;
+  if (YAML::convert<bool>::decode(node, boolean)) return boolean;
+  if (text == "~" || text == "null") return nullptr;
+  return text;
+}
+
+json yaml_to_json(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      json out = json::object();
+      for (const auto& item : node) out[item.first.as<std::string>()] = yaml_to_json(item.second);
+      return out;
+    }
+    case YAML::NodeType::Sequence: {
+      json out = json::array();
+      for (const auto& item : node) out.push_back(yaml_to_json(item));
+      return out;
+    }
+    case YAML::NodeType::Scalar:
+      return scalar_to_json(node);
+    default:
+      return nullptr;
+  }
+}
+
+// Reads one section with a fixed set of keys, so typos are reported instead of ignored.
+class Section {
+ public:
+  Section(const json& value, std::string name, const fs::path& file,
+          const std::vector<std::string>& keys)
+      : value_(value), name_(std::move(name)), file_(file) {
+    if (value_.is_null()) return;
+    if (!value_.is_object()) fail("must be a mapping");
+    check_keys(value_, keys, file_.string() + (name_.empty() ? "" : ": " + name_));
+  }
+
+  template <typename T>
+  void get(const std::string& key, T& out) const {
+    if (value_.is_null() || !value_.contains(key) || value_.at(key).is_null()) return;
+    try {
+      out = value_.at(key).get<T>();
+    } catch (const json::exception&) {
+      throw Error(file_, "'" + qualified(key) + "' has the wrong type: " + value_.at(key).dump());
+    }
+  }
+
+  void get_path(const std::string& key, fs::path& out) const {
+    std::string text;
+    get(key, text);
+    if (!text.empty()) out = (file_.parent_path() / text).lexically_normal();
+  }
+
+  [[noreturn]] void fail(const std::string& reason) const {
+    throw Error(file_, "'" + name_ + "' " + reason);
+  }
+
+ private:
+  std::string qualified(const std::string& key) const {
+    return name_.empty() ? key : name_ + "." + key;
+  }
+
+  json value_;
+  std::string name_;
+  fs::path file_;
+};
+
+json parse_yaml(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) throw Error(file, "config file not found");
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::Exception& e) {
+    throw Error(file, "invalid YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (root.IsNull()) throw Error(file, "config is empty");
+  if (!root.IsMap()) throw Error(file, "config must be a mapping of sections");
+  return yaml_to_json(root);
+}
+
+}  // namespace
+
+void check_keys(const json& section, const std::vector<std::string>& allowed,
+                const std::string& where) {
+  for (const auto& item : section.items()) {
+    if (std::find(allowed.begin(), allowed.end(), item.key()) != allowed.end()) continue;
+    std::string expected;
+    for (const auto& k : allowed) expected += (expected.empty() ? "" : ", ") + k;
+    throw Error(where + ": unknown key '" + item.key() + "' (expected one of: " + expected + ")");
+  }
+}
+
+Config load_config(const fs::path& file) {
+  json root = parse_yaml(file);
+  Config config;
+  config.file = file;
+  config.dataset_base = file.parent_path();
+
+  Section top(root, "", file,
+              {"name", "dataset", "model", "instances", "prompt", "mask_policy", "empty_rule", "run"});
+  top.get("name", config.name);
+  top.get("prompt", config.prompt);
+  top.get("mask_policy", config.mask_policy);
+  top.get("empty_rule", config.empty_rule);
+
+  if (!root.contains("dataset") || !root["dataset"].is_object()) {
+    throw Error(file, "missing 'dataset' section");
+  }
+  config.dataset = root["dataset"];
+
+  Section model(root.value("model", json()), "model", file, {"path", "device"});
+  model.get_path("path", config.model.path);
+  model.get("device", config.model.device);
+
+  Section instances(root.value("instances", json()), "instances", file, {"min_area", "whole_class"});
+  instances.get("min_area", config.instances.min_area);
+  instances.get("whole_class", config.instances.whole_class);
+
+  Section run(root.value("run", json()), "run", file,
+              {"output", "threads", "limit", "decode_batch"});
+  run.get_path("output", config.run.output);
+  run.get("threads", config.run.threads);
+  run.get("limit", config.run.limit);
+  run.get("decode_batch", config.run.decode_batch);
+
+  if (config.name.empty()) config.name = file.stem().string();
+  if (config.run.output.empty()) config.run.output = fs::path("runs") / config.name;
+  return config;
+}
+
+void validate(const Config& config) {
+  const fs::path where = config.file.empty() ? fs::path("config") : config.file;
+  auto require = [&](bool ok, const std::string& reason) {
+    if (!ok) throw Error(where, reason);
+  };
+  require(!config.model.path.empty(), "no model: set 'model.path' or pass --model");
+  require(!config.run.output.empty(), "no output folder: set 'run.output' or pass --output");
+  require(config.run.threads >= 0, "'run.threads' must be >= 0 (0 = one per core)");
+  require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
+  require(config.run.decode_batch >= 1, "'run.decode_batch' must be >= 1");
+  require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
+  require(config.dataset.is_object() && config.dataset.contains("adapter"),
+          "'dataset.adapter' is missing");
+  try {
+    make_prompt_rule(config.prompt);
+    parse_mask_policy(config.mask_policy);
+    parse_empty_rule(config.empty_rule);
+  } catch (const Error& e) {
+    throw Error(where, e.what());
+  }
+}
+
+json to_json(const Config& config) {
+  return {
+      {"name", config.name},
+      {"dataset", config.dataset},
+      {"model", {{"path", config.model.path.string()}, {"device", config.model.device}}},
+      {"instances",
+       {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
+      {"prompt", config.prompt},
+      {"mask_policy", config.mask_policy},
+      {"empty_rule", config.empty_rule},
+      {"run",
+       {{"output", config.run.output.string()},
+        {"threads", config.run.threads},
+        {"limit", config.run.limit},
+        {"decode_batch", config.run.decode_batch}}},
+  };
+}
+
+}  // namespace sambench

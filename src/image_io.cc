@@ -1,0 +1,100 @@
+#include "sambench/image_io.h"
+
+#include <algorithm>
+#include <string>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "sambench/error.h"
+
+namespace sambench {
+
+namespace {
+
+std::string lower_extension(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+void require_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw Error(path, "file not found");
+}
+
+// OpenCV 4.6's imread has no GIF decoder (DRIVE ships its masks as GIF); its FFmpeg backend
+// decodes the first frame instead, as BGR.
+cv::Mat read_gif(const std::filesystem::path& path) {
+  cv::VideoCapture capture(path.string(), cv::CAP_FFMPEG);
+  cv::Mat frame;
+  if (!capture.isOpened() || !capture.read(frame)) return {};
+  return frame;
+}
+
+cv::Mat decode(const std::filesystem::path& path, int flags) {
+  require_file(path);
+  cv::Mat image;
+  try {
+    image = lower_extension(path) == ".gif" ? read_gif(path) : cv::imread(path.string(), flags);
+  } catch (const cv::Exception& e) {
+    throw Error(path, "cannot decode image: " + first_line(e.what()));
+  }
+  if (image.empty()) {
+    throw Error(path, "cannot decode image (corrupt, truncated or unsupported format)");
+  }
+  return image;
+}
+
+}  // namespace
+
+bool is_image_file(const std::filesystem::path& path) {
+  static const char* kExtensions[] = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"};
+  std::string ext = lower_extension(path);
+  return std::any_of(std::begin(kExtensions), std::end(kExtensions),
+                     [&](const char* e) { return ext == e; });
+}
+
+cv::Mat read_rgb(const std::filesystem::path& path) {
+  cv::Mat image = decode(path, cv::IMREAD_COLOR);
+  if (image.depth() != CV_8U) {
+    throw Error(path, "expected an 8-bit image, got bit depth code " + std::to_string(image.depth()));
+  }
+  cv::Mat rgb;
+  if (image.channels() == 1) {
+    cv::cvtColor(image, rgb, cv::COLOR_GRAY2RGB);
+  } else {
+    cv::cvtColor(image, rgb, cv::COLOR_BGR2RGB);
+  }
+  return rgb;
+}
+
+cv::Mat read_label_map(const std::filesystem::path& path) {
+  cv::Mat labels = decode(path, cv::IMREAD_UNCHANGED);
+  if (labels.depth() != CV_8U && labels.depth() != CV_16U) {
+    throw Error(path, "label map must be 8- or 16-bit integers");
+  }
+  if (labels.channels() == 4) cv::cvtColor(labels, labels, cv::COLOR_BGRA2BGR);
+  if (labels.channels() == 3) {
+    std::vector<cv::Mat> planes;
+    cv::split(labels, planes);
+    if (cv::countNonZero(planes[0] != planes[1]) || cv::countNonZero(planes[0] != planes[2])) {
+      throw Error(path, "label map has colour pixels (channels differ); expected one value per pixel");
+    }
+    labels = planes[0];
+  }
+  return labels;
+}
+
+void write_png(const std::filesystem::path& path, const cv::Mat& image) {
+  bool ok = false;
+  try {
+    ok = cv::imwrite(path.string(), image);
+  } catch (const cv::Exception& e) {
+    throw Error(path, "cannot write PNG: " + first_line(e.what()));
+  }
+  if (!ok) throw Error(path, "cannot write PNG");
+}
+
+}  // namespace sambench

@@ -1,0 +1,196 @@
+#include "sambench/report.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sambench/error.h"
+
+namespace sambench {
+
+namespace {
+
+// CSV fields are quoted only when they must be (RFC 4180).
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nullptr; }
+
+nlohmann::json stats_json(const Stats& s) {
+  return {{"count", s.count},
+          {"mean", number_or_null(s.mean)},
+          {"std", number_or_null(s.std)},
+          {"median", number_or_null(s.median)}};
+}
+
+}  // namespace
+
+std::string format_number(double value, int decimals) {
+  if (std::isnan(value)) return "nan";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  return buf;
+}
+
+Stats compute_stats(const std::vector<double>& values) {
+  std::vector<double> v;
+  for (double x : values) {
+    if (!std::isnan(x)) v.push_back(x);
+  }
+  Stats s;
+  s.count = static_cast<long long>(v.size());
+  if (v.empty()) {
+    s.mean = s.std = s.median = NAN;
+    return s;
+  }
+  // Summed in sorted order so the result does not depend on the order samples finished in.
+  std::sort(v.begin(), v.end());
+  double sum = 0.0;
+  for (double x : v) sum += x;
+  s.mean = sum / static_cast<double>(v.size());
+  double squares = 0.0;
+  for (double x : v) squares += (x - s.mean) * (x - s.mean);
+  s.std = std::sqrt(squares / static_cast<double>(v.size()));
+  size_t mid = v.size() / 2;
+  s.median = v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2.0;
+  return s;
+}
+
+std::vector<ClassSummary> summarize_classes(const std::vector<InstanceResult>& results,
+                                            const std::vector<ClassInfo>& classes) {
+  std::vector<ClassSummary> out;
+  for (const auto& cls : classes) {
+    ClassSummary summary;
+    summary.info = cls;
+    std::vector<double> dices, ious;
+    std::set<std::string> images;
+    for (const auto& r : results) {
+      if (r.class_label != cls.label) continue;
+      ++summary.instances;
+      images.insert(r.image);
+      if (!r.centroid_inside) ++summary.centroid_outside;
+      dices.push_back(r.dice);
+      ious.push_back(r.iou);
+    }
+    summary.images = static_cast<long long>(images.size());
+    summary.dice = compute_stats(dices);
+    summary.iou = compute_stats(ious);
+    out.push_back(summary);
+  }
+  return out;
+}
+
+Overall summarize_overall(const std::vector<InstanceResult>& results,
+                          const std::vector<ClassSummary>& classes) {
+  std::vector<double> class_dice, class_iou, dices, ious;
+  for (const auto& c : classes) {
+    class_dice.push_back(c.dice.mean);  // NaN for a class without data: skipped by compute_stats
+    class_iou.push_back(c.iou.mean);
+  }
+  for (const auto& r : results) {
+    dices.push_back(r.dice);
+    ious.push_back(r.iou);
+  }
+  return {compute_stats(class_dice), compute_stats(class_iou), compute_stats(dices),
+          compute_stats(ious)};
+}
+
+std::string per_instance_csv(const std::vector<InstanceResult>& results) {
+  std::ostringstream out;
+  out << "image,class_label,class,instance,gt_area,centroid_x,centroid_y,centroid_inside,"
+         "mask_index,score,pred_area,intersection,dice,iou\n";
+  for (const auto& r : results) {
+    out << csv_field(r.image) << ',' << r.class_label << ',' << csv_field(r.class_name) << ','
+        << r.instance << ',' << r.overlap.truth << ',' << format_number(r.centroid.x, 3) << ','
+        << format_number(r.centroid.y, 3) << ',' << (r.centroid_inside ? 1 : 0) << ','
+        << r.mask_index << ',' << format_number(r.score, 6) << ',' << r.overlap.prediction << ','
+        << r.overlap.intersection << ',' << format_number(r.dice, 6) << ','
+        << format_number(r.iou, 6) << '\n';
+  }
+  return out.str();
+}
+
+std::string per_class_csv(const std::vector<ClassSummary>& classes, const Overall& overall) {
+  std::ostringstream out;
+  out << "class_label,class,instances,images,centroid_outside,dice_mean,dice_std,dice_median,"
+         "iou_mean,iou_std,iou_median\n";
+  auto stats = [&](const Stats& s) {
+    out << ',' << format_number(s.mean, 6) << ',' << format_number(s.std, 6) << ','
+        << format_number(s.median, 6);
+  };
+  for (const auto& c : classes) {
+    out << c.info.label << ',' << csv_field(c.info.name) << ',' << c.instances << ',' << c.images
+        << ',' << c.centroid_outside;
+    stats(c.dice);
+    stats(c.iou);
+    out << '\n';
+  }
+  // The two overall rows use an empty label so that scripts can filter them out.
+  long long instances = overall.dice_over_instances.count;
+  out << ",mean_over_classes," << overall.dice_over_classes.count << ",,";
+  stats(overall.dice_over_classes);
+  stats(overall.iou_over_classes);
+  out << "\n,mean_over_instances," << instances << ",,";
+  stats(overall.dice_over_instances);
+  stats(overall.iou_over_instances);
+  out << '\n';
+  return out.str();
+}
+
+nlohmann::json classes_json(const std::vector<ClassSummary>& classes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& c : classes) {
+    out.push_back({{"label", c.info.label},
+                   {"name", c.info.name},
+                   {"instances", c.instances},
+                   {"images", c.images},
+                   {"centroid_outside", c.centroid_outside},
+                   {"dice", stats_json(c.dice)},
+                   {"iou", stats_json(c.iou)}});
+  }
+  return out;
+}
+
+nlohmann::json overall_json(const Overall& o) {
+  return {{"mean_over_classes", {{"dice", stats_json(o.dice_over_classes)},
+                                 {"iou", stats_json(o.iou_over_classes)}}},
+          {"mean_over_instances", {{"dice", stats_json(o.dice_over_instances)},
+                                   {"iou", stats_json(o.iou_over_instances)}}}};
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(path, std::string("cannot write: ") + std::strerror(errno));
+  const char* data = content.data();
+  size_t left = content.size();
+  int err = 0;
+  while (left > 0 && !err) {
+    ssize_t n = ::write(fd, data, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) err = errno;
+    else data += n, left -= static_cast<size_t>(n);
+  }
+  // fsync before rename: otherwise a crash can leave the new name pointing at an empty file.
+  if (!err && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && !err) err = errno;
+  if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err) {
+    ::unlink(tmp.c_str());
+    throw Error(path, std::string("cannot write: ") + std::strerror(err));
+  }
+}
+
+}  // namespace sambench

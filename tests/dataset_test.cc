@@ -1,0 +1,130 @@
+#include "sambench/dataset.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "fixtures/test_fixtures.h"
+#include "sambench/error.h"
+
+namespace sambench {
+namespace {
+
+using testing::TempDir;
+
+nlohmann::json folder_options() {
+  return {{"adapter", "folder"}, {"root", "data"}, {"classes", {{"1", "disk"}, {"2", "box"}}}};
+}
+
+void write_pair(const TempDir& dir, const std::string& id, const cv::Mat& labels,
+                const std::string& ext = ".png") {
+  testing::write_rgb(dir / ("data/images/" + id + ext), cv::Mat(labels.size(), CV_8UC3, cv::Scalar(9, 9, 9)));
+  std::filesystem::create_directories(dir / "data/masks");
+  cv::imwrite((dir / ("data/masks/" + id + ".png")).string(), labels);
+}
+
+std::string load_error(const Dataset& d, const SampleRef& ref) {
+  try {
+    d.load(ref);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(FolderDataset, ListsPairsInNameOrder) {
+  TempDir dir;
+  write_pair(dir, "b", cv::Mat::zeros(4, 4, CV_8U), ".jpg");
+  write_pair(dir, "a", cv::Mat::ones(4, 4, CV_8U));
+  testing::write_text(dir / "data/images/notes.txt", "not an image");
+  auto dataset = make_dataset(folder_options(), dir.path());
+  auto refs = dataset->list();
+  ASSERT_EQ(refs.size(), 2u);
+  EXPECT_EQ(refs[0].id, "a");
+  EXPECT_EQ(refs[1].id, "b");
+  EXPECT_EQ(refs[1].mask, dir / "data/masks/b.png");
+  ASSERT_EQ(dataset->classes().size(), 2u);
+  EXPECT_EQ(dataset->classes()[1].name, "box");
+
+  Sample s = dataset->load(refs[0]);
+  EXPECT_EQ(s.image.type(), CV_8UC3);
+  EXPECT_EQ(s.labels.at<uchar>(3, 3), 1);
+}
+
+TEST(FolderDataset, MaskSuffixMatchesOfficialNaming) {
+  TempDir dir;
+  testing::write_rgb(dir / "data/images/ISIC_0000001.jpg", cv::Mat(3, 3, CV_8UC3, cv::Scalar::all(5)));
+  std::filesystem::create_directories(dir / "data/masks");
+  cv::imwrite((dir / "data/masks/ISIC_0000001_segmentation.png").string(), cv::Mat(3, 3, CV_8U, cv::Scalar(255)));
+  nlohmann::json options = {{"adapter", "folder"}, {"root", "data"}, {"mask_suffix", "_segmentation"},
+                            {"classes", {{"255", "lesion"}}}};
+  auto dataset = make_dataset(options, dir.path());
+  auto refs = dataset->list();
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(dataset->load(refs[0]).labels.at<uchar>(1, 1), 255);
+}
+
+TEST(FolderDataset, MissingMaskNamesTheImage) {
+  TempDir dir;
+  write_pair(dir, "a", cv::Mat::zeros(4, 4, CV_8U));
+  testing::write_rgb(dir / "data/images/orphan.png", cv::Mat(4, 4, CV_8UC3));
+  try {
+    make_dataset(folder_options(), dir.path())->list();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("orphan.png: no mask"), std::string::npos);
+  }
+}
+
+TEST(FolderDataset, MissingFolderIsAnError) {
+  TempDir dir;
+  EXPECT_THROW(make_dataset(folder_options(), dir.path())->list(), Error);
+}
+
+TEST(FolderDataset, MaskOfAnotherSizeIsAnError) {
+  TempDir dir;
+  write_pair(dir, "a", cv::Mat::zeros(4, 4, CV_8U));
+  cv::imwrite((dir / "data/masks/a.png").string(), cv::Mat::zeros(5, 4, CV_8U));
+  auto dataset = make_dataset(folder_options(), dir.path());
+  std::string error = load_error(*dataset, dataset->list()[0]);
+  EXPECT_NE(error.find("a.png: mask is 4x5 but its image is 4x4"), std::string::npos) << error;
+}
+
+TEST(FolderDataset, LabelOutsideClassMapIsAnError) {
+  TempDir dir;
+  cv::Mat labels = cv::Mat::zeros(4, 4, CV_8U);
+  labels.at<uchar>(0, 0) = 7;
+  labels.at<uchar>(0, 1) = 255;
+  write_pair(dir, "a", labels);
+  auto dataset = make_dataset(folder_options(), dir.path());
+  std::string error = load_error(*dataset, dataset->list()[0]);
+  EXPECT_NE(error.find("masks/a.png: label value(s) 7, 255 not in the class map"), std::string::npos)
+      << error;
+
+  nlohmann::json options = folder_options();
+  options["ignore"] = {7, 255};
+  auto tolerant = make_dataset(options, dir.path());
+  EXPECT_NO_THROW(tolerant->load(tolerant->list()[0]));
+}
+
+TEST(FolderDataset, BadOptionsAreErrors) {
+  nlohmann::json options = folder_options();
+  options["mask_sufix"] = "_x";
+  EXPECT_THROW(make_dataset(options, "."), Error);
+  options = folder_options();
+  options["classes"] = {{"one", "disk"}};
+  EXPECT_THROW(make_dataset(options, "."), Error);
+  options["classes"] = {{"0", "background"}};
+  EXPECT_THROW(make_dataset(options, "."), Error);
+  EXPECT_THROW(make_dataset({{"adapter", "nope"}}, "."), Error);
+}
+
+TEST(ParseClasses, SortedByLabel) {
+  auto classes = parse_classes({{"10", "b"}, {"2", "a"}}, "dataset");
+  ASSERT_EQ(classes.size(), 2u);
+  EXPECT_EQ(classes[0].label, 2);
+  EXPECT_EQ(classes[1].name, "b");
+  EXPECT_THROW(parse_classes({{"1", "a"}, {"2", "a"}}, "dataset"), Error);
+}
+
+}  // namespace
+}  // namespace sambench

@@ -1,0 +1,341 @@
+#!/usr/bin/python3
+"""Tests for scripts/export_sam.py (plain Python; exits non-zero on failure).
+
+Run: /usr/bin/python3 tests/export_sam_test.py
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Dict, List, Tuple
+
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXPORT = os.path.join(ROOT, "scripts", "export_sam.py")
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import export_sam  # noqa: E402
+
+FAILURES: List[str] = []
+
+
+def check(name: str, ok: bool, detail: str = "") -> None:
+    print(f"{'PASS' if ok else 'FAIL'}: {name}" + ("" if ok else f" -- {detail}"), flush=True)
+    if not ok:
+        FAILURES.append(name)
+
+
+# --------------------------------------------------------------------------
+# Expected official layout, written out from the structure of the official
+# segment_anything modules (independently of export_sam.py's code).
+# --------------------------------------------------------------------------
+
+ENCODERS = {  # embed_dim, depth, heads, global-attention blocks
+    "vit_b": (768, 12, 12, (2, 5, 8, 11)),
+    "vit_l": (1024, 24, 16, (5, 11, 17, 23)),
+    "vit_h": (1280, 32, 16, (7, 15, 23, 31)),
+    "small": (96, 2, 2, (1,)),
+}
+
+
+def linear(prefix: str, n_in: int, n_out: int) -> Dict[str, Tuple[int, ...]]:
+    return {f"{prefix}.weight": (n_out, n_in), f"{prefix}.bias": (n_out,)}
+
+
+def norm(prefix: str, n: int) -> Dict[str, Tuple[int, ...]]:
+    return {f"{prefix}.weight": (n,), f"{prefix}.bias": (n,)}
+
+
+def expected_layout(model_type: str) -> Dict[str, Tuple[int, ...]]:
+    d, depth, heads, global_blocks = ENCODERS[model_type]
+    hd = d // heads
+    e: Dict[str, Tuple[int, ...]] = {}
+    # image encoder
+    e["image_encoder.pos_embed"] = (1, 64, 64, d)
+    e["image_encoder.patch_embed.proj.weight"] = (d, 3, 16, 16)
+    e["image_encoder.patch_embed.proj.bias"] = (d,)
+    for i in range(depth):
+        b = f"image_encoder.blocks.{i}"
+        rel = 2 * (64 if i in global_blocks else 14) - 1
+        e.update(norm(f"{b}.norm1", d))
+        e[f"{b}.attn.rel_pos_h"] = (rel, hd)
+        e[f"{b}.attn.rel_pos_w"] = (rel, hd)
+        e.update(linear(f"{b}.attn.qkv", d, 3 * d))
+        e.update(linear(f"{b}.attn.proj", d, d))
+        e.update(norm(f"{b}.norm2", d))
+        e.update(linear(f"{b}.mlp.lin1", d, 4 * d))
+        e.update(linear(f"{b}.mlp.lin2", 4 * d, d))
+    e["image_encoder.neck.0.weight"] = (256, d, 1, 1)
+    e.update(norm("image_encoder.neck.1", 256))
+    e["image_encoder.neck.2.weight"] = (256, 256, 3, 3)
+    e.update(norm("image_encoder.neck.3", 256))
+    # prompt encoder (mask_in_chans 16)
+    p = "prompt_encoder"
+    e[f"{p}.pe_layer.positional_encoding_gaussian_matrix"] = (2, 128)  # buffer
+    for i in range(4):
+        e[f"{p}.point_embeddings.{i}.weight"] = (1, 256)
+    e[f"{p}.not_a_point_embed.weight"] = (1, 256)
+    e[f"{p}.no_mask_embed.weight"] = (1, 256)
+    md = f"{p}.mask_downscaling"
+    e.update({f"{md}.0.weight": (4, 1, 2, 2), f"{md}.0.bias": (4,)})
+    e.update(norm(f"{md}.1", 4))
+    e.update({f"{md}.3.weight": (16, 4, 2, 2), f"{md}.3.bias": (16,)})
+    e.update(norm(f"{md}.4", 16))
+    e.update({f"{md}.6.weight": (256, 16, 1, 1), f"{md}.6.bias": (256,)})
+    # mask decoder
+    m = "mask_decoder"
+
+    def attention(prefix: str, inner: int) -> None:
+        for proj in ("q_proj", "k_proj", "v_proj"):
+            e.update(linear(f"{prefix}.{proj}", 256, inner))
+        e.update(linear(f"{prefix}.out_proj", inner, 256))
+
+    for i in range(2):
+        layer = f"{m}.transformer.layers.{i}"
+        attention(f"{layer}.self_attn", 256)
+        attention(f"{layer}.cross_attn_token_to_image", 128)
+        attention(f"{layer}.cross_attn_image_to_token", 128)
+        e.update(linear(f"{layer}.mlp.lin1", 256, 2048))
+        e.update(linear(f"{layer}.mlp.lin2", 2048, 256))
+        for n in range(1, 5):
+            e.update(norm(f"{layer}.norm{n}", 256))
+    attention(f"{m}.transformer.final_attn_token_to_image", 128)
+    e.update(norm(f"{m}.transformer.norm_final_attn", 256))
+    e[f"{m}.iou_token.weight"] = (1, 256)
+    e[f"{m}.mask_tokens.weight"] = (4, 256)
+    e.update({f"{m}.output_upscaling.0.weight": (256, 64, 2, 2), f"{m}.output_upscaling.0.bias": (64,)})
+    e.update(norm(f"{m}.output_upscaling.1", 64))
+    e.update({f"{m}.output_upscaling.3.weight": (64, 32, 2, 2), f"{m}.output_upscaling.3.bias": (32,)})
+    for i in range(4):
+        h = f"{m}.output_hypernetworks_mlps.{i}.layers"
+        e.update(linear(f"{h}.0", 256, 256))
+        e.update(linear(f"{h}.1", 256, 256))
+        e.update(linear(f"{h}.2", 256, 32))
+    e.update(linear(f"{m}.iou_prediction_head.layers.0", 256, 256))
+    e.update(linear(f"{m}.iou_prediction_head.layers.1", 256, 256))
+    e.update(linear(f"{m}.iou_prediction_head.layers.2", 256, 4))
+    return e
+
+
+# Parameter counts (the gaussian matrix is a buffer, not a parameter). vit_b's
+# 93,735,472 is the published figure; the layout above reproduces it, and vit_l
+# / vit_h follow from the same layout.
+EXPECTED_PARAMS = {"vit_b": 93_735_472, "vit_l": 312_342_832, "vit_h": 641_090_608}
+
+REPRESENTATIVE = {  # spot checks named in the task, independent of expected_layout()
+    "vit_b": {
+        "image_encoder.blocks.0.attn.rel_pos_h": (27, 64),
+        "image_encoder.blocks.2.attn.rel_pos_h": (127, 64),
+        "mask_decoder.output_hypernetworks_mlps.3.layers.2.weight": (32, 256),
+        "prompt_encoder.pe_layer.positional_encoding_gaussian_matrix": (2, 128),
+        "image_encoder.neck.0.weight": (256, 768, 1, 1),
+    },
+    "vit_h": {
+        "image_encoder.blocks.31.attn.rel_pos_w": (127, 80),
+        "image_encoder.blocks.30.attn.rel_pos_w": (27, 80),
+        "image_encoder.patch_embed.proj.weight": (1280, 3, 16, 16),
+    },
+}
+
+META_KEYS = {"format", "model_type", "image_size", "embedding_size", "low_res_size",
+             "pixel_mean", "pixel_std", "mask_threshold", "num_mask_outputs", "checkpoint",
+             "checkpoint_sha256", "random_init", "seed", "torch_version"}
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+
+def run_export(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, EXPORT, *args], capture_output=True, text=True)
+
+
+def sample_inputs():
+    gen = torch.Generator().manual_seed(42)
+    x = torch.randn(1, 3, 1024, 1024, generator=gen)
+    coords = torch.tensor([[[100.0, 200.0], [0.0, 0.0]],        # point + padding
+                           [[300.5, 50.0], [900.0, 700.0]],     # box
+                           [[512.0, 512.0], [10.0, 20.0]]])     # pos + neg
+    labels = torch.tensor([[1.0, -1.0], [2.0, 3.0], [1.0, 0.0]])
+    return x, coords, labels
+
+
+def run_module(module, mask_input=None):
+    x, coords, labels = sample_inputs()
+    with torch.no_grad():
+        emb = module.encode(x)
+        low_res, iou = module.decode(emb, coords, labels, mask_input)
+    return emb, low_res, iou
+
+
+def same(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return a.shape == b.shape and bool(torch.equal(a, b))
+
+
+# --------------------------------------------------------------------------
+# checks
+# --------------------------------------------------------------------------
+
+
+def test_layout_and_scripting() -> None:
+    for mt in ("vit_b", "vit_l", "vit_h", "small"):
+        # Meta tensors: shapes only, so even vit_h costs no memory or init time.
+        model = export_sam.build_sam(mt, device=torch.device("meta"))
+        got = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+        want = expected_layout(mt)
+        missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+        bad_shape = sorted(k for k in set(want) & set(got) if want[k] != got[k])
+        check(f"{mt}: state_dict keys match official layout ({len(want)} keys)",
+              not missing and not extra, f"missing {missing[:3]} unexpected {extra[:3]}")
+        check(f"{mt}: state_dict shapes match official layout", not bad_shape,
+              f"{[(k, got[k], want[k]) for k in bad_shape[:3]]}")
+        for key, shape in REPRESENTATIVE.get(mt, {}).items():
+            check(f"{mt}: {key} shape {list(shape)}", got.get(key) == shape, f"got {got.get(key)}")
+        check(f"{mt}: pixel_mean/pixel_std not in state_dict",
+              not any("pixel_" in k for k in got), "found pixel_* keys")
+        n_params = sum(p.numel() for p in model.parameters())
+        n_layout = sum(torch.Size(s).numel() for k, s in want.items()
+                       if not k.endswith("positional_encoding_gaussian_matrix"))
+        check(f"{mt}: parameter count {n_params:,} equals layout count", n_params == n_layout,
+              f"layout says {n_layout:,}")
+        if mt in EXPECTED_PARAMS:
+            check(f"{mt}: parameter count equals {EXPECTED_PARAMS[mt]:,}",
+                  n_params == EXPECTED_PARAMS[mt], f"got {n_params:,}")
+        try:
+            scripted = torch.jit.script(model)
+            ok = all(hasattr(scripted, m) for m in ("encode", "decode"))
+            check(f"{mt}: torch.jit.script compiles with encode/decode", ok, "method missing")
+        except Exception as e:  # noqa: BLE001 - report any compile error as a failure
+            check(f"{mt}: torch.jit.script compiles", False, str(e).splitlines()[0])
+
+
+def test_scripted_interface(path: str) -> None:
+    module = torch.jit.load(path, map_location="cpu")
+    emb, low_res, iou = run_module(module)
+    check("encode -> [1,256,64,64]", list(emb.shape) == [1, 256, 64, 64], str(emb.shape))
+    check("decode -> [3,4,256,256] logits, [3,4] iou",
+          list(low_res.shape) == [3, 4, 256, 256] and list(iou.shape) == [3, 4],
+          f"{low_res.shape} {iou.shape}")
+    check("random-init logits are O(1) and finite (threshold not dominated by noise)",
+          bool(torch.isfinite(low_res).all()) and 0.3 < low_res.abs().mean().item() < 30,
+          f"mean |logit| {low_res.abs().mean().item():g}")
+    x, coords, labels = sample_inputs()
+    with torch.no_grad():
+        low_int, iou_int = module.decode(emb, coords, labels.to(torch.int32), None)
+        low_mask, _ = module.decode(emb, coords, labels, low_res[:, :1].contiguous())
+    check("int32 labels give the same result as float labels",
+          same(low_int, low_res) and same(iou_int, iou), "differs")
+    check("mask_input changes the output", not torch.allclose(low_mask, low_res), "no effect")
+    with torch.no_grad():  # rows are independent prompts: decoding one alone gives the same row
+        low_one, _ = module.decode(emb, coords[1:2], labels[1:2], None)
+    check("batch rows are independent",
+          torch.allclose(low_one, low_res[1:2], atol=1e-5), "row 1 differs when decoded alone")
+
+
+def test_metadata(path: str, seed: int) -> Dict:
+    meta = export_sam.read_metadata(path)
+    check("metadata has exactly the documented keys", set(meta) == META_KEYS,
+          f"missing {sorted(META_KEYS - set(meta))} extra {sorted(set(meta) - META_KEYS)}")
+    check("metadata values (random init)",
+          meta.get("format") == "sambench-sam/1" and meta.get("model_type") == "small"
+          and meta.get("image_size") == 1024 and meta.get("embedding_size") == 64
+          and meta.get("low_res_size") == 256 and meta.get("num_mask_outputs") == 4
+          and meta.get("mask_threshold") == 0.0 and meta.get("random_init") is True
+          and meta.get("seed") == seed and meta.get("checkpoint") is None
+          and meta.get("checkpoint_sha256") is None
+          and meta.get("pixel_mean") == [123.675, 116.28, 103.53]
+          and meta.get("pixel_std") == [58.395, 57.12, 57.375], json.dumps(meta))
+    return meta
+
+
+def test_reproducible(tmp: str) -> str:
+    paths = []
+    for sub in ("a", "b"):
+        os.makedirs(os.path.join(tmp, sub))
+        paths.append(os.path.join(tmp, sub, "small.pt"))
+        r = run_export("--model-type", "small", "--random-init", "--seed", "3", "--output", paths[-1])
+        check(f"export --random-init --seed 3 ({sub}) exits 0", r.returncode == 0, r.stderr[-500:])
+    check("export prints one summary line with path and sha256",
+          r.stdout.count("\n") == 1 and paths[-1] in r.stdout and "sha256=" in r.stdout, r.stdout)
+    check("same seed -> identical metadata",
+          export_sam.read_metadata(paths[0]) == export_sam.read_metadata(paths[1]), "differs")
+    out_a = run_module(torch.jit.load(paths[0]))
+    out_b = run_module(torch.jit.load(paths[1]))
+    check("same seed -> identical outputs", all(same(a, b) for a, b in zip(out_a, out_b)), "differs")
+    with open(paths[0], "rb") as fa, open(paths[1], "rb") as fb:
+        check("same seed -> byte-identical .pt", fa.read() == fb.read(), "files differ")
+
+    other = os.path.join(tmp, "seed4.pt")
+    r = run_export("--model-type", "small", "--random-init", "--seed", "4", "--output", other)
+    out_c = run_module(torch.jit.load(other))
+    check("different seed -> different outputs", not same(out_a[1], out_c[1]), "identical")
+    return paths[0]
+
+
+def test_checkpoint_roundtrip(tmp: str, reference: str) -> None:
+    scripted = torch.jit.load(reference, map_location="cpu")
+    # What an official checkpoint looks like: a plain state_dict saved with torch.save.
+    state = {k: v.clone() for k, v in scripted.state_dict().items()}
+    ckpt = os.path.join(tmp, "sam_small_test.pth")
+    torch.save(state, ckpt)
+    out = os.path.join(tmp, "from_ckpt.pt")
+    r = run_export("--model-type", "small", "--checkpoint", ckpt, "--output", out)
+    check("export --checkpoint exits 0", r.returncode == 0, r.stderr[-500:])
+    if r.returncode != 0:
+        return
+    loaded = torch.jit.load(out, map_location="cpu")
+    check("checkpoint round trip: identical state_dict",
+          all(same(v, loaded.state_dict()[k]) for k, v in state.items()), "weights differ")
+    check("checkpoint round trip: identical outputs",
+          all(same(a, b) for a, b in zip(run_module(scripted), run_module(loaded))), "outputs differ")
+    meta = export_sam.read_metadata(out)
+    check("checkpoint metadata (name, sha256, random_init=false, seed=null)",
+          meta["checkpoint"] == "sam_small_test.pth"
+          and meta["checkpoint_sha256"] == export_sam.sha256_file(ckpt)
+          and meta["random_init"] is False and meta["seed"] is None, json.dumps(meta))
+
+    # Strict loading: a missing and an unexpected key must fail with a clear message.
+    broken = dict(state)
+    del broken["mask_decoder.iou_token.weight"]
+    broken["pixel_mean"] = torch.zeros(3)
+    torch.save(broken, ckpt)
+    r = run_export("--model-type", "small", "--checkpoint", ckpt, "--output", out + ".bad")
+    msg = r.stderr.strip()
+    check("mismatched checkpoint is rejected with a one-line error naming the keys",
+          r.returncode != 0 and msg.count("\n") == 0 and "iou_token" in msg and "pixel_mean" in msg,
+          f"rc={r.returncode} stderr={msg[-300:]}")
+    # Same keys, one wrong shape.
+    reshaped = dict(state)
+    reshaped["image_encoder.pos_embed"] = torch.zeros(1, 32, 32, 96)
+    torch.save(reshaped, ckpt)
+    r = run_export("--model-type", "small", "--checkpoint", ckpt, "--output", out + ".bad")
+    msg = r.stderr.strip()
+    check("checkpoint with a wrong tensor shape is rejected with a one-line error",
+          r.returncode != 0 and msg.count("\n") == 0 and "pos_embed" in msg,
+          f"rc={r.returncode} stderr={msg[-300:]}")
+    # Another model type's checkpoint.
+    torch.save(state, ckpt)
+    r = run_export("--model-type", "vit_b", "--checkpoint", ckpt, "--output", out + ".bad")
+    check("checkpoint for another model type is rejected", r.returncode != 0 and "vit_b" in r.stderr,
+          f"rc={r.returncode} stderr={r.stderr.strip()[-300:]}")
+
+
+def main() -> int:
+    start = time.time()
+    torch.set_num_threads(2)
+    test_layout_and_scripting()
+    with tempfile.TemporaryDirectory() as tmp:
+        reference = test_reproducible(tmp)
+        test_metadata(reference, 3)
+        test_scripted_interface(reference)
+        test_checkpoint_roundtrip(tmp, reference)
+    print(f"{'FAILED' if FAILURES else 'OK'}: {len(FAILURES)} failure(s) in {time.time() - start:.1f}s")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

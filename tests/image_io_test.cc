@@ -1,0 +1,92 @@
+#include "sambench/image_io.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "fixtures/test_fixtures.h"
+#include "sambench/error.h"
+
+namespace sambench {
+namespace {
+
+using testing::TempDir;
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ReadRgb, ReturnsRgbOrder) {
+  TempDir dir;
+  cv::Mat rgb(2, 3, CV_8UC3, cv::Scalar(10, 20, 30));
+  testing::write_rgb(dir / "x.png", rgb);
+  cv::Mat read = read_rgb(dir / "x.png");
+  EXPECT_EQ(read.at<cv::Vec3b>(1, 2), cv::Vec3b(10, 20, 30));
+}
+
+TEST(ReadRgb, GreyBecomesThreeEqualChannels) {
+  TempDir dir;
+  cv::imwrite((dir / "g.png").string(), cv::Mat(2, 2, CV_8U, cv::Scalar(77)));
+  EXPECT_EQ(read_rgb(dir / "g.png").at<cv::Vec3b>(0, 0), cv::Vec3b(77, 77, 77));
+}
+
+TEST(ReadRgb, MissingFile) {
+  EXPECT_EQ(error_of([] { read_rgb("/nonexistent/a.png"); }), "/nonexistent/a.png: file not found");
+}
+
+TEST(ReadRgb, CorruptAndTruncatedFiles) {
+  TempDir dir;
+  testing::write_text(dir / "garbage.png", "this is not a PNG at all");
+  EXPECT_NE(error_of([&] { read_rgb(dir / "garbage.png"); }).find("garbage.png: cannot decode image"),
+            std::string::npos);
+
+  std::vector<uchar> png;
+  cv::imencode(".png", cv::Mat(64, 64, CV_8UC3, cv::Scalar(1, 2, 3)), png);
+  testing::write_text(dir / "cut.png", std::string(png.begin(), png.begin() + png.size() / 2));
+  EXPECT_NE(error_of([&] { read_rgb(dir / "cut.png"); }).find("cut.png: cannot decode"), std::string::npos);
+}
+
+TEST(ReadLabelMap, KeepsSixteenBitValues) {
+  TempDir dir;
+  cv::Mat labels = cv::Mat::zeros(3, 3, CV_16U);
+  labels.at<uint16_t>(1, 1) = 1000;
+  cv::imwrite((dir / "l.png").string(), labels);
+  cv::Mat read = read_label_map(dir / "l.png");
+  EXPECT_EQ(read.type(), CV_16U);
+  EXPECT_EQ(read.at<uint16_t>(1, 1), 1000);
+}
+
+TEST(ReadLabelMap, RgbWithEqualChannelsIsAccepted_ColourIsNot) {
+  TempDir dir;
+  cv::imwrite((dir / "grey3.png").string(), cv::Mat(2, 2, CV_8UC3, cv::Scalar(5, 5, 5)));
+  EXPECT_EQ(read_label_map(dir / "grey3.png").channels(), 1);
+  cv::imwrite((dir / "colour.png").string(), cv::Mat(2, 2, CV_8UC3, cv::Scalar(5, 6, 5)));
+  EXPECT_NE(error_of([&] { read_label_map(dir / "colour.png"); }).find("colour pixels"), std::string::npos);
+}
+
+TEST(ReadLabelMap, ReadsGifFromSharedDrive) {
+  auto data = testing::shared_data();
+  if (data.empty()) GTEST_SKIP() << "../shared/data is absent: no real GIF to read";
+  auto mask = data / "drive/DRIVE/test/1st_manual/01_manual1.gif";
+  if (!std::filesystem::exists(mask)) GTEST_SKIP() << mask << " is absent";
+  cv::Mat labels = read_label_map(mask);
+  EXPECT_EQ(labels.size(), cv::Size(565, 584));  // DRIVE's image size
+  double lo, hi;
+  cv::minMaxLoc(labels, &lo, &hi);
+  EXPECT_EQ(lo, 0);
+  EXPECT_EQ(hi, 255);
+}
+
+TEST(IsImageFile, ByExtension) {
+  EXPECT_TRUE(is_image_file("a.PNG"));
+  EXPECT_TRUE(is_image_file("a.tiff"));
+  EXPECT_TRUE(is_image_file("a.gif"));
+  EXPECT_FALSE(is_image_file("a.nii.gz"));
+}
+
+}  // namespace
+}  // namespace sambench

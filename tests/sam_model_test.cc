@@ -1,0 +1,264 @@
+// Parity with the official pipeline: the Python reference (tests/fixtures/
+// make_parity_reference.py) runs SamPredictor's steps with PIL and the eager PyTorch model;
+// the C++ pipeline must reproduce them from the exported TorchScript.
+
+#include "sambench/sam_model.h"
+
+#include <cmath>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <torch/script.h>
+
+#include "fixtures/test_fixtures.h"
+#include "sambench/error.h"
+#include "sambench/image_io.h"
+#include "sambench/postprocess.h"
+
+namespace sambench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr float kTolerance = 1e-4f;  // the issue's bound for logits and IoUs
+
+fs::path parity_dir() { return testing::test_assets() / "parity"; }
+
+json manifest() {
+  std::ifstream in(parity_dir() / "manifest.json");
+  if (!in) throw std::runtime_error("no parity manifest: run the make_parity_reference test first");
+  return json::parse(in);
+}
+
+template <typename T>
+std::vector<T> read_raw(const std::string& name, size_t count) {
+  std::ifstream in(parity_dir() / name, std::ios::binary);
+  std::vector<T> values(count);
+  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(count * sizeof(T)));
+  if (in.gcount() != static_cast<std::streamsize>(count * sizeof(T)) || in.peek() != EOF) {
+    throw std::runtime_error(name + ": size differs from the manifest");
+  }
+  return values;
+}
+
+float max_abs_diff(const float* a, const float* b, size_t n) {
+  float worst = 0.0f;
+  for (size_t i = 0; i < n; ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
+  return worst;
+}
+
+Prompt prompt_from(const json& j) {
+  Prompt p;
+  for (const auto& pt : j["points"]) p.points.push_back({pt[0].get<double>(), pt[1].get<double>()});
+  for (const auto& l : j["labels"]) p.labels.push_back(l.get<int>());
+  if (!j["box"].is_null()) {
+    const auto& b = j["box"];
+    p.box = Box{{b[0].get<double>(), b[1].get<double>()}, {b[2].get<double>(), b[3].get<double>()}};
+  }
+  return p;
+}
+
+class SamParity : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    set_threads(2);
+    model_ = new SamModel(SamModel::load(testing::small_model(), "cpu"));
+  }
+  static void TearDownTestSuite() { delete model_; }
+  static SamModel* model_;
+};
+
+SamModel* SamParity::model_ = nullptr;
+
+TEST_F(SamParity, ManifestHasSeveralSizesAndPromptKinds) {
+  json m = manifest();
+  ASSERT_GE(m["cases"].size(), 5u);
+  bool portrait = false, landscape = false, box = false, mask_input = false;
+  for (const auto& c : m["cases"]) {
+    portrait |= c["height"] > c["width"];
+    landscape |= c["height"] < c["width"];
+    mask_input |= !c["mask_input"].is_null();
+    for (const auto& p : c["prompts"]) box |= !p["box"].is_null();
+  }
+  EXPECT_TRUE(portrait && landscape && box && mask_input);
+}
+
+TEST_F(SamParity, PilResizeIsBitExact) {
+  for (const auto& c : manifest()["cases"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    cv::Mat rgb = read_rgb(parity_dir() / c["image"].get<std::string>());
+    ResizeTransform t = longest_side_transform(rgb.rows, rgb.cols, 1024);
+    ASSERT_EQ(t.new_h, c["resized_height"].get<int>());
+    ASSERT_EQ(t.new_w, c["resized_width"].get<int>());
+    cv::Mat ours = pil_resize_bilinear(rgb, t.new_w, t.new_h);
+    auto pil = read_raw<uchar>(c["resized"], static_cast<size_t>(t.new_h) * t.new_w * 3);
+    size_t mismatches = 0;
+    for (size_t i = 0; i < pil.size(); ++i) mismatches += ours.data[i] != pil[i];
+    EXPECT_EQ(mismatches, 0u);
+  }
+}
+
+TEST_F(SamParity, PromptCoordinatesMatch) {
+  for (const auto& c : manifest()["cases"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    ResizeTransform t = longest_side_transform(c["height"], c["width"], 1024);
+    auto shape = c["coords_shape"];
+    size_t b = shape[0], n = shape[1];
+    auto coords = read_raw<float>(c["coords"], b * n * 2);
+    auto labels = read_raw<float>(c["labels"], b * n);
+    ASSERT_EQ(c["prompts"].size(), b);
+    for (size_t i = 0; i < b; ++i) {
+      DecoderPrompt d = to_decoder_prompt(prompt_from(c["prompts"][i]), t);
+      ASSERT_EQ(static_cast<size_t>(d.size()), n);
+      EXPECT_EQ(d.coords, std::vector<float>(coords.begin() + i * n * 2, coords.begin() + (i + 1) * n * 2));
+      EXPECT_EQ(d.labels, std::vector<float>(labels.begin() + i * n, labels.begin() + (i + 1) * n));
+    }
+  }
+}
+
+// One test walks the whole pipeline per case, so each image is encoded once.
+TEST_F(SamParity, InputEmbeddingLogitsIousAndMasksMatchPython) {
+  const ModelInfo& info = model_->info();
+  for (const auto& c : manifest()["cases"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    cv::Mat rgb = read_rgb(parity_dir() / c["image"].get<std::string>());
+    ResizeTransform t = longest_side_transform(rgb.rows, rgb.cols, info.image_size);
+
+    std::vector<float> input = make_model_input(rgb, t, info.normalization);
+    auto ref_input = read_raw<float>(c["input"], input.size());
+    EXPECT_LE(max_abs_diff(input.data(), ref_input.data(), input.size()), 1e-6f);
+
+    Embedding embedding = model_->encode(input);
+    std::vector<float> values = embedding_values(embedding);
+    auto ref_embedding = read_raw<float>(c["embedding"], values.size());
+    EXPECT_LE(max_abs_diff(values.data(), ref_embedding.data(), values.size()), kTolerance);
+
+    std::vector<DecoderPrompt> prompts;
+    for (const auto& p : c["prompts"]) prompts.push_back(to_decoder_prompt(prompt_from(p), t));
+    const size_t b = prompts.size(), lr = static_cast<size_t>(info.low_res_size) * info.low_res_size;
+    std::vector<float> mask_input;
+    if (!c["mask_input"].is_null()) mask_input = read_raw<float>(c["mask_input"], b * lr);
+
+    DecodeOutput out = model_->decode(embedding, prompts, mask_input);
+    auto ref_logits = read_raw<float>(c["low_res_logits"], out.logits.size());
+    auto ref_iou = read_raw<float>(c["iou"], out.iou.size());
+    EXPECT_LE(max_abs_diff(out.logits.data(), ref_logits.data(), ref_logits.size()), kTolerance);
+    EXPECT_LE(max_abs_diff(out.iou.data(), ref_iou.data(), ref_iou.size()), kTolerance);
+
+    // Full-resolution logits, and the binary masks wherever the logit is clearly non-zero
+    // (random weights leave many logits within rounding distance of the threshold).
+    const size_t hw = static_cast<size_t>(t.orig_h) * t.orig_w;
+    auto ref_up = read_raw<float>(c["upscaled_logits"], b * out.masks * hw);
+    for (int p = 0; p < out.batch; ++p) {
+      for (int k = 0; k < out.masks; ++k) {
+        cv::Mat up = upscale_logits(out.mask_logits(p, k), out.size, t);
+        const float* ref = ref_up.data() + (static_cast<size_t>(p) * out.masks + k) * hw;
+        EXPECT_LE(max_abs_diff(up.ptr<float>(), ref, hw), kTolerance);
+        size_t decided = 0, flipped = 0;
+        const float* ours = up.ptr<float>();
+        for (size_t i = 0; i < hw; ++i) {
+          if (std::fabs(ref[i]) <= 1e-3f) continue;
+          ++decided;
+          flipped += (ours[i] > 0) != (ref[i] > 0);
+        }
+        EXPECT_EQ(flipped, 0u);
+        EXPECT_GT(decided, hw / 2);
+      }
+    }
+  }
+}
+
+// ---- A model with the wrong interface is refused at load time, with one clear line. ----
+
+std::string load_error(const fs::path& path) {
+  try {
+    SamModel::load(path, "cpu");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const char* kMetadata =
+    R"({"format": "sambench-sam/1", "model_type": "fake", "image_size": 1024,
+        "embedding_size": 64, "low_res_size": 256, "num_mask_outputs": 4, "mask_threshold": 0.0,
+        "pixel_mean": [123.675, 116.28, 103.53], "pixel_std": [58.395, 57.12, 57.375]})";
+
+void save_module(const fs::path& path, const std::string& source, bool with_metadata) {
+  torch::jit::Module m("Fake");
+  m.define(source);
+  torch::jit::ExtraFilesMap extra;
+  if (with_metadata) extra["sambench.json"] = kMetadata;
+  m.save(path.string(), extra);
+}
+
+TEST(SamModelLoad, MissingFile) {
+  EXPECT_EQ(load_error("/nonexistent/sam.pt"), "/nonexistent/sam.pt: model file not found");
+}
+
+TEST(SamModelLoad, NotTorchScript) {
+  testing::TempDir dir;
+  testing::write_text(dir / "sam.pt", "PK but not really a zip");
+  std::string error = load_error(dir / "sam.pt");
+  EXPECT_NE(error.find("sam.pt: not a loadable TorchScript model"), std::string::npos) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
+TEST(SamModelLoad, TorchScriptWithoutMetadata) {
+  testing::TempDir dir;
+  save_module(dir / "m.pt", "def forward(self, x: Tensor) -> Tensor:\n  return x\n", false);
+  EXPECT_NE(load_error(dir / "m.pt").find("without sambench.json metadata"), std::string::npos);
+}
+
+TEST(SamModelLoad, MissingDecodeMethod) {
+  testing::TempDir dir;
+  save_module(dir / "m.pt", "def encode(self, x: Tensor) -> Tensor:\n  return x\n", true);
+  EXPECT_NE(load_error(dir / "m.pt").find("has no 'decode' method"), std::string::npos);
+}
+
+TEST(SamModelLoad, DecoderWithWrongOutputShapes) {
+  testing::TempDir dir;
+  save_module(dir / "m.pt",
+              "def encode(self, x: Tensor) -> Tensor:\n"
+              "  return x\n"
+              "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
+              "  b = c.size(0)\n"
+              "  return torch.zeros([b, 3, 256, 256]), torch.zeros([b, 3])\n",
+              true);
+  std::string error = load_error(dir / "m.pt");
+  EXPECT_NE(error.find("decode returned logits [1,3,256,256]"), std::string::npos) << error;
+}
+
+TEST(SamModelLoad, EncoderWithWrongOutputShapeFailsOnFirstImage) {
+  testing::TempDir dir;
+  save_module(dir / "m.pt",
+              "def encode(self, x: Tensor) -> Tensor:\n"
+              "  return x\n"
+              "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
+              "  b = c.size(0)\n"
+              "  return torch.zeros([b, 4, 256, 256]), torch.zeros([b, 4])\n",
+              true);
+  SamModel model = SamModel::load(dir / "m.pt", "cpu");
+  EXPECT_EQ(model.info().model_type, "fake");
+  std::vector<float> input(3 * 1024 * 1024, 0.0f);
+  try {
+    model.encode(input);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("encode returned [1,3,1024,1024]"), std::string::npos);
+  }
+}
+
+TEST(SamModelLoad, RealExportCarriesMetadataAndHash) {
+  SamModel model = SamModel::load(testing::small_model(), "auto");
+  const ModelInfo& info = model.info();
+  EXPECT_EQ(info.model_type, "small");
+  EXPECT_EQ(info.sha256.size(), 64u);
+  EXPECT_EQ(info.image_size, 1024);
+  EXPECT_FLOAT_EQ(info.normalization.mean[0], 123.675f);
+  EXPECT_TRUE(info.metadata.value("random_init", false));
+}
+
+}  // namespace
+}  // namespace sambench
