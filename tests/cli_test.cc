@@ -1,1 +1,143 @@
-// placeholder
+// The `sambench` command as a user meets it: exit codes, one-line errors naming the file, and
+// no partial output passed off as complete.
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "fixtures/test_fixtures.h"
+#include "sambench/demo_data.h"
+
+namespace sambench {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::read_text;
+using testing::run_sambench;
+using testing::write_text;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    make_demo_dataset(dir_ / "data", {2, 1});
+    write_config("c.yaml", "");
+  }
+
+  // A config in the temp folder, relative paths and all, as a user would write it.
+  fs::path write_config(const std::string& name, const std::string& model_line) {
+    std::string model = model_line.empty() ? testing::small_model().string() : model_line;
+    write_text(dir_ / name,
+               "name: cli\n"
+               "dataset:\n  adapter: folder\n  root: data\n  classes: {1: disk, 2: box, 3: crescent}\n"
+               "model:\n  path: " + model + "\n  device: cpu\n"
+               "instances: {min_area: 10}\n"
+               "run: {output: run, threads: 2}\n");
+    return dir_ / name;
+  }
+
+  std::string config_arg(const std::string& name = "c.yaml") const {
+    return "eval --config '" + (dir_ / name).string() + "'";
+  }
+
+  // The single error line, and a check that there is exactly one.
+  static void expect_one_error_naming(const testing::CommandResult& r, const std::string& file,
+                                      const std::string& reason) {
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    size_t at = r.output.find("sambench: error: ");
+    ASSERT_NE(at, std::string::npos) << r.output;
+    std::string line = r.output.substr(at, r.output.find('\n', at) - at);
+    EXPECT_NE(line.find(file), std::string::npos) << line;
+    EXPECT_NE(line.find(reason), std::string::npos) << line;
+    EXPECT_EQ(r.output.find("sambench: error: ", at + 1), std::string::npos) << r.output;
+  }
+
+  void expect_failed_run() const {
+    EXPECT_FALSE(fs::exists(dir_ / "run/per_instance.csv"));
+    EXPECT_NE(read_text(dir_ / "run/summary.json").find("\"status\": \"failed\""), std::string::npos);
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(CliTest, EvalRunsAndPrintsTheTable) {
+  auto r = run_sambench(config_arg());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("mean over classes"), std::string::npos);
+  EXPECT_NE(r.output.find("WARNING: random-weight model"), std::string::npos);
+  EXPECT_NE(read_text(dir_ / "run/summary.json").find("\"status\": \"complete\""), std::string::npos);
+}
+
+TEST_F(CliTest, OverridesTakePrecedenceOverTheConfig) {
+  auto r = run_sambench(config_arg() + " --limit 1 --threads 1 --output '" + (dir_ / "other").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string csv = read_text(dir_ / "other/per_instance.csv");
+  EXPECT_NE(csv.find("demo_000"), std::string::npos);
+  EXPECT_EQ(csv.find("demo_001"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "run"));
+}
+
+TEST_F(CliTest, MissingImagesFolder) {
+  fs::remove_all(dir_ / "data/images");
+  expect_one_error_naming(run_sambench(config_arg()), "data/images", "folder not found");
+}
+
+TEST_F(CliTest, UnreadableImage) {
+  write_text(dir_ / "data/images/demo_001.png", "not a png");
+  expect_one_error_naming(run_sambench(config_arg()), "demo_001.png", "cannot decode image");
+  expect_failed_run();
+}
+
+TEST_F(CliTest, MaskOfAnotherSize) {
+  cv::imwrite((dir_ / "data/masks/demo_000.png").string(), cv::Mat::zeros(10, 10, CV_8U));
+  expect_one_error_naming(run_sambench(config_arg()), "masks/demo_000.png", "mask is 10x10 but its image is");
+  expect_failed_run();
+}
+
+TEST_F(CliTest, MaskValueNotInClassMap) {
+  cv::Mat labels = cv::imread((dir_ / "data/masks/demo_000.png").string(), cv::IMREAD_UNCHANGED);
+  labels.at<uchar>(0, 0) = 9;
+  cv::imwrite((dir_ / "data/masks/demo_000.png").string(), labels);
+  expect_one_error_naming(run_sambench(config_arg()), "masks/demo_000.png", "label value(s) 9 not in the class map");
+  expect_failed_run();
+}
+
+TEST_F(CliTest, EmptyConfig) {
+  write_text(dir_ / "empty.yaml", "");
+  expect_one_error_naming(run_sambench(config_arg("empty.yaml")), "empty.yaml", "config is empty");
+}
+
+TEST_F(CliTest, InvalidConfig) {
+  write_text(dir_ / "bad.yaml", "dataset: [unclosed\n");
+  expect_one_error_naming(run_sambench(config_arg("bad.yaml")), "bad.yaml", "invalid YAML");
+}
+
+TEST_F(CliTest, MissingConfig) {
+  expect_one_error_naming(run_sambench(config_arg("none.yaml")), "none.yaml", "config file not found");
+}
+
+TEST_F(CliTest, WrongModelFile) {
+  write_text(dir_ / "fake.pt", "definitely not TorchScript");
+  write_config("c.yaml", (dir_ / "fake.pt").string());
+  expect_one_error_naming(run_sambench(config_arg()), "fake.pt", "not a loadable TorchScript model");
+  EXPECT_FALSE(fs::exists(dir_ / "run"));  // nothing was started
+}
+
+TEST_F(CliTest, MissingModelFile) {
+  write_config("c.yaml", (dir_ / "absent.pt").string());
+  expect_one_error_naming(run_sambench(config_arg()), "absent.pt", "model file not found");
+}
+
+TEST_F(CliTest, UsageErrorsExitNonZero) {
+  EXPECT_NE(run_sambench("").exit_code, 0);
+  EXPECT_NE(run_sambench("eval").exit_code, 0);  // --config is required
+  EXPECT_NE(run_sambench(config_arg() + " --threads -1").exit_code, 0);
+}
+
+TEST_F(CliTest, MakeDemoWritesTheLayout) {
+  auto r = run_sambench("make-demo --images 2 --output '" + (dir_ / "demo").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir_ / "demo/images/demo_001.png"));
+  EXPECT_TRUE(fs::exists(dir_ / "demo/masks/demo_001.png"));
+}
+
+}  // namespace
+}  // namespace sambench

@@ -1,1 +1,182 @@
-// placeholder
+#include "sambench/eval.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+
+#include "fixtures/test_fixtures.h"
+#include "sambench/demo_data.h"
+#include "sambench/error.h"
+#include "sambench/hash.h"
+#include "sambench/image_io.h"
+#include "sambench/instances.h"
+
+namespace sambench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::read_text;
+
+size_t csv_rows(const fs::path& file) {
+  std::string text = read_text(file);
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) - 1;  // minus header
+}
+
+class EvalTest : public ::testing::Test {
+ protected:
+  void SetUp() override { make_demo_dataset(dir_ / "data", {3, 0}); }
+
+  Config config() const {
+    Config c;
+    c.name = "eval_test";
+    c.dataset = {{"adapter", "folder"},
+                 {"root", "data"},
+                 {"classes", {{"1", "disk"}, {"2", "box"}, {"3", "crescent"}}}};
+    c.dataset_base = dir_.path();
+    c.model.path = testing::small_model();
+    c.model.device = "cpu";
+    c.instances.min_area = 10;
+    c.run.output = dir_ / "run";
+    c.run.threads = 2;
+    return c;
+  }
+
+  // Instances the harness should find, counted independently of the eval loop.
+  size_t expected_instances(const Config& c) const {
+    size_t n = 0;
+    for (const auto& entry : fs::directory_iterator(dir_ / "data/masks")) {
+      n += find_instances(read_label_map(entry.path()),
+                          {{1, "disk"}, {2, "box"}, {3, "crescent"}}, c.instances).size();
+    }
+    return n;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
+  Config c = config();
+  EvalResult result = run_eval(c);
+  const fs::path run = c.run.output;
+  size_t instances = expected_instances(c);
+  ASSERT_GT(instances, 6u);
+  EXPECT_EQ(result.images, 3);
+  EXPECT_EQ(result.instances, static_cast<long long>(instances));
+  EXPECT_EQ(csv_rows(run / "per_instance.csv"), instances);
+  EXPECT_EQ(csv_rows(run / "per_class.csv"), 3u + 2u);  // classes, then the two overall rows
+  EXPECT_FALSE(fs::exists(run / "per_instance.partial.csv"));
+
+  json summary = json::parse(read_text(run / "summary.json"));
+  EXPECT_EQ(summary["status"], "complete");
+  EXPECT_EQ(summary["counts"]["instances"], instances);
+  EXPECT_EQ(summary["model"]["sha256"], sha256_file(testing::small_model()));
+  EXPECT_EQ(summary["model"]["metadata"]["model_type"], "small");
+  for (const char* key : {"prompt", "mask_policy", "empty_rule", "instances", "preprocess", "postprocess"}) {
+    EXPECT_TRUE(summary["conventions"].contains(key)) << key;
+  }
+  EXPECT_EQ(summary["config"]["prompt"], "centroid");
+  EXPECT_EQ(summary["classes"].size(), 3u);
+  EXPECT_FALSE(summary.contains("wall_s"));  // times live in timings.json only
+
+  json timings = json::parse(read_text(run / "timings.json"));
+  for (const char* stage : {"read", "preprocess", "encode", "prompt", "decode", "upscale", "metrics"}) {
+    EXPECT_GT(timings["stages"][stage]["total_s"].get<double>(), 0.0) << stage;
+  }
+  // Every crescent's centroid lies in its opening; the report must say so.
+  EXPECT_EQ(summary["classes"][2]["centroid_outside"], summary["classes"][2]["instances"]);
+  // Dice is a fraction; a random-weight model gives no more than that.
+  for (const auto& cls : summary["classes"]) {
+    double d = cls["dice"]["mean"].get<double>();
+    EXPECT_GE(d, 0.0);
+    EXPECT_LE(d, 1.0);
+  }
+}
+
+TEST_F(EvalTest, SecondRunIsByteIdentical) {
+  Config c = config();
+  run_eval(c);
+  std::map<std::string, std::string> first;
+  for (const char* f : {"per_instance.csv", "per_class.csv", "summary.json"}) first[f] = read_text(c.run.output / f);
+  run_eval(c);
+  for (const auto& [name, text] : first) EXPECT_EQ(read_text(c.run.output / name), text) << name;
+}
+
+TEST_F(EvalTest, CorruptImageFailsNamingItAndKeepsEarlierResults) {
+  testing::write_text(dir_ / "data/images/demo_001.png", "\x89PNG\r\n\x1a\n truncated");
+  Config c = config();
+  try {
+    run_eval(c);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("demo_001.png: cannot decode image"), std::string::npos) << e.what();
+  }
+  json summary = json::parse(read_text(c.run.output / "summary.json"));
+  EXPECT_EQ(summary["status"], "failed");
+  EXPECT_NE(summary["error"].get<std::string>().find("demo_001.png"), std::string::npos);
+  EXPECT_EQ(summary["counts"]["images_done"], 1);
+  EXPECT_FALSE(fs::exists(c.run.output / "per_instance.csv"));
+  std::string partial = read_text(c.run.output / "per_instance.partial.csv");
+  EXPECT_NE(partial.find("\ndemo_000,"), std::string::npos);
+  EXPECT_EQ(partial.find("demo_001"), std::string::npos);
+}
+
+TEST_F(EvalTest, ImagesWithoutInstancesAreCountedAndSkipped) {
+  cv::Mat image = read_rgb(dir_ / "data/images/demo_002.jpg");
+  cv::imwrite((dir_ / "data/masks/demo_002.png").string(), cv::Mat::zeros(image.size(), CV_8U));
+  Config c = config();
+  run_eval(c);
+  json summary = json::parse(read_text(c.run.output / "summary.json"));
+  EXPECT_EQ(summary["counts"]["images_without_instances"], 1);
+  EXPECT_EQ(read_text(c.run.output / "per_instance.csv").find("demo_002"), std::string::npos);
+}
+
+TEST_F(EvalTest, LimitTakesTheFirstSamples) {
+  Config c = config();
+  c.run.limit = 1;
+  EvalResult result = run_eval(c);
+  EXPECT_EQ(result.images, 1);
+  std::string csv = read_text(c.run.output / "per_instance.csv");
+  EXPECT_EQ(csv.find("demo_001"), std::string::npos);
+  EXPECT_NE(csv.find("demo_000"), std::string::npos);
+}
+
+TEST_F(EvalTest, SmallerDecodeBatchesGiveTheSameScores) {
+  Config c = config();
+  run_eval(c);
+  std::string batched = read_text(c.run.output / "per_instance.csv");
+  c.run.decode_batch = 1;
+  run_eval(c);
+  std::string single = read_text(c.run.output / "per_instance.csv");
+  // Batching is a speed choice and must not change the numbers at the printed precision.
+  EXPECT_EQ(single, batched);
+}
+
+// The real ISIC 2018 sample, read in place through the generic adapter: the official layout is
+// two folders with a mask suffix.
+TEST(EvalSharedData, IsicSampleThroughTheFolderAdapter) {
+  fs::path data = testing::shared_data();
+  if (data.empty() || !fs::exists(data / "isic/ISIC2018_Task1-2_Training_Input")) {
+    GTEST_SKIP() << "../shared/data/isic is absent; this test needs the real ISIC sample";
+  }
+  testing::TempDir dir;
+  Config c;
+  c.name = "isic";
+  c.dataset = {{"adapter", "folder"},
+               {"root", (data / "isic").string()},
+               {"images", "ISIC2018_Task1-2_Training_Input"},
+               {"masks", "ISIC2018_Task1_Training_GroundTruth"},
+               {"mask_suffix", "_segmentation"},
+               {"classes", {{"255", "lesion"}}}};
+  c.model.path = testing::small_model();
+  c.model.device = "cpu";
+  c.instances.whole_class = true;  // the study scores the lesion mask as one object
+  c.run.output = dir / "run";
+  EvalResult result = run_eval(c);
+  EXPECT_EQ(result.images, 1);
+  ASSERT_EQ(result.instances, 1);
+  std::string csv = read_text(dir / "run/per_instance.csv");
+  EXPECT_NE(csv.find("\nISIC_0000000,255,lesion,1,"), std::string::npos) << csv;
+}
+
+}  // namespace
+}  // namespace sambench
