@@ -110,9 +110,7 @@ void check_keys(const json& section, const std::vector<std::string>& allowed,
                 const std::string& where) {
   for (const auto& item : section.items()) {
     if (std::find(allowed.begin(), allowed.end(), item.key()) != allowed.end()) continue;
-    std::string expected;
-    for (const auto& k : allowed) expected += (expected.empty() ? "" : ", ") + k;
-    throw Error(where + ": unknown key '" + item.key() + "' (expected one of: " + expected + ")");
+    throw Error(where + ": unknown key '" + item.key() + "' (expected one of: " + join(allowed) + ")");
   }
 }
 

@@ -33,9 +33,7 @@ std::unique_ptr<Dataset> make_dataset(const nlohmann::json& options,
   std::string name = options.value("adapter", "");
   auto it = adapters().find(name);
   if (it == adapters().end()) {
-    std::string known;
-    for (const auto& n : adapter_names()) known += (known.empty() ? "" : ", ") + n;
-    throw Error("dataset.adapter: unknown adapter '" + name + "' (known: " + known + ")");
+    throw Error("dataset.adapter: unknown adapter '" + name + "' (known: " + join(adapter_names()) + ")");
   }
   return it->second(options, base);
 }

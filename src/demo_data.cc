@@ -1,6 +1,5 @@
 #include "sambench/demo_data.h"
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "sambench/error.h"
@@ -74,18 +73,6 @@ void add_shapes(cv::RNG& rng, cv::Mat& image, cv::Mat& labels, int index) {
   });
 }
 
-void write_image(const fs::path& path, const cv::Mat& rgb) {
-  cv::Mat bgr;
-  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-  bool ok = false;
-  try {
-    ok = cv::imwrite(path.string(), bgr);
-  } catch (const cv::Exception& e) {
-    throw Error(path, "cannot write image: " + first_line(e.what()));
-  }
-  if (!ok) throw Error(path, "cannot write image");
-}
-
 }  // namespace
 
 void make_demo_dataset(const fs::path& root, const DemoSpec& spec) {
@@ -105,8 +92,9 @@ void make_demo_dataset(const fs::path& root, const DemoSpec& spec) {
     add_shapes(rng, image, labels, i);
     char name[32];
     std::snprintf(name, sizeof name, "demo_%03d", i);
+    cv::cvtColor(image, image, cv::COLOR_RGB2BGR);  // OpenCV writes BGR
     write_image(root / "images" / (std::string(name) + kFormats[i % 6]), image);
-    write_png(root / "masks" / (std::string(name) + ".png"), labels);
+    write_image(root / "masks" / (std::string(name) + ".png"), labels);
   }
 }
 

@@ -7,6 +7,12 @@ namespace sambench {
 Error::Error(const std::filesystem::path& file, const std::string& reason)
     : std::runtime_error(file.string() + ": " + reason) {}
 
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 std::string first_line(const std::string& text) {
   std::istringstream in(text);
   std::string line;

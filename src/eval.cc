@@ -192,6 +192,8 @@ json summary_json(const Run& run, const std::string& status) {
       {"model",
        {{"path", info.path.string()}, {"sha256", info.sha256}, {"metadata", info.metadata}}},
       {"conventions", conventions(run)},
+      // Numbers can differ in the last bits across devices and thread counts (BLAS reductions).
+      {"runtime", {{"device", info.device}, {"threads", run.threads}}},
       {"counts",
        {{"images", static_cast<long long>(run.samples.size())},
         {"images_done", run.images_done},
@@ -264,6 +266,10 @@ void log_start(const Run& run) {
   std::fprintf(stderr, "sambench: %zu image(s), %zu class(es), prompt %s, mask policy %s\n",
                run.samples.size(), run.dataset->classes().size(), run.config.prompt.c_str(),
                run.config.mask_policy.c_str());
+  if (info.device == "cpu" && !optimized_blas_loaded()) {
+    std::fprintf(stderr, "sambench: WARNING: reference BLAS in use; the encoder will be ~20x slower "
+                         "(install libopenblas0-openmp)\n");
+  }
   if (info.metadata.value("random_init", false)) {
     std::fprintf(stderr, "sambench: WARNING: random-weight model; its Dice means nothing\n");
   }

@@ -87,14 +87,14 @@ cv::Mat read_label_map(const std::filesystem::path& path) {
   return labels;
 }
 
-void write_png(const std::filesystem::path& path, const cv::Mat& image) {
+void write_image(const std::filesystem::path& path, const cv::Mat& image) {
   bool ok = false;
   try {
     ok = cv::imwrite(path.string(), image);
   } catch (const cv::Exception& e) {
-    throw Error(path, "cannot write PNG: " + first_line(e.what()));
+    throw Error(path, "cannot write image: " + first_line(e.what()));
   }
-  if (!ok) throw Error(path, "cannot write PNG");
+  if (!ok) throw Error(path, "cannot write image");
 }
 
 }  // namespace sambench

@@ -43,9 +43,7 @@ std::vector<std::string> prompt_rule_names() {
 std::unique_ptr<PromptRule> make_prompt_rule(const std::string& name) {
   auto it = rules().find(name);
   if (it == rules().end()) {
-    std::string known;
-    for (const auto& n : prompt_rule_names()) known += (known.empty() ? "" : ", ") + n;
-    throw Error("prompt: unknown rule '" + name + "' (known: " + known + ")");
+    throw Error("prompt: unknown rule '" + name + "' (known: " + join(prompt_rule_names()) + ")");
   }
   return it->second();
 }

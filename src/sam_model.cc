@@ -1,5 +1,6 @@
 #include "sambench/sam_model.h"
 
+#include <fstream>
 #include <thread>
 
 #include <ATen/Parallel.h>
@@ -199,6 +200,15 @@ DecodeOutput SamModel::decode(const Embedding& embedding, const std::vector<Deco
 std::vector<float> embedding_values(const Embedding& embedding) {
   torch::Tensor t = embedding.impl().tensor.to(torch::kCPU, torch::kFloat).contiguous();
   return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+}
+
+bool optimized_blas_loaded() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find("openblas") != std::string::npos || line.find("libmkl") != std::string::npos) return true;
+  }
+  return false;
 }
 
 int set_threads(int threads) {

@@ -217,28 +217,26 @@ TEST(SamModelLoad, MissingDecodeMethod) {
   EXPECT_NE(load_error(dir / "m.pt").find("has no 'decode' method"), std::string::npos);
 }
 
+// An encoder that returns its input, and a decoder that returns `masks` outputs of zeros.
+std::string fake_sam(int masks) {
+  std::string m = std::to_string(masks);
+  return "def encode(self, x: Tensor) -> Tensor:\n"
+         "  return x\n"
+         "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
+         "  b = c.size(0)\n"
+         "  return torch.zeros([b, " + m + ", 256, 256]), torch.zeros([b, " + m + "])\n";
+}
+
 TEST(SamModelLoad, DecoderWithWrongOutputShapes) {
   testing::TempDir dir;
-  save_module(dir / "m.pt",
-              "def encode(self, x: Tensor) -> Tensor:\n"
-              "  return x\n"
-              "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
-              "  b = c.size(0)\n"
-              "  return torch.zeros([b, 3, 256, 256]), torch.zeros([b, 3])\n",
-              true);
+  save_module(dir / "m.pt", fake_sam(3), true);
   std::string error = load_error(dir / "m.pt");
   EXPECT_NE(error.find("decode returned logits [1,3,256,256]"), std::string::npos) << error;
 }
 
 TEST(SamModelLoad, EncoderWithWrongOutputShapeFailsOnFirstImage) {
   testing::TempDir dir;
-  save_module(dir / "m.pt",
-              "def encode(self, x: Tensor) -> Tensor:\n"
-              "  return x\n"
-              "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
-              "  b = c.size(0)\n"
-              "  return torch.zeros([b, 4, 256, 256]), torch.zeros([b, 4])\n",
-              true);
+  save_module(dir / "m.pt", fake_sam(4), true);
   SamModel model = SamModel::load(dir / "m.pt", "cpu");
   EXPECT_EQ(model.info().model_type, "fake");
   std::vector<float> input(3 * 1024 * 1024, 0.0f);

@@ -21,6 +21,7 @@ struct SampleRef {
   std::string id;  // unique, stable, used in every output row
   std::filesystem::path image;
   std::filesystem::path mask;
+  std::string group;  // optional subset the study reports apart (e.g. a fundus domain)
 };
 
 // One decoded sample, ready for the model.

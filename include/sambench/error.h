@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace sambench {
 
@@ -13,6 +14,9 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
   Error(const std::filesystem::path& file, const std::string& reason);
 };
+
+// "a, b, c": for messages that list the accepted names.
+std::string join(const std::vector<std::string>& names);
 
 // Collapses a multi-line message (LibTorch, yaml-cpp) into its first meaningful line.
 std::string first_line(const std::string& text);

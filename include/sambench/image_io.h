@@ -16,7 +16,8 @@ cv::Mat read_rgb(const std::filesystem::path& path);
 // channels are equal (a grey image saved as RGB). Throws Error naming the file.
 cv::Mat read_label_map(const std::filesystem::path& path);
 
-// Writes a PNG; throws Error when the file cannot be written.
-void write_png(const std::filesystem::path& path, const cv::Mat& image);
+// Writes an image in the format its extension names; `image` is as OpenCV stores it (BGR for
+// colour). Throws Error naming the file when it cannot be written.
+void write_image(const std::filesystem::path& path, const cv::Mat& image);
 
 }  // namespace sambench

@@ -80,6 +80,10 @@ class SamModel {
 // The embedding's values on the host, [256 x E x E]; for tests and caches.
 std::vector<float> embedding_values(const Embedding& embedding);
 
+// Whether an optimized BLAS (OpenBLAS) is loaded. Debian's LibTorch links the generic
+// libblas.so.3, which is the ~20x slower reference BLAS unless libopenblas0 provides it.
+bool optimized_blas_loaded();
+
 // Sets LibTorch's intra-op thread count (it starts at 1); 0 means one per core. Returns the count.
 int set_threads(int threads);
 

@@ -42,7 +42,7 @@ class FolderDataset : public Dataset {
         throw Error(image, "no mask for this image (expected " +
                                (masks_ / (stem + suffix_ + ".png")).string() + ")");
       }
-      refs.push_back({stem, image, mask->second});
+      refs.push_back({stem, image, mask->second, ""});
     }
     return refs;
   }
