@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <sstream>
 
 #include "sambench/dataset.h"
 #include "sambench/error.h"
@@ -39,7 +40,10 @@ struct Run {
         rule(make_prompt_rule(c.prompt)),
         policy(parse_mask_policy(c.mask_policy)),
         empty_rule(parse_empty_rule(c.empty_rule)),
-        threads(t) {}
+        threads(t) {
+    for (const auto& c : dataset->classes()) class_names[c.label] = c.name;
+    for (const auto& ref : samples) volumetric |= ref.slice >= 0;
+  }
 
   const Config& config;
   std::unique_ptr<Dataset> dataset;
@@ -50,8 +54,13 @@ struct Run {
   EmptyRule empty_rule;
   int threads = 1;
 
+  std::map<int, std::string> class_names;
+  bool volumetric = false;  // any sample is a slice: per-case (3D) results are written
+
   StageTimes times;
   std::vector<InstanceResult> results;
+  std::vector<RegionResult> image_results;
+  std::map<std::string, std::string> case_of;  // image id → case id
   long long images_done = 0;
   long long images_without_instances = 0;
 };
@@ -65,50 +74,108 @@ std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config
   return samples;
 }
 
-InstanceResult score(const Run& run, const Instance& inst, const std::string& image,
-                     const cv::Mat& prediction) {
-  InstanceResult r;
-  r.image = image;
-  r.class_label = inst.class_label;
-  for (const auto& c : run.dataset->classes()) {
-    if (c.label == inst.class_label) r.class_name = c.name;
-  }
-  r.instance = inst.index;
-  r.centroid = centroid(inst.mask);
-  r.centroid_inside = contains(inst.mask, r.centroid);
-  r.overlap = overlap(prediction, inst.mask);
-  r.dice = dice(r.overlap, run.empty_rule);
-  r.iou = iou(r.overlap, run.empty_rule);
-  return r;
-}
+// What SAM kept for one prompt, at the image's full resolution.
+struct Prediction {
+  cv::Mat mask;  // CV_8U, 0/1
+  int mask_index = 0;
+  float score = 0.0f;
+};
 
-// Decodes prompts [begin, end) of one image in a single call and scores the kept masks.
+// Decodes prompts [begin, end) of one image in a single call; upscales only the kept masks.
 void decode_chunk(Run& run, const Embedding& embedding, const ResizeTransform& transform,
-                  const std::string& image, const std::vector<Instance>& instances,
-                  const std::vector<DecoderPrompt>& prompts, size_t begin, size_t end) {
-  const ModelInfo& info = run.model.info();
+                  const std::vector<DecoderPrompt>& prompts, size_t begin, size_t end,
+                  std::vector<Prediction>& out) {
   std::vector<DecoderPrompt> batch(prompts.begin() + begin, prompts.begin() + end);
-  DecodeOutput out;
+  DecodeOutput decoded;
   {
     auto t = run.times.time("decode");
-    out = run.model.decode(embedding, batch);
+    decoded = run.model.decode(embedding, batch);
   }
-  for (size_t i = 0; i < batch.size(); ++i) {
-    int p = static_cast<int>(i);
-    int kept = choose_mask(&out.iou[p * out.masks], out.masks, run.policy);
-    cv::Mat mask;
-    {
-      // Only the kept mask is brought to full resolution.
-      auto t = run.times.time("upscale");
-      mask = threshold_logits(upscale_logits(out.mask_logits(p, kept), out.size, transform),
-                              info.mask_threshold);
+  auto t = run.times.time("upscale");
+  for (int p = 0; p < decoded.batch; ++p) {
+    Prediction pred;
+    pred.mask_index = choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, run.policy);
+    pred.score = decoded.score(p, pred.mask_index);
+    pred.mask = threshold_logits(
+        upscale_logits(decoded.mask_logits(p, pred.mask_index), decoded.size, transform),
+        run.model.info().mask_threshold);
+    out.push_back(std::move(pred));
+  }
+}
+
+// preprocess → encode → decode: one prediction per prompt.
+std::vector<Prediction> predict(Run& run, const Sample& sample, const std::vector<Prompt>& prompts) {
+  const ModelInfo& info = run.model.info();
+  ResizeTransform transform = longest_side_transform(sample.image.rows, sample.image.cols, info.image_size);
+  std::vector<float> input;
+  std::vector<DecoderPrompt> decoder_prompts;
+  {
+    auto t = run.times.time("preprocess");
+    input = make_model_input(sample.image, transform, info.normalization);
+    for (const auto& p : prompts) decoder_prompts.push_back(to_decoder_prompt(p, transform));
+  }
+  Embedding embedding = [&] {
+    auto t = run.times.time("encode");
+    return run.model.encode(input);
+  }();
+  // A batch holds prompts with equal point counts: padding them to one length would change SAM's
+  // output, since padding points take part in attention.
+  std::vector<Prediction> predictions;
+  const size_t batch = static_cast<size_t>(run.config.run.decode_batch);
+  for (size_t begin = 0; begin < decoder_prompts.size();) {
+    size_t end = begin + 1;
+    while (end < decoder_prompts.size() && end - begin < batch &&
+           decoder_prompts[end].size() == decoder_prompts[begin].size()) {
+      ++end;
     }
-    auto t = run.times.time("metrics");
-    InstanceResult r = score(run, instances[begin + i], image, mask);
-    r.mask_index = kept;
-    r.score = out.score(p, kept);
-    run.results.push_back(std::move(r));
+    decode_chunk(run, embedding, transform, decoder_prompts, begin, end, predictions);
+    begin = end;
   }
+  return predictions;
+}
+
+// Instance rows, then one region row per class present in the image: the union of the class's
+// kept masks against the whole class mask (components below min_area included, as misses).
+void score(Run& run, const SampleRef& ref, const Sample& sample, const std::vector<Instance>& instances,
+           const std::vector<Prediction>& predictions) {
+  auto t = run.times.time("metrics");
+  const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
+  std::map<int, cv::Mat> unions;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    const Instance& inst = instances[i];
+    const Prediction& pred = predictions[i];
+    InstanceResult r;
+    r.image = ref.id;
+    r.case_id = case_id;
+    r.group = ref.group;
+    r.class_label = inst.class_label;
+    r.class_name = run.class_names.at(inst.class_label);
+    r.instance = inst.index;
+    r.centroid = centroid(inst.mask);
+    r.centroid_inside = contains(inst.mask, r.centroid);
+    r.mask_index = pred.mask_index;
+    r.score = pred.score;
+    r.overlap = overlap(pred.mask, inst.mask);
+    r.dice = dice(r.overlap, run.empty_rule);
+    r.iou = iou(r.overlap, run.empty_rule);
+    run.results.push_back(std::move(r));
+
+    cv::Mat& u = unions[inst.class_label];
+    if (u.empty()) u = cv::Mat::zeros(pred.mask.size(), CV_8U);
+    u |= pred.mask;
+  }
+  for (const auto& [label, predicted] : unions) {
+    RegionResult r;
+    r.unit = ref.id;
+    r.group = ref.group;
+    r.class_label = label;
+    r.class_name = run.class_names.at(label);
+    r.overlap = overlap(predicted, sample.labels == label);
+    r.dice = dice(r.overlap, run.empty_rule);
+    r.iou = iou(r.overlap, run.empty_rule);
+    run.image_results.push_back(std::move(r));
+  }
+  run.case_of[ref.id] = case_id;
 }
 
 void evaluate_sample(Run& run, const SampleRef& ref) {
@@ -128,31 +195,7 @@ void evaluate_sample(Run& run, const SampleRef& ref) {
     ++run.images_without_instances;  // nothing to prompt: skip the encoder
     return;
   }
-  const ModelInfo& info = run.model.info();
-  ResizeTransform transform = longest_side_transform(sample.image.rows, sample.image.cols, info.image_size);
-  std::vector<float> input;
-  std::vector<DecoderPrompt> decoder_prompts;
-  {
-    auto t = run.times.time("preprocess");
-    input = make_model_input(sample.image, transform, info.normalization);
-    for (const auto& p : prompts) decoder_prompts.push_back(to_decoder_prompt(p, transform));
-  }
-  Embedding embedding = [&] {
-    auto t = run.times.time("encode");
-    return run.model.encode(input);
-  }();
-  // A batch holds prompts with equal point counts: padding them to one length would change SAM's
-  // output, since padding points take part in attention.
-  const size_t batch = static_cast<size_t>(run.config.run.decode_batch);
-  for (size_t begin = 0; begin < decoder_prompts.size();) {
-    size_t end = begin + 1;
-    while (end < decoder_prompts.size() && end - begin < batch &&
-           decoder_prompts[end].size() == decoder_prompts[begin].size()) {
-      ++end;
-    }
-    decode_chunk(run, embedding, transform, sample.id, instances, decoder_prompts, begin, end);
-    begin = end;
-  }
+  score(run, ref, sample, instances, predict(run, sample, prompts));
 }
 
 json conventions(const Run& run) {
@@ -173,17 +216,50 @@ json conventions(const Run& run) {
                           std::to_string(info.image_size) +
                           ", cropped, resized to the original size; mask = logit > " +
                           format_number(info.mask_threshold, 3)},
-      {"metrics", "Dice = 2|P∩G|/(|P|+|G|), IoU = |P∩G|/|P∪G|, per instance, at original resolution"},
-      {"aggregation", "per class: mean, population std and median over instances (NaN excluded); "
-                      "mean_over_classes: mean of the class means; mean_over_instances: mean "
-                      "over all instances"},
+      {"metrics", "Dice = 2|P∩G|/(|P|+|G|), IoU = |P∩G|/|P∪G|, at original resolution"},
+      {"levels", "instance: each prompted instance against its own mask; image: per class, the "
+                 "union of the class's kept masks against the whole class mask (instances below "
+                 "min_area count as missed); case (volumes): the image rows' pixel counts summed "
+                 "over the case's evaluated slices, i.e. the 3D Dice of the stacked predictions"},
+      {"aggregation", "per class: mean, population std and median over the level's rows (NaN "
+                      "excluded); mean_over_classes: mean of the class means; mean_over_<rows>: "
+                      "mean over all rows"},
   };
+}
+
+std::vector<RegionResult> case_results(const Run& run) {
+  return combine_cases(run.image_results, run.case_of, run.empty_rule);
+}
+
+// The study's tables at every level: per instance (its own), per image, per case (volumes).
+std::vector<LevelSummary> levels(const Run& run) {
+  const auto& classes = run.dataset->classes();
+  std::vector<LevelSummary> out = {
+      summarize_level("instance", "instances", scores_of(run.results), classes),
+      summarize_level("image", "images", scores_of(run.image_results), classes)};
+  if (run.volumetric) out.push_back(summarize_level("case", "cases", scores_of(case_results(run)), classes));
+  return out;
+}
+
+// Instance-level summaries per group (e.g. per fundus domain), for datasets that define groups.
+std::map<std::string, LevelSummary> group_levels(const Run& run) {
+  std::map<std::string, std::vector<InstanceResult>> by_group;
+  for (const auto& r : run.results) {
+    if (!r.group.empty()) by_group[r.group].push_back(r);
+  }
+  std::map<std::string, LevelSummary> out;
+  for (const auto& [group, results] : by_group) {
+    out.emplace(group, summarize_level("instance", "instances", scores_of(results), run.dataset->classes()));
+  }
+  return out;
 }
 
 json summary_json(const Run& run, const std::string& status) {
   const ModelInfo& info = run.model.info();
-  std::vector<ClassSummary> classes = summarize_classes(run.results, run.dataset->classes());
-  Overall overall = summarize_overall(run.results, classes);
+  json level_tables = json::object();
+  for (const auto& level : levels(run)) level_tables[level.name] = level_json(level);
+  json groups = json::object();
+  for (const auto& [group, level] : group_levels(run)) groups[group] = level_json(level);
   return {
       {"status", status},
       {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
@@ -199,8 +275,8 @@ json summary_json(const Run& run, const std::string& status) {
         {"images_done", run.images_done},
         {"images_without_instances", run.images_without_instances},
         {"instances", static_cast<long long>(run.results.size())}}},
-      {"classes", classes_json(classes)},
-      {"overall", overall_json(overall)},
+      {"levels", level_tables},
+      {"groups", groups},
   };
 }
 
@@ -217,21 +293,46 @@ json timings_json(const Run& run, double wall, double load) {
           {"stages", run.times.to_json(run.images_done)}};
 }
 
-// Files of an earlier run in the same folder would be mistaken for this run's.
+// Every file a run may write. Files of an earlier run in the same folder would be mistaken for
+// this run's, so all are removed first.
+const char* kOutputs[] = {"per_instance.csv", "per_image.csv", "per_case.csv", "per_class.csv",
+                          "per_class_image.csv", "per_class_case.csv", "per_group.csv",
+                          "per_instance.partial.csv", "timings.json", "summary.json"};
+
 void clear_outputs(const fs::path& dir) {
-  for (const char* name : {"per_instance.csv", "per_class.csv", "per_instance.partial.csv",
-                           "timings.json", "summary.json"}) {
+  for (const char* name : kOutputs) {
     std::error_code ec;
     fs::remove(dir / name, ec);
   }
 }
 
+// per_class.csv for every group, with the group as first column.
+std::string per_group_csv(const std::map<std::string, LevelSummary>& groups) {
+  std::string out;
+  for (const auto& [group, level] : groups) {
+    std::istringstream lines(per_class_csv(level.classes, level.overall, level.rows));
+    std::string line;
+    bool header = true;
+    while (std::getline(lines, line)) {
+      if (header && out.empty()) out += "group," + line + "\n";
+      if (!header) out += group + "," + line + "\n";
+      header = false;
+    }
+  }
+  return out;
+}
+
 void write_outputs(const Run& run, double wall, double load) {
   const fs::path& dir = run.config.run.output;
-  std::vector<ClassSummary> classes = summarize_classes(run.results, run.dataset->classes());
-  Overall overall = summarize_overall(run.results, classes);
   write_file_atomic(dir / "per_instance.csv", per_instance_csv(run.results));
-  write_file_atomic(dir / "per_class.csv", per_class_csv(classes, overall));
+  write_file_atomic(dir / "per_image.csv", per_region_csv(run.image_results, "image"));
+  if (run.volumetric) write_file_atomic(dir / "per_case.csv", per_region_csv(case_results(run), "case"));
+  for (const auto& level : levels(run)) {
+    std::string name = level.name == "instance" ? "per_class.csv" : "per_class_" + level.name + ".csv";
+    write_file_atomic(dir / name, per_class_csv(level.classes, level.overall, level.rows));
+  }
+  auto groups = group_levels(run);
+  if (!groups.empty()) write_file_atomic(dir / "per_group.csv", per_group_csv(groups));
   write_file_atomic(dir / "timings.json", timings_json(run, wall, load).dump(2) + "\n");
   // summary.json goes last: its "complete" status promises that the other files are there.
   write_file_atomic(dir / "summary.json", summary_json(run, "complete").dump(2) + "\n");
@@ -316,8 +417,7 @@ EvalResult run_eval(const Config& config) {
   result.output = config.run.output;
   result.images = run.images_done;
   result.instances = static_cast<long long>(run.results.size());
-  result.classes = summarize_classes(run.results, run.dataset->classes());
-  result.overall = summarize_overall(run.results, result.classes);
+  result.levels = levels(run);
   result.wall_seconds = wall;
   return result;
 }

@@ -67,23 +67,61 @@ Stats compute_stats(const std::vector<double>& values) {
   return s;
 }
 
-std::vector<ClassSummary> summarize_classes(const std::vector<InstanceResult>& results,
+std::vector<Score> scores_of(const std::vector<InstanceResult>& results) {
+  std::vector<Score> out;
+  for (const auto& r : results) out.push_back({r.class_label, r.image, r.dice, r.iou, !r.centroid_inside});
+  return out;
+}
+
+std::vector<Score> scores_of(const std::vector<RegionResult>& results) {
+  std::vector<Score> out;
+  for (const auto& r : results) out.push_back({r.class_label, r.unit, r.dice, r.iou, false});
+  return out;
+}
+
+std::vector<RegionResult> combine_cases(const std::vector<RegionResult>& images,
+                                        const std::map<std::string, std::string>& case_of,
+                                        EmptyRule rule) {
+  // Keyed by (case, class) so rows come out sorted whatever order the images were scored in.
+  std::map<std::pair<std::string, int>, RegionResult> cases;
+  for (const auto& image : images) {
+    auto it = case_of.find(image.unit);
+    const std::string& case_id = it == case_of.end() ? image.unit : it->second;
+    RegionResult& c = cases[{case_id, image.class_label}];
+    c.unit = case_id;
+    c.group = image.group;
+    c.class_label = image.class_label;
+    c.class_name = image.class_name;
+    c.overlap.prediction += image.overlap.prediction;
+    c.overlap.truth += image.overlap.truth;
+    c.overlap.intersection += image.overlap.intersection;
+  }
+  std::vector<RegionResult> out;
+  for (auto& [key, c] : cases) {
+    c.dice = dice(c.overlap, rule);
+    c.iou = iou(c.overlap, rule);
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<ClassSummary> summarize_classes(const std::vector<Score>& scores,
                                             const std::vector<ClassInfo>& classes) {
   std::vector<ClassSummary> out;
   for (const auto& cls : classes) {
     ClassSummary summary;
     summary.info = cls;
     std::vector<double> dices, ious;
-    std::set<std::string> images;
-    for (const auto& r : results) {
-      if (r.class_label != cls.label) continue;
-      ++summary.instances;
-      images.insert(r.image);
-      if (!r.centroid_inside) ++summary.centroid_outside;
-      dices.push_back(r.dice);
-      ious.push_back(r.iou);
+    std::set<std::string> units;
+    for (const auto& s : scores) {
+      if (s.class_label != cls.label) continue;
+      ++summary.count;
+      units.insert(s.unit);
+      if (s.centroid_outside) ++summary.centroid_outside;
+      dices.push_back(s.dice);
+      ious.push_back(s.iou);
     }
-    summary.images = static_cast<long long>(images.size());
+    summary.units = static_cast<long long>(units.size());
     summary.dice = compute_stats(dices);
     summary.iou = compute_stats(ious);
     out.push_back(summary);
@@ -91,16 +129,15 @@ std::vector<ClassSummary> summarize_classes(const std::vector<InstanceResult>& r
   return out;
 }
 
-Overall summarize_overall(const std::vector<InstanceResult>& results,
-                          const std::vector<ClassSummary>& classes) {
+Overall summarize_overall(const std::vector<Score>& scores, const std::vector<ClassSummary>& classes) {
   std::vector<double> class_dice, class_iou, dices, ious;
   for (const auto& c : classes) {
     class_dice.push_back(c.dice.mean);  // NaN for a class without data: skipped by compute_stats
     class_iou.push_back(c.iou.mean);
   }
-  for (const auto& r : results) {
-    dices.push_back(r.dice);
-    ious.push_back(r.iou);
+  for (const auto& s : scores) {
+    dices.push_back(s.dice);
+    ious.push_back(s.iou);
   }
   return {compute_stats(class_dice), compute_stats(class_iou), compute_stats(dices),
           compute_stats(ious)};
@@ -108,11 +145,12 @@ Overall summarize_overall(const std::vector<InstanceResult>& results,
 
 std::string per_instance_csv(const std::vector<InstanceResult>& results) {
   std::ostringstream out;
-  out << "image,class_label,class,instance,gt_area,centroid_x,centroid_y,centroid_inside,"
-         "mask_index,score,pred_area,intersection,dice,iou\n";
+  out << "image,case,group,class_label,class,instance,gt_area,centroid_x,centroid_y,"
+         "centroid_inside,mask_index,score,pred_area,intersection,dice,iou\n";
   for (const auto& r : results) {
-    out << csv_field(r.image) << ',' << r.class_label << ',' << csv_field(r.class_name) << ','
-        << r.instance << ',' << r.overlap.truth << ',' << format_number(r.centroid.x, 3) << ','
+    out << csv_field(r.image) << ',' << csv_field(r.case_id) << ',' << csv_field(r.group) << ','
+        << r.class_label << ',' << csv_field(r.class_name) << ',' << r.instance << ','
+        << r.overlap.truth << ',' << format_number(r.centroid.x, 3) << ','
         << format_number(r.centroid.y, 3) << ',' << (r.centroid_inside ? 1 : 0) << ','
         << r.mask_index << ',' << format_number(r.score, 6) << ',' << r.overlap.prediction << ','
         << r.overlap.intersection << ',' << format_number(r.dice, 6) << ','
@@ -121,29 +159,41 @@ std::string per_instance_csv(const std::vector<InstanceResult>& results) {
   return out.str();
 }
 
-std::string per_class_csv(const std::vector<ClassSummary>& classes, const Overall& overall) {
+std::string per_region_csv(const std::vector<RegionResult>& results, const std::string& unit_name) {
   std::ostringstream out;
-  out << "class_label,class,instances,images,centroid_outside,dice_mean,dice_std,dice_median,"
+  out << unit_name << ",group,class_label,class,gt_area,pred_area,intersection,dice,iou\n";
+  for (const auto& r : results) {
+    out << csv_field(r.unit) << ',' << csv_field(r.group) << ',' << r.class_label << ','
+        << csv_field(r.class_name) << ',' << r.overlap.truth << ',' << r.overlap.prediction << ','
+        << r.overlap.intersection << ',' << format_number(r.dice, 6) << ','
+        << format_number(r.iou, 6) << '\n';
+  }
+  return out.str();
+}
+
+std::string per_class_csv(const std::vector<ClassSummary>& classes, const Overall& overall,
+                          const std::string& rows) {
+  std::ostringstream out;
+  out << "class_label,class," << rows << ",units,centroid_outside,dice_mean,dice_std,dice_median,"
          "iou_mean,iou_std,iou_median\n";
   auto stats = [&](const Stats& s) {
     out << ',' << format_number(s.mean, 6) << ',' << format_number(s.std, 6) << ','
         << format_number(s.median, 6);
   };
   for (const auto& c : classes) {
-    out << c.info.label << ',' << csv_field(c.info.name) << ',' << c.instances << ',' << c.images
-        << ',' << c.centroid_outside;
+    out << c.info.label << ',' << csv_field(c.info.name) << ',' << c.count << ',' << c.units << ','
+        << c.centroid_outside;
     stats(c.dice);
     stats(c.iou);
     out << '\n';
   }
   // The two overall rows use an empty label so that scripts can filter them out.
-  long long instances = overall.dice_over_instances.count;
   out << ",mean_over_classes," << overall.dice_over_classes.count << ",,";
   stats(overall.dice_over_classes);
   stats(overall.iou_over_classes);
-  out << "\n,mean_over_instances," << instances << ",,";
-  stats(overall.dice_over_instances);
-  stats(overall.iou_over_instances);
+  out << "\n,mean_over_" << rows << ',' << overall.dice_over_rows.count << ",,";
+  stats(overall.dice_over_rows);
+  stats(overall.iou_over_rows);
   out << '\n';
   return out.str();
 }
@@ -153,8 +203,8 @@ nlohmann::json classes_json(const std::vector<ClassSummary>& classes) {
   for (const auto& c : classes) {
     out.push_back({{"label", c.info.label},
                    {"name", c.info.name},
-                   {"instances", c.instances},
-                   {"images", c.images},
+                   {"count", c.count},
+                   {"units", c.units},
                    {"centroid_outside", c.centroid_outside},
                    {"dice", stats_json(c.dice)},
                    {"iou", stats_json(c.iou)}});
@@ -162,11 +212,24 @@ nlohmann::json classes_json(const std::vector<ClassSummary>& classes) {
   return out;
 }
 
+LevelSummary summarize_level(const std::string& name, const std::string& rows,
+                             const std::vector<Score>& scores, const std::vector<ClassInfo>& classes) {
+  LevelSummary level{name, rows, summarize_classes(scores, classes), {}};
+  level.overall = summarize_overall(scores, level.classes);
+  return level;
+}
+
+nlohmann::json level_json(const LevelSummary& level) {
+  return {{"rows", level.rows},
+          {"classes", classes_json(level.classes)},
+          {"overall", overall_json(level.overall)}};
+}
+
 nlohmann::json overall_json(const Overall& o) {
   return {{"mean_over_classes", {{"dice", stats_json(o.dice_over_classes)},
                                  {"iou", stats_json(o.iou_over_classes)}}},
-          {"mean_over_instances", {{"dice", stats_json(o.dice_over_instances)},
-                                   {"iou", stats_json(o.iou_over_instances)}}}};
+          {"mean_over_rows", {{"dice", stats_json(o.dice_over_rows)},
+                              {"iou", stats_json(o.iou_over_rows)}}}};
 }
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& content) {

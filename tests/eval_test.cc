@@ -64,6 +64,11 @@ TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
   EXPECT_EQ(result.instances, static_cast<long long>(instances));
   EXPECT_EQ(csv_rows(run / "per_instance.csv"), instances);
   EXPECT_EQ(csv_rows(run / "per_class.csv"), 3u + 2u);  // classes, then the two overall rows
+  EXPECT_EQ(csv_rows(run / "per_class_image.csv"), 3u + 2u);
+  EXPECT_FALSE(fs::exists(run / "per_case.csv"));  // 2D data: a case is an image
+  EXPECT_FALSE(fs::exists(run / "per_group.csv"));   // the folder adapter defines no groups
+  // One image row per class present in each image: every demo image holds all three classes.
+  EXPECT_EQ(csv_rows(run / "per_image.csv"), 3u * 3u);
   EXPECT_FALSE(fs::exists(run / "per_instance.partial.csv"));
 
   json summary = json::parse(read_text(run / "summary.json"));
@@ -75,7 +80,10 @@ TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
     EXPECT_TRUE(summary["conventions"].contains(key)) << key;
   }
   EXPECT_EQ(summary["config"]["prompt"], "centroid");
-  EXPECT_EQ(summary["classes"].size(), 3u);
+  const json& classes = summary["levels"]["instance"]["classes"];
+  EXPECT_EQ(classes.size(), 3u);
+  EXPECT_EQ(summary["levels"]["image"]["rows"], "images");
+  EXPECT_FALSE(summary["levels"].contains("case"));
   EXPECT_FALSE(summary.contains("wall_s"));  // times live in timings.json only
 
   json timings = json::parse(read_text(run / "timings.json"));
@@ -83,9 +91,9 @@ TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
     EXPECT_GT(timings["stages"][stage]["total_s"].get<double>(), 0.0) << stage;
   }
   // Every crescent's centroid lies in its opening; the report must say so.
-  EXPECT_EQ(summary["classes"][2]["centroid_outside"], summary["classes"][2]["instances"]);
+  EXPECT_EQ(classes[2]["centroid_outside"], classes[2]["count"]);
   // Dice is a fraction; a random-weight model gives no more than that.
-  for (const auto& cls : summary["classes"]) {
+  for (const auto& cls : classes) {
     double d = cls["dice"]["mean"].get<double>();
     EXPECT_GE(d, 0.0);
     EXPECT_LE(d, 1.0);
@@ -175,7 +183,7 @@ TEST(EvalSharedData, IsicSampleThroughTheFolderAdapter) {
   EXPECT_EQ(result.images, 1);
   ASSERT_EQ(result.instances, 1);
   std::string csv = read_text(dir / "run/per_instance.csv");
-  EXPECT_NE(csv.find("\nISIC_0000000,255,lesion,1,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nISIC_0000000,ISIC_0000000,,255,lesion,1,"), std::string::npos) << csv;
 }
 
 }  // namespace

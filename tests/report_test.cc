@@ -48,38 +48,76 @@ TEST(SummarizeClasses, PerClassAndOverallMeans) {
   std::vector<ClassInfo> classes = {{1, "a"}, {2, "b"}, {3, "never"}};
   std::vector<InstanceResult> results = {result("x", 1, "a", 0.2), result("y", 1, "a", 0.4, false),
                                          result("y", 1, "a", 0.6), result("x", 2, "b", 1.0)};
-  auto summaries = summarize_classes(results, classes);
+  auto summaries = summarize_classes(scores_of(results), classes);
   ASSERT_EQ(summaries.size(), 3u);
-  EXPECT_EQ(summaries[0].instances, 3);
-  EXPECT_EQ(summaries[0].images, 2);
+  EXPECT_EQ(summaries[0].count, 3);
+  EXPECT_EQ(summaries[0].units, 2);
   EXPECT_EQ(summaries[0].centroid_outside, 1);
   EXPECT_DOUBLE_EQ(summaries[0].dice.mean, 0.4);
-  EXPECT_EQ(summaries[2].instances, 0);
+  EXPECT_EQ(summaries[2].count, 0);
   EXPECT_TRUE(std::isnan(summaries[2].dice.mean));
 
-  Overall overall = summarize_overall(results, summaries);
-  EXPECT_DOUBLE_EQ(overall.dice_over_classes.mean, 0.7);    // (0.4 + 1.0) / 2, empty class skipped
+  Overall overall = summarize_overall(scores_of(results), summaries);
+  EXPECT_DOUBLE_EQ(overall.dice_over_classes.mean, 0.7);  // (0.4 + 1.0) / 2, empty class skipped
   EXPECT_EQ(overall.dice_over_classes.count, 2);
-  EXPECT_DOUBLE_EQ(overall.dice_over_instances.mean, 0.55);  // 2.2 / 4
+  EXPECT_DOUBLE_EQ(overall.dice_over_rows.mean, 0.55);    // 2.2 / 4
 }
 
 TEST(PerInstanceCsv, HeaderAndRows) {
-  std::string csv = per_instance_csv({result("img,1", 1, "left \"lung\"", 0.75, false)});
+  InstanceResult r = result("img,1", 1, "left \"lung\"", 0.75, false);
+  r.case_id = "case7";
+  r.group = "Domain2";
+  std::string csv = per_instance_csv({r});
   EXPECT_EQ(csv,
-            "image,class_label,class,instance,gt_area,centroid_x,centroid_y,centroid_inside,"
-            "mask_index,score,pred_area,intersection,dice,iou\n"
-            "\"img,1\",1,\"left \"\"lung\"\"\",1,8,1.250,2.500,0,2,0.500000,10,6,0.750000,0.375000\n");
+            "image,case,group,class_label,class,instance,gt_area,centroid_x,centroid_y,"
+            "centroid_inside,mask_index,score,pred_area,intersection,dice,iou\n"
+            "\"img,1\",case7,Domain2,1,\"left \"\"lung\"\"\",1,8,1.250,2.500,0,2,0.500000,10,6,"
+            "0.750000,0.375000\n");
 }
 
 TEST(PerClassCsv, OverallRowsHaveNoLabel) {
   std::vector<ClassInfo> classes = {{1, "a"}};
   std::vector<InstanceResult> results = {result("x", 1, "a", 0.5)};
-  auto summaries = summarize_classes(results, classes);
-  std::string csv = per_class_csv(summaries, summarize_overall(results, summaries));
+  auto summaries = summarize_classes(scores_of(results), classes);
+  std::string csv = per_class_csv(summaries, summarize_overall(scores_of(results), summaries), "instances");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "class_label,class,instances,units,centroid_outside,dice_mean,dice_std,dice_median,"
+            "iou_mean,iou_std,iou_median");
   EXPECT_NE(csv.find("\n1,a,1,1,0,0.500000,0.000000,0.500000,0.250000,0.000000,0.250000\n"),
             std::string::npos);
   EXPECT_NE(csv.find("\n,mean_over_classes,1,,,0.500000"), std::string::npos);
   EXPECT_NE(csv.find("\n,mean_over_instances,1,,,0.500000"), std::string::npos);
+}
+
+TEST(CombineCases, SumsPixelCountsOverSlicesIntoThe3dDice) {
+  auto region = [](const std::string& unit, int label, Overlap o) {
+    RegionResult r;
+    r.unit = unit;
+    r.class_label = label;
+    r.class_name = "organ";
+    r.overlap = o;
+    return r;
+  };
+  // Two slices of case A: 3D Dice = 2 * (4 + 0) / ((6 + 2) + (4 + 4)) = 0.5, not the mean of the
+  // slice Dice values (0.8 and 0). Case B has one slice.
+  std::vector<RegionResult> images = {region("A/001", 1, {6, 4, 4}), region("B/000", 1, {1, 1, 1}),
+                                      region("A/000", 1, {2, 4, 0})};
+  std::map<std::string, std::string> case_of = {{"A/000", "A"}, {"A/001", "A"}, {"B/000", "B"}};
+  auto cases = combine_cases(images, case_of, EmptyRule::kNaN);
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].unit, "A");
+  EXPECT_EQ(cases[0].overlap.prediction, 8);
+  EXPECT_EQ(cases[0].overlap.truth, 8);
+  EXPECT_EQ(cases[0].overlap.intersection, 4);
+  EXPECT_DOUBLE_EQ(cases[0].dice, 0.5);
+  EXPECT_DOUBLE_EQ(cases[0].iou, 4.0 / 12.0);
+  EXPECT_EQ(cases[1].unit, "B");
+  EXPECT_DOUBLE_EQ(cases[1].dice, 1.0);
+
+  std::string csv = per_region_csv(cases, "case");
+  EXPECT_EQ(csv, "case,group,class_label,class,gt_area,pred_area,intersection,dice,iou\n"
+                 "A,,1,organ,8,8,4,0.500000,0.333333\n"
+                 "B,,1,organ,1,1,1,1.000000,1.000000\n");
 }
 
 TEST(ClassesJson, NaNBecomesNull) {

@@ -17,11 +17,15 @@ struct ClassInfo {
 };
 
 // What a dataset lists cheaply, before anything is decoded.
+// For volumes, one ref per slice: image and mask name the volume files, `slice` the index along
+// the slice axis, and `case_id` the volume, so that per-case (3D) scores can be put together.
 struct SampleRef {
   std::string id;  // unique, stable, used in every output row
   std::filesystem::path image;
   std::filesystem::path mask;
-  std::string group;  // optional subset the study reports apart (e.g. a fundus domain)
+  std::string group;    // optional subset the study reports apart (e.g. a fundus domain)
+  std::string case_id;  // the patient/volume this sample belongs to; empty: the sample itself
+  int slice = -1;       // index in the volume, -1 for 2D data
 };
 
 // One decoded sample, ready for the model.
@@ -29,6 +33,7 @@ struct Sample {
   std::string id;
   cv::Mat image;   // RGB uint8, H x W x 3
   cv::Mat labels;  // H x W, uint8 or uint16, values from the class map, 0 or ignored values
+  cv::Point2d spacing{1.0, 1.0};  // physical size of a pixel (x, y), in mm where known
 };
 
 // A benchmark in its on-disk layout. Adapters decide which files form a sample, how the image

@@ -11,8 +11,7 @@ struct EvalResult {
   std::filesystem::path output;
   long long images = 0;
   long long instances = 0;
-  std::vector<ClassSummary> classes;
-  Overall overall;
+  std::vector<LevelSummary> levels;  // instance, image, and case (volumes only)
   double wall_seconds = 0.0;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ namespace sambench {
 // One row of per_instance.csv.
 struct InstanceResult {
   std::string image;
+  std::string case_id;  // the volume for slices; the image itself for 2D data
+  std::string group;
   int class_label = 0;
   std::string class_name;
   int instance = 0;
@@ -27,6 +30,25 @@ struct InstanceResult {
   double iou = 0.0;
 };
 
+// One class in one image (per_image.csv) or one case (per_case.csv): the union of the kept
+// masks of the class's instances against the whole class mask. For a volume, the case row sums
+// the slices' pixel counts, which is the 3D Dice of the stacked slice predictions.
+struct RegionResult {
+  std::string unit;  // image id or case id
+  std::string group;
+  int class_label = 0;
+  std::string class_name;
+  Overlap overlap;
+  double dice = 0.0;
+  double iou = 0.0;
+};
+
+// Sums the per-image rows of each (case, class) into one row per case. `case_of` maps an image
+// id to its case id.
+std::vector<RegionResult> combine_cases(const std::vector<RegionResult>& images,
+                                        const std::map<std::string, std::string>& case_of,
+                                        EmptyRule rule);
+
 // Mean, population standard deviation and median over the non-NaN values.
 struct Stats {
   long long count = 0;  // values that entered the statistics (NaN excluded)
@@ -35,28 +57,53 @@ struct Stats {
 
 Stats compute_stats(const std::vector<double>& values);
 
+// What aggregation needs of a row, whatever its level (instance, image, case).
+struct Score {
+  int class_label = 0;
+  std::string unit;  // the image (for instances) or the row's own image/case id
+  double dice = 0.0, iou = 0.0;
+  bool centroid_outside = false;
+};
+
+std::vector<Score> scores_of(const std::vector<InstanceResult>& results);
+std::vector<Score> scores_of(const std::vector<RegionResult>& results);
+
 struct ClassSummary {
   ClassInfo info;
-  long long instances = 0;
-  long long images = 0;  // images holding at least one instance of the class
+  long long count = 0;  // rows: instances, images or cases
+  long long units = 0;  // distinct images (or cases) among them
   long long centroid_outside = 0;
   Stats dice, iou;
 };
 
 // One summary per class of the class map, in its order, including classes never seen.
-std::vector<ClassSummary> summarize_classes(const std::vector<InstanceResult>& results,
+std::vector<ClassSummary> summarize_classes(const std::vector<Score>& scores,
                                             const std::vector<ClassInfo>& classes);
 
 struct Overall {
-  Stats dice_over_classes, iou_over_classes;      // mean of the class means (classes with data)
-  Stats dice_over_instances, iou_over_instances;  // mean over every instance
+  Stats dice_over_classes, iou_over_classes;  // mean of the class means (classes with data)
+  Stats dice_over_rows, iou_over_rows;        // mean over every row (every instance, ...)
 };
 
-Overall summarize_overall(const std::vector<InstanceResult>& results,
-                          const std::vector<ClassSummary>& classes);
+Overall summarize_overall(const std::vector<Score>& scores, const std::vector<ClassSummary>& classes);
+
+// The per-class and overall statistics of one level of aggregation.
+struct LevelSummary {
+  std::string name;  // "instance", "image" or "case"
+  std::string rows;  // what a row counts: "instances", "images", "cases"
+  std::vector<ClassSummary> classes;
+  Overall overall;
+};
+
+LevelSummary summarize_level(const std::string& name, const std::string& rows,
+                             const std::vector<Score>& scores, const std::vector<ClassInfo>& classes);
+nlohmann::json level_json(const LevelSummary& level);
 
 std::string per_instance_csv(const std::vector<InstanceResult>& results);
-std::string per_class_csv(const std::vector<ClassSummary>& classes, const Overall& overall);
+std::string per_region_csv(const std::vector<RegionResult>& results, const std::string& unit_name);
+// `rows` names what a class row counts ("instances", "images", "cases").
+std::string per_class_csv(const std::vector<ClassSummary>& classes, const Overall& overall,
+                          const std::string& rows);
 nlohmann::json classes_json(const std::vector<ClassSummary>& classes);
 nlohmann::json overall_json(const Overall& overall);
 

@@ -42,13 +42,20 @@ class FolderDataset : public Dataset {
         throw Error(image, "no mask for this image (expected " +
                                (masks_ / (stem + suffix_ + ".png")).string() + ")");
       }
-      refs.push_back({stem, image, mask->second, ""});
+      SampleRef ref;
+      ref.id = stem;
+      ref.image = image;
+      ref.mask = mask->second;
+      refs.push_back(ref);
     }
     return refs;
   }
 
   Sample load(const SampleRef& ref) const override {
-    Sample sample{ref.id, read_rgb(ref.image), read_label_map(ref.mask)};
+    Sample sample;
+    sample.id = ref.id;
+    sample.image = read_rgb(ref.image);
+    sample.labels = read_label_map(ref.mask);
     check_labels(sample.labels, sample.image, classes_, ignored_, ref.mask);
     return sample;
   }

@@ -27,18 +27,33 @@ Config resolve(const EvalArgs& args) {
   return config;
 }
 
+// The instance-level table (the study's), with the image- and case-level Dice beside it.
 void print_table(const EvalResult& result) {
-  std::printf("%-24s %9s %9s %9s\n", "class", "instances", "dice", "iou");
-  for (const auto& c : result.classes) {
-    std::printf("%-24s %9lld %9s %9s\n", c.info.name.c_str(), c.instances,
-                format_number(c.dice.mean, 4).c_str(), format_number(c.iou.mean, 4).c_str());
+  const LevelSummary& inst = result.levels.front();
+  std::printf("%-24s %9s %9s %9s", "class", "instances", "dice", "iou");
+  for (size_t l = 1; l < result.levels.size(); ++l) {
+    std::printf(" %11s", (result.levels[l].name + " dice").c_str());
   }
-  const Overall& o = result.overall;
-  std::printf("%-24s %9s %9s %9s\n", "mean over classes", "", format_number(o.dice_over_classes.mean, 4).c_str(),
-              format_number(o.iou_over_classes.mean, 4).c_str());
-  std::printf("%-24s %9lld %9s %9s\n", "mean over instances", result.instances,
-              format_number(o.dice_over_instances.mean, 4).c_str(),
-              format_number(o.iou_over_instances.mean, 4).c_str());
+  std::printf("\n");
+  auto row = [&](const std::string& name, const std::string& count, auto stat_of) {
+    std::printf("%-24s %9s %9s %9s", name.c_str(), count.c_str(),
+                format_number(stat_of(inst, true).mean, 4).c_str(),
+                format_number(stat_of(inst, false).mean, 4).c_str());
+    for (size_t l = 1; l < result.levels.size(); ++l) {
+      std::printf(" %11s", format_number(stat_of(result.levels[l], true).mean, 4).c_str());
+    }
+    std::printf("\n");
+  };
+  for (size_t c = 0; c < inst.classes.size(); ++c) {
+    row(inst.classes[c].info.name, std::to_string(inst.classes[c].count),
+        [c](const LevelSummary& l, bool dice) { return dice ? l.classes[c].dice : l.classes[c].iou; });
+  }
+  row("mean over classes", "", [](const LevelSummary& l, bool dice) {
+    return dice ? l.overall.dice_over_classes : l.overall.iou_over_classes;
+  });
+  row("mean over rows", std::to_string(result.instances), [](const LevelSummary& l, bool dice) {
+    return dice ? l.overall.dice_over_rows : l.overall.iou_over_rows;
+  });
   std::printf("%lld image(s) in %.1f s; results in %s\n", result.images, result.wall_seconds,
               result.output.c_str());
 }
