@@ -73,7 +73,7 @@ class Section {
   void get_path(const std::string& key, fs::path& out) const {
     std::string text;
     get(key, text);
-    if (!text.empty()) out = (file_.parent_path() / text).lexically_normal();
+    if (!text.empty()) out = (fs::absolute(file_).parent_path() / text).lexically_normal();
   }
 
   [[noreturn]] void fail(const std::string& reason) const {
@@ -117,8 +117,9 @@ void check_keys(const json& section, const std::vector<std::string>& allowed,
 Config load_config(const fs::path& file) {
   json root = parse_yaml(file);
   Config config;
-  config.file = file;
-  config.dataset_base = file.parent_path();
+  // Absolute, so that a recorded run can be re-read from any folder (sambench rescore).
+  config.file = fs::absolute(file).lexically_normal();
+  config.dataset_base = config.file.parent_path();
 
   Section top(root, "", file,
               {"name", "dataset", "model", "instances", "prompt", "mask_policy", "empty_rule", "run"});
@@ -141,11 +142,14 @@ Config load_config(const fs::path& file) {
   instances.get("whole_class", config.instances.whole_class);
 
   Section run(root.value("run", json()), "run", file,
-              {"output", "threads", "limit", "decode_batch"});
+              {"output", "threads", "limit", "decode_batch", "save_predictions", "save_logits"});
   run.get_path("output", config.run.output);
   run.get("threads", config.run.threads);
   run.get("limit", config.run.limit);
   run.get("decode_batch", config.run.decode_batch);
+  run.get("save_predictions", config.run.save_predictions);
+  run.get("save_logits", config.run.save_logits);
+  config.run.save_predictions |= config.run.save_logits;  // logits sit beside their masks
 
   if (config.name.empty()) config.name = file.stem().string();
   if (config.run.output.empty()) config.run.output = fs::path("runs") / config.name;
@@ -178,6 +182,10 @@ json to_json(const Config& config) {
   return {
       {"name", config.name},
       {"dataset", config.dataset},
+      // Where the dataset's relative paths start, so the run can be re-read from any folder.
+      {"dataset_base", (config.dataset_base.empty() ? fs::current_path() : fs::absolute(config.dataset_base))
+                           .lexically_normal()
+                           .string()},
       {"model", {{"path", config.model.path.string()}, {"device", config.model.device}}},
       {"instances",
        {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
@@ -188,8 +196,39 @@ json to_json(const Config& config) {
        {{"output", config.run.output.string()},
         {"threads", config.run.threads},
         {"limit", config.run.limit},
-        {"decode_batch", config.run.decode_batch}}},
+        {"decode_batch", config.run.decode_batch},
+        {"save_predictions", config.run.save_predictions},
+        {"save_logits", config.run.save_logits}}},
   };
+}
+
+Config config_from_json(const json& resolved, const fs::path& file) {
+  Config config;
+  try {
+    config.file = file;
+    config.dataset_base = resolved.at("dataset_base").get<std::string>();
+    config.name = resolved.at("name").get<std::string>();
+    config.dataset = resolved.at("dataset");
+    const json& model = resolved.at("model");
+    config.model.path = model.at("path").get<std::string>();
+    config.model.device = model.at("device").get<std::string>();
+    const json& inst = resolved.at("instances");
+    config.instances.min_area = inst.at("min_area").get<int>();
+    config.instances.whole_class = inst.at("whole_class").get<bool>();
+    config.prompt = resolved.at("prompt").get<std::string>();
+    config.mask_policy = resolved.at("mask_policy").get<std::string>();
+    config.empty_rule = resolved.at("empty_rule").get<std::string>();
+    const json& run = resolved.at("run");
+    config.run.output = run.at("output").get<std::string>();
+    config.run.threads = run.at("threads").get<int>();
+    config.run.limit = run.at("limit").get<int>();
+    config.run.decode_batch = run.at("decode_batch").get<int>();
+    config.run.save_predictions = run.value("save_predictions", false);
+    config.run.save_logits = run.value("save_logits", false);
+  } catch (const json::exception& e) {
+    throw Error(file, std::string("recorded config is incomplete: ") + e.what());
+  }
+  return config;
 }
 
 }  // namespace sambench

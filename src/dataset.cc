@@ -15,7 +15,13 @@ namespace {
 // static library drops objects nothing refers to.
 const std::map<std::string, AdapterFactory>& adapters() {
   static const std::map<std::string, AdapterFactory> table = {
+      {"amos", make_amos_dataset},
       {"folder", make_folder_dataset},
+      {"fundus", make_fundus_dataset},
+      {"isic", make_isic_dataset},
+      {"kvasir", make_kvasir_dataset},
+      {"vessels", make_vessels_dataset},
+      {"xray", make_xray_dataset},
   };
   return table;
 }

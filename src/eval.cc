@@ -3,6 +3,10 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <tuple>
 #include <sstream>
 
 #include "sambench/dataset.h"
@@ -11,6 +15,8 @@
 #include "sambench/mask_policy.h"
 #include "sambench/metrics.h"
 #include "sambench/postprocess.h"
+#include "sambench/predictions.h"
+#include "sambench/image_io.h"
 #include "sambench/preprocess.h"
 #include "sambench/progress.h"
 #include "sambench/prompt.h"
@@ -32,7 +38,8 @@ extern "C" void on_interrupt(int) { g_interrupted = true; }
 
 // Everything one evaluation needs, built once from the config.
 struct Run {
-  Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s, SamModel m, int t)
+  Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
+      std::optional<SamModel> m, int t)
       : config(c),
         dataset(std::move(d)),
         samples(std::move(s)),
@@ -48,7 +55,7 @@ struct Run {
   const Config& config;
   std::unique_ptr<Dataset> dataset;
   std::vector<SampleRef> samples;
-  SamModel model;
+  std::optional<SamModel> model;  // absent when predictions come from a saved run
   std::unique_ptr<PromptRule> rule;
   MaskPolicy policy;
   EmptyRule empty_rule;
@@ -61,6 +68,7 @@ struct Run {
   std::vector<InstanceResult> results;
   std::vector<RegionResult> image_results;
   std::map<std::string, std::string> case_of;  // image id → case id
+  std::vector<std::string> saved_files;        // relative to the run folder
   long long images_done = 0;
   long long images_without_instances = 0;
 };
@@ -74,13 +82,6 @@ std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config
   return samples;
 }
 
-// What SAM kept for one prompt, at the image's full resolution.
-struct Prediction {
-  cv::Mat mask;  // CV_8U, 0/1
-  int mask_index = 0;
-  float score = 0.0f;
-};
-
 // Decodes prompts [begin, end) of one image in a single call; upscales only the kept masks.
 void decode_chunk(Run& run, const Embedding& embedding, const ResizeTransform& transform,
                   const std::vector<DecoderPrompt>& prompts, size_t begin, size_t end,
@@ -89,23 +90,27 @@ void decode_chunk(Run& run, const Embedding& embedding, const ResizeTransform& t
   DecodeOutput decoded;
   {
     auto t = run.times.time("decode");
-    decoded = run.model.decode(embedding, batch);
+    decoded = run.model->decode(embedding, batch);
   }
   auto t = run.times.time("upscale");
   for (int p = 0; p < decoded.batch; ++p) {
     Prediction pred;
     pred.mask_index = choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, run.policy);
     pred.score = decoded.score(p, pred.mask_index);
-    pred.mask = threshold_logits(
-        upscale_logits(decoded.mask_logits(p, pred.mask_index), decoded.size, transform),
-        run.model.info().mask_threshold);
+    const float* logits = decoded.mask_logits(p, pred.mask_index);
+    pred.mask = threshold_logits(upscale_logits(logits, decoded.size, transform),
+                                 run.model->info().mask_threshold);
+    if (run.config.run.save_logits) {
+      pred.logits.assign(logits, logits + decoded.size * decoded.size);
+      pred.logits_size = decoded.size;
+    }
     out.push_back(std::move(pred));
   }
 }
 
 // preprocess → encode → decode: one prediction per prompt.
 std::vector<Prediction> predict(Run& run, const Sample& sample, const std::vector<Prompt>& prompts) {
-  const ModelInfo& info = run.model.info();
+  const ModelInfo& info = run.model->info();
   ResizeTransform transform = longest_side_transform(sample.image.rows, sample.image.cols, info.image_size);
   std::vector<float> input;
   std::vector<DecoderPrompt> decoder_prompts;
@@ -116,7 +121,7 @@ std::vector<Prediction> predict(Run& run, const Sample& sample, const std::vecto
   }
   Embedding embedding = [&] {
     auto t = run.times.time("encode");
-    return run.model.encode(input);
+    return run.model->encode(input);
   }();
   // A batch holds prompts with equal point counts: padding them to one length would change SAM's
   // output, since padding points take part in attention.
@@ -155,6 +160,7 @@ void score(Run& run, const SampleRef& ref, const Sample& sample, const std::vect
     r.centroid_inside = contains(inst.mask, r.centroid);
     r.mask_index = pred.mask_index;
     r.score = pred.score;
+    if (run.config.run.save_predictions) r.mask_file = instance_mask_path(ref.id, r.class_name, r.instance);
     r.overlap = overlap(pred.mask, inst.mask);
     r.dice = dice(r.overlap, run.empty_rule);
     r.iou = iou(r.overlap, run.empty_rule);
@@ -178,7 +184,32 @@ void score(Run& run, const SampleRef& ref, const Sample& sample, const std::vect
   run.case_of[ref.id] = case_id;
 }
 
-void evaluate_sample(Run& run, const SampleRef& ref) {
+// The kept masks, their label map and optionally their logits, under predictions/.
+void save_predictions(Run& run, const SampleRef& ref, const Sample& sample,
+                      const std::vector<Instance>& instances, const std::vector<Prediction>& predictions) {
+  auto t = run.times.time("write");
+  const fs::path& dir = run.config.run.output;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    const std::string& name = run.class_names.at(instances[i].class_label);
+    std::string mask = instance_mask_path(ref.id, name, instances[i].index);
+    write_mask_png(dir / mask, predictions[i].mask);
+    run.saved_files.push_back(mask);
+    if (!predictions[i].logits.empty()) {
+      std::string logits = instance_logits_path(ref.id, name, instances[i].index);
+      write_npy(dir / logits, predictions[i].logits, predictions[i].logits_size, predictions[i].logits_size);
+      run.saved_files.push_back(logits);
+    }
+  }
+  std::string labels = label_map_path(ref.id);
+  write_image(dir / labels, merge_label_map(instances, predictions, sample.labels.size()));
+  run.saved_files.push_back(labels);
+}
+
+// Where the kept masks come from: SAM, or the files of a saved run (sambench rescore).
+using PredictionSource = std::function<std::vector<Prediction>(
+    Run&, const SampleRef&, const Sample&, const std::vector<Instance>&, const std::vector<Prompt>&)>;
+
+void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& source) {
   Sample sample;
   {
     auto t = run.times.time("read");
@@ -195,11 +226,14 @@ void evaluate_sample(Run& run, const SampleRef& ref) {
     ++run.images_without_instances;  // nothing to prompt: skip the encoder
     return;
   }
-  score(run, ref, sample, instances, predict(run, sample, prompts));
+  std::vector<Prediction> predictions = source(run, ref, sample, instances, prompts);
+  score(run, ref, sample, instances, predictions);
+  // A rescore (no model) reads these files; it must not rewrite them.
+  if (run.config.run.save_predictions && run.model) save_predictions(run, ref, sample, instances, predictions);
 }
 
 json conventions(const Run& run) {
-  const ModelInfo& info = run.model.info();
+  const ModelInfo& info = run.model->info();
   const InstanceConfig& ic = run.config.instances;
   return {
       {"instances", ic.whole_class
@@ -225,6 +259,31 @@ json conventions(const Run& run) {
                       "excluded); mean_over_classes: mean of the class means; mean_over_<rows>: "
                       "mean over all rows"},
   };
+}
+
+std::vector<RegionResult> case_results(const Run& run);
+
+// The CSV tables a run writes, given what the dataset holds.
+std::vector<std::string> table_files(const Run& run) {
+  std::vector<std::string> files = {"per_instance.csv", "per_image.csv", "per_class.csv",
+                                    "per_class_image.csv"};
+  if (run.volumetric) {
+    files.push_back("per_case.csv");
+    files.push_back("per_class_case.csv");
+  }
+  for (const auto& r : run.results) {
+    if (r.group.empty()) continue;
+    files.push_back("per_group.csv");
+    break;
+  }
+  return files;
+}
+
+// Saved prediction files, sorted so the list does not depend on the order of writing.
+json saved_files(const Run& run) {
+  std::vector<std::string> files = run.saved_files;
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 std::vector<RegionResult> case_results(const Run& run) {
@@ -255,7 +314,7 @@ std::map<std::string, LevelSummary> group_levels(const Run& run) {
 }
 
 json summary_json(const Run& run, const std::string& status) {
-  const ModelInfo& info = run.model.info();
+  const ModelInfo& info = run.model->info();
   json level_tables = json::object();
   for (const auto& level : levels(run)) level_tables[level.name] = level_json(level);
   json groups = json::object();
@@ -277,6 +336,8 @@ json summary_json(const Run& run, const std::string& status) {
         {"instances", static_cast<long long>(run.results.size())}}},
       {"levels", level_tables},
       {"groups", groups},
+      {"tables", table_files(run)},
+      {"predictions", saved_files(run)},
   };
 }
 
@@ -284,13 +345,20 @@ json timings_json(const Run& run, double wall, double load) {
   double per_s = wall > 0 ? 1.0 / wall : 0.0;
   return {{"wall_s", wall},
           {"model_load_s", load},
-          {"device", run.model.info().device},
+          {"device", run.model->info().device},
           {"threads", run.threads},
           {"images", run.images_done},
           {"prompts", static_cast<long long>(run.results.size())},
           {"images_per_s", static_cast<double>(run.images_done) * per_s},
           {"prompts_per_s", static_cast<double>(run.results.size()) * per_s},
           {"stages", run.times.to_json(run.images_done)}};
+}
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 // Every file a run may write. Files of an earlier run in the same folder would be mistaken for
@@ -300,10 +368,9 @@ const char* kOutputs[] = {"per_instance.csv", "per_image.csv", "per_case.csv", "
                           "per_instance.partial.csv", "timings.json", "summary.json"};
 
 void clear_outputs(const fs::path& dir) {
-  for (const char* name : kOutputs) {
-    std::error_code ec;
-    fs::remove(dir / name, ec);
-  }
+  std::error_code ec;
+  for (const char* name : kOutputs) fs::remove(dir / name, ec);
+  fs::remove_all(dir / "predictions", ec);
 }
 
 // per_class.csv for every group, with the group as first column.
@@ -322,8 +389,7 @@ std::string per_group_csv(const std::map<std::string, LevelSummary>& groups) {
   return out;
 }
 
-void write_outputs(const Run& run, double wall, double load) {
-  const fs::path& dir = run.config.run.output;
+void write_tables(const Run& run, const fs::path& dir) {
   write_file_atomic(dir / "per_instance.csv", per_instance_csv(run.results));
   write_file_atomic(dir / "per_image.csv", per_region_csv(run.image_results, "image"));
   if (run.volumetric) write_file_atomic(dir / "per_case.csv", per_region_csv(case_results(run), "case"));
@@ -333,6 +399,11 @@ void write_outputs(const Run& run, double wall, double load) {
   }
   auto groups = group_levels(run);
   if (!groups.empty()) write_file_atomic(dir / "per_group.csv", per_group_csv(groups));
+}
+
+void write_outputs(const Run& run, double wall, double load) {
+  const fs::path& dir = run.config.run.output;
+  write_tables(run, dir);
   write_file_atomic(dir / "timings.json", timings_json(run, wall, load).dump(2) + "\n");
   // summary.json goes last: its "complete" status promises that the other files are there.
   write_file_atomic(dir / "summary.json", summary_json(run, "complete").dump(2) + "\n");
@@ -360,7 +431,7 @@ void prepare_output(const fs::path& dir) {
 }
 
 void log_start(const Run& run) {
-  const ModelInfo& info = run.model.info();
+  const ModelInfo& info = run.model->info();
   std::fprintf(stderr, "sambench: model %s (%s, sha256 %.12s) on %s, %d thread(s)\n",
                info.path.c_str(), info.model_type.c_str(), info.sha256.c_str(),
                info.device.c_str(), run.threads);
@@ -376,7 +447,123 @@ void log_start(const Run& run) {
   }
 }
 
+// The loop over samples, with progress and Ctrl-C; on failure the partial results are saved.
+void run_samples(Run& run, const PredictionSource& source) {
+  g_interrupted = false;
+  auto previous = std::signal(SIGINT, on_interrupt);
+  Progress progress(static_cast<long long>(run.samples.size()), "images");
+  try {
+    for (const auto& ref : run.samples) {
+      if (g_interrupted) throw Error("interrupted (Ctrl-C)");
+      evaluate_sample(run, ref, source);
+      ++run.images_done;
+      progress.advance();
+    }
+    progress.finish();
+  } catch (const std::exception& e) {
+    std::signal(SIGINT, previous);
+    std::fprintf(stderr, "\n");
+    write_failure(run, e.what());
+    throw;
+  }
+  std::signal(SIGINT, previous);
+
+}
+
+// What a saved run recorded for each instance: the kept output, its score and its mask file.
+struct SavedInstance {
+  int mask_index = 0;
+  float score = 0.0f;
+  std::string mask_file;
+};
+
+using SavedKey = std::tuple<std::string, int, int>;  // image, class label, instance
+
+std::map<SavedKey, SavedInstance> read_saved_instances(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw Error(file, "cannot read");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto rows = parse_csv(text.str());
+  if (rows.empty()) throw Error(file, "empty table");
+  std::map<std::string, size_t> column;
+  for (size_t i = 0; i < rows[0].size(); ++i) column[rows[0][i]] = i;
+  for (const char* name : {"image", "class_label", "instance", "mask_index", "score", "mask_file"}) {
+    if (!column.count(name)) throw Error(file, std::string("no '") + name + "' column");
+  }
+  std::map<SavedKey, SavedInstance> saved;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    if (row.size() != rows[0].size()) throw Error(file, "row " + std::to_string(r + 1) + " has the wrong number of fields");
+    if (row[column["mask_file"]].empty()) {
+      throw Error(file, "the run saved no predictions (rerun eval with --save-predictions)");
+    }
+    SavedKey key{row[column["image"]], std::stoi(row[column["class_label"]]), std::stoi(row[column["instance"]])};
+    saved[key] = {std::stoi(row[column["mask_index"]]), std::stof(row[column["score"]]), row[column["mask_file"]]};
+  }
+  return saved;
+}
+
+Config recorded_config(const fs::path& run_dir) {
+  fs::path file = run_dir / "summary.json";
+  std::ifstream in(file);
+  if (!in) throw Error(file, "not found: is this a sambench run folder?");
+  json summary;
+  try {
+    summary = json::parse(in);
+  } catch (const json::exception& e) {
+    throw Error(file, std::string("invalid JSON: ") + e.what());
+  }
+  if (summary.value("status", "") != "complete") {
+    throw Error(file, "the run is not complete (status '" + summary.value("status", "") + "')");
+  }
+  return config_from_json(summary.at("config"), summary.value("config_file", ""));
+}
+
 }  // namespace
+
+RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
+  Config config = recorded_config(run_dir);
+  config.run.output = output;  // partial results of a failed rescore go there, never into the run
+  auto saved = read_saved_instances(run_dir / "per_instance.csv");
+  auto dataset = make_dataset(config.dataset, config.dataset_base);
+  auto samples = list_samples(*dataset, config);
+  Run run(config, std::move(dataset), std::move(samples), std::nullopt, 1);
+  prepare_output(output);
+
+  run_samples(run, [&](Run&, const SampleRef& ref, const Sample& sample,
+                       const std::vector<Instance>& instances, const std::vector<Prompt>&) {
+    std::vector<Prediction> predictions;
+    for (const auto& inst : instances) {
+      auto it = saved.find({ref.id, inst.class_label, inst.index});
+      if (it == saved.end()) {
+        throw Error(run_dir / "per_instance.csv", "no row for " + ref.id + " class " +
+                                                      std::to_string(inst.class_label) + " instance " +
+                                                      std::to_string(inst.index) + ": the data changed since the run");
+      }
+      Prediction p;
+      p.mask_index = it->second.mask_index;
+      p.score = it->second.score;
+      p.mask = read_mask_png(run_dir / it->second.mask_file);
+      if (p.mask.size() != sample.labels.size()) {
+        throw Error(run_dir / it->second.mask_file, "saved mask size differs from the ground truth's");
+      }
+      predictions.push_back(std::move(p));
+    }
+    return predictions;
+  });
+  write_tables(run, output);
+  fs::remove(output / "summary.json");  // the placeholder: a rescore writes tables only
+
+  RescoreResult result;
+  result.output = output;
+  result.instances = static_cast<long long>(run.results.size());
+  for (const auto& name : table_files(run)) {
+    bool same = fs::exists(run_dir / name) && read_file(run_dir / name) == read_file(output / name);
+    (same ? result.identical : result.differing).push_back(name);
+  }
+  return result;
+}
 
 EvalResult run_eval(const Config& config) {
   validate(config);
@@ -391,24 +578,8 @@ EvalResult run_eval(const Config& config) {
   log_start(run);
   prepare_output(config.run.output);
 
-  g_interrupted = false;
-  auto previous = std::signal(SIGINT, on_interrupt);
-  Progress progress(static_cast<long long>(run.samples.size()), "images");
-  try {
-    for (const auto& ref : run.samples) {
-      if (g_interrupted) throw Error("interrupted (Ctrl-C)");
-      evaluate_sample(run, ref);
-      ++run.images_done;
-      progress.advance();
-    }
-    progress.finish();
-  } catch (const std::exception& e) {
-    std::signal(SIGINT, previous);
-    std::fprintf(stderr, "\n");
-    write_failure(run, e.what());
-    throw;
-  }
-  std::signal(SIGINT, previous);
+  run_samples(run, [](Run& r, const SampleRef&, const Sample& sample, const std::vector<Instance>&,
+                      const std::vector<Prompt>& prompts) { return predict(r, sample, prompts); });
 
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_outputs(run, wall, load);

@@ -36,6 +36,43 @@ nlohmann::json stats_json(const Stats& s) {
 
 }  // namespace
 
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+    } else {
+      field += c;
+    }
+  }
+  if (!field.empty() || !row.empty()) {
+    row.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 std::string format_number(double value, int decimals) {
   if (std::isnan(value)) return "nan";
   char buf[64];
@@ -146,7 +183,7 @@ Overall summarize_overall(const std::vector<Score>& scores, const std::vector<Cl
 std::string per_instance_csv(const std::vector<InstanceResult>& results) {
   std::ostringstream out;
   out << "image,case,group,class_label,class,instance,gt_area,centroid_x,centroid_y,"
-         "centroid_inside,mask_index,score,pred_area,intersection,dice,iou\n";
+         "centroid_inside,mask_index,score,pred_area,intersection,dice,iou,mask_file\n";
   for (const auto& r : results) {
     out << csv_field(r.image) << ',' << csv_field(r.case_id) << ',' << csv_field(r.group) << ','
         << r.class_label << ',' << csv_field(r.class_name) << ',' << r.instance << ','
@@ -154,7 +191,7 @@ std::string per_instance_csv(const std::vector<InstanceResult>& results) {
         << format_number(r.centroid.y, 3) << ',' << (r.centroid_inside ? 1 : 0) << ','
         << r.mask_index << ',' << format_number(r.score, 6) << ',' << r.overlap.prediction << ','
         << r.overlap.intersection << ',' << format_number(r.dice, 6) << ','
-        << format_number(r.iou, 6) << '\n';
+        << format_number(r.iou, 6) << ',' << csv_field(r.mask_file) << '\n';
   }
   return out.str();
 }

@@ -132,6 +132,21 @@ TEST_F(CliTest, UsageErrorsExitNonZero) {
   EXPECT_NE(run_sambench(config_arg() + " --threads -1").exit_code, 0);
 }
 
+TEST_F(CliTest, SavePredictionsThenRescoreWithoutTheModel) {
+  auto r = run_sambench(config_arg() + " --save-predictions");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(dir_ / "run/predictions/demo_000/labels.png"));
+  auto rescore = run_sambench("rescore '" + (dir_ / "run").string() + "'");
+  EXPECT_EQ(rescore.exit_code, 0) << rescore.output;
+  EXPECT_NE(rescore.output.find("per_instance.csv       identical"), std::string::npos) << rescore.output;
+  EXPECT_EQ(rescore.output.find("DIFFERS"), std::string::npos);
+}
+
+TEST_F(CliTest, RescoreOfAFolderThatIsNoRun) {
+  expect_one_error_naming(run_sambench("rescore '" + (dir_ / "data").string() + "'"), "summary.json",
+                          "is this a sambench run folder?");
+}
+
 TEST_F(CliTest, MakeDemoWritesTheLayout) {
   auto r = run_sambench("make-demo --images 2 --output '" + (dir_ / "demo").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;

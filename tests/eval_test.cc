@@ -9,6 +9,8 @@
 #include "sambench/hash.h"
 #include "sambench/image_io.h"
 #include "sambench/instances.h"
+#include "sambench/predictions.h"
+#include "sambench/report.h"
 
 namespace sambench {
 namespace {
@@ -157,6 +159,54 @@ TEST_F(EvalTest, SmallerDecodeBatchesGiveTheSameScores) {
   std::string single = read_text(c.run.output / "per_instance.csv");
   // Batching is a speed choice and must not change the numbers at the printed precision.
   EXPECT_EQ(single, batched);
+}
+
+TEST_F(EvalTest, SavedPredictionsAreListedAndRescoreReproducesTheTables) {
+  Config c = config();
+  c.run.save_predictions = true;
+  c.run.save_logits = true;
+  EvalResult result = run_eval(c);
+  const fs::path run = c.run.output;
+
+  json summary = json::parse(read_text(run / "summary.json"));
+  const json& files = summary["predictions"];
+  // Per instance a mask and its logits, per image a label map.
+  EXPECT_EQ(files.size(), 2u * static_cast<size_t>(result.instances) + 3u);
+  for (const auto& f : files) EXPECT_TRUE(fs::exists(run / f.get<std::string>())) << f;
+  EXPECT_TRUE(std::is_sorted(files.begin(), files.end()));
+
+  // Every row points at its mask, and the mask is the one that was scored.
+  auto rows = parse_csv(read_text(run / "per_instance.csv"));
+  ASSERT_EQ(rows[0].back(), "mask_file");
+  for (size_t r = 1; r < rows.size(); ++r) {
+    cv::Mat mask = read_mask_png(run / rows[r].back());
+    EXPECT_EQ(std::to_string(cv::countNonZero(mask)), rows[r][12]) << rows[r].back();  // pred_area
+  }
+
+  RescoreResult rescored = run_rescore(run, dir_ / "rescore");
+  EXPECT_EQ(rescored.instances, result.instances);
+  EXPECT_TRUE(rescored.differing.empty());
+  EXPECT_EQ(rescored.identical.size(), 4u);  // per_instance, per_image, per_class, per_class_image
+  EXPECT_EQ(read_text(dir_ / "rescore/per_instance.csv"), read_text(run / "per_instance.csv"));
+
+  // An edited mask is noticed.
+  cv::Mat edited = read_mask_png(run / rows[1].back());
+  edited.setTo(1);
+  write_mask_png(run / rows[1].back(), edited);
+  RescoreResult changed = run_rescore(run, dir_ / "rescore2");
+  EXPECT_FALSE(changed.differing.empty());
+}
+
+TEST_F(EvalTest, RescoreNeedsSavedPredictions) {
+  Config c = config();
+  c.run.limit = 1;
+  run_eval(c);
+  try {
+    run_rescore(c.run.output, dir_ / "rescore");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("saved no predictions"), std::string::npos) << e.what();
+  }
 }
 
 // The real ISIC 2018 sample, read in place through the generic adapter: the official layout is

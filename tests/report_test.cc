@@ -70,9 +70,16 @@ TEST(PerInstanceCsv, HeaderAndRows) {
   std::string csv = per_instance_csv({r});
   EXPECT_EQ(csv,
             "image,case,group,class_label,class,instance,gt_area,centroid_x,centroid_y,"
-            "centroid_inside,mask_index,score,pred_area,intersection,dice,iou\n"
+            "centroid_inside,mask_index,score,pred_area,intersection,dice,iou,mask_file\n"
             "\"img,1\",case7,Domain2,1,\"left \"\"lung\"\"\",1,8,1.250,2.500,0,2,0.500000,10,6,"
-            "0.750000,0.375000\n");
+            "0.750000,0.375000,\n");
+  // What the writer quotes, the reader gives back.
+  auto rows = parse_csv(csv);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1][0], "img,1");
+  EXPECT_EQ(rows[1][4], "left \"lung\"");
+  EXPECT_EQ(rows[1].size(), rows[0].size());
+  EXPECT_EQ(rows[1].back(), "");
 }
 
 TEST(PerClassCsv, OverallRowsHaveNoLabel) {

@@ -23,6 +23,8 @@ struct RunConfig {
   int threads = 0;        // 0: one per core
   int limit = 0;          // 0: every sample
   int decode_batch = 16;  // prompts per decoder call
+  bool save_predictions = false;  // kept masks and label maps under predictions/
+  bool save_logits = false;       // the kept masks' low-res logits as .npy (implies predictions)
 };
 
 // Everything that shapes the numbers. Paths in a YAML file are relative to that file's folder.
@@ -51,7 +53,8 @@ void validate(const Config& config);
 void check_keys(const nlohmann::json& section, const std::vector<std::string>& allowed,
                 const std::string& where);
 
-// The resolved config as recorded in summary.json.
+// The resolved config as recorded in summary.json, and back (for commands that rework a run).
 nlohmann::json to_json(const Config& config);
+Config config_from_json(const nlohmann::json& resolved, const std::filesystem::path& file);
 
 }  // namespace sambench

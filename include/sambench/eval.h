@@ -21,4 +21,14 @@ struct EvalResult {
 // "failed"; then the Error is rethrown.
 EvalResult run_eval(const Config& config);
 
+struct RescoreResult {
+  std::filesystem::path output;
+  long long instances = 0;
+  std::vector<std::string> identical, differing;  // table files compared with the run's own
+};
+
+// Recomputes every table of a run made with save_predictions from its saved masks and the
+// ground truth, without the model, into `output`, and compares each with the run's own.
+RescoreResult run_rescore(const std::filesystem::path& run_dir, const std::filesystem::path& output);
+
 }  // namespace sambench

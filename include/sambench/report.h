@@ -13,6 +13,9 @@
 
 namespace sambench {
 
+// Splits CSV text as the writers here produce it (RFC 4180 quoting) into rows of fields.
+std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+
 // One row of per_instance.csv.
 struct InstanceResult {
   std::string image;
@@ -28,6 +31,7 @@ struct InstanceResult {
   Overlap overlap;
   double dice = 0.0;
   double iou = 0.0;
+  std::string mask_file;  // saved prediction, relative to the run folder; empty if not saved
 };
 
 // One class in one image (per_image.csv) or one case (per_case.csv): the union of the kept

@@ -34,9 +34,9 @@ class FolderDataset : public Dataset {
   const std::vector<ClassInfo>& classes() const override { return classes_; }
 
   std::vector<SampleRef> list() const override {
-    std::map<std::string, fs::path> masks_by_stem = files_by_stem(masks_);
+    std::map<std::string, fs::path> masks_by_stem = image_files(masks_);
     std::vector<SampleRef> refs;
-    for (const auto& [stem, image] : files_by_stem(images_)) {
+    for (const auto& [stem, image] : image_files(images_)) {
       auto mask = masks_by_stem.find(stem + suffix_);
       if (mask == masks_by_stem.end()) {
         throw Error(image, "no mask for this image (expected " +
@@ -61,22 +61,6 @@ class FolderDataset : public Dataset {
   }
 
  private:
-  // Image files of a folder keyed by file stem, in name order (std::map) for stable output.
-  static std::map<std::string, fs::path> files_by_stem(const fs::path& dir) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw Error(dir, "folder not found");
-    std::map<std::string, fs::path> files;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-      if (!entry.is_regular_file() || !is_image_file(entry.path())) continue;
-      auto [it, inserted] = files.emplace(entry.path().stem().string(), entry.path());
-      if (!inserted) {
-        throw Error(entry.path(), "two files share the name " + it->first + " (" +
-                                      it->second.filename().string() + ")");
-      }
-    }
-    return files;
-  }
-
   fs::path root_, images_, masks_;
   std::string suffix_;
   std::vector<ClassInfo> classes_;

@@ -13,6 +13,7 @@ struct EvalArgs {
   std::string config;
   std::string model, output, device;
   int limit = -1, threads = -1, decode_batch = -1;
+  bool save_predictions = false, save_logits = false;
 };
 
 // Command-line paths are relative to the current folder; config paths to the config's folder.
@@ -24,6 +25,8 @@ Config resolve(const EvalArgs& args) {
   if (args.limit >= 0) config.run.limit = args.limit;
   if (args.threads >= 0) config.run.threads = args.threads;
   if (args.decode_batch >= 0) config.run.decode_batch = args.decode_batch;
+  if (args.save_predictions) config.run.save_predictions = true;
+  if (args.save_logits) config.run.save_predictions = config.run.save_logits = true;
   return config;
 }
 
@@ -70,6 +73,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "CPU threads (0: one per core)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N");
   cmd->add_option("--decode-batch", args->decode_batch, "prompts per decoder call")->check(CLI::PositiveNumber);
+  cmd->add_flag("--save-predictions", args->save_predictions,
+                "write the kept masks and a label map per image under RUN/predictions/");
+  cmd->add_flag("--save-logits", args->save_logits,
+                "also write each kept mask's 256x256 low-res logits as float32 .npy");
   cmd->callback([args] { print_table(run_eval(resolve(*args))); });
 }
 

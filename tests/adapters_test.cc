@@ -1,0 +1,621 @@
+// Tests of the dataset adapters: each on a small fixture written in its official layout and
+// encoding, and on the real samples in shared/data where they exist.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <opencv2/imgcodecs.hpp>
+#include <set>
+
+#include "fixtures/test_fixtures.h"
+#include "sambench/dataset.h"
+#include "sambench/error.h"
+
+namespace sambench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::TempDir;
+
+// ---- fixture helpers ----
+
+void write_grey(const fs::path& path, const cv::Mat& grey) {
+  fs::create_directories(path.parent_path());
+  ASSERT_TRUE(cv::imwrite(path.string(), grey)) << path;
+}
+
+// OpenCV cannot write GIF, and DRIVE's masks are GIF: this writes a grey-palette GIF whose LZW
+// stream never compresses (a clear code every 250 pixels keeps codes at 9 bits).
+void write_gif(const fs::path& path, const cv::Mat& grey) {
+  fs::create_directories(path.parent_path());
+  std::string out = "GIF89a";
+  auto put16 = [&](int v) { out += char(v & 0xff), out += char(v >> 8); };
+  put16(grey.cols), put16(grey.rows);
+  out += char(0xf7), out += char(0), out += char(0);  // 256-entry global palette
+  for (int i = 0; i < 256; ++i) out += std::string(3, char(i));
+  out += char(0x2c), put16(0), put16(0), put16(grey.cols), put16(grey.rows), out += char(0);
+  out += char(8);  // LZW minimum code size
+
+  std::string data;
+  uint32_t bits = 0;
+  int nbits = 0;
+  auto code = [&](int c) {
+    bits |= uint32_t(c) << nbits;
+    for (nbits += 9; nbits >= 8; nbits -= 8, bits >>= 8) data += char(bits & 0xff);
+  };
+  int run = 0;
+  for (int r = 0; r < grey.rows; ++r) {
+    for (int c = 0; c < grey.cols; ++c) {
+      if (run++ % 250 == 0) code(256);
+      code(grey.at<uchar>(r, c));
+    }
+  }
+  code(257);
+  if (nbits > 0) data += char(bits & 0xff);
+  for (size_t i = 0; i < data.size(); i += 255) {
+    std::string block = data.substr(i, 255);
+    out += char(block.size()) + block;
+  }
+  out += char(0), out += char(0x3b);
+  std::ofstream(path, std::ios::binary) << out;
+}
+
+cv::Mat grey_image(int rows, int cols) {
+  return cv::Mat(rows, cols, CV_8UC3, cv::Scalar(90, 60, 30));
+}
+
+// A 0/255 mask with a filled square at (x, y).
+cv::Mat square_mask(int rows, int cols, int x, int y, int side, int value = 255) {
+  cv::Mat mask = cv::Mat::zeros(rows, cols, CV_8U);
+  mask(cv::Rect(x, y, side, side)).setTo(value);
+  return mask;
+}
+
+using testing::contains;
+using testing::error_of;
+
+std::set<int> values_of(const cv::Mat& labels) {
+  std::set<int> values;
+  for (int r = 0; r < labels.rows; ++r) {
+    for (int c = 0; c < labels.cols; ++c) values.insert(labels.at<uchar>(r, c));
+  }
+  return values;
+}
+
+std::vector<std::string> ids_of(const std::vector<SampleRef>& refs) {
+  std::vector<std::string> ids;
+  for (const auto& r : refs) ids.push_back(r.id);
+  return ids;
+}
+
+fs::path shared_or_skip(const std::string& folder) {
+  fs::path root = testing::shared_data();
+  if (root.empty() || !fs::is_directory(root / folder)) return {};
+  return root / folder;
+}
+
+#define SKIP_WITHOUT(dir, folder) \
+  if ((dir).empty()) GTEST_SKIP() << "shared/data/" folder " is absent (set SAMBENCH_SHARED_DATA)"
+
+TEST(AdapterTable, ListsEveryFamily) {
+  auto names = adapter_names();
+  for (const char* name : {"folder", "fundus", "isic", "kvasir", "vessels", "xray"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+  }
+}
+
+// ---- ISIC ----
+
+json isic_options() {
+  return {{"adapter", "isic"}, {"root", "isic"}, {"images", "Input"}, {"masks", "GroundTruth"}};
+}
+
+void write_isic(const TempDir& dir, const std::string& id, const cv::Mat& mask,
+                const std::string& suffix = "_segmentation") {
+  testing::write_rgb(dir / ("isic/Input/" + id + ".jpg"), grey_image(mask.rows, mask.cols));
+  write_grey(dir / ("isic/GroundTruth/" + id + suffix + ".png"), mask);
+}
+
+TEST(IsicAdapter, ListsIdsWithEitherSuffixCase) {
+  TempDir dir;
+  write_isic(dir, "ISIC_0000002", square_mask(8, 10, 2, 2, 4), "_Segmentation");  // 2016 naming
+  write_isic(dir, "ISIC_0000001", square_mask(8, 10, 0, 0, 3));
+  testing::write_rgb(dir / "isic/Input/ISIC_0000001_superpixels.png", grey_image(8, 10));  // 2017
+  testing::write_text(dir / "isic/Input/ATTRIBUTION.txt", "CC-BY-NC");
+  auto dataset = make_dataset(isic_options(), dir.path());
+  ASSERT_EQ(dataset->classes().size(), 1u);
+  EXPECT_EQ(dataset->classes()[0].label, 1);
+  EXPECT_EQ(dataset->classes()[0].name, "lesion");
+
+  auto refs = dataset->list();
+  EXPECT_EQ(ids_of(refs), (std::vector<std::string>{"ISIC_0000001", "ISIC_0000002"}));
+  EXPECT_EQ(refs[1].mask, dir / "isic/GroundTruth/ISIC_0000002_Segmentation.png");
+  Sample s = dataset->load(refs[0]);
+  EXPECT_EQ(s.image.size(), cv::Size(10, 8));
+  EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1}));
+  EXPECT_EQ(cv::countNonZero(s.labels), 9);
+  EXPECT_EQ(s.labels.at<uchar>(2, 2), 1);
+}
+
+TEST(IsicAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
+  TempDir dir;
+  write_isic(dir, "ISIC_0000001", square_mask(8, 10, 0, 0, 3, 128));
+  testing::write_rgb(dir / "isic/Input/ISIC_0000009.jpg", grey_image(8, 10));
+  auto dataset = make_dataset(isic_options(), dir.path());
+  EXPECT_TRUE(
+      contains(error_of([&] { dataset->list(); }), "ISIC_0000009.jpg: no mask for this image"));
+
+  fs::remove(dir / "isic/Input/ISIC_0000009.jpg");
+  auto refs = dataset->list();
+  std::string error = error_of([&] { dataset->load(refs[0]); });
+  EXPECT_TRUE(contains(
+      error,
+      "ISIC_0000001_segmentation.png: expected a binary mask (0 and 255), found values 0, 128"))
+      << error;
+
+  write_grey(dir / "isic/GroundTruth/ISIC_0000001_segmentation.png", square_mask(9, 10, 0, 0, 3));
+  error = error_of([&] { dataset->load(refs[0]); });
+  EXPECT_TRUE(contains(error, "ISIC_0000001_segmentation.png: mask is 10x9 but its image is 10x8"))
+      << error;
+}
+
+TEST(IsicAdapter, SeededSubsetIsDeterministicAndSorted) {
+  TempDir dir;
+  for (int i = 0; i < 30; ++i) {
+    write_isic(dir, cv::format("ISIC_%07d", i), square_mask(4, 4, 0, 0, 2));
+  }
+  json options = isic_options();
+  options["subset_fraction"] = 0.1;
+  options["subset_seed"] = 42;
+  auto refs = make_dataset(options, dir.path())->list();
+  ASSERT_EQ(refs.size(), 3u);  // round(0.1 * 30)
+  EXPECT_TRUE(std::is_sorted(refs.begin(), refs.end(),
+                             [](const SampleRef& a, const SampleRef& b) { return a.id < b.id; }));
+  EXPECT_EQ(ids_of(make_dataset(options, dir.path())->list()), ids_of(refs));
+  // Pinned (and cross-checked with numpy's MT19937 and the same Fisher-Yates): the subset is a
+  // property of the study's protocol, not of this build's standard library.
+  EXPECT_EQ(ids_of(refs),
+            (std::vector<std::string>{"ISIC_0000000", "ISIC_0000002", "ISIC_0000023"}));
+
+  options["subset_seed"] = 7;
+  EXPECT_NE(ids_of(make_dataset(options, dir.path())->list()), ids_of(refs));
+  options["subset_fraction"] = 1.0;
+  EXPECT_EQ(make_dataset(options, dir.path())->list().size(), 30u);
+}
+
+TEST(IsicAdapter, BadOptionsAreErrors) {
+  for (auto [key, value] : std::vector<std::pair<std::string, json>>{{"subset_fraction", 0.0},
+                                                                     {"subset_fraction", 1.5},
+                                                                     {"subset_fraction", "10%"},
+                                                                     {"subset_seed", -1},
+                                                                     {"subset_seed", 1.5},
+                                                                     {"mask_suffix", "_x"}}) {
+    json options = isic_options();
+    options[key] = value;
+    EXPECT_THROW(make_dataset(options, "."), Error) << key << " " << value;
+  }
+  json options = isic_options();
+  options.erase("masks");
+  EXPECT_TRUE(contains(error_of([&] { make_dataset(options, "."); }), "'masks' is missing"));
+}
+
+TEST(IsicAdapter, RealSample) {
+  fs::path isic = shared_or_skip("isic");
+  SKIP_WITHOUT(isic, "isic");
+  json options = {{"adapter", "isic"},
+                  {"root", isic.string()},
+                  {"images", "ISIC2018_Task1-2_Training_Input"},
+                  {"masks", "ISIC2018_Task1_Training_GroundTruth"}};
+  auto dataset = make_dataset(options, ".");
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"ISIC_0000000"}));
+  Sample s = dataset->load(refs[0]);
+  EXPECT_EQ(s.image.size(), cv::Size(1022, 767));
+  EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1}));
+  EXPECT_NEAR(double(cv::countNonZero(s.labels)) / s.labels.total(), 0.466, 0.001);
+}
+
+// ---- Fundus (DoFE) ----
+
+// DoFE's coding: 255 background, 128 disc rim, 0 cup; stored as RGB with equal channels.
+cv::Mat fundus_mask(int size, int disc_radius, int cup_radius) {
+  cv::Mat grey(size, size, CV_8U, cv::Scalar(255));
+  cv::Point centre(size / 2, size / 2);
+  for (int r = 0; r < size; ++r) {
+    for (int c = 0; c < size; ++c) {
+      double d = cv::norm(cv::Point(c, r) - centre);
+      if (d <= cup_radius)
+        grey.at<uchar>(r, c) = 0;
+      else if (d <= disc_radius)
+        grey.at<uchar>(r, c) = 128;
+    }
+  }
+  cv::Mat rgb;
+  cv::merge(std::vector<cv::Mat>{grey, grey, grey}, rgb);
+  return rgb;
+}
+
+void write_fundus(const TempDir& dir, const std::string& domain, const std::string& split,
+                  const std::string& name, const cv::Mat& mask) {
+  fs::path rois = dir / ("Fundus/" + domain + "/" + split + "/ROIs");
+  testing::write_rgb(rois / "image" / (name + ".png"), grey_image(mask.rows, mask.cols));
+  write_grey(rois / "mask" / (name + ".png"), mask);
+}
+
+json fundus_options() { return {{"adapter", "fundus"}, {"root", "Fundus"}}; }
+
+TEST(FundusAdapter, ListsEachImageAsDiscAndCupSamples) {
+  TempDir dir;
+  for (const char* domain : {"Domain2", "Domain1", "Domain3", "Domain4"}) {
+    write_fundus(dir, domain, "test", "b", fundus_mask(21, 8, 3));
+  }
+  write_fundus(dir, "Domain1", "test", "a", fundus_mask(21, 8, 3));
+  write_fundus(dir, "Domain1", "train", "t", fundus_mask(21, 8, 3));
+  auto dataset = make_dataset(fundus_options(), dir.path());
+  ASSERT_EQ(dataset->classes().size(), 2u);
+  EXPECT_EQ(dataset->classes()[0].name, "optic disc");
+  EXPECT_EQ(dataset->classes()[1].name, "optic cup");
+
+  auto refs = dataset->list();
+  ASSERT_EQ(refs.size(), 10u);
+  EXPECT_EQ(refs[0].id, "Domain1/test/a/disc");
+  EXPECT_EQ(refs[1].id, "Domain1/test/a/cup");
+  EXPECT_EQ(refs[2].id, "Domain1/test/b/disc");
+  EXPECT_EQ(refs[9].id, "Domain4/test/b/cup");
+  EXPECT_EQ(refs[0].group, "Domain1");
+  EXPECT_EQ(refs[4].group, "Domain2");
+  EXPECT_EQ(refs[0].image, refs[1].image);
+
+  cv::Mat grey;
+  cv::extractChannel(fundus_mask(21, 8, 3), grey, 0);
+  Sample disc = dataset->load(refs[0]);
+  Sample cup = dataset->load(refs[1]);
+  EXPECT_EQ(values_of(disc.labels), (std::set<int>{0, 1}));
+  EXPECT_EQ(values_of(cup.labels), (std::set<int>{0, 2}));
+  // The disc is rim and cup together; the cup is value 0 only.
+  EXPECT_EQ(cv::countNonZero(disc.labels), cv::countNonZero(grey < 255));
+  EXPECT_EQ(cv::countNonZero(cup.labels), cv::countNonZero(grey == 0));
+  EXPECT_EQ(disc.labels.at<uchar>(10, 10), 1);
+  EXPECT_EQ(cup.labels.at<uchar>(10, 10), 2);
+  EXPECT_EQ(cup.labels.at<uchar>(10, 16), 0);  // rim
+}
+
+TEST(FundusAdapter, DomainsAndSplitOptions) {
+  TempDir dir;
+  write_fundus(dir, "Domain1", "train", "x", fundus_mask(9, 4, 1));
+  write_fundus(dir, "Domain3", "train", "y", fundus_mask(9, 4, 1));
+  json options = fundus_options();
+  options["domains"] = json::array({"Domain3"});
+  options["split"] = "train";
+  auto refs = make_dataset(options, dir.path())->list();
+  EXPECT_EQ(ids_of(refs),
+            (std::vector<std::string>{"Domain3/train/y/disc", "Domain3/train/y/cup"}));
+
+  options["split"] = "val";
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+  options["split"] = "train";
+  options["domains"] = "Domain3";
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+  options = fundus_options();
+  options["domain"] = json::array({"Domain3"});
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+}
+
+TEST(FundusAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
+  TempDir dir;
+  json options = fundus_options();
+  options["domains"] = json::array({"Domain1", "Domain2"});
+  write_fundus(dir, "Domain1", "test", "a", fundus_mask(9, 4, 1));
+  std::string error = error_of([&] { make_dataset(options, dir.path())->list(); });
+  EXPECT_TRUE(contains(error, "Domain2/test/ROIs/image: folder not found")) << error;
+
+  options["domains"] = json::array({"Domain1"});
+  testing::write_rgb(dir / "Fundus/Domain1/test/ROIs/image/b.png", grey_image(9, 9));
+  error = error_of([&] { make_dataset(options, dir.path())->list(); });
+  EXPECT_TRUE(contains(error, "image/b.png: no mask for this image")) << error;
+
+  fs::remove(dir / "Fundus/Domain1/test/ROIs/image/b.png");
+  cv::Mat mask = fundus_mask(9, 4, 1);
+  mask.at<cv::Vec3b>(0, 0) = cv::Vec3b(64, 64, 64);
+  write_grey(dir / "Fundus/Domain1/test/ROIs/mask/a.png", mask);
+  auto dataset = make_dataset(options, dir.path());
+  error = error_of([&] { dataset->load(dataset->list()[0]); });
+  EXPECT_TRUE(contains(error,
+                       "mask/a.png: expected 255 (background), 128 (disc rim) and 0 (cup), found "
+                       "values 0, 64, 128, 255"))
+      << error;
+
+  write_grey(dir / "Fundus/Domain1/test/ROIs/mask/a.png", fundus_mask(11, 4, 1));
+  error = error_of([&] { dataset->load(dataset->list()[1]); });
+  EXPECT_TRUE(contains(error, "mask/a.png: mask is 11x11 but its image is 9x9")) << error;
+}
+
+TEST(FundusAdapter, RealSample) {
+  fs::path fundus = shared_or_skip("fundus_dofe/Fundus");
+  SKIP_WITHOUT(fundus, "fundus_dofe/Fundus");
+  // The shared copy holds the train pairs only (one per domain); its test folders are missing.
+  json options = {{"adapter", "fundus"}, {"root", fundus.string()}, {"split", "train"}};
+  auto dataset = make_dataset(options, ".");
+  auto refs = dataset->list();
+  ASSERT_EQ(refs.size(), 8u);
+  std::set<std::string> groups;
+  for (const auto& r : refs) groups.insert(r.group);
+  EXPECT_EQ(groups, (std::set<std::string>{"Domain1", "Domain2", "Domain3", "Domain4"}));
+  EXPECT_EQ(refs[0].id, "Domain1/train/gdrishtiGS_002/disc");
+  Sample disc = dataset->load(refs[0]);
+  Sample cup = dataset->load(refs[1]);
+  EXPECT_EQ(disc.image.size(), cv::Size(800, 800));
+  EXPECT_EQ(cv::countNonZero(disc.labels), 38488 + 38287);  // cup + rim (MANIFEST counts)
+  EXPECT_EQ(cv::countNonZero(cup.labels), 38488);
+  for (size_t i = 2; i < refs.size(); ++i) EXPECT_NO_THROW(dataset->load(refs[i])) << refs[i].id;
+}
+
+// ---- Kvasir-SEG ----
+
+json kvasir_options() { return {{"adapter", "kvasir"}, {"root", "Kvasir-SEG"}}; }
+
+TEST(KvasirAdapter, ThresholdsJpegMasks) {
+  TempDir dir;
+  // A JPEG mask whose channels differ a little, as compression leaves them.
+  cv::Mat mask(40, 48, CV_8UC3, cv::Scalar(3, 0, 6));
+  mask(cv::Rect(8, 8, 16, 16)).setTo(cv::Scalar(250, 255, 247));
+  write_grey(dir / "Kvasir-SEG/masks/b.jpg", mask);
+  testing::write_rgb(dir / "Kvasir-SEG/images/b.jpg", grey_image(40, 48));
+  write_grey(dir / "Kvasir-SEG/masks/a.jpg", square_mask(40, 48, 0, 0, 8));
+  testing::write_rgb(dir / "Kvasir-SEG/images/a.jpg", grey_image(40, 48));
+  auto dataset = make_dataset(kvasir_options(), dir.path());
+  EXPECT_EQ(dataset->classes()[0].name, "polyp");
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"a", "b"}));
+  Sample s = dataset->load(refs[1]);
+  EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1}));
+  EXPECT_NEAR(cv::countNonZero(s.labels), 16 * 16, 8);  // JPEG blurs the edge by a pixel or so
+  EXPECT_EQ(s.labels.at<uchar>(16, 16), 1);
+  EXPECT_EQ(s.labels.at<uchar>(35, 40), 0);
+}
+
+TEST(KvasirAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
+  TempDir dir;
+  testing::write_rgb(dir / "Kvasir-SEG/images/a.jpg", grey_image(40, 48));
+  write_grey(dir / "Kvasir-SEG/masks/a.jpg", square_mask(40, 40, 0, 0, 8));
+  testing::write_rgb(dir / "Kvasir-SEG/images/c.jpg", grey_image(40, 48));
+  auto dataset = make_dataset(kvasir_options(), dir.path());
+  std::string error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "images/c.jpg: no mask for this image")) << error;
+  fs::remove(dir / "Kvasir-SEG/images/c.jpg");
+  error = error_of([&] { dataset->load(dataset->list()[0]); });
+  EXPECT_TRUE(contains(error, "masks/a.jpg: mask is 40x40 but its image is 48x40")) << error;
+  json options = kvasir_options();
+  options["threshold"] = 100;
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+}
+
+TEST(KvasirAdapter, RealSample) {
+  fs::path kvasir = shared_or_skip("kvasir_seg/Kvasir-SEG");
+  SKIP_WITHOUT(kvasir, "kvasir_seg/Kvasir-SEG");
+  auto dataset = make_dataset({{"adapter", "kvasir"}, {"root", kvasir.string()}}, ".");
+  auto refs = dataset->list();
+  ASSERT_GE(refs.size(), 3u);  // the MANIFEST lists 5 pairs; the shared copy holds 3
+  EXPECT_EQ(refs[0].id, "cju0qkwl35piu0993l0dewei2");
+  for (const auto& ref : refs) {
+    Sample s = dataset->load(ref);
+    EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1})) << ref.id;
+    EXPECT_EQ(s.labels.size(), s.image.size()) << ref.id;
+  }
+}
+
+// ---- Retinal vessels ----
+
+void write_drive(const TempDir& dir, const std::string& split, const std::string& nn,
+                 const cv::Mat& mask) {
+  fs::path root = dir / ("DRIVE/" + split);
+  testing::write_rgb(root / "images" / (nn + "_" + split + ".tif"),
+                     grey_image(mask.rows, mask.cols));
+  write_gif(root / "1st_manual" / (nn + "_manual1.gif"), mask);
+  write_gif(root / "mask" / (nn + "_" + split + "_mask.gif"),
+            cv::Mat(mask.size(), CV_8U, cv::Scalar(255)));
+}
+
+json vessel_options(const std::string& layout, const std::string& root) {
+  return {{"adapter", "vessels"}, {"layout", layout}, {"root", root}};
+}
+
+TEST(VesselAdapter, DriveListsOneSplitInOrder) {
+  TempDir dir;
+  write_drive(dir, "test", "02", square_mask(12, 11, 1, 1, 3));
+  write_drive(dir, "test", "01", square_mask(12, 11, 5, 5, 4));
+  write_drive(dir, "training", "21", square_mask(12, 11, 1, 1, 3));
+  auto dataset = make_dataset(vessel_options("drive", "DRIVE"), dir.path());
+  EXPECT_EQ(dataset->classes()[0].name, "vessel");
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"01_test", "02_test"}));
+  EXPECT_EQ(refs[0].mask, dir / "DRIVE/test/1st_manual/01_manual1.gif");
+  Sample s = dataset->load(refs[0]);
+  EXPECT_EQ(s.image.size(), cv::Size(11, 12));
+  EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1}));
+  EXPECT_EQ(cv::countNonZero(s.labels), 16);
+  EXPECT_EQ(s.labels.at<uchar>(6, 6), 1);
+
+  json options = vessel_options("drive", "DRIVE");
+  options["split"] = "training";
+  EXPECT_EQ(ids_of(make_dataset(options, dir.path())->list()),
+            (std::vector<std::string>{"21_training"}));
+  options["split"] = "train";
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+}
+
+TEST(VesselAdapter, ChaseStareAndHrfLayouts) {
+  TempDir dir;
+  cv::Mat mask = square_mask(10, 12, 2, 2, 5);
+  testing::write_rgb(dir / "chase/Image_01R.jpg", grey_image(10, 12));
+  testing::write_rgb(dir / "chase/Image_01L.jpg", grey_image(10, 12));
+  write_grey(dir / "chase/Image_01L_1stHO.png", mask);
+  write_grey(dir / "chase/Image_01R_1stHO.png", mask);
+  write_grey(dir / "chase/Image_01L_2ndHO.png", mask);
+  testing::write_rgb(dir / "stare/stare-images/im0002.ppm", grey_image(10, 12));
+  cv::Mat mask_bgr;  // PPM holds colour
+  cv::merge(std::vector<cv::Mat>{mask, mask, mask}, mask_bgr);
+  write_grey(dir / "stare/labels-ah/im0002.ah.ppm", mask_bgr);
+  testing::write_rgb(dir / "hrf/images/01_dr.JPG", grey_image(10, 12));
+  testing::write_rgb(dir / "hrf/images/01_h.jpg", grey_image(10, 12));
+  write_grey(dir / "hrf/manual1/01_dr.tif", mask);
+  write_grey(dir / "hrf/manual1/01_h.tif", mask);
+
+  auto chase = make_dataset(vessel_options("chase", "chase"), dir.path());
+  EXPECT_EQ(ids_of(chase->list()), (std::vector<std::string>{"Image_01L", "Image_01R"}));
+  EXPECT_EQ(cv::countNonZero(chase->load(chase->list()[0]).labels), 25);
+
+  json stare_options = vessel_options("stare", "stare");
+  stare_options["images"] = "stare-images";
+  stare_options["masks"] = "labels-ah";
+  auto stare = make_dataset(stare_options, dir.path());
+  ASSERT_EQ(ids_of(stare->list()), (std::vector<std::string>{"im0002"}));
+  EXPECT_EQ(values_of(stare->load(stare->list()[0]).labels), (std::set<int>{0, 1}));
+
+  auto hrf = make_dataset(vessel_options("hrf", "hrf"), dir.path());
+  EXPECT_EQ(ids_of(hrf->list()), (std::vector<std::string>{"01_dr", "01_h"}));
+  EXPECT_EQ(cv::countNonZero(hrf->load(hrf->list()[0]).labels), 25);
+}
+
+TEST(VesselAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
+  TempDir dir;
+  write_drive(dir, "test", "01", square_mask(12, 11, 1, 1, 3, 200));
+  testing::write_rgb(dir / "DRIVE/test/images/03_test.tif", grey_image(12, 11));
+  auto dataset = make_dataset(vessel_options("drive", "DRIVE"), dir.path());
+  std::string error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "03_test.tif: no vessel mask for this image (expected")) << error;
+  EXPECT_TRUE(contains(error, "1st_manual/03_manual1.gif")) << error;
+
+  fs::remove(dir / "DRIVE/test/images/03_test.tif");
+  error = error_of([&] { dataset->load(dataset->list()[0]); });
+  EXPECT_TRUE(
+      contains(error, "01_manual1.gif: expected a binary mask (0 and 255), found values 0, 200"))
+      << error;
+
+  EXPECT_THROW(make_dataset(vessel_options("iostar", "DRIVE"), dir.path()), Error);
+  json options = vessel_options("hrf", "hrf");
+  options["split"] = "test";  // only DRIVE has splits
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+  EXPECT_TRUE(
+      contains(error_of([&] { make_dataset(vessel_options("hrf", "hrf"), dir.path())->list(); }),
+               "hrf/images: folder not found"));
+}
+
+TEST(VesselAdapter, RealDriveTestSplit) {
+  fs::path drive = shared_or_skip("drive/DRIVE");
+  SKIP_WITHOUT(drive, "drive/DRIVE");
+  auto dataset = make_dataset(vessel_options("drive", drive.string()), ".");
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs),
+            (std::vector<std::string>{"01_test", "02_test", "03_test", "04_test", "05_test"}));
+  for (const auto& ref : refs) {
+    Sample s = dataset->load(ref);
+    EXPECT_EQ(s.image.size(), cv::Size(565, 584)) << ref.id;
+    EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1})) << ref.id;
+  }
+  EXPECT_EQ(cv::countNonZero(dataset->load(refs[0]).labels),
+            29440);  // 255-pixels of 01_manual1.gif
+}
+
+// ---- Chest X-ray ----
+
+json xray_options(const std::string& layout) {
+  return {{"adapter", "xray"}, {"layout", layout}, {"root", layout}};
+}
+
+void write_montgomery(const TempDir& dir, const std::string& name, const cv::Mat& left,
+                      const cv::Mat& right) {
+  write_grey(dir / ("montgomery/CXR_png/" + name), cv::Mat(left.size(), CV_8U, cv::Scalar(100)));
+  if (!left.empty()) write_grey(dir / ("montgomery/ManualMask/leftMask/" + name), left);
+  if (!right.empty()) write_grey(dir / ("montgomery/ManualMask/rightMask/" + name), right);
+}
+
+TEST(XrayAdapter, MontgomeryLeftAndRightLungs) {
+  TempDir dir;
+  write_montgomery(dir, "MCUCXR_0002_1.png", square_mask(10, 12, 7, 2, 4),
+                   square_mask(10, 12, 1, 2, 4));
+  write_montgomery(dir, "MCUCXR_0001_0.png", square_mask(10, 12, 7, 2, 4),
+                   square_mask(10, 12, 1, 2, 3));
+  auto dataset = make_dataset(xray_options("montgomery"), dir.path());
+  ASSERT_EQ(dataset->classes().size(), 2u);
+  EXPECT_EQ(dataset->classes()[0].name, "left lung");
+  EXPECT_EQ(dataset->classes()[1].name, "right lung");
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"MCUCXR_0001_0", "MCUCXR_0002_1"}));
+  Sample s = dataset->load(refs[0]);
+  EXPECT_EQ(s.labels.at<uchar>(3, 8), 1);
+  EXPECT_EQ(s.labels.at<uchar>(3, 2), 2);
+  EXPECT_EQ(cv::countNonZero(s.labels == 1), 16);
+  EXPECT_EQ(cv::countNonZero(s.labels == 2), 9);
+
+  json options = xray_options("montgomery");
+  options["merge_lungs"] = true;
+  auto merged = make_dataset(options, dir.path());
+  ASSERT_EQ(merged->classes().size(), 1u);
+  EXPECT_EQ(merged->classes()[0].name, "lungs");
+  EXPECT_EQ(values_of(merged->load(refs[0]).labels), (std::set<int>{0, 1}));
+  EXPECT_EQ(cv::countNonZero(merged->load(refs[0]).labels), 25);
+}
+
+TEST(XrayAdapter, MontgomeryBrokenLayoutsAreErrors) {
+  TempDir dir;
+  write_montgomery(dir, "MCUCXR_0001_0.png", square_mask(10, 12, 7, 2, 4),
+                   square_mask(10, 12, 5, 2, 4));
+  write_montgomery(dir, "MCUCXR_0003_0.png", square_mask(10, 12, 7, 2, 4), cv::Mat());
+  auto dataset = make_dataset(xray_options("montgomery"), dir.path());
+  std::string error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "MCUCXR_0003_0.png: no lung mask for this image (expected")) << error;
+  EXPECT_TRUE(contains(error, "rightMask/MCUCXR_0003_0.png")) << error;
+
+  fs::remove(dir / "montgomery/CXR_png/MCUCXR_0003_0.png");
+  auto ref = dataset->list()[0];
+  error = error_of([&] { dataset->load(ref); });
+  EXPECT_TRUE(contains(error, "rightMask/MCUCXR_0001_0.png: overlaps the left-lung mask")) << error;
+
+  write_grey(dir / "montgomery/ManualMask/rightMask/MCUCXR_0001_0.png",
+             square_mask(11, 12, 0, 0, 2));
+  error = error_of([&] { dataset->load(ref); });
+  EXPECT_TRUE(contains(error, "rightMask/MCUCXR_0001_0.png: mask is 12x11 but its image is 12x10"))
+      << error;
+
+  EXPECT_THROW(make_dataset(xray_options("jsrt"), dir.path()), Error);
+  json options = xray_options("montgomery");
+  options["merge_lungs"] = "yes";
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+}
+
+TEST(XrayAdapter, ShenzhenListsMaskedImagesOnly) {
+  TempDir dir;
+  for (const char* id : {"CHNCXR_0001_0", "CHNCXR_0002_0", "CHNCXR_0003_1"}) {
+    write_grey(dir / ("shenzhen/CXR_png/" + std::string(id) + ".png"),
+               cv::Mat(10, 12, CV_8U, cv::Scalar(80)));
+  }
+  write_grey(dir / "shenzhen/mask/CHNCXR_0003_1_mask.png", square_mask(10, 12, 1, 1, 6));
+  write_grey(dir / "shenzhen/mask/CHNCXR_0001_0_mask.png",
+             square_mask(10, 12, 1, 1, 2, 1));  // saved as 0/1, as some releases do
+  auto dataset = make_dataset(xray_options("shenzhen"), dir.path());
+  ASSERT_EQ(dataset->classes().size(), 1u);
+  EXPECT_EQ(dataset->classes()[0].name, "lungs");
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"CHNCXR_0001_0", "CHNCXR_0003_1"}));
+  EXPECT_EQ(refs[1].image, dir / "shenzhen/CXR_png/CHNCXR_0003_1.png");
+  Sample s = dataset->load(refs[1]);
+  EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1}));
+  EXPECT_EQ(cv::countNonZero(s.labels), 36);
+  EXPECT_EQ(cv::countNonZero(dataset->load(refs[0]).labels == 1), 4);
+
+  write_grey(dir / "shenzhen/mask/CHNCXR_0009_0_mask.png", square_mask(10, 12, 1, 1, 2));
+  std::string error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "CHNCXR_0009_0_mask.png: no image for this mask")) << error;
+
+  json options = xray_options("shenzhen");
+  options["merge_lungs"] = true;  // Shenzhen masks hold both lungs already
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+}
+
+}  // namespace
+}  // namespace sambench
