@@ -16,10 +16,12 @@ namespace {
 const std::map<std::string, AdapterFactory>& adapters() {
   static const std::map<std::string, AdapterFactory> table = {
       {"amos", make_amos_dataset},
+      {"endovis", make_endovis_dataset},
       {"folder", make_folder_dataset},
       {"fundus", make_fundus_dataset},
       {"isic", make_isic_dataset},
       {"kvasir", make_kvasir_dataset},
+      {"oct", make_oct_dataset},
       {"vessels", make_vessels_dataset},
       {"xray", make_xray_dataset},
   };

@@ -36,6 +36,14 @@ std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_interrupt(int) { g_interrupted = true; }
 
+// A volume's predicted label map, filled slice by slice while its case is evaluated (the
+// adapters list a case's slices together).
+struct OpenCase {
+  std::string case_id;
+  VolumeGeometry stored;  // the ground truth file's grid, where the volume is written
+  LabelVolume labels;     // on the slicing (RAI) grid
+};
+
 // Everything one evaluation needs, built once from the config.
 struct Run {
   Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
@@ -69,6 +77,7 @@ struct Run {
   std::vector<RegionResult> image_results;
   std::map<std::string, std::string> case_of;  // image id → case id
   std::vector<std::string> saved_files;        // relative to the run folder
+  std::optional<OpenCase> open_case;
   long long images_done = 0;
   long long images_without_instances = 0;
 };
@@ -184,6 +193,36 @@ void score(Run& run, const SampleRef& ref, const Sample& sample, const std::vect
   run.case_of[ref.id] = case_id;
 }
 
+// Writes the open case's label volume as predictions/<case>.nii.gz, on its source grid.
+void flush_case(Run& run) {
+  if (!run.open_case) return;
+  std::string file = "predictions/" + run.open_case->case_id + ".nii.gz";
+  fs::path path = run.config.run.output / file;
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  write_label_volume(path, to_stored_orientation(run.open_case->labels, run.open_case->stored));
+  run.saved_files.push_back(file);
+  run.open_case.reset();
+}
+
+void add_to_case(Run& run, const SampleRef& ref, const VolumeGeometry& stored, const cv::Mat& label_map) {
+  if (run.open_case && run.open_case->case_id != ref.case_id) flush_case(run);
+  const VolumeGeometry grid = rai_geometry(stored);
+  if (!run.open_case) {
+    run.open_case = OpenCase{ref.case_id, stored, {grid, {}}};
+    run.open_case->labels.voxels.assign(size_t(grid.size[0]) * grid.size[1] * grid.size[2], 0);
+  }
+  LabelVolume& volume = run.open_case->labels;
+  if (label_map.cols != grid.size[0] || label_map.rows != grid.size[1] || ref.slice < 0 ||
+      ref.slice >= grid.size[2]) {
+    throw Error(ref.mask, "slice " + ref.id + " does not fit its volume's grid");
+  }
+  cv::Mat wide;
+  label_map.convertTo(wide, CV_16U);
+  cv::Mat target(grid.size[1], grid.size[0], CV_16U, volume.voxels.data() + volume.slice_pixels() * ref.slice);
+  wide.copyTo(target);
+}
+
 // The kept masks, their label map and optionally their logits, under predictions/.
 void save_predictions(Run& run, const SampleRef& ref, const Sample& sample,
                       const std::vector<Instance>& instances, const std::vector<Prediction>& predictions) {
@@ -201,8 +240,10 @@ void save_predictions(Run& run, const SampleRef& ref, const Sample& sample,
     }
   }
   std::string labels = label_map_path(ref.id);
-  write_image(dir / labels, merge_label_map(instances, predictions, sample.labels.size()));
+  cv::Mat label_map = merge_label_map(instances, predictions, sample.labels.size());
+  write_image(dir / labels, label_map);
   run.saved_files.push_back(labels);
+  if (sample.volume) add_to_case(run, ref, *sample.volume, label_map);
 }
 
 // Where the kept masks come from: SAM, or the files of a saved run (sambench rescore).
@@ -220,7 +261,8 @@ void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& sou
   {
     auto t = run.times.time("prompt");
     instances = find_instances(sample.labels, run.dataset->classes(), run.config.instances);
-    for (const auto& inst : instances) prompts.push_back(run.rule->make(inst));
+    const PromptContext context{ref.id, sample.image.size(), 0};
+    for (const auto& inst : instances) prompts.push_back(run.rule->make(inst, context));
   }
   if (instances.empty()) {
     ++run.images_without_instances;  // nothing to prompt: skip the encoder
@@ -459,6 +501,7 @@ void run_samples(Run& run, const PredictionSource& source) {
       ++run.images_done;
       progress.advance();
     }
+    flush_case(run);
     progress.finish();
   } catch (const std::exception& e) {
     std::signal(SIGINT, previous);

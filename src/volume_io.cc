@@ -256,11 +256,16 @@ VolumeGeometry read_geometry(const fs::path& path) {
   return fs::is_directory(path) ? series_geometry(path) : file_geometry(path);
 }
 
-VolumeGeometry rai_geometry(const VolumeGeometry& stored) {
-  // Index axis i goes to the world axis its direction cosine is largest along (x: L, y: P,
-  // z: S in LPS), and is flipped when it points the other way; the same choice ITK's
-  // OrientImageFilter makes for a volume that is not oblique.
-  VolumeGeometry out = stored;
+// Where each stored index axis goes in RAI: index axis i goes to the world axis its direction
+// cosine is largest along (x: L, y: P, z: S in LPS), flipped when it points the other way; the
+// same choice ITK's OrientImageFilter makes for a volume that is not oblique.
+struct AxisMap {
+  std::array<int, 3> axis{0, 1, 2};
+  std::array<bool, 3> flipped{false, false, false};
+};
+
+AxisMap rai_axes(const VolumeGeometry& stored) {
+  AxisMap map;
   std::array<bool, 3> taken{false, false, false};
   for (int i = 0; i < 3; ++i) {
     int best = 0;
@@ -269,7 +274,38 @@ VolumeGeometry rai_geometry(const VolumeGeometry& stored) {
     }
     if (taken[best]) best = taken[0] ? (taken[1] ? 2 : 1) : 0;  // degenerate matrix: any free axis
     taken[best] = true;
-    double sign = stored.direction[best * 3 + i] < 0 ? -1.0 : 1.0;
+    map.axis[i] = best;
+    map.flipped[i] = stored.direction[best * 3 + i] < 0;
+  }
+  return map;
+}
+
+LabelVolume to_stored_orientation(const LabelVolume& rai, const VolumeGeometry& stored) {
+  AxisMap map = rai_axes(stored);
+  LabelVolume out;
+  out.geometry = stored;
+  const auto& n = stored.size;
+  const auto& m = rai.geometry.size;
+  out.voxels.assign(size_t(n[0]) * n[1] * n[2], 0);
+  std::array<int, 3> s{}, r{};
+  for (s[2] = 0; s[2] < n[2]; ++s[2]) {
+    for (s[1] = 0; s[1] < n[1]; ++s[1]) {
+      for (s[0] = 0; s[0] < n[0]; ++s[0]) {
+        for (int i = 0; i < 3; ++i) r[map.axis[i]] = map.flipped[i] ? n[i] - 1 - s[i] : s[i];
+        out.voxels[(size_t(s[2]) * n[1] + s[1]) * n[0] + s[0]] =
+            rai.voxels[(size_t(r[2]) * m[1] + r[1]) * m[0] + r[0]];
+      }
+    }
+  }
+  return out;
+}
+
+VolumeGeometry rai_geometry(const VolumeGeometry& stored) {
+  AxisMap map = rai_axes(stored);
+  VolumeGeometry out = stored;
+  for (int i = 0; i < 3; ++i) {
+    int best = map.axis[i];
+    double sign = map.flipped[i] ? -1.0 : 1.0;
     out.size[best] = stored.size[i];
     out.spacing[best] = stored.spacing[i];
     for (int j = 0; j < 3; ++j) out.direction[j * 3 + best] = sign * stored.direction[j * 3 + i];

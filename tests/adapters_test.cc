@@ -103,7 +103,8 @@ fs::path shared_or_skip(const std::string& folder) {
 
 TEST(AdapterTable, ListsEveryFamily) {
   auto names = adapter_names();
-  for (const char* name : {"folder", "fundus", "isic", "kvasir", "vessels", "xray"}) {
+  for (const char* name :
+       {"endovis", "folder", "fundus", "isic", "kvasir", "oct", "vessels", "xray"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }
 }
@@ -352,6 +353,345 @@ TEST(FundusAdapter, RealSample) {
   EXPECT_EQ(cv::countNonZero(disc.labels), 38488 + 38287);  // cup + rim (MANIFEST counts)
   EXPECT_EQ(cv::countNonZero(cup.labels), 38488);
   for (size_t i = 2; i < refs.size(); ++i) EXPECT_NO_THROW(dataset->load(refs[i])) << refs[i].id;
+}
+
+// ---- OCT (AROI) ----
+
+// A label map holding 0..7 in horizontal bands (AROI's layers run across the B-scan).
+cv::Mat oct_mask(int rows, int cols) {
+  cv::Mat mask(rows, cols, CV_8U);
+  for (int r = 0; r < rows; ++r) mask.row(r).setTo(r * 8 / rows);
+  return mask;
+}
+
+void write_aroi(const TempDir& dir, const std::string& patient, const std::string& scan,
+                const cv::Mat& mask) {
+  fs::path root = dir / ("AROI/" + patient);
+  std::string name = patient + "_raw" + scan + ".png";
+  write_grey(root / "raw/labeled" / name, cv::Mat(mask.size(), CV_8U, cv::Scalar(70)));
+  write_grey(root / "mask/number" / name, mask);
+  write_grey(root / "mask/color" / name, cv::Mat(mask.size(), CV_8UC3, cv::Scalar(0, 0, 255)));
+}
+
+TEST(OctAdapter, AroiLayoutListsPatientsInNumberOrder) {
+  TempDir dir;
+  write_aroi(dir, "patient10", "0040", oct_mask(16, 12));
+  write_aroi(dir, "patient2", "0061", oct_mask(16, 12));
+  write_aroi(dir, "patient2", "0059", oct_mask(16, 12));
+  fs::create_directories(dir / "AROI/notes");  // not a patient folder
+  auto dataset = make_dataset({{"adapter", "oct"}, {"root", "AROI"}}, dir.path());
+  ASSERT_EQ(dataset->classes().size(), 7u);
+  EXPECT_EQ(dataset->classes()[0].label, 1);
+  EXPECT_EQ(dataset->classes()[0].name, "ILM–IPL/INL");
+  EXPECT_EQ(dataset->classes()[1].name, "IPL/INL–RPE");
+  EXPECT_EQ(dataset->classes()[2].name, "RPE–BM");
+  EXPECT_EQ(dataset->classes()[3].name, "under BM (choroid/sclera)");
+  EXPECT_EQ(dataset->classes()[6].name, "IRF");
+
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"patient2_raw0059", "patient2_raw0061",
+                                                    "patient10_raw0040"}));
+  EXPECT_EQ(refs[0].group, "patient2");
+  EXPECT_EQ(refs[0].case_id, "patient2");
+  EXPECT_EQ(refs[2].group, "patient10");
+  EXPECT_EQ(refs[2].case_id, "patient10");
+  EXPECT_EQ(refs[2].slice, -1);
+  EXPECT_EQ(refs[2].mask, dir / "AROI/patient10/mask/number/patient10_raw0040.png");
+
+  Sample s = dataset->load(refs[2]);
+  ASSERT_EQ(s.image.type(), CV_8UC3);
+  EXPECT_EQ(s.image.at<cv::Vec3b>(3, 3), cv::Vec3b(70, 70, 70));
+  EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(cv::countNonZero(s.labels != oct_mask(16, 12)), 0);
+
+  // The folder names are options.
+  fs::rename(dir / "AROI/patient2/mask/number", dir / "AROI/patient2/mask/numbers");
+  fs::rename(dir / "AROI/patient10/mask/number", dir / "AROI/patient10/mask/numbers");
+  json options = {{"adapter", "oct"}, {"root", "AROI"}, {"masks", "mask/numbers"}};
+  EXPECT_EQ(make_dataset(options, dir.path())->list().size(), 3u);
+}
+
+TEST(OctAdapter, FlatLayoutWithMasksBesideTheImages) {
+  TempDir dir;
+  write_grey(dir / "oct/b_scan.png", cv::Mat(8, 8, CV_8U, cv::Scalar(20)));
+  write_grey(dir / "oct/b_scan_gt.png", oct_mask(8, 8));
+  write_grey(dir / "oct/patient3_raw0001.png", cv::Mat(8, 8, CV_8U, cv::Scalar(20)));
+  write_grey(dir / "oct/patient3_raw0001_gt.png", oct_mask(8, 8));
+  json options = {{"adapter", "oct"}, {"layout", "flat"}, {"root", "oct"}, {"images", "."},
+                  {"masks", "."}};
+  auto dataset = make_dataset(options, dir.path());
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"b_scan", "patient3_raw0001"}));
+  EXPECT_EQ(refs[0].group, "");  // no patient in the name
+  EXPECT_EQ(refs[1].group, "patient3");
+  EXPECT_EQ(refs[1].case_id, "patient3");
+  EXPECT_EQ(refs[1].mask, dir / "oct/patient3_raw0001_gt.png");
+  EXPECT_EQ(values_of(dataset->load(refs[1]).labels), (std::set<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+
+  // The default folders: images/ and masks/.
+  write_grey(dir / "flat/images/x.png", cv::Mat(8, 8, CV_8U, cv::Scalar(20)));
+  write_grey(dir / "flat/masks/x_gt.png", oct_mask(8, 8));
+  auto flat = make_dataset({{"adapter", "oct"}, {"layout", "flat"}, {"root", "flat"}}, dir.path());
+  EXPECT_EQ(ids_of(flat->list()), (std::vector<std::string>{"x"}));
+}
+
+TEST(OctAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
+  TempDir dir;
+  write_aroi(dir, "patient1", "0001", oct_mask(16, 12));
+  json options = {{"adapter", "oct"}, {"root", "AROI"}};
+  auto dataset = make_dataset(options, dir.path());
+
+  write_grey(dir / "AROI/patient1/raw/labeled/patient1_raw0002.png", cv::Mat(16, 12, CV_8U));
+  std::string error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "labeled/patient1_raw0002.png: no mask for this image (expected "))
+      << error;
+  EXPECT_TRUE(contains(error, "mask/number/patient1_raw0002.png)")) << error;
+  fs::remove(dir / "AROI/patient1/raw/labeled/patient1_raw0002.png");
+
+  cv::Mat mask = oct_mask(16, 12);
+  mask.at<uchar>(0, 0) = 8;
+  write_grey(dir / "AROI/patient1/mask/number/patient1_raw0001.png", mask);
+  error = error_of([&] { dataset->load(dataset->list()[0]); });
+  EXPECT_TRUE(contains(error, "number/patient1_raw0001.png: label value(s) 8 not in the class map"))
+      << error;
+
+  write_grey(dir / "AROI/patient1/mask/number/patient1_raw0001.png", oct_mask(16, 16));
+  error = error_of([&] { dataset->load(dataset->list()[0]); });
+  EXPECT_TRUE(contains(error, "number/patient1_raw0001.png: mask is 16x16 but its image is 12x16"))
+      << error;
+
+  error = error_of([&] { make_dataset({{"adapter", "oct"}, {"root", "."}}, dir.path())->list(); });
+  EXPECT_TRUE(contains(error, "no patientN folders")) << error;
+  options["layout"] = "volumes";
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+  options["layout"] = "aroi";
+  options["mask_suffix"] = "_gt";  // a flat-layout option
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+}
+
+TEST(OctAdapter, RealSample) {
+  fs::path images = shared_or_skip("oct_aroi/assets/images");
+  SKIP_WITHOUT(images, "oct_aroi/assets/images");
+  json options = {{"adapter", "oct"}, {"layout", "flat"}, {"root", images.string()},
+                  {"images", "."}, {"masks", "."}};
+  auto dataset = make_dataset(options, ".");
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"patient1_raw0073"}));
+  EXPECT_EQ(refs[0].group, "patient1");
+  Sample s = dataset->load(refs[0]);
+  ASSERT_EQ(s.image.size(), cv::Size(256, 256));
+  ASSERT_EQ(s.image.type(), CV_8UC3);
+  // A palette PNG (grey ramp): the three channels come out equal.
+  std::vector<cv::Mat> channels;
+  cv::split(s.image, channels);
+  EXPECT_EQ(cv::countNonZero(channels[0] != channels[1]), 0);
+  EXPECT_EQ(cv::countNonZero(channels[0] != channels[2]), 0);
+  // The MANIFEST's pixel counts.
+  const int counts[8] = {14986, 2869, 5897, 722, 39352, 1574, 74, 62};
+  for (int v = 0; v < 8; ++v) EXPECT_EQ(cv::countNonZero(s.labels == v), counts[v]) << v;
+}
+
+// ---- EndoVis 2017 ----
+
+// One frame of instrument_dataset_<k>; masks: instrument folder → its mask (0 = none).
+void write_endovis(const TempDir& dir, const std::string& dataset, const std::string& frame,
+                   const std::map<std::string, cv::Mat>& masks, cv::Size size = {40, 32}) {
+  fs::path root = dir / ("EndoVis/" + dataset);
+  testing::write_rgb(root / "left_frames" / (frame + ".png"), grey_image(size.height, size.width));
+  for (const auto& [folder, mask] : masks) {
+    write_grey(root / "ground_truth" / folder / (frame + ".png"), mask);
+  }
+}
+
+json endovis_options(const std::string& task = "binary") {
+  return {{"adapter", "endovis"}, {"root", "EndoVis"}, {"task", task}};
+}
+
+TEST(EndovisAdapter, BinaryMergesAllInstruments) {
+  TempDir dir;
+  // The release codes parts as 10, 20, 30 inside each instrument's mask: all count.
+  cv::Mat left = square_mask(32, 40, 2, 2, 6, 10);
+  left(cv::Rect(2, 2, 2, 2)).setTo(30);
+  cv::Mat right = square_mask(32, 40, 20, 10, 5, 20);
+  for (const char* frame : {"frame001", "frame000"}) {
+    write_endovis(dir, "instrument_dataset_10", frame,
+                  {{"Left_Prograsp_Forceps_labels", left},
+                   {"Right_Prograsp_Forceps_labels", right}});
+  }
+  write_endovis(dir, "instrument_dataset_2", "frame000", {{"Suction_labels", right}});
+  auto dataset = make_dataset(endovis_options(), dir.path());
+  ASSERT_EQ(dataset->classes().size(), 1u);
+  EXPECT_EQ(dataset->classes()[0].name, "instrument");
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"instrument_dataset_2/frame000",
+                                                    "instrument_dataset_10/frame000",
+                                                    "instrument_dataset_10/frame001"}));
+  EXPECT_EQ(refs[0].group, "instrument_dataset_2");
+  EXPECT_EQ(refs[2].group, "instrument_dataset_10");
+  EXPECT_EQ(refs[2].image, dir / "EndoVis/instrument_dataset_10/left_frames/frame001.png");
+
+  Sample s = dataset->load(refs[2]);
+  EXPECT_EQ(s.image.size(), cv::Size(40, 32));
+  EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1}));
+  EXPECT_EQ(cv::countNonZero(s.labels), 36 + 25);
+  EXPECT_EQ(s.labels.at<uchar>(2, 2), 1);
+  EXPECT_EQ(s.labels.at<uchar>(12, 22), 1);
+
+  json options = endovis_options();
+  options["datasets"] = json::array({"instrument_dataset_10"});
+  EXPECT_EQ(make_dataset(options, dir.path())->list().size(), 2u);
+}
+
+TEST(EndovisAdapter, InstrumentsTaskMapsFolderNamesToTypes) {
+  TempDir dir;
+  const std::vector<std::pair<std::string, int>> folders = {
+      {"Maryland_Bipolar_Forceps_labels", 1}, {"Right_Prograsp_Forceps_labels", 2},
+      {"Large_Needle_Driver_Left_labels", 3}, {"Vessel_Sealer_labels", 4},
+      {"Left_Grasping_Retractor_labels", 5},  {"monopolar_curved_scissors", 6},
+      {"Other_labels", 7}};
+  std::map<std::string, cv::Mat> masks;
+  for (size_t i = 0; i < folders.size(); ++i) {
+    masks[folders[i].first] = square_mask(32, 40, int(i) * 5, 4, 4);
+  }
+  write_endovis(dir, "instrument_dataset_1", "frame000", masks);
+  auto dataset = make_dataset(endovis_options("instruments"), dir.path());
+  ASSERT_EQ(dataset->classes().size(), 7u);
+  EXPECT_EQ(dataset->classes()[0].name, "Bipolar Forceps");
+  EXPECT_EQ(dataset->classes()[5].name, "Monopolar Curved Scissors");
+  EXPECT_EQ(dataset->classes()[6].name, "Other (Ultrasound Probe)");
+  Sample s = dataset->load(dataset->list()[0]);
+  for (size_t i = 0; i < folders.size(); ++i) {
+    EXPECT_EQ(s.labels.at<uchar>(5, int(i) * 5 + 1), folders[i].second) << folders[i].first;
+    EXPECT_EQ(cv::countNonZero(s.labels == folders[i].second), 16) << folders[i].first;
+  }
+
+  // A folder no type matches is an Error naming it; the binary task does not need the names.
+  write_grey(dir / "EndoVis/instrument_dataset_1/ground_truth/Suction_Tube_labels/frame000.png",
+             square_mask(32, 40, 0, 20, 4));
+  std::string error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "ground_truth/Suction_Tube_labels: no EndoVis 2017 instrument type "
+                              "matches this folder name"))
+      << error;
+  EXPECT_EQ(make_dataset(endovis_options(), dir.path())->list().size(), 1u);
+}
+
+TEST(EndovisAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
+  TempDir dir;
+  write_endovis(dir, "instrument_dataset_1", "frame000",
+                {{"Bipolar_Forceps_labels", square_mask(32, 40, 0, 0, 4)},
+                 {"Vessel_Sealer_labels", square_mask(32, 40, 8, 0, 4)}});
+  auto dataset = make_dataset(endovis_options("instruments"), dir.path());
+  fs::remove(dir / "EndoVis/instrument_dataset_1/ground_truth/Vessel_Sealer_labels/frame000.png");
+  std::string error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "left_frames/frame000.png: no mask for this frame (expected "))
+      << error;
+  EXPECT_TRUE(contains(error, "Vessel_Sealer_labels/frame000.png)")) << error;
+
+  write_grey(dir / "EndoVis/instrument_dataset_1/ground_truth/Vessel_Sealer_labels/frame000.png",
+             square_mask(30, 40, 8, 0, 4));
+  error = error_of([&] { dataset->load(dataset->list()[0]); });
+  EXPECT_TRUE(contains(error, "Vessel_Sealer_labels/frame000.png: mask is 40x30 but its image "
+                              "is 40x32"))
+      << error;
+
+  json inside = endovis_options();
+  inside["root"] = "EndoVis/instrument_dataset_1";  // one level too deep
+  error = error_of([&] { make_dataset(inside, dir.path())->list(); });
+  EXPECT_TRUE(contains(error, "no instrument_dataset_K folders")) << error;
+  EXPECT_THROW(make_dataset(endovis_options("parts"), dir.path()), Error);
+  EXPECT_THROW(make_dataset(endovis_options("tools"), dir.path()), Error);
+  json options = endovis_options();
+  options["split"] = "train";
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+}
+
+// ---- Fundus (REFUGE release layout) ----
+
+void write_refuge(const TempDir& dir, const std::string& image, const std::string& mask,
+                  const cv::Mat& coded) {
+  testing::write_rgb(dir / ("REFUGE/" + image), grey_image(coded.rows, coded.cols));
+  write_grey(dir / ("REFUGE/" + mask), coded);
+}
+
+TEST(FundusRefuge, MatchesImagesAndMasksByStemBelowEitherFolder) {
+  TempDir dir;
+  cv::Mat grey;
+  cv::extractChannel(fundus_mask(21, 8, 3), grey, 0);
+  write_refuge(dir, "Images/V0002.jpg", "Annotation/Disc_Cup_Masks/V0002.bmp", grey);
+  write_refuge(dir, "Images/V0001.jpg", "Annotation/Disc_Cup_Masks/V0001.bmp",
+               fundus_mask(21, 8, 3));  // RGB with equal channels, as some copies are
+  json options = {{"adapter", "fundus"}, {"layout", "refuge"}, {"root", "REFUGE"}};
+  auto dataset = make_dataset(options, dir.path());
+  EXPECT_EQ(dataset->classes()[1].name, "optic cup");
+  auto refs = dataset->list();
+  ASSERT_EQ(ids_of(refs), (std::vector<std::string>{"V0001/disc", "V0001/cup", "V0002/disc",
+                                                    "V0002/cup"}));
+  EXPECT_EQ(refs[3].group, "REFUGE");
+  EXPECT_EQ(refs[3].mask, dir / "REFUGE/Annotation/Disc_Cup_Masks/V0002.bmp");
+  Sample disc = dataset->load(refs[2]);
+  Sample cup = dataset->load(refs[3]);
+  EXPECT_EQ(values_of(disc.labels), (std::set<int>{0, 1}));
+  EXPECT_EQ(values_of(cup.labels), (std::set<int>{0, 2}));
+  EXPECT_EQ(cv::countNonZero(disc.labels), cv::countNonZero(grey < 255));
+  EXPECT_EQ(cv::countNonZero(cup.labels), cv::countNonZero(grey == 0));
+  EXPECT_EQ(cup.labels.at<uchar>(10, 16), 0);  // rim
+  EXPECT_EQ(values_of(dataset->load(refs[0]).labels), (std::set<int>{0, 1}));
+
+  // The training release: class sub-folders on both sides, searched recursively.
+  write_refuge(dir, "Training400/Non-Glaucoma/n0001.jpg",
+               "Annotation-Training400/Disc_Cup_Masks/Non-Glaucoma/n0001.bmp", grey);
+  write_refuge(dir, "Training400/Glaucoma/g0001.jpg",
+               "Annotation-Training400/Disc_Cup_Masks/Glaucoma/g0001.bmp", grey);
+  options["images"] = "Training400";
+  options["masks"] = "Annotation-Training400/Disc_Cup_Masks";
+  refs = make_dataset(options, dir.path())->list();
+  ASSERT_EQ(ids_of(refs),
+            (std::vector<std::string>{"Glaucoma/g0001/disc", "Glaucoma/g0001/cup",
+                                      "Non-Glaucoma/n0001/disc", "Non-Glaucoma/n0001/cup"}));
+  EXPECT_EQ(refs[2].mask,
+            dir / "REFUGE/Annotation-Training400/Disc_Cup_Masks/Non-Glaucoma/n0001.bmp");
+}
+
+TEST(FundusRefuge, BrokenLayoutsAreErrorsNamingTheFile) {
+  TempDir dir;
+  cv::Mat grey;
+  cv::extractChannel(fundus_mask(9, 4, 1), grey, 0);
+  write_refuge(dir, "Images/a.jpg", "Annotation/Disc_Cup_Masks/a.bmp", grey);
+  json options = {{"adapter", "fundus"}, {"layout", "refuge"}, {"root", "REFUGE"}};
+  auto dataset = make_dataset(options, dir.path());
+
+  testing::write_rgb(dir / "REFUGE/Images/sub/b.jpg", grey_image(9, 9));
+  std::string error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "Images/sub/b.jpg: no mask for this image (expected b.bmp below "))
+      << error;
+  testing::write_rgb(dir / "REFUGE/Images/b.jpg", grey_image(9, 9));
+  error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "two images share the name b")) << error;
+  fs::remove_all(dir / "REFUGE/Images/sub");
+  fs::remove(dir / "REFUGE/Images/b.jpg");
+
+  cv::Mat bad = grey.clone();
+  bad.at<uchar>(0, 0) = 64;
+  write_grey(dir / "REFUGE/Annotation/Disc_Cup_Masks/a.bmp", bad);
+  error = error_of([&] { dataset->load(dataset->list()[0]); });
+  EXPECT_TRUE(contains(error, "Disc_Cup_Masks/a.bmp: expected 255 (background), 128 (disc rim) "
+                              "and 0 (cup), found values 0, 64, 128, 255"))
+      << error;
+
+  cv::Mat wide;
+  cv::extractChannel(fundus_mask(11, 4, 1), wide, 0);
+  write_grey(dir / "REFUGE/Annotation/Disc_Cup_Masks/a.bmp", wide);
+  error = error_of([&] { dataset->load(dataset->list()[1]); });
+  EXPECT_TRUE(contains(error, "Disc_Cup_Masks/a.bmp: mask is 11x11 but its image is 9x9")) << error;
+
+  options["masks"] = "GT";
+  error = error_of([&] { make_dataset(options, dir.path())->list(); });
+  EXPECT_TRUE(contains(error, "REFUGE/GT: folder not found")) << error;
+  options["split"] = "test";  // a DoFE option
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+  EXPECT_THROW(make_dataset({{"adapter", "fundus"}, {"layout", "Refuge"}, {"root", "REFUGE"}},
+                            dir.path()),
+               Error);
 }
 
 // ---- Kvasir-SEG ----

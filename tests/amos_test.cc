@@ -419,5 +419,17 @@ TEST(AmosReal, DicomSeriesWithNiftiLabels) {
   EXPECT_NEAR(s.spacing.y, 0.977, 1e-3);
 }
 
+TEST(Volume, ToStoredOrientationUndoesTheReorientation) {
+  TempDir dir;
+  LabelVolume labels = label_volume();
+  labels.voxels[at(3, 5, 2)] = 7;
+  labels.voxels[at(W - 1, 0, D - 1)] = 9;
+  write_label_volume(dir / "l.nii.gz", labels);
+  LabelVolume rai = read_label_volume(dir / "l.nii.gz");  // reoriented on read
+  LabelVolume back = to_stored_orientation(rai, read_geometry(dir / "l.nii.gz"));
+  EXPECT_TRUE(same_grid(back.geometry, ras_geometry()));
+  EXPECT_EQ(back.voxels, labels.voxels);
+}
+
 }  // namespace
 }  // namespace sambench

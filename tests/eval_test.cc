@@ -11,6 +11,7 @@
 #include "sambench/instances.h"
 #include "sambench/predictions.h"
 #include "sambench/report.h"
+#include "sambench/volume_io.h"
 
 namespace sambench {
 namespace {
@@ -207,6 +208,79 @@ TEST_F(EvalTest, RescoreNeedsSavedPredictions) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("saved no predictions"), std::string::npos) << e.what();
   }
+}
+
+// A CT volume stored in RAS (as NIfTI files from many tools are): two organs on the middle two
+// of four slices.
+void write_ct_case(const fs::path& root) {
+  VolumeGeometry g;
+  g.size = {64, 48, 4};
+  g.spacing = {0.8, 0.7, 5.0};
+  g.origin = {10.0, 20.0, -30.0};
+  g.direction = {-1, 0, 0, 0, -1, 0, 0, 0, 1};
+  Volume image{g, std::vector<float>(64 * 48 * 4, -800.0f)};
+  LabelVolume labels{g, std::vector<uint16_t>(64 * 48 * 4, 0)};
+  for (int k = 1; k <= 2; ++k) {
+    for (int j = 0; j < 48; ++j) {
+      for (int i = 0; i < 64; ++i) {
+        size_t at = (size_t(k) * 48 + j) * 64 + i;
+        if (i >= 8 && i < 24 && j >= 10 && j < 30) labels.voxels[at] = 6, image.voxels[at] = 60.0f;
+        if (i >= 40 && i < 52 && j >= 20 && j < 40) labels.voxels[at] = 1, image.voxels[at] = 45.0f;
+      }
+    }
+  }
+  fs::create_directories(root / "imagesVa");
+  fs::create_directories(root / "labelsVa");
+  write_volume(root / "imagesVa/amos_0001.nii.gz", image);
+  write_label_volume(root / "labelsVa/amos_0001.nii.gz", labels);
+}
+
+TEST(EvalVolumes, CaseScoresAndALabelVolumeOnTheSourceGrid) {
+  testing::TempDir dir;
+  write_ct_case(dir / "amos");
+  Config c;
+  c.name = "amos";
+  c.dataset = {{"adapter", "amos"}, {"root", (dir / "amos").string()}};
+  c.model.path = testing::small_model();
+  c.model.device = "cpu";
+  c.run.output = dir / "run";
+  c.run.save_predictions = true;
+  EvalResult result = run_eval(c);
+  ASSERT_EQ(result.levels.size(), 3u);
+  EXPECT_EQ(result.levels[2].name, "case");
+  EXPECT_EQ(result.instances, 4);  // two organs on two slices
+
+  json summary = json::parse(read_text(dir / "run/summary.json"));
+  EXPECT_EQ(summary["counts"]["images_without_instances"], 2);
+  // per_case.csv: one row per (case, class present), pixel counts summed over the slices.
+  auto cases = parse_csv(read_text(dir / "run/per_case.csv"));
+  auto images = parse_csv(read_text(dir / "run/per_image.csv"));
+  ASSERT_EQ(cases.size(), 1u + 2u);
+  ASSERT_EQ(images.size(), 1u + 4u);
+  long long truth = 0;
+  for (size_t r = 1; r < images.size(); ++r) truth += images[r][2] == "1" ? std::stoll(images[r][4]) : 0;
+  EXPECT_EQ(cases[1][0], "amos_0001");
+  EXPECT_EQ(cases[1][2], "1");
+  EXPECT_EQ(std::stoll(cases[1][4]), truth);
+  EXPECT_EQ(truth, 2 * 12 * 20);
+
+  // The label volume is stored on the ground truth file's own grid (same header geometry, same
+  // voxel order, so tools comparing arrays can use it) and holds the slices' label maps.
+  ASSERT_TRUE(fs::exists(dir / "run/predictions/amos_0001.nii.gz"));
+  VolumeGeometry stored = read_geometry(dir / "run/predictions/amos_0001.nii.gz");
+  EXPECT_TRUE(same_grid(stored, read_geometry(dir / "amos/labelsVa/amos_0001.nii.gz")));
+  EXPECT_DOUBLE_EQ(stored.direction[0], -1.0);  // RAS as the source, not reoriented
+  LabelVolume saved = read_label_volume(dir / "run/predictions/amos_0001.nii.gz");
+  LabelVolume truth_volume = read_label_volume(dir / "amos/labelsVa/amos_0001.nii.gz");
+  EXPECT_TRUE(same_grid(saved.geometry, truth_volume.geometry));
+  cv::Mat slice1 = read_label_map(dir / "run/predictions/amos_0001/001/labels.png");
+  cv::Mat from_volume(48, 64, CV_16U, saved.voxels.data() + saved.slice_pixels());
+  cv::Mat slice1_wide;
+  slice1.convertTo(slice1_wide, CV_16U);
+  EXPECT_EQ(cv::countNonZero(from_volume != slice1_wide), 0);
+  cv::Mat empty(48, 64, CV_16U, saved.voxels.data());
+  EXPECT_EQ(cv::countNonZero(empty), 0);
+  EXPECT_NE(summary["predictions"].dump().find("predictions/amos_0001.nii.gz"), std::string::npos);
 }
 
 // The real ISIC 2018 sample, read in place through the generic adapter: the official layout is

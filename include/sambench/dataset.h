@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
+#include "sambench/volume_io.h"
+
 namespace sambench {
 
 struct ClassInfo {
@@ -34,6 +36,10 @@ struct Sample {
   cv::Mat image;   // RGB uint8, H x W x 3
   cv::Mat labels;  // H x W, uint8 or uint16, values from the class map, 0 or ignored values
   cv::Point2d spacing{1.0, 1.0};  // physical size of a pixel (x, y), in mm where known
+  // For a slice: the ground truth volume's grid as stored in its file. The slice is z = ref.slice
+  // of rai_geometry(*volume) (see volume_io.h); predictions are written back on the stored grid,
+  // voxel for voxel comparable with the ground truth file.
+  std::shared_ptr<const VolumeGeometry> volume;
 };
 
 // A benchmark in its on-disk layout. Adapters decide which files form a sample, how the image

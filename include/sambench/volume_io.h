@@ -41,6 +41,10 @@ VolumeGeometry read_geometry(const std::filesystem::path& path);
 // flipped to RAI. Pure arithmetic, so listing slices needs only the headers.
 VolumeGeometry rai_geometry(const VolumeGeometry& stored);
 
+// The inverse of the reorientation: an RAI volume (as read_volume gives it) laid out again on
+// the `stored` grid it was read from, voxel for voxel.
+LabelVolume to_stored_orientation(const LabelVolume& rai, const VolumeGeometry& stored);
+
 // Voxels as float (images) or unsigned 16-bit (label maps), reoriented to RAI. A path that is a
 // folder is read as a DICOM series. Throws Error(path, one line) on any ITK failure.
 Volume read_volume(const std::filesystem::path& path);

@@ -27,10 +27,18 @@ std::unique_ptr<Dataset> make_fundus_dataset(const nlohmann::json& options,
                                              const std::filesystem::path& base);
 std::unique_ptr<Dataset> make_kvasir_dataset(const nlohmann::json& options,
                                              const std::filesystem::path& base);
+std::unique_ptr<Dataset> make_oct_dataset(const nlohmann::json& options,
+                                          const std::filesystem::path& base);
+std::unique_ptr<Dataset> make_endovis_dataset(const nlohmann::json& options,
+                                              const std::filesystem::path& base);
 std::unique_ptr<Dataset> make_vessels_dataset(const nlohmann::json& options,
                                               const std::filesystem::path& base);
 std::unique_ptr<Dataset> make_xray_dataset(const nlohmann::json& options,
                                            const std::filesystem::path& base);
+
+// EndoVis 2017: the instrument type label (1..7) of a ground-truth folder name such as
+// "Left_Bipolar_Forceps_labels", 0 when it matches none (rule in src/adapters/endovis.cc).
+int endovis_instrument_label(const std::string& folder);
 
 // A 2D sample ref and a decoded sample, built by name so that fields added to the structs
 // later keep their defaults.

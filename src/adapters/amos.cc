@@ -48,7 +48,8 @@ struct Case {
 // A case's volumes as the slices need them: grey levels already mapped to 0..255.
 struct CachedCase {
   fs::path image, labels;
-  VolumeGeometry geometry;
+  VolumeGeometry geometry;  // as oriented for slicing (RAI)
+  std::shared_ptr<const VolumeGeometry> stored;  // the label file's own header
   std::vector<uint8_t> grey;
   std::vector<uint16_t> label_voxels;
 };
@@ -203,6 +204,7 @@ class AmosDataset : public Dataset {
     cv::cvtColor(grey, sample.image, cv::COLOR_GRAY2RGB);
     sample.labels = labels.clone();
     sample.spacing = {g.spacing[0], g.spacing[1]};
+    sample.volume = volume->stored;
     return sample;
   }
 
@@ -309,6 +311,7 @@ class AmosDataset : public Dataset {
                   "than 1e-3");
     }
     out->geometry = image.geometry;
+    out->stored = std::make_shared<VolumeGeometry>(read_geometry(ref.mask));
     out->grey = map_intensity(image, ref);
     check_label_values(labels.voxels, ref.mask);
     out->label_voxels = std::move(labels.voxels);
