@@ -7,6 +7,7 @@
 #include "sambench/error.h"
 #include "sambench/mask_policy.h"
 #include "sambench/metrics.h"
+#include "sambench/automatic.h"
 #include "sambench/prompt.h"
 
 namespace sambench {
@@ -106,6 +107,32 @@ json parse_yaml(const fs::path& file) {
 
 }  // namespace
 
+std::vector<json> prompt_specs(const json& prompt) {
+  if (prompt.is_array()) {
+    if (prompt.empty()) throw Error("prompt: the list of prompt modes is empty");
+    return std::vector<json>(prompt.begin(), prompt.end());
+  }
+  return {prompt};
+}
+
+ModeSpec parse_mode_spec(const json& spec) {
+  if (spec == "everything" || (spec.is_object() && spec.value("mode", "") == "everything")) {
+    return {spec, 0, true};
+  }
+  if (!spec.is_object() || spec.value("mode", "") != "iterative") return {spec, 0};
+  check_keys(spec, {"mode", "start", "rounds"}, "prompt iterative");
+  ModeSpec out{spec.value("start", json("centroid")), 5};
+  if (spec.contains("rounds")) {
+    if (!spec["rounds"].is_number_integer() || spec["rounds"].get<int>() < 1 || spec["rounds"].get<int>() > 100) {
+      throw Error("prompt iterative: 'rounds' must be an integer in 1..100");
+    }
+    out.rounds = spec["rounds"].get<int>();
+  }
+  ModeSpec start = parse_mode_spec(out.rule);
+  if (start.rounds > 0 || start.everything) throw Error("prompt iterative: 'start' must be a plain mode");
+  return out;
+}
+
 void check_keys(const json& section, const std::vector<std::string>& allowed,
                 const std::string& where) {
   for (const auto& item : section.items()) {
@@ -122,9 +149,12 @@ Config load_config(const fs::path& file) {
   config.dataset_base = config.file.parent_path();
 
   Section top(root, "", file,
-              {"name", "dataset", "model", "instances", "prompt", "mask_policy", "empty_rule", "run"});
+              {"name", "dataset", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
+               "mask_policy", "empty_rule", "run"});
   top.get("name", config.name);
   top.get("prompt", config.prompt);
+  top.get("prompt_seed", config.prompt_seed);
+  top.get_path("replay_prompts", config.replay_prompts);
   top.get("mask_policy", config.mask_policy);
   top.get("empty_rule", config.empty_rule);
 
@@ -170,9 +200,27 @@ void validate(const Config& config) {
   require(config.dataset.is_object() && config.dataset.contains("adapter"),
           "'dataset.adapter' is missing");
   try {
-    make_prompt_rule(config.prompt);
+    for (const auto& spec : prompt_specs(config.prompt)) {
+      ModeSpec mode = parse_mode_spec(spec);
+      if (mode.everything) {
+        parse_automatic_options(mode.rule);
+      } else {
+        make_prompt_rule(mode.rule);
+      }
+    }
     parse_mask_policy(config.mask_policy);
     parse_empty_rule(config.empty_rule);
+    if (config.run.save_predictions && (prompt_specs(config.prompt).size() > 1 ||
+                                        parse_mode_spec(config.prompt).rounds > 0)) {
+      throw Error("'run.save_predictions' takes one plain prompt mode per run");
+    }
+    if (!config.replay_prompts.empty()) {
+      for (const auto& spec : prompt_specs(config.prompt)) {
+        if (parse_mode_spec(spec).rounds > 0) {
+          throw Error("'replay_prompts' cannot replay the iterative mode (its clicks follow SAM's masks)");
+        }
+      }
+    }
   } catch (const Error& e) {
     throw Error(where, e.what());
   }
@@ -190,6 +238,8 @@ json to_json(const Config& config) {
       {"instances",
        {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
       {"prompt", config.prompt},
+      {"prompt_seed", config.prompt_seed},
+      {"replay_prompts", config.replay_prompts.string()},
       {"mask_policy", config.mask_policy},
       {"empty_rule", config.empty_rule},
       {"run",
@@ -215,7 +265,9 @@ Config config_from_json(const json& resolved, const fs::path& file) {
     const json& inst = resolved.at("instances");
     config.instances.min_area = inst.at("min_area").get<int>();
     config.instances.whole_class = inst.at("whole_class").get<bool>();
-    config.prompt = resolved.at("prompt").get<std::string>();
+    config.prompt = resolved.at("prompt");
+    config.prompt_seed = resolved.value("prompt_seed", 0LL);
+    config.replay_prompts = resolved.value("replay_prompts", std::string());
     config.mask_policy = resolved.at("mask_policy").get<std::string>();
     config.empty_rule = resolved.at("empty_rule").get<std::string>();
     const json& run = resolved.at("run");

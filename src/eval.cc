@@ -1,3 +1,6 @@
+// The evaluation loop: read → prompt → preprocess → encode → decode → score, per sample, for
+// every prompt mode on the same embedding; and its replay from saved predictions (rescore).
+
 #include "sambench/eval.h"
 
 #include <atomic>
@@ -5,27 +8,61 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <optional>
-#include <tuple>
-#include <sstream>
 
-#include "sambench/dataset.h"
+#include <opencv2/imgproc.hpp>
+#include <sstream>
+#include <tuple>
+
+#include "run.h"
 #include "sambench/error.h"
-#include "sambench/instances.h"
-#include "sambench/mask_policy.h"
-#include "sambench/metrics.h"
 #include "sambench/postprocess.h"
-#include "sambench/predictions.h"
-#include "sambench/image_io.h"
 #include "sambench/preprocess.h"
 #include "sambench/progress.h"
-#include "sambench/prompt.h"
-#include "sambench/report.h"
-#include "sambench/sam_model.h"
-#include "sambench/timer.h"
-#include "sambench/version.h"
 
 namespace sambench {
+
+Run::Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
+         std::optional<SamModel> m, int t)
+    : config(c),
+      dataset(std::move(d)),
+      samples(std::move(s)),
+      model(std::move(m)),
+      policy(parse_mask_policy(c.mask_policy)),
+      empty_rule(parse_empty_rule(c.empty_rule)),
+      threads(t) {
+  for (const auto& spec : prompt_specs(c.prompt)) {
+    ModeSpec parsed = parse_mode_spec(spec);
+    if (parsed.everything) {
+      AutomaticOptions options = parse_automatic_options(parsed.rule);
+      Mode mode{"everything(points_per_side=" + std::to_string(options.points_per_side) + ")", nullptr, 0, options};
+      result_sets.push_back({mode.name, describe(options)});
+      modes.push_back(std::move(mode));
+      continue;
+    }
+    Mode mode{"", make_prompt_rule(parsed.rule), parsed.rounds, std::nullopt};
+    mode.name = mode.rounds ? "iterative(" + mode.rule->name() + ",rounds=" + std::to_string(mode.rounds) + ")"
+                            : mode.rule->name();
+    for (const auto& other : modes) {
+      if (other.name == mode.name) throw Error("prompt: the mode " + mode.name + " is listed twice");
+    }
+    for (int round = 1; round <= std::max(1, mode.rounds); ++round) {
+      std::string description = mode.rule->describe();
+      if (mode.rounds) {
+        description = "iterative, after " + std::to_string(round) + " prompt(s): the start prompt (" +
+                      description + ") plus " + std::to_string(round - 1) +
+                      " corrective click(s), each at the distance-transform maximum of the largest "
+                      "error region of the previous mask (positive where the object was missed, "
+                      "negative where the mask overflows), with the previous low-res logits as mask "
+                      "input; no click once the mask is exact";
+      }
+      result_sets.push_back({mode.result_name(round), description});
+    }
+    modes.push_back(std::move(mode));
+  }
+  if (!c.replay_prompts.empty()) replay = read_prompt_log(c.replay_prompts);
+  for (const auto& cls : dataset->classes()) class_names[cls.label] = cls.name;
+  for (const auto& ref : samples) volumetric |= ref.slice >= 0;
+}
 
 namespace {
 
@@ -36,52 +73,6 @@ std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_interrupt(int) { g_interrupted = true; }
 
-// A volume's predicted label map, filled slice by slice while its case is evaluated (the
-// adapters list a case's slices together).
-struct OpenCase {
-  std::string case_id;
-  VolumeGeometry stored;  // the ground truth file's grid, where the volume is written
-  LabelVolume labels;     // on the slicing (RAI) grid
-};
-
-// Everything one evaluation needs, built once from the config.
-struct Run {
-  Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
-      std::optional<SamModel> m, int t)
-      : config(c),
-        dataset(std::move(d)),
-        samples(std::move(s)),
-        model(std::move(m)),
-        rule(make_prompt_rule(c.prompt)),
-        policy(parse_mask_policy(c.mask_policy)),
-        empty_rule(parse_empty_rule(c.empty_rule)),
-        threads(t) {
-    for (const auto& c : dataset->classes()) class_names[c.label] = c.name;
-    for (const auto& ref : samples) volumetric |= ref.slice >= 0;
-  }
-
-  const Config& config;
-  std::unique_ptr<Dataset> dataset;
-  std::vector<SampleRef> samples;
-  std::optional<SamModel> model;  // absent when predictions come from a saved run
-  std::unique_ptr<PromptRule> rule;
-  MaskPolicy policy;
-  EmptyRule empty_rule;
-  int threads = 1;
-
-  std::map<int, std::string> class_names;
-  bool volumetric = false;  // any sample is a slice: per-case (3D) results are written
-
-  StageTimes times;
-  std::vector<InstanceResult> results;
-  std::vector<RegionResult> image_results;
-  std::map<std::string, std::string> case_of;  // image id → case id
-  std::vector<std::string> saved_files;        // relative to the run folder
-  std::optional<OpenCase> open_case;
-  long long images_done = 0;
-  long long images_without_instances = 0;
-};
-
 std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config) {
   std::vector<SampleRef> samples = dataset.list();
   if (samples.empty()) throw Error("dataset: no samples found (check 'dataset.root')");
@@ -91,25 +82,67 @@ std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config
   return samples;
 }
 
+// An image as the decoder needs it.
+struct Encoded {
+  ResizeTransform transform;
+  Embedding embedding;
+};
+
+Encoded encode(Run& run, const Sample& sample) {
+  const ModelInfo& info = run.model->info();
+  ResizeTransform transform = longest_side_transform(sample.image.rows, sample.image.cols, info.image_size);
+  std::vector<float> input;
+  {
+    auto t = run.times.time("preprocess");
+    input = make_model_input(sample.image, transform, info.normalization);
+  }
+  auto t = run.times.time("encode");
+  return {transform, run.model->encode(input)};
+}
+
+// Iterative modes feed the kept mask's low-res logits into the next round.
+bool keep_logits(const Run& run) {
+  return std::any_of(run.modes.begin(), run.modes.end(), [](const Mode& m) { return m.rounds > 0; });
+}
+
+// The oracle's choice needs each multimask output at full resolution against the truth.
+int oracle_choice(const DecodeOutput& decoded, int p, const ResizeTransform& transform,
+                  const cv::Mat& truth, float threshold, EmptyRule rule) {
+  std::vector<float> ious(decoded.masks, -1.0f);
+  for (int k = 1; k < decoded.masks; ++k) {
+    cv::Mat mask = threshold_logits(upscale_logits(decoded.mask_logits(p, k), decoded.size, transform), threshold);
+    ious[k] = static_cast<float>(iou(overlap(mask, truth), rule));
+  }
+  return choose_mask(ious.data(), decoded.masks, MaskPolicy::kOracle);
+}
+
 // Decodes prompts [begin, end) of one image in a single call; upscales only the kept masks.
-void decode_chunk(Run& run, const Embedding& embedding, const ResizeTransform& transform,
-                  const std::vector<DecoderPrompt>& prompts, size_t begin, size_t end,
-                  std::vector<Prediction>& out) {
+void decode_chunk(Run& run, const Encoded& encoded, const std::vector<DecoderPrompt>& prompts,
+                  const std::vector<Instance>& instances, const std::vector<Prediction>* previous,
+                  size_t begin, size_t end, std::vector<Prediction>& out) {
   std::vector<DecoderPrompt> batch(prompts.begin() + begin, prompts.begin() + end);
+  std::vector<float> mask_input;
+  for (size_t i = begin; previous && i < end; ++i) {
+    const auto& logits = (*previous)[i].logits;
+    mask_input.insert(mask_input.end(), logits.begin(), logits.end());
+  }
   DecodeOutput decoded;
   {
     auto t = run.times.time("decode");
-    decoded = run.model->decode(embedding, batch);
+    decoded = run.model->decode(encoded.embedding, batch, mask_input);
   }
   auto t = run.times.time("upscale");
+  const float threshold = run.model->info().mask_threshold;
   for (int p = 0; p < decoded.batch; ++p) {
     Prediction pred;
-    pred.mask_index = choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, run.policy);
+    pred.mask_index = run.policy == MaskPolicy::kOracle
+                          ? oracle_choice(decoded, p, encoded.transform, instances[begin + p].mask,
+                                          threshold, run.empty_rule)
+                          : choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, run.policy);
     pred.score = decoded.score(p, pred.mask_index);
     const float* logits = decoded.mask_logits(p, pred.mask_index);
-    pred.mask = threshold_logits(upscale_logits(logits, decoded.size, transform),
-                                 run.model->info().mask_threshold);
-    if (run.config.run.save_logits) {
+    pred.mask = threshold_logits(upscale_logits(logits, decoded.size, encoded.transform), threshold);
+    if (run.config.run.save_logits || keep_logits(run)) {
       pred.logits.assign(logits, logits + decoded.size * decoded.size);
       pred.logits_size = decoded.size;
     }
@@ -117,23 +150,15 @@ void decode_chunk(Run& run, const Embedding& embedding, const ResizeTransform& t
   }
 }
 
-// preprocess → encode → decode: one prediction per prompt.
-std::vector<Prediction> predict(Run& run, const Sample& sample, const std::vector<Prompt>& prompts) {
-  const ModelInfo& info = run.model->info();
-  ResizeTransform transform = longest_side_transform(sample.image.rows, sample.image.cols, info.image_size);
-  std::vector<float> input;
+// One prediction per prompt; `previous` (iterative rounds) feeds each prompt's last low-res
+// logits back as SAM's mask input. A decoder batch holds prompts with equal point counts:
+// padding them to one length would change SAM's output, since padding points take part in
+// attention.
+std::vector<Prediction> decode(Run& run, const Encoded& encoded, const std::vector<Prompt>& prompts,
+                               const std::vector<Instance>& instances,
+                               const std::vector<Prediction>* previous = nullptr) {
   std::vector<DecoderPrompt> decoder_prompts;
-  {
-    auto t = run.times.time("preprocess");
-    input = make_model_input(sample.image, transform, info.normalization);
-    for (const auto& p : prompts) decoder_prompts.push_back(to_decoder_prompt(p, transform));
-  }
-  Embedding embedding = [&] {
-    auto t = run.times.time("encode");
-    return run.model->encode(input);
-  }();
-  // A batch holds prompts with equal point counts: padding them to one length would change SAM's
-  // output, since padding points take part in attention.
+  for (const auto& p : prompts) decoder_prompts.push_back(to_decoder_prompt(p, encoded.transform));
   std::vector<Prediction> predictions;
   const size_t batch = static_cast<size_t>(run.config.run.decode_batch);
   for (size_t begin = 0; begin < decoder_prompts.size();) {
@@ -142,16 +167,41 @@ std::vector<Prediction> predict(Run& run, const Sample& sample, const std::vecto
            decoder_prompts[end].size() == decoder_prompts[begin].size()) {
       ++end;
     }
-    decode_chunk(run, embedding, transform, decoder_prompts, begin, end, predictions);
+    decode_chunk(run, encoded, decoder_prompts, instances, previous, begin, end, predictions);
     begin = end;
   }
   return predictions;
 }
 
+// The prompts of one mode for an image's instances: derived, or read from the replayed file.
+std::vector<Prompt> make_prompts(Run& run, const Mode& mode, const SampleRef& ref, const Sample& sample,
+                                 const std::vector<Instance>& instances) {
+  const std::string name = mode.result_name(1);
+  auto t = run.times.time("prompt");
+  const PromptContext context{ref.id, sample.image.size(), static_cast<uint64_t>(run.config.prompt_seed)};
+  std::vector<Prompt> prompts;
+  for (const auto& inst : instances) {
+    PromptKey key{ref.id, inst.class_label, inst.index, name};
+    if (run.replay) {
+      auto it = run.replay->find(key);
+      if (it == run.replay->end()) {
+        throw Error(run.config.replay_prompts, "no prompt for " + ref.id + " class " +
+                                                   std::to_string(inst.class_label) + " instance " +
+                                                   std::to_string(inst.index) + " mode " + name);
+      }
+      prompts.push_back(it->second);
+    } else {
+      prompts.push_back(mode.rule->make(inst, context));
+    }
+    run.prompt_lines.push_back(prompt_line(key, run.class_names.at(inst.class_label), prompts.back()));
+  }
+  return prompts;
+}
+
 // Instance rows, then one region row per class present in the image: the union of the class's
 // kept masks against the whole class mask (components below min_area included, as misses).
-void score(Run& run, const SampleRef& ref, const Sample& sample, const std::vector<Instance>& instances,
-           const std::vector<Prediction>& predictions) {
+void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample& sample,
+           const std::vector<Instance>& instances, const std::vector<Prediction>& predictions) {
   auto t = run.times.time("metrics");
   const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
   std::map<int, cv::Mat> unions;
@@ -162,6 +212,7 @@ void score(Run& run, const SampleRef& ref, const Sample& sample, const std::vect
     r.image = ref.id;
     r.case_id = case_id;
     r.group = ref.group;
+    r.prompt = mode;
     r.class_label = inst.class_label;
     r.class_name = run.class_names.at(inst.class_label);
     r.instance = inst.index;
@@ -183,6 +234,7 @@ void score(Run& run, const SampleRef& ref, const Sample& sample, const std::vect
     RegionResult r;
     r.unit = ref.id;
     r.group = ref.group;
+    r.prompt = mode;
     r.class_label = label;
     r.class_name = run.class_names.at(label);
     r.overlap = overlap(predicted, sample.labels == label);
@@ -193,62 +245,29 @@ void score(Run& run, const SampleRef& ref, const Sample& sample, const std::vect
   run.case_of[ref.id] = case_id;
 }
 
-// Writes the open case's label volume as predictions/<case>.nii.gz, on its source grid.
-void flush_case(Run& run) {
-  if (!run.open_case) return;
-  std::string file = "predictions/" + run.open_case->case_id + ".nii.gz";
-  fs::path path = run.config.run.output / file;
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  write_label_volume(path, to_stored_orientation(run.open_case->labels, run.open_case->stored));
-  run.saved_files.push_back(file);
-  run.open_case.reset();
-}
-
-void add_to_case(Run& run, const SampleRef& ref, const VolumeGeometry& stored, const cv::Mat& label_map) {
-  if (run.open_case && run.open_case->case_id != ref.case_id) flush_case(run);
-  const VolumeGeometry grid = rai_geometry(stored);
-  if (!run.open_case) {
-    run.open_case = OpenCase{ref.case_id, stored, {grid, {}}};
-    run.open_case->labels.voxels.assign(size_t(grid.size[0]) * grid.size[1] * grid.size[2], 0);
-  }
-  LabelVolume& volume = run.open_case->labels;
-  if (label_map.cols != grid.size[0] || label_map.rows != grid.size[1] || ref.slice < 0 ||
-      ref.slice >= grid.size[2]) {
-    throw Error(ref.mask, "slice " + ref.id + " does not fit its volume's grid");
-  }
-  cv::Mat wide;
-  label_map.convertTo(wide, CV_16U);
-  cv::Mat target(grid.size[1], grid.size[0], CV_16U, volume.voxels.data() + volume.slice_pixels() * ref.slice);
-  wide.copyTo(target);
-}
-
-// The kept masks, their label map and optionally their logits, under predictions/.
-void save_predictions(Run& run, const SampleRef& ref, const Sample& sample,
-                      const std::vector<Instance>& instances, const std::vector<Prediction>& predictions) {
-  auto t = run.times.time("write");
-  const fs::path& dir = run.config.run.output;
+// Adds each instance's corrective click to its prompt, and logs the prompts of this round.
+void add_clicks(Run& run, const std::string& name, const SampleRef& ref, const std::vector<Instance>& instances,
+                const std::vector<Prediction>& predictions, std::vector<Prompt>& prompts) {
+  auto t = run.times.time("prompt");
   for (size_t i = 0; i < instances.size(); ++i) {
-    const std::string& name = run.class_names.at(instances[i].class_label);
-    std::string mask = instance_mask_path(ref.id, name, instances[i].index);
-    write_mask_png(dir / mask, predictions[i].mask);
-    run.saved_files.push_back(mask);
-    if (!predictions[i].logits.empty()) {
-      std::string logits = instance_logits_path(ref.id, name, instances[i].index);
-      write_npy(dir / logits, predictions[i].logits, predictions[i].logits_size, predictions[i].logits_size);
-      run.saved_files.push_back(logits);
+    if (auto click = corrective_click(predictions[i].mask, instances[i].mask)) {
+      prompts[i].points.push_back(click->point);
+      prompts[i].labels.push_back(click->label);
     }
+    PromptKey key{ref.id, instances[i].class_label, instances[i].index, name};
+    run.prompt_lines.push_back(prompt_line(key, run.class_names.at(instances[i].class_label), prompts[i]));
   }
-  std::string labels = label_map_path(ref.id);
-  cv::Mat label_map = merge_label_map(instances, predictions, sample.labels.size());
-  write_image(dir / labels, label_map);
-  run.saved_files.push_back(labels);
-  if (sample.volume) add_to_case(run, ref, *sample.volume, label_map);
 }
 
-// Where the kept masks come from: SAM, or the files of a saved run (sambench rescore).
+// The next round of an iterative mode on the image's cached embedding.
+std::vector<Prediction> refine(Run& run, const SampleRef& ref, const Sample& sample,
+                               const std::vector<Instance>& instances, const std::vector<Prompt>& prompts,
+                               const std::vector<Prediction>& previous);
+
+// Where the kept masks come from: SAM (encoding the image once for all modes), or the files of
+// a saved run (sambench rescore).
 using PredictionSource = std::function<std::vector<Prediction>(
-    Run&, const SampleRef&, const Sample&, const std::vector<Instance>&, const std::vector<Prompt>&)>;
+    const Mode&, const SampleRef&, const Sample&, const std::vector<Instance>&, const std::vector<Prompt>&)>;
 
 void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& source) {
   Sample sample;
@@ -257,235 +276,26 @@ void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& sou
     sample = run.dataset->load(ref);
   }
   std::vector<Instance> instances;
-  std::vector<Prompt> prompts;
   {
     auto t = run.times.time("prompt");
     instances = find_instances(sample.labels, run.dataset->classes(), run.config.instances);
-    const PromptContext context{ref.id, sample.image.size(), 0};
-    for (const auto& inst : instances) prompts.push_back(run.rule->make(inst, context));
   }
   if (instances.empty()) {
     ++run.images_without_instances;  // nothing to prompt: skip the encoder
     return;
   }
-  std::vector<Prediction> predictions = source(run, ref, sample, instances, prompts);
-  score(run, ref, sample, instances, predictions);
-  // A rescore (no model) reads these files; it must not rewrite them.
-  if (run.config.run.save_predictions && run.model) save_predictions(run, ref, sample, instances, predictions);
-}
-
-json conventions(const Run& run) {
-  const ModelInfo& info = run.model->info();
-  const InstanceConfig& ic = run.config.instances;
-  return {
-      {"instances", ic.whole_class
-                        ? "whole_class: each class's whole mask is one instance"
-                        : "8-connected components of each class mask with at least " +
-                              std::to_string(ic.min_area) + " pixels"},
-      {"prompt", run.rule->describe()},
-      {"mask_policy", describe(run.policy)},
-      {"empty_rule", describe(run.empty_rule)},
-      {"preprocess", "SamPredictor: longest side resized to " + std::to_string(info.image_size) +
-                         " with PIL-equivalent bilinear (antialiased) resampling, normalized with "
-                         "the model's pixel mean/std, zero-padded bottom/right"},
-      {"postprocess", "low-res logits bilinearly upscaled (align_corners=false) to " +
-                          std::to_string(info.image_size) +
-                          ", cropped, resized to the original size; mask = logit > " +
-                          format_number(info.mask_threshold, 3)},
-      {"metrics", "Dice = 2|P∩G|/(|P|+|G|), IoU = |P∩G|/|P∪G|, at original resolution"},
-      {"levels", "instance: each prompted instance against its own mask; image: per class, the "
-                 "union of the class's kept masks against the whole class mask (instances below "
-                 "min_area count as missed); case (volumes): the image rows' pixel counts summed "
-                 "over the case's evaluated slices, i.e. the 3D Dice of the stacked predictions"},
-      {"aggregation", "per class: mean, population std and median over the level's rows (NaN "
-                      "excluded); mean_over_classes: mean of the class means; mean_over_<rows>: "
-                      "mean over all rows"},
-  };
-}
-
-std::vector<RegionResult> case_results(const Run& run);
-
-// The CSV tables a run writes, given what the dataset holds.
-std::vector<std::string> table_files(const Run& run) {
-  std::vector<std::string> files = {"per_instance.csv", "per_image.csv", "per_class.csv",
-                                    "per_class_image.csv"};
-  if (run.volumetric) {
-    files.push_back("per_case.csv");
-    files.push_back("per_class_case.csv");
-  }
-  for (const auto& r : run.results) {
-    if (r.group.empty()) continue;
-    files.push_back("per_group.csv");
-    break;
-  }
-  return files;
-}
-
-// Saved prediction files, sorted so the list does not depend on the order of writing.
-json saved_files(const Run& run) {
-  std::vector<std::string> files = run.saved_files;
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-std::vector<RegionResult> case_results(const Run& run) {
-  return combine_cases(run.image_results, run.case_of, run.empty_rule);
-}
-
-// The study's tables at every level: per instance (its own), per image, per case (volumes).
-std::vector<LevelSummary> levels(const Run& run) {
-  const auto& classes = run.dataset->classes();
-  std::vector<LevelSummary> out = {
-      summarize_level("instance", "instances", scores_of(run.results), classes),
-      summarize_level("image", "images", scores_of(run.image_results), classes)};
-  if (run.volumetric) out.push_back(summarize_level("case", "cases", scores_of(case_results(run)), classes));
-  return out;
-}
-
-// Instance-level summaries per group (e.g. per fundus domain), for datasets that define groups.
-std::map<std::string, LevelSummary> group_levels(const Run& run) {
-  std::map<std::string, std::vector<InstanceResult>> by_group;
-  for (const auto& r : run.results) {
-    if (!r.group.empty()) by_group[r.group].push_back(r);
-  }
-  std::map<std::string, LevelSummary> out;
-  for (const auto& [group, results] : by_group) {
-    out.emplace(group, summarize_level("instance", "instances", scores_of(results), run.dataset->classes()));
-  }
-  return out;
-}
-
-json summary_json(const Run& run, const std::string& status) {
-  const ModelInfo& info = run.model->info();
-  json level_tables = json::object();
-  for (const auto& level : levels(run)) level_tables[level.name] = level_json(level);
-  json groups = json::object();
-  for (const auto& [group, level] : group_levels(run)) groups[group] = level_json(level);
-  return {
-      {"status", status},
-      {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
-      {"config_file", run.config.file.string()},
-      {"config", to_json(run.config)},
-      {"model",
-       {{"path", info.path.string()}, {"sha256", info.sha256}, {"metadata", info.metadata}}},
-      {"conventions", conventions(run)},
-      // Numbers can differ in the last bits across devices and thread counts (BLAS reductions).
-      {"runtime", {{"device", info.device}, {"threads", run.threads}}},
-      {"counts",
-       {{"images", static_cast<long long>(run.samples.size())},
-        {"images_done", run.images_done},
-        {"images_without_instances", run.images_without_instances},
-        {"instances", static_cast<long long>(run.results.size())}}},
-      {"levels", level_tables},
-      {"groups", groups},
-      {"tables", table_files(run)},
-      {"predictions", saved_files(run)},
-  };
-}
-
-json timings_json(const Run& run, double wall, double load) {
-  double per_s = wall > 0 ? 1.0 / wall : 0.0;
-  return {{"wall_s", wall},
-          {"model_load_s", load},
-          {"device", run.model->info().device},
-          {"threads", run.threads},
-          {"images", run.images_done},
-          {"prompts", static_cast<long long>(run.results.size())},
-          {"images_per_s", static_cast<double>(run.images_done) * per_s},
-          {"prompts_per_s", static_cast<double>(run.results.size()) * per_s},
-          {"stages", run.times.to_json(run.images_done)}};
-}
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Every file a run may write. Files of an earlier run in the same folder would be mistaken for
-// this run's, so all are removed first.
-const char* kOutputs[] = {"per_instance.csv", "per_image.csv", "per_case.csv", "per_class.csv",
-                          "per_class_image.csv", "per_class_case.csv", "per_group.csv",
-                          "per_instance.partial.csv", "timings.json", "summary.json"};
-
-void clear_outputs(const fs::path& dir) {
-  std::error_code ec;
-  for (const char* name : kOutputs) fs::remove(dir / name, ec);
-  fs::remove_all(dir / "predictions", ec);
-}
-
-// per_class.csv for every group, with the group as first column.
-std::string per_group_csv(const std::map<std::string, LevelSummary>& groups) {
-  std::string out;
-  for (const auto& [group, level] : groups) {
-    std::istringstream lines(per_class_csv(level.classes, level.overall, level.rows));
-    std::string line;
-    bool header = true;
-    while (std::getline(lines, line)) {
-      if (header && out.empty()) out += "group," + line + "\n";
-      if (!header) out += group + "," + line + "\n";
-      header = false;
+  for (const Mode& mode : run.modes) {
+    std::vector<Prompt> prompts;
+    if (!mode.everything) prompts = make_prompts(run, mode, ref, sample, instances);
+    std::vector<Prediction> predictions = source(mode, ref, sample, instances, prompts);
+    score(run, mode.result_name(1), ref, sample, instances, predictions);
+    for (int round = 2; round <= mode.rounds; ++round) {
+      add_clicks(run, mode.result_name(round), ref, instances, predictions, prompts);
+      predictions = refine(run, ref, sample, instances, prompts, predictions);
+      score(run, mode.result_name(round), ref, sample, instances, predictions);
     }
-  }
-  return out;
-}
-
-void write_tables(const Run& run, const fs::path& dir) {
-  write_file_atomic(dir / "per_instance.csv", per_instance_csv(run.results));
-  write_file_atomic(dir / "per_image.csv", per_region_csv(run.image_results, "image"));
-  if (run.volumetric) write_file_atomic(dir / "per_case.csv", per_region_csv(case_results(run), "case"));
-  for (const auto& level : levels(run)) {
-    std::string name = level.name == "instance" ? "per_class.csv" : "per_class_" + level.name + ".csv";
-    write_file_atomic(dir / name, per_class_csv(level.classes, level.overall, level.rows));
-  }
-  auto groups = group_levels(run);
-  if (!groups.empty()) write_file_atomic(dir / "per_group.csv", per_group_csv(groups));
-}
-
-void write_outputs(const Run& run, double wall, double load) {
-  const fs::path& dir = run.config.run.output;
-  write_tables(run, dir);
-  write_file_atomic(dir / "timings.json", timings_json(run, wall, load).dump(2) + "\n");
-  // summary.json goes last: its "complete" status promises that the other files are there.
-  write_file_atomic(dir / "summary.json", summary_json(run, "complete").dump(2) + "\n");
-}
-
-void write_failure(Run& run, const std::string& error) {
-  const fs::path& dir = run.config.run.output;
-  try {
-    write_file_atomic(dir / "per_instance.partial.csv", per_instance_csv(run.results));
-    json summary = summary_json(run, "failed");
-    summary["error"] = error;
-    write_file_atomic(dir / "summary.json", summary.dump(2) + "\n");
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "sambench: could not save partial results: %s\n", e.what());
-  }
-}
-
-void prepare_output(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(dir, "cannot create output folder: " + ec.message());
-  clear_outputs(dir);
-  // Fails now, not after hours of encoding, if the folder is not writable.
-  write_file_atomic(dir / "summary.json", "{\n  \"status\": \"running\"\n}\n");
-}
-
-void log_start(const Run& run) {
-  const ModelInfo& info = run.model->info();
-  std::fprintf(stderr, "sambench: model %s (%s, sha256 %.12s) on %s, %d thread(s)\n",
-               info.path.c_str(), info.model_type.c_str(), info.sha256.c_str(),
-               info.device.c_str(), run.threads);
-  std::fprintf(stderr, "sambench: %zu image(s), %zu class(es), prompt %s, mask policy %s\n",
-               run.samples.size(), run.dataset->classes().size(), run.config.prompt.c_str(),
-               run.config.mask_policy.c_str());
-  if (info.device == "cpu" && !optimized_blas_loaded()) {
-    std::fprintf(stderr, "sambench: WARNING: reference BLAS in use; the encoder will be ~20x slower "
-                         "(install libopenblas0-openmp)\n");
-  }
-  if (info.metadata.value("random_init", false)) {
-    std::fprintf(stderr, "sambench: WARNING: random-weight model; its Dice means nothing\n");
+    // A rescore (no model) reads these files; it must not rewrite them.
+    if (run.config.run.save_predictions && run.model) save_predictions(run, ref, sample, instances, predictions);
   }
 }
 
@@ -510,7 +320,67 @@ void run_samples(Run& run, const PredictionSource& source) {
     throw;
   }
   std::signal(SIGINT, previous);
+}
 
+// The current image's embedding, computed on the first mode that needs it and reused by the
+// others and by iterative rounds.
+struct EmbeddingCache {
+  std::string image;
+  std::optional<Encoded> encoded;
+};
+
+EmbeddingCache g_cache;  // one at a time: the loop is sequential
+
+const Encoded& encoded_image(Run& run, const SampleRef& ref, const Sample& sample) {
+  if (!g_cache.encoded || g_cache.image != ref.id) {
+    g_cache.encoded.reset();
+    g_cache.encoded = encode(run, sample);
+    g_cache.image = ref.id;
+  }
+  return *g_cache.encoded;
+}
+
+std::vector<Prediction> refine(Run& run, const SampleRef& ref, const Sample& sample,
+                               const std::vector<Instance>& instances, const std::vector<Prompt>& prompts,
+                               const std::vector<Prediction>& previous) {
+  return decode(run, encoded_image(run, ref, sample), prompts, instances, &previous);
+}
+
+// Everything mode: SAM segments the whole image from a grid of points; each ground-truth
+// instance is then scored against the generated mask that overlaps it best (an empty mask when
+// none does).
+std::vector<Prediction> generate(Run& run, const AutomaticOptions& options, const Encoded& encoded,
+                                 const std::vector<Instance>& instances) {
+  std::vector<GeneratedMask> masks;
+  {
+    auto t = run.times.time("decode");
+    masks = generate_masks(*run.model, encoded.embedding, encoded.transform, options);
+  }
+  auto t = run.times.time("metrics");
+  std::vector<Prediction> predictions;
+  std::vector<int> match = match_instances(instances, masks);
+  for (size_t i = 0; i < instances.size(); ++i) {
+    Prediction p;
+    if (match[i] < 0) {
+      p.mask = cv::Mat::zeros(instances[i].mask.size(), CV_8U);
+    } else {
+      p.mask = masks[match[i]].mask;
+      p.mask_index = masks[match[i]].mask_index;
+      p.score = masks[match[i]].predicted_iou;
+    }
+    predictions.push_back(std::move(p));
+  }
+  return predictions;
+}
+
+PredictionSource sam_source(Run& run) {
+  g_cache = {};
+  return [&run](const Mode& mode, const SampleRef& ref, const Sample& sample,
+                const std::vector<Instance>& instances, const std::vector<Prompt>& prompts) {
+    const Encoded& encoded = encoded_image(run, ref, sample);
+    if (mode.everything) return generate(run, *mode.everything, encoded, instances);
+    return decode(run, encoded, prompts, instances);
+  };
 }
 
 // What a saved run recorded for each instance: the kept output, its score and its mask file.
@@ -520,7 +390,7 @@ struct SavedInstance {
   std::string mask_file;
 };
 
-using SavedKey = std::tuple<std::string, int, int>;  // image, class label, instance
+using SavedKey = std::tuple<std::string, int, int, std::string>;  // image, class, instance, prompt
 
 std::map<SavedKey, SavedInstance> read_saved_instances(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -531,7 +401,7 @@ std::map<SavedKey, SavedInstance> read_saved_instances(const fs::path& file) {
   if (rows.empty()) throw Error(file, "empty table");
   std::map<std::string, size_t> column;
   for (size_t i = 0; i < rows[0].size(); ++i) column[rows[0][i]] = i;
-  for (const char* name : {"image", "class_label", "instance", "mask_index", "score", "mask_file"}) {
+  for (const char* name : {"image", "prompt", "class_label", "instance", "mask_index", "score", "mask_file"}) {
     if (!column.count(name)) throw Error(file, std::string("no '") + name + "' column");
   }
   std::map<SavedKey, SavedInstance> saved;
@@ -541,7 +411,8 @@ std::map<SavedKey, SavedInstance> read_saved_instances(const fs::path& file) {
     if (row[column["mask_file"]].empty()) {
       throw Error(file, "the run saved no predictions (rerun eval with --save-predictions)");
     }
-    SavedKey key{row[column["image"]], std::stoi(row[column["class_label"]]), std::stoi(row[column["instance"]])};
+    SavedKey key{row[column["image"]], std::stoi(row[column["class_label"]]), std::stoi(row[column["instance"]]),
+                 row[column["prompt"]]};
     saved[key] = {std::stoi(row[column["mask_index"]]), std::stof(row[column["score"]]), row[column["mask_file"]]};
   }
   return saved;
@@ -574,11 +445,11 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
   Run run(config, std::move(dataset), std::move(samples), std::nullopt, 1);
   prepare_output(output);
 
-  run_samples(run, [&](Run&, const SampleRef& ref, const Sample& sample,
+  run_samples(run, [&](const Mode& mode, const SampleRef& ref, const Sample& sample,
                        const std::vector<Instance>& instances, const std::vector<Prompt>&) {
     std::vector<Prediction> predictions;
     for (const auto& inst : instances) {
-      auto it = saved.find({ref.id, inst.class_label, inst.index});
+      auto it = saved.find({ref.id, inst.class_label, inst.index, mode.name});
       if (it == saved.end()) {
         throw Error(run_dir / "per_instance.csv", "no row for " + ref.id + " class " +
                                                       std::to_string(inst.class_label) + " instance " +
@@ -620,9 +491,8 @@ EvalResult run_eval(const Config& config) {
   Run run(config, std::move(dataset), std::move(samples), std::move(model), threads);
   log_start(run);
   prepare_output(config.run.output);
-
-  run_samples(run, [](Run& r, const SampleRef&, const Sample& sample, const std::vector<Instance>&,
-                      const std::vector<Prompt>& prompts) { return predict(r, sample, prompts); });
+  run_samples(run, sam_source(run));
+  g_cache = {};  // the embedding is not needed any more
 
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_outputs(run, wall, load);
@@ -630,8 +500,9 @@ EvalResult run_eval(const Config& config) {
   EvalResult result;
   result.output = config.run.output;
   result.images = run.images_done;
-  result.instances = static_cast<long long>(run.results.size());
-  result.levels = levels(run);
+  result.instances = static_cast<long long>(run.results.size() / run.result_sets.size());
+  result.modes = mode_levels(run);
+  result.levels = result.modes.front().second;
   result.wall_seconds = wall;
   return result;
 }

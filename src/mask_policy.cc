@@ -7,7 +7,8 @@ namespace sambench {
 MaskPolicy parse_mask_policy(const std::string& name) {
   if (name == "best_score") return MaskPolicy::kBestScore;
   if (name == "single") return MaskPolicy::kSingle;
-  throw Error("mask_policy: unknown policy '" + name + "' (known: best_score, single)");
+  if (name == "oracle") return MaskPolicy::kOracle;
+  throw Error("mask_policy: unknown policy '" + name + "' (known: best_score, single, oracle)");
 }
 
 std::string describe(MaskPolicy policy) {
@@ -17,6 +18,10 @@ std::string describe(MaskPolicy policy) {
              "highest predicted IoU; ties go to the lowest index";
     case MaskPolicy::kSingle:
       return "single: the single-mask output (decoder token 0)";
+    case MaskPolicy::kOracle:
+      return "oracle: of the three multimask outputs, the one with the highest IoU against the "
+             "ground truth at full resolution (an upper bound, not a usable policy); ties go to "
+             "the lowest index";
   }
   return "";
 }

@@ -420,4 +420,27 @@ Box tight_box(const cv::Mat& mask) {
   return Box{cv::Point2d(r.x, r.y), cv::Point2d(r.x + r.width - 1, r.y + r.height - 1)};
 }
 
+// The click an annotator correcting SAM would add: at the distance-transform maximum of the
+// largest error region (8-connected), positive where the object was missed, negative where the
+// mask overflows; ties between the two go to the missed region. None when the mask is exact.
+std::optional<Click> corrective_click(const cv::Mat& prediction, const cv::Mat& truth) {
+  cv::Mat missed = (truth != 0) & (prediction == 0);
+  cv::Mat extra = (prediction != 0) & (truth == 0);
+  auto largest = [](const cv::Mat& region) {
+    cv::Mat labels, stats, centroids;
+    int n = cv::connectedComponentsWithStats(region, labels, stats, centroids, 8, CV_32S);
+    int best = 0, area = 0;
+    for (int k = 1; k < n; ++k) {
+      if (stats.at<int>(k, cv::CC_STAT_AREA) > area) best = k, area = stats.at<int>(k, cv::CC_STAT_AREA);
+    }
+    return std::make_pair(area, cv::Mat(labels == best) / 255);
+  };
+  auto [missed_area, missed_region] = largest(missed);
+  auto [extra_area, extra_region] = largest(extra);
+  if (missed_area == 0 && extra_area == 0) return std::nullopt;
+  bool positive = missed_area >= extra_area;
+  cv::Point p = interior_point(positive ? missed_region : extra_region);
+  return Click{cv::Point2d(p), positive ? kPositive : kNegative};
+}
+
 }  // namespace sambench

@@ -10,20 +10,13 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "sambench/error.h"
 
 namespace sambench {
 
 namespace {
-
-// CSV fields are quoted only when they must be (RFC 4180).
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nullptr; }
 
@@ -35,6 +28,13 @@ nlohmann::json stats_json(const Stats& s) {
 }
 
 }  // namespace
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
 
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
@@ -119,14 +119,21 @@ std::vector<Score> scores_of(const std::vector<RegionResult>& results) {
 std::vector<RegionResult> combine_cases(const std::vector<RegionResult>& images,
                                         const std::map<std::string, std::string>& case_of,
                                         EmptyRule rule) {
-  // Keyed by (case, class) so rows come out sorted whatever order the images were scored in.
-  std::map<std::pair<std::string, int>, RegionResult> cases;
+  // Keyed so that rows come out sorted whatever order the images were scored in; prompts keep
+  // the order they first appear in (the config's).
+  std::vector<std::string> prompts;
+  for (const auto& image : images) {
+    if (std::find(prompts.begin(), prompts.end(), image.prompt) == prompts.end()) prompts.push_back(image.prompt);
+  }
+  std::map<std::tuple<size_t, std::string, int>, RegionResult> cases;
   for (const auto& image : images) {
     auto it = case_of.find(image.unit);
     const std::string& case_id = it == case_of.end() ? image.unit : it->second;
-    RegionResult& c = cases[{case_id, image.class_label}];
+    size_t order = std::find(prompts.begin(), prompts.end(), image.prompt) - prompts.begin();
+    RegionResult& c = cases[{order, case_id, image.class_label}];
     c.unit = case_id;
     c.group = image.group;
+    c.prompt = image.prompt;
     c.class_label = image.class_label;
     c.class_name = image.class_name;
     c.overlap.prediction += image.overlap.prediction;
@@ -182,11 +189,11 @@ Overall summarize_overall(const std::vector<Score>& scores, const std::vector<Cl
 
 std::string per_instance_csv(const std::vector<InstanceResult>& results) {
   std::ostringstream out;
-  out << "image,case,group,class_label,class,instance,gt_area,centroid_x,centroid_y,"
+  out << "image,case,group,prompt,class_label,class,instance,gt_area,centroid_x,centroid_y,"
          "centroid_inside,mask_index,score,pred_area,intersection,dice,iou,mask_file\n";
   for (const auto& r : results) {
     out << csv_field(r.image) << ',' << csv_field(r.case_id) << ',' << csv_field(r.group) << ','
-        << r.class_label << ',' << csv_field(r.class_name) << ',' << r.instance << ','
+        << csv_field(r.prompt) << ',' << r.class_label << ',' << csv_field(r.class_name) << ',' << r.instance << ','
         << r.overlap.truth << ',' << format_number(r.centroid.x, 3) << ','
         << format_number(r.centroid.y, 3) << ',' << (r.centroid_inside ? 1 : 0) << ','
         << r.mask_index << ',' << format_number(r.score, 6) << ',' << r.overlap.prediction << ','
@@ -198,9 +205,9 @@ std::string per_instance_csv(const std::vector<InstanceResult>& results) {
 
 std::string per_region_csv(const std::vector<RegionResult>& results, const std::string& unit_name) {
   std::ostringstream out;
-  out << unit_name << ",group,class_label,class,gt_area,pred_area,intersection,dice,iou\n";
+  out << unit_name << ",group,prompt,class_label,class,gt_area,pred_area,intersection,dice,iou\n";
   for (const auto& r : results) {
-    out << csv_field(r.unit) << ',' << csv_field(r.group) << ',' << r.class_label << ','
+    out << csv_field(r.unit) << ',' << csv_field(r.group) << ',' << csv_field(r.prompt) << ',' << r.class_label << ','
         << csv_field(r.class_name) << ',' << r.overlap.truth << ',' << r.overlap.prediction << ','
         << r.overlap.intersection << ',' << format_number(r.dice, 6) << ','
         << format_number(r.iou, 6) << '\n';

@@ -1,5 +1,7 @@
 #include "sambench/eval.h"
 
+#include <sstream>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
@@ -79,14 +81,18 @@ TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
   EXPECT_EQ(summary["counts"]["instances"], instances);
   EXPECT_EQ(summary["model"]["sha256"], sha256_file(testing::small_model()));
   EXPECT_EQ(summary["model"]["metadata"]["model_type"], "small");
-  for (const char* key : {"prompt", "mask_policy", "empty_rule", "instances", "preprocess", "postprocess"}) {
+  for (const char* key : {"prompts", "mask_policy", "empty_rule", "instances", "preprocess", "postprocess"}) {
     EXPECT_TRUE(summary["conventions"].contains(key)) << key;
   }
   EXPECT_EQ(summary["config"]["prompt"], "centroid");
-  const json& classes = summary["levels"]["instance"]["classes"];
+  EXPECT_EQ(summary["prompts"][0]["name"], "centroid");
+  ASSERT_EQ(summary["prompts"].size(), 1u);
+  const json& levels = summary["prompts"][0]["levels"];
+  const json& classes = levels["instance"]["classes"];
   EXPECT_EQ(classes.size(), 3u);
-  EXPECT_EQ(summary["levels"]["image"]["rows"], "images");
-  EXPECT_FALSE(summary["levels"].contains("case"));
+  EXPECT_EQ(levels["image"]["rows"], "images");
+  EXPECT_FALSE(levels.contains("case"));
+  EXPECT_EQ(csv_rows(run / "prompts.jsonl") + 1, instances);  // one line per prompt, no header
   EXPECT_FALSE(summary.contains("wall_s"));  // times live in timings.json only
 
   json timings = json::parse(read_text(run / "timings.json"));
@@ -181,7 +187,7 @@ TEST_F(EvalTest, SavedPredictionsAreListedAndRescoreReproducesTheTables) {
   ASSERT_EQ(rows[0].back(), "mask_file");
   for (size_t r = 1; r < rows.size(); ++r) {
     cv::Mat mask = read_mask_png(run / rows[r].back());
-    EXPECT_EQ(std::to_string(cv::countNonZero(mask)), rows[r][12]) << rows[r].back();  // pred_area
+    EXPECT_EQ(std::to_string(cv::countNonZero(mask)), rows[r][13]) << rows[r].back();  // pred_area
   }
 
   RescoreResult rescored = run_rescore(run, dir_ / "rescore");
@@ -208,6 +214,125 @@ TEST_F(EvalTest, RescoreNeedsSavedPredictions) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("saved no predictions"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(EvalTest, PromptModesSideBySideAndReplayedExactly) {
+  Config c = config();
+  c.prompt = json::array({"centroid", {{"mode", "box"}, {"margin", 5}}, {{"mode", "points"}, {"k", 2}}});
+  c.prompt_seed = 7;
+  EvalResult result = run_eval(c);
+  ASSERT_EQ(result.modes.size(), 3u);
+  EXPECT_EQ(result.modes[1].first, "box(margin=5px,jitter=0)");
+  const fs::path run = c.run.output;
+  // Every table holds each mode's block; prompts.jsonl each instance once per mode.
+  auto per_class = parse_csv(read_text(run / "per_class.csv"));
+  ASSERT_EQ(per_class.size(), 1u + 3u * (3u + 2u));
+  EXPECT_EQ(per_class[0][0], "prompt");
+  EXPECT_EQ(per_class[1][0], "centroid");
+  EXPECT_EQ(per_class[6][0], "box(margin=5px,jitter=0)");
+  EXPECT_EQ(csv_rows(run / "per_instance.csv"), 3u * static_cast<size_t>(result.instances));
+  EXPECT_EQ(csv_rows(run / "prompts.jsonl") + 1, 3u * static_cast<size_t>(result.instances));
+  json summary = json::parse(read_text(run / "summary.json"));
+  EXPECT_EQ(summary["prompts"].size(), 3u);
+  EXPECT_NE(summary["prompts"][1]["description"].get<std::string>().find("widened by 5 px"), std::string::npos);
+
+  // Replaying the prompts file (as another model would) gives the same rows.
+  testing::write_text(dir_ / "prompts.jsonl", read_text(run / "prompts.jsonl"));
+  std::string first = read_text(run / "per_instance.csv");
+  Config replay = c;
+  replay.prompt_seed = 99;  // ignored: the prompts come from the file
+  replay.replay_prompts = dir_ / "prompts.jsonl";
+  run_eval(replay);
+  EXPECT_EQ(read_text(run / "per_instance.csv"), first);
+  EXPECT_EQ(read_text(run / "prompts.jsonl"), read_text(dir_ / "prompts.jsonl"));
+
+  // A replay file that lacks a mode is an error naming it.
+  replay.prompt = json::array({"centroid", "interior"});
+  EXPECT_NE(testing::error_of([&] { run_eval(replay); }).find("mode interior"), std::string::npos);
+}
+
+TEST_F(EvalTest, IterativeClicksReportEveryRound) {
+  Config c = config();
+  c.run.limit = 2;
+  run_eval(c);
+  auto plain = parse_csv(read_text(c.run.output / "per_instance.csv"));
+  c.prompt = {{"mode", "iterative"}, {"rounds", 3}};
+  EvalResult result = run_eval(c);
+  ASSERT_EQ(result.modes.size(), 3u);
+  EXPECT_EQ(result.modes[0].first, "iterative(centroid,rounds=3)@1");
+  EXPECT_EQ(result.modes[2].first, "iterative(centroid,rounds=3)@3");
+
+  // Round 1 is the plain start prompt: the same rows but for the prompt column.
+  auto rows = parse_csv(read_text(c.run.output / "per_instance.csv"));
+  ASSERT_EQ(rows.size() - 1, 3 * (plain.size() - 1));
+  std::vector<std::vector<std::string>> first_round;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    if (rows[r][3].back() != '1') continue;
+    rows[r].erase(rows[r].begin() + 3);
+    first_round.push_back(rows[r]);
+  }
+  ASSERT_EQ(first_round.size(), plain.size() - 1);
+  for (size_t r = 1; r < plain.size(); ++r) {
+    plain[r].erase(plain[r].begin() + 3);
+    EXPECT_EQ(plain[r], first_round[r - 1]) << r;
+  }
+  // Later rounds add one click per round to every imperfect mask.
+  size_t two_points = 0, three_points = 0;
+  std::istringstream lines(read_text(c.run.output / "prompts.jsonl"));
+  for (std::string line; std::getline(lines, line);) {
+    json p = json::parse(line);
+    const std::string mode = p["mode"];
+    size_t n = p["points"].size();
+    if (mode.back() == '1') EXPECT_EQ(n, 1u);
+    if (mode.back() == '2') two_points += n == 2;
+    if (mode.back() == '3') three_points += n == 3;
+    for (const auto& label : p["labels"]) EXPECT_TRUE(label == 0 || label == 1);
+  }
+  EXPECT_EQ(two_points, plain.size() - 1);  // random weights: no mask is exact
+  EXPECT_EQ(three_points, plain.size() - 1);
+  // Replay cannot reproduce clicks that follow SAM's masks.
+  c.replay_prompts = c.run.output / "prompts.jsonl";
+  EXPECT_NE(testing::error_of([&] { run_eval(c); }).find("cannot replay the iterative mode"), std::string::npos);
+}
+
+TEST_F(EvalTest, EverythingModeMatchesGeneratedMasksToInstances) {
+  Config c = config();
+  c.run.limit = 1;
+  // Filters off: random weights never predict an IoU above the default 0.88.
+  c.prompt = json::array({"centroid", {{"mode", "everything"}, {"points_per_side", 4},
+                                       {"pred_iou_thresh", 0.0}, {"stability_score_thresh", 0.0}}});
+  EvalResult result = run_eval(c);
+  ASSERT_EQ(result.modes.size(), 2u);
+  EXPECT_EQ(result.modes[1].first, "everything(points_per_side=4)");
+  auto rows = parse_csv(read_text(c.run.output / "per_instance.csv"));
+  size_t everything = 0, matched = 0;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    if (rows[r][3] != "everything(points_per_side=4)") continue;
+    ++everything;
+    matched += rows[r][13] != "0";  // pred_area: a generated mask was matched
+  }
+  EXPECT_EQ(everything, static_cast<size_t>(result.instances));
+  EXPECT_GT(matched, 0u);
+  json summary = json::parse(read_text(c.run.output / "summary.json"));
+  EXPECT_NE(summary["prompts"][1]["description"].get<std::string>().find("points_per_side"), std::string::npos);
+}
+
+TEST_F(EvalTest, OracleIsAnUpperBoundOfBestScore) {
+  Config c = config();
+  run_eval(c);
+  auto best = parse_csv(read_text(c.run.output / "per_instance.csv"));
+  c.mask_policy = "oracle";
+  run_eval(c);
+  auto oracle = parse_csv(read_text(c.run.output / "per_instance.csv"));
+  ASSERT_EQ(best.size(), oracle.size());
+  const size_t dice = 15;
+  ASSERT_EQ(best[0][dice], "dice");
+  bool some_better = false;
+  for (size_t r = 1; r < best.size(); ++r) {
+    EXPECT_GE(std::stod(oracle[r][dice]), std::stod(best[r][dice])) << r;
+    some_better |= std::stod(oracle[r][dice]) > std::stod(best[r][dice]);
+  }
+  EXPECT_TRUE(some_better);  // random weights: the predicted IoU is a poor guide
 }
 
 // A CT volume stored in RAS (as NIfTI files from many tools are): two organs on the middle two
@@ -258,10 +383,10 @@ TEST(EvalVolumes, CaseScoresAndALabelVolumeOnTheSourceGrid) {
   ASSERT_EQ(cases.size(), 1u + 2u);
   ASSERT_EQ(images.size(), 1u + 4u);
   long long truth = 0;
-  for (size_t r = 1; r < images.size(); ++r) truth += images[r][2] == "1" ? std::stoll(images[r][4]) : 0;
+  for (size_t r = 1; r < images.size(); ++r) truth += images[r][3] == "1" ? std::stoll(images[r][5]) : 0;
   EXPECT_EQ(cases[1][0], "amos_0001");
-  EXPECT_EQ(cases[1][2], "1");
-  EXPECT_EQ(std::stoll(cases[1][4]), truth);
+  EXPECT_EQ(cases[1][3], "1");
+  EXPECT_EQ(std::stoll(cases[1][5]), truth);
   EXPECT_EQ(truth, 2 * 12 * 20);
 
   // The label volume is stored on the ground truth file's own grid (same header geometry, same
@@ -307,7 +432,7 @@ TEST(EvalSharedData, IsicSampleThroughTheFolderAdapter) {
   EXPECT_EQ(result.images, 1);
   ASSERT_EQ(result.instances, 1);
   std::string csv = read_text(dir / "run/per_instance.csv");
-  EXPECT_NE(csv.find("\nISIC_0000000,ISIC_0000000,,255,lesion,1,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nISIC_0000000,ISIC_0000000,,centroid,255,lesion,1,"), std::string::npos) << csv;
 }
 
 }  // namespace

@@ -421,5 +421,36 @@ TEST(PromptRules, DescribeStatesEveryOption) {
   EXPECT_NE(d.find("jitter 0.05"), std::string::npos) << d;
 }
 
+TEST(CorrectiveClick, LargestErrorRegionDecidesSignAndPlace) {
+  cv::Mat truth = cv::Mat::zeros(20, 20, CV_8U), prediction = cv::Mat::zeros(20, 20, CV_8U);
+  truth(cv::Rect(2, 2, 10, 10)).setTo(1);
+  prediction(cv::Rect(2, 2, 10, 4)).setTo(1);   // misses rows 6..11 of the object (60 px)
+  prediction(cv::Rect(15, 15, 3, 3)).setTo(1);  // and overflows by 9 px elsewhere
+  auto click = corrective_click(prediction, truth);
+  ASSERT_TRUE(click.has_value());
+  EXPECT_EQ(click->label, kPositive);
+  // The missed band is columns 2..11, rows 6..11 (6 rows high): the distance to its outside
+  // peaks at 3 px, first reached in raster order at row 8 (3 px below row 5) and column 4 (3 px
+  // right of column 1).
+  EXPECT_EQ(click->point, cv::Point2d(4, 8));
+}
+
+TEST(CorrectiveClick, OverflowGivesANegativeClick) {
+  cv::Mat truth = cv::Mat::zeros(20, 20, CV_8U), prediction = cv::Mat::zeros(20, 20, CV_8U);
+  truth(cv::Rect(2, 2, 4, 4)).setTo(1);
+  prediction(cv::Rect(2, 2, 4, 4)).setTo(1);
+  prediction(cv::Rect(10, 10, 5, 5)).setTo(1);
+  auto click = corrective_click(prediction, truth);
+  ASSERT_TRUE(click.has_value());
+  EXPECT_EQ(click->label, kNegative);
+  EXPECT_EQ(click->point, cv::Point2d(12, 12));
+}
+
+TEST(CorrectiveClick, ExactMaskNeedsNoClick) {
+  cv::Mat truth = cv::Mat::zeros(8, 8, CV_8U);
+  truth(cv::Rect(1, 1, 3, 3)).setTo(1);
+  EXPECT_FALSE(corrective_click(truth.clone(), truth).has_value());
+}
+
 }  // namespace
 }  // namespace sambench

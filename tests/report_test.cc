@@ -67,17 +67,18 @@ TEST(PerInstanceCsv, HeaderAndRows) {
   InstanceResult r = result("img,1", 1, "left \"lung\"", 0.75, false);
   r.case_id = "case7";
   r.group = "Domain2";
+  r.prompt = "box(margin=0px,jitter=0)";
   std::string csv = per_instance_csv({r});
   EXPECT_EQ(csv,
-            "image,case,group,class_label,class,instance,gt_area,centroid_x,centroid_y,"
+            "image,case,group,prompt,class_label,class,instance,gt_area,centroid_x,centroid_y,"
             "centroid_inside,mask_index,score,pred_area,intersection,dice,iou,mask_file\n"
-            "\"img,1\",case7,Domain2,1,\"left \"\"lung\"\"\",1,8,1.250,2.500,0,2,0.500000,10,6,"
+            "\"img,1\",case7,Domain2,\"box(margin=0px,jitter=0)\",1,\"left \"\"lung\"\"\",1,8,1.250,2.500,0,2,0.500000,10,6,"
             "0.750000,0.375000,\n");
   // What the writer quotes, the reader gives back.
   auto rows = parse_csv(csv);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[1][0], "img,1");
-  EXPECT_EQ(rows[1][4], "left \"lung\"");
+  EXPECT_EQ(rows[1][5], "left \"lung\"");
   EXPECT_EQ(rows[1].size(), rows[0].size());
   EXPECT_EQ(rows[1].back(), "");
 }
@@ -122,9 +123,9 @@ TEST(CombineCases, SumsPixelCountsOverSlicesIntoThe3dDice) {
   EXPECT_DOUBLE_EQ(cases[1].dice, 1.0);
 
   std::string csv = per_region_csv(cases, "case");
-  EXPECT_EQ(csv, "case,group,class_label,class,gt_area,pred_area,intersection,dice,iou\n"
-                 "A,,1,organ,8,8,4,0.500000,0.333333\n"
-                 "B,,1,organ,1,1,1,1.000000,1.000000\n");
+  EXPECT_EQ(csv, "case,group,prompt,class_label,class,gt_area,pred_area,intersection,dice,iou\n"
+                 "A,,,1,organ,8,8,4,0.500000,0.333333\n"
+                 "B,,,1,organ,1,1,1,1.000000,1.000000\n");
 }
 
 TEST(ClassesJson, NaNBecomesNull) {

@@ -35,11 +35,28 @@ struct Config {
   std::filesystem::path dataset_base;  // folder that relative dataset paths start from
   ModelConfig model;
   InstanceConfig instances;
-  std::string prompt = "centroid";
+  // One prompt mode or a list of them, compared side by side: a name ("centroid") or a spec
+  // ({mode: box, margin: 20}); see prompt.h.
+  nlohmann::json prompt = "centroid";
+  long long prompt_seed = 0;  // seeds the random prompt modes, per instance
+  std::filesystem::path replay_prompts;  // a prompts.jsonl to replay instead of deriving prompts
   std::string mask_policy = "best_score";
   std::string empty_rule = "nan";  // empty truth and empty prediction: "nan" (excluded) or "one"
   RunConfig run;
 };
+
+// The prompt modes of a config's `prompt`: one spec, or each of a list.
+std::vector<nlohmann::json> prompt_specs(const nlohmann::json& prompt);
+
+// A mode spec split into the prompt rule it starts from and its corrective-click rounds:
+// {mode: iterative, start: centroid, rounds: 5} starts from `start` and adds up to rounds - 1
+// clicks; any other spec is a plain rule (rounds 0).
+struct ModeSpec {
+  nlohmann::json rule;
+  int rounds = 0;
+  bool everything = false;  // SAM's automatic mask generation: `rule` holds its options
+};
+ModeSpec parse_mode_spec(const nlohmann::json& spec);
 
 // Reads and validates a YAML config. Unknown keys are errors, so a typo never silently falls
 // back to a default.

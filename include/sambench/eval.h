@@ -10,8 +10,9 @@ namespace sambench {
 struct EvalResult {
   std::filesystem::path output;
   long long images = 0;
-  long long instances = 0;
-  std::vector<LevelSummary> levels;  // instance, image, and case (volumes only)
+  long long instances = 0;  // per prompt mode
+  std::vector<LevelSummary> levels;  // the first prompt mode's: instance, image, case (volumes)
+  std::vector<std::pair<std::string, std::vector<LevelSummary>>> modes;  // every prompt mode's
   double wall_seconds = 0.0;
 };
 

@@ -9,13 +9,15 @@ namespace sambench {
 enum class MaskPolicy {
   kBestScore,  // highest predicted IoU among the multimask outputs 1..3 (the study's policy)
   kSingle,     // the single-mask output, index 0
+  kOracle,     // the multimask output with the best IoU against the ground truth: an upper bound
 };
 
 MaskPolicy parse_mask_policy(const std::string& name);
 std::string describe(MaskPolicy policy);
 
 // Index of the kept output given one prompt's predicted IoUs (all outputs, 0..n-1). Ties go to
-// the lowest index, so the choice is deterministic.
+// the lowest index, so the choice is deterministic. kOracle needs the ground truth: the caller
+// passes the outputs' true IoUs as `scores`.
 int choose_mask(const float* scores, int n, MaskPolicy policy);
 
 }  // namespace sambench

@@ -78,4 +78,11 @@ cv::Point interior_point(const cv::Mat& mask);
 // bottom rows of the mask's pixels.
 Box tight_box(const cv::Mat& mask);
 
+// The iterative mode's next click. The comment in prompt.cc gives the rule.
+struct Click {
+  cv::Point2d point;
+  int label = kPositive;
+};
+std::optional<Click> corrective_click(const cv::Mat& prediction, const cv::Mat& truth);
+
 }  // namespace sambench

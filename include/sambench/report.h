@@ -13,6 +13,9 @@
 
 namespace sambench {
 
+// A CSV field, quoted only when it must be (RFC 4180).
+std::string csv_field(const std::string& s);
+
 // Splits CSV text as the writers here produce it (RFC 4180 quoting) into rows of fields.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text);
 
@@ -21,6 +24,7 @@ struct InstanceResult {
   std::string image;
   std::string case_id;  // the volume for slices; the image itself for 2D data
   std::string group;
+  std::string prompt;   // the prompt mode's name
   int class_label = 0;
   std::string class_name;
   int instance = 0;
@@ -40,6 +44,7 @@ struct InstanceResult {
 struct RegionResult {
   std::string unit;  // image id or case id
   std::string group;
+  std::string prompt;
   int class_label = 0;
   std::string class_name;
   Overlap overlap;
@@ -47,7 +52,7 @@ struct RegionResult {
   double iou = 0.0;
 };
 
-// Sums the per-image rows of each (case, class) into one row per case. `case_of` maps an image
+// Sums the per-image rows of each (prompt, case, class) into one row per case. `case_of` maps an image
 // id to its case id.
 std::vector<RegionResult> combine_cases(const std::vector<RegionResult>& images,
                                         const std::map<std::string, std::string>& case_of,

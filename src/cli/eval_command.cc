@@ -12,6 +12,7 @@ namespace {
 struct EvalArgs {
   std::string config;
   std::string model, output, device;
+  std::string prompts;
   int limit = -1, threads = -1, decode_batch = -1;
   bool save_predictions = false, save_logits = false;
 };
@@ -26,24 +27,23 @@ Config resolve(const EvalArgs& args) {
   if (args.threads >= 0) config.run.threads = args.threads;
   if (args.decode_batch >= 0) config.run.decode_batch = args.decode_batch;
   if (args.save_predictions) config.run.save_predictions = true;
+  if (!args.prompts.empty()) config.replay_prompts = args.prompts;
   if (args.save_logits) config.run.save_predictions = config.run.save_logits = true;
   return config;
 }
 
 // The instance-level table (the study's), with the image- and case-level Dice beside it.
-void print_table(const EvalResult& result) {
-  const LevelSummary& inst = result.levels.front();
+void print_mode(const EvalResult& result, const std::vector<LevelSummary>& levels) {
+  const LevelSummary& inst = levels.front();
   std::printf("%-24s %9s %9s %9s", "class", "instances", "dice", "iou");
-  for (size_t l = 1; l < result.levels.size(); ++l) {
-    std::printf(" %11s", (result.levels[l].name + " dice").c_str());
-  }
+  for (size_t l = 1; l < levels.size(); ++l) std::printf(" %11s", (levels[l].name + " dice").c_str());
   std::printf("\n");
   auto row = [&](const std::string& name, const std::string& count, auto stat_of) {
     std::printf("%-24s %9s %9s %9s", name.c_str(), count.c_str(),
                 format_number(stat_of(inst, true).mean, 4).c_str(),
                 format_number(stat_of(inst, false).mean, 4).c_str());
-    for (size_t l = 1; l < result.levels.size(); ++l) {
-      std::printf(" %11s", format_number(stat_of(result.levels[l], true).mean, 4).c_str());
+    for (size_t l = 1; l < levels.size(); ++l) {
+      std::printf(" %11s", format_number(stat_of(levels[l], true).mean, 4).c_str());
     }
     std::printf("\n");
   };
@@ -57,6 +57,13 @@ void print_table(const EvalResult& result) {
   row("mean over rows", std::to_string(result.instances), [](const LevelSummary& l, bool dice) {
     return dice ? l.overall.dice_over_rows : l.overall.iou_over_rows;
   });
+}
+
+void print_table(const EvalResult& result) {
+  for (const auto& [mode, levels] : result.modes) {
+    if (result.modes.size() > 1) std::printf("prompt: %s\n", mode.c_str());
+    print_mode(result, levels);
+  }
   std::printf("%lld image(s) in %.1f s; results in %s\n", result.images, result.wall_seconds,
               result.output.c_str());
 }
@@ -73,6 +80,8 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "CPU threads (0: one per core)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N");
   cmd->add_option("--decode-batch", args->decode_batch, "prompts per decoder call")->check(CLI::PositiveNumber);
+  cmd->add_option("--prompts", args->prompts,
+                  "replay the prompts of a prompts.jsonl (from an earlier run) instead of deriving them");
   cmd->add_flag("--save-predictions", args->save_predictions,
                 "write the kept masks and a label map per image under RUN/predictions/");
   cmd->add_flag("--save-logits", args->save_logits,

@@ -1,0 +1,96 @@
+#pragma once
+
+// The state of one evaluation, shared by the loop (eval.cc) and the writers (run_output.cc).
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sambench/automatic.h"
+#include "sambench/config.h"
+#include "sambench/dataset.h"
+#include "sambench/instances.h"
+#include "sambench/mask_policy.h"
+#include "sambench/metrics.h"
+#include "sambench/predictions.h"
+#include "sambench/prompt.h"
+#include "sambench/prompt_log.h"
+#include "sambench/report.h"
+#include "sambench/sam_model.h"
+#include "sambench/timer.h"
+#include "sambench/volume_io.h"
+
+namespace sambench {
+
+// A volume's predicted label map, filled slice by slice while its case is evaluated (the
+// adapters list a case's slices together).
+struct OpenCase {
+  std::string case_id;
+  VolumeGeometry stored;  // the ground truth file's grid, where the volume is written
+  LabelVolume labels;     // on the slicing (RAI) grid
+};
+
+// One prompt mode of the run; several are evaluated on the same embeddings, side by side.
+struct Mode {
+  std::string name;  // e.g. "box(margin=20px,jitter=0)"
+  std::unique_ptr<PromptRule> rule;  // the prompt; for an iterative mode, its first one
+  int rounds = 0;                    // iterative: prompts per instance, clicks included
+  std::optional<AutomaticOptions> everything;  // automatic mask generation instead of prompts
+  // The name its results carry in the tables: one set per round for an iterative mode.
+  std::string result_name(int round) const { return rounds ? name + "@" + std::to_string(round) : name; }
+};
+
+// A named set of results: one per plain mode, one per round of an iterative mode.
+struct ResultSet {
+  std::string name;
+  std::string description;
+};
+
+struct Run {
+  Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
+      std::optional<SamModel> m, int threads);
+
+  const Config& config;
+  std::unique_ptr<Dataset> dataset;
+  std::vector<SampleRef> samples;
+  std::optional<SamModel> model;  // absent when predictions come from a saved run
+  std::vector<Mode> modes;
+  std::vector<ResultSet> result_sets;
+  std::optional<std::map<PromptKey, Prompt>> replay;  // prompts read from a prompts.jsonl
+  MaskPolicy policy;
+  EmptyRule empty_rule;
+  int threads = 1;
+
+  std::map<int, std::string> class_names;
+  bool volumetric = false;  // any sample is a slice: per-case (3D) results are written
+
+  StageTimes times;
+  std::vector<InstanceResult> results;
+  std::vector<RegionResult> image_results;
+  std::map<std::string, std::string> case_of;  // image id → case id
+  std::vector<std::string> prompt_lines;       // prompts.jsonl
+  std::vector<std::string> saved_files;        // relative to the run folder
+  std::optional<OpenCase> open_case;
+  long long images_done = 0;
+  long long images_without_instances = 0;
+};
+
+// run_output.cc: what a run writes.
+void prepare_output(const std::filesystem::path& dir);
+void log_start(const Run& run);
+std::vector<std::string> table_files(const Run& run);
+void write_tables(const Run& run, const std::filesystem::path& dir);
+void write_outputs(const Run& run, double wall, double load);
+void write_failure(Run& run, const std::string& error);
+std::vector<std::pair<std::string, std::vector<LevelSummary>>> mode_levels(const Run& run);
+void save_predictions(Run& run, const SampleRef& ref, const Sample& sample,
+                      const std::vector<Instance>& instances, const std::vector<Prediction>& predictions);
+void flush_case(Run& run);
+std::string read_file(const std::filesystem::path& file);
+
+}  // namespace sambench

@@ -1,0 +1,336 @@
+// What a run writes: the tables, summary.json, timings.json, prompts.jsonl and the saved
+// predictions; and what it writes when it fails.
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "run.h"
+#include "sambench/error.h"
+#include "sambench/image_io.h"
+#include "sambench/version.h"
+
+namespace sambench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// Every file a run may write. Files of an earlier run in the same folder would be mistaken for
+// this run's, so all are removed first.
+const char* kOutputs[] = {"per_instance.csv",    "per_image.csv",      "per_case.csv",
+                          "per_class.csv",       "per_class_image.csv", "per_class_case.csv",
+                          "per_group.csv",       "per_instance.partial.csv", "prompts.jsonl",
+                          "timings.json",        "summary.json"};
+
+json conventions(const Run& run) {
+  const ModelInfo& info = run.model->info();
+  const InstanceConfig& ic = run.config.instances;
+  json prompts = json::array();
+  for (const auto& set : run.result_sets) prompts.push_back(set.description);
+  return {
+      {"instances", ic.whole_class
+                        ? "whole_class: each class's whole mask is one instance"
+                        : "8-connected components of each class mask with at least " +
+                              std::to_string(ic.min_area) + " pixels"},
+      {"prompts", prompts},
+      {"prompt_seed", run.config.prompt_seed},
+      {"prompt_source", run.replay ? "replayed from " + run.config.replay_prompts.string()
+                                   : std::string("derived from the ground truth by the modes above")},
+      {"mask_policy", describe(run.policy)},
+      {"empty_rule", describe(run.empty_rule)},
+      {"preprocess", "SamPredictor: longest side resized to " + std::to_string(info.image_size) +
+                         " with PIL-equivalent bilinear (antialiased) resampling, normalized with "
+                         "the model's pixel mean/std, zero-padded bottom/right"},
+      {"postprocess", "low-res logits bilinearly upscaled (align_corners=false) to " +
+                          std::to_string(info.image_size) +
+                          ", cropped, resized to the original size; mask = logit > " +
+                          format_number(info.mask_threshold, 3)},
+      {"metrics", "Dice = 2|P∩G|/(|P|+|G|), IoU = |P∩G|/|P∪G|, at original resolution"},
+      {"levels", "instance: each prompted instance against its own mask; image: per class, the "
+                 "union of the class's kept masks against the whole class mask (instances below "
+                 "min_area count as missed); case (volumes): the image rows' pixel counts summed "
+                 "over the case's evaluated slices, i.e. the 3D Dice of the stacked predictions"},
+      {"aggregation", "per prompt mode and class: mean, population std and median over the "
+                      "level's rows (NaN excluded); mean_over_classes: mean of the class means; "
+                      "mean_over_<rows>: mean over all rows"},
+  };
+}
+
+template <typename Row>
+std::vector<Row> of_mode(const std::vector<Row>& rows, const std::string& mode) {
+  std::vector<Row> out;
+  for (const auto& r : rows) {
+    if (r.prompt == mode) out.push_back(r);
+  }
+  return out;
+}
+
+// Instance-level summaries per group (e.g. per fundus domain) of one mode.
+std::vector<std::pair<std::string, LevelSummary>> group_levels(const Run& run, const std::string& mode) {
+  std::map<std::string, std::vector<InstanceResult>> by_group;
+  for (const auto& r : of_mode(run.results, mode)) {
+    if (!r.group.empty()) by_group[r.group].push_back(r);
+  }
+  std::vector<std::pair<std::string, LevelSummary>> out;
+  for (const auto& [group, results] : by_group) {
+    out.emplace_back(group, summarize_level("instance", "instances", scores_of(results), run.dataset->classes()));
+  }
+  return out;
+}
+
+json summary_json(const Run& run, const std::string& status) {
+  const ModelInfo& info = run.model->info();
+  json prompts = json::array();
+  auto levels = mode_levels(run);
+  for (size_t m = 0; m < run.result_sets.size(); ++m) {
+    json tables = json::object(), groups = json::object();
+    for (const auto& level : levels[m].second) tables[level.name] = level_json(level);
+    for (const auto& [group, level] : group_levels(run, run.result_sets[m].name)) groups[group] = level_json(level);
+    prompts.push_back({{"name", run.result_sets[m].name},
+                       {"description", run.result_sets[m].description},
+                       {"levels", tables},
+                       {"groups", groups}});
+  }
+  std::vector<std::string> saved = run.saved_files;
+  std::sort(saved.begin(), saved.end());  // independent of the order of writing
+  return {
+      {"status", status},
+      {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
+      {"config_file", run.config.file.string()},
+      {"config", to_json(run.config)},
+      {"model", {{"path", info.path.string()}, {"sha256", info.sha256}, {"metadata", info.metadata}}},
+      {"conventions", conventions(run)},
+      // Numbers can differ in the last bits across devices and thread counts (BLAS reductions).
+      {"runtime", {{"device", info.device}, {"threads", run.threads}}},
+      {"counts",
+       {{"images", static_cast<long long>(run.samples.size())},
+        {"images_done", run.images_done},
+        {"images_without_instances", run.images_without_instances},
+        {"instances", static_cast<long long>(run.results.size() / std::max<size_t>(1, run.result_sets.size()))},
+        {"prompts", static_cast<long long>(run.prompt_lines.size())}}},
+      {"prompts", prompts},
+      {"tables", table_files(run)},
+      {"predictions", saved},
+  };
+}
+
+json timings_json(const Run& run, double wall, double load) {
+  double per_s = wall > 0 ? 1.0 / wall : 0.0;
+  return {{"wall_s", wall},
+          {"model_load_s", load},
+          {"device", run.model->info().device},
+          {"threads", run.threads},
+          {"images", run.images_done},
+          {"prompts", static_cast<long long>(run.results.size())},
+          {"images_per_s", static_cast<double>(run.images_done) * per_s},
+          {"prompts_per_s", static_cast<double>(run.results.size()) * per_s},
+          {"stages", run.times.to_json(run.images_done)}};
+}
+
+void clear_outputs(const fs::path& dir) {
+  std::error_code ec;
+  for (const char* name : kOutputs) fs::remove(dir / name, ec);
+  fs::remove_all(dir / "predictions", ec);
+}
+
+// Tables of several blocks (per prompt mode, per group): `per_class_csv` rows with the block's
+// keys as leading columns, one header.
+std::string blocks_csv(const std::vector<std::pair<std::vector<std::string>, const LevelSummary*>>& blocks,
+                       const std::vector<std::string>& key_names) {
+  std::string out;
+  for (const auto& [keys, level] : blocks) {
+    std::istringstream lines(per_class_csv(level->classes, level->overall, level->rows));
+    std::string line, prefix;
+    for (const auto& k : keys) prefix += csv_field(k) + ",";
+    std::getline(lines, line);
+    if (out.empty()) {
+      for (const auto& k : key_names) out += k + ",";
+      out += line + "\n";
+    }
+    while (std::getline(lines, line)) out += prefix + line + "\n";
+  }
+  return out;
+}
+
+std::string case_table(const Run& run) {
+  return per_region_csv(combine_cases(run.image_results, run.case_of, run.empty_rule), "case");
+}
+
+std::string prompt_log(const Run& run) {
+  std::string out;
+  for (const auto& line : run.prompt_lines) out += line + "\n";
+  return out;
+}
+
+// Where the open case's label volume goes.
+std::string case_volume_path(const std::string& case_id) { return "predictions/" + case_id + ".nii.gz"; }
+
+void add_to_case(Run& run, const SampleRef& ref, const VolumeGeometry& stored, const cv::Mat& label_map) {
+  if (run.open_case && run.open_case->case_id != ref.case_id) flush_case(run);
+  const VolumeGeometry grid = rai_geometry(stored);
+  if (!run.open_case) {
+    run.open_case = OpenCase{ref.case_id, stored, {grid, {}}};
+    run.open_case->labels.voxels.assign(size_t(grid.size[0]) * grid.size[1] * grid.size[2], 0);
+  }
+  LabelVolume& volume = run.open_case->labels;
+  if (label_map.cols != grid.size[0] || label_map.rows != grid.size[1] || ref.slice < 0 ||
+      ref.slice >= grid.size[2]) {
+    throw Error(ref.mask, "slice " + ref.id + " does not fit its volume's grid");
+  }
+  cv::Mat wide;
+  label_map.convertTo(wide, CV_16U);
+  cv::Mat target(grid.size[1], grid.size[0], CV_16U, volume.voxels.data() + volume.slice_pixels() * ref.slice);
+  wide.copyTo(target);
+}
+
+}  // namespace
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::pair<std::string, std::vector<LevelSummary>>> mode_levels(const Run& run) {
+  const auto& classes = run.dataset->classes();
+  std::vector<std::pair<std::string, std::vector<LevelSummary>>> out;
+  auto cases = combine_cases(run.image_results, run.case_of, run.empty_rule);
+  for (const auto& set : run.result_sets) {
+    std::vector<LevelSummary> levels = {
+        summarize_level("instance", "instances", scores_of(of_mode(run.results, set.name)), classes),
+        summarize_level("image", "images", scores_of(of_mode(run.image_results, set.name)), classes)};
+    if (run.volumetric) {
+      levels.push_back(summarize_level("case", "cases", scores_of(of_mode(cases, set.name)), classes));
+    }
+    out.emplace_back(set.name, levels);
+  }
+  return out;
+}
+
+std::vector<std::string> table_files(const Run& run) {
+  std::vector<std::string> files = {"per_instance.csv", "per_image.csv", "per_class.csv",
+                                    "per_class_image.csv"};
+  if (run.volumetric) {
+    files.push_back("per_case.csv");
+    files.push_back("per_class_case.csv");
+  }
+  for (const auto& r : run.results) {
+    if (r.group.empty()) continue;
+    files.push_back("per_group.csv");
+    break;
+  }
+  return files;
+}
+
+void write_tables(const Run& run, const fs::path& dir) {
+  write_file_atomic(dir / "per_instance.csv", per_instance_csv(run.results));
+  write_file_atomic(dir / "per_image.csv", per_region_csv(run.image_results, "image"));
+  if (run.volumetric) write_file_atomic(dir / "per_case.csv", case_table(run));
+
+  auto levels = mode_levels(run);
+  for (size_t l = 0; l < levels.front().second.size(); ++l) {
+    std::vector<std::pair<std::vector<std::string>, const LevelSummary*>> blocks;
+    for (const auto& [mode, mode_levels] : levels) blocks.push_back({{mode}, &mode_levels[l]});
+    const std::string& name = levels.front().second[l].name;
+    std::string file = name == "instance" ? "per_class.csv" : "per_class_" + name + ".csv";
+    write_file_atomic(dir / file, blocks_csv(blocks, {"prompt"}));
+  }
+
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, LevelSummary>>>> groups;
+  for (const auto& set : run.result_sets) groups.emplace_back(set.name, group_levels(run, set.name));
+  std::vector<std::pair<std::vector<std::string>, const LevelSummary*>> blocks;
+  for (const auto& [mode, by_group] : groups) {
+    for (const auto& [group, level] : by_group) blocks.push_back({{mode, group}, &level});
+  }
+  if (!blocks.empty()) write_file_atomic(dir / "per_group.csv", blocks_csv(blocks, {"prompt", "group"}));
+}
+
+void write_outputs(const Run& run, double wall, double load) {
+  const fs::path& dir = run.config.run.output;
+  write_tables(run, dir);
+  write_file_atomic(dir / "prompts.jsonl", prompt_log(run));
+  write_file_atomic(dir / "timings.json", timings_json(run, wall, load).dump(2) + "\n");
+  // summary.json goes last: its "complete" status promises that the other files are there.
+  write_file_atomic(dir / "summary.json", summary_json(run, "complete").dump(2) + "\n");
+}
+
+void write_failure(Run& run, const std::string& error) {
+  const fs::path& dir = run.config.run.output;
+  try {
+    write_file_atomic(dir / "per_instance.partial.csv", per_instance_csv(run.results));
+    if (run.model) {
+      json summary = summary_json(run, "failed");
+      summary["error"] = error;
+      write_file_atomic(dir / "summary.json", summary.dump(2) + "\n");
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sambench: could not save partial results: %s\n", e.what());
+  }
+}
+
+void prepare_output(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw Error(dir, "cannot create output folder: " + ec.message());
+  clear_outputs(dir);
+  // Fails now, not after hours of encoding, if the folder is not writable.
+  write_file_atomic(dir / "summary.json", "{\n  \"status\": \"running\"\n}\n");
+}
+
+void log_start(const Run& run) {
+  const ModelInfo& info = run.model->info();
+  std::fprintf(stderr, "sambench: model %s (%s, sha256 %.12s) on %s, %d thread(s)\n",
+               info.path.c_str(), info.model_type.c_str(), info.sha256.c_str(),
+               info.device.c_str(), run.threads);
+  std::string modes;
+  for (const auto& m : run.modes) modes += (modes.empty() ? "" : ", ") + m.name;
+  std::fprintf(stderr, "sambench: %zu image(s), %zu class(es), prompt %s%s, mask policy %s\n",
+               run.samples.size(), run.dataset->classes().size(), modes.c_str(),
+               run.replay ? " (replayed)" : "", run.config.mask_policy.c_str());
+  if (info.device == "cpu" && !optimized_blas_loaded()) {
+    std::fprintf(stderr, "sambench: WARNING: reference BLAS in use; the encoder will be ~20x slower "
+                         "(install libopenblas0-openmp)\n");
+  }
+  if (info.metadata.value("random_init", false)) {
+    std::fprintf(stderr, "sambench: WARNING: random-weight model; its Dice means nothing\n");
+  }
+}
+
+void flush_case(Run& run) {
+  if (!run.open_case) return;
+  std::string file = case_volume_path(run.open_case->case_id);
+  fs::path path = run.config.run.output / file;
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  write_label_volume(path, to_stored_orientation(run.open_case->labels, run.open_case->stored));
+  run.saved_files.push_back(file);
+  run.open_case.reset();
+}
+
+void save_predictions(Run& run, const SampleRef& ref, const Sample& sample,
+                      const std::vector<Instance>& instances, const std::vector<Prediction>& predictions) {
+  auto t = run.times.time("write");
+  const fs::path& dir = run.config.run.output;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    const std::string& name = run.class_names.at(instances[i].class_label);
+    std::string mask = instance_mask_path(ref.id, name, instances[i].index);
+    write_mask_png(dir / mask, predictions[i].mask);
+    run.saved_files.push_back(mask);
+    if (!predictions[i].logits.empty()) {
+      std::string logits = instance_logits_path(ref.id, name, instances[i].index);
+      write_npy(dir / logits, predictions[i].logits, predictions[i].logits_size, predictions[i].logits_size);
+      run.saved_files.push_back(logits);
+    }
+  }
+  std::string labels = label_map_path(ref.id);
+  cv::Mat label_map = merge_label_map(instances, predictions, sample.labels.size());
+  write_image(dir / labels, label_map);
+  run.saved_files.push_back(labels);
+  if (sample.volume) add_to_case(run, ref, *sample.volume, label_map);
+}
+
+}  // namespace sambench
