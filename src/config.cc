@@ -107,6 +107,21 @@ json parse_yaml(const fs::path& file) {
 
 }  // namespace
 
+std::vector<std::string> policy_names(const json& mask_policy) {
+  std::vector<json> items = mask_policy.is_array() ? std::vector<json>(mask_policy.begin(), mask_policy.end())
+                                                   : std::vector<json>{mask_policy};
+  if (items.empty()) throw Error("mask_policy: the list of policies is empty");
+  std::vector<std::string> names;
+  for (const auto& item : items) {
+    if (!item.is_string()) throw Error("mask_policy: expected a policy name, got " + item.dump());
+    if (std::find(names.begin(), names.end(), item.get<std::string>()) != names.end()) {
+      throw Error("mask_policy: '" + item.get<std::string>() + "' is listed twice");
+    }
+    names.push_back(item.get<std::string>());
+  }
+  return names;
+}
+
 std::vector<json> prompt_specs(const json& prompt) {
   if (prompt.is_array()) {
     if (prompt.empty()) throw Error("prompt: the list of prompt modes is empty");
@@ -208,11 +223,17 @@ void validate(const Config& config) {
         make_prompt_rule(mode.rule);
       }
     }
-    parse_mask_policy(config.mask_policy);
+    for (const auto& name : policy_names(config.mask_policy)) parse_mask_policy(name);
     parse_empty_rule(config.empty_rule);
-    if (config.run.save_predictions && (prompt_specs(config.prompt).size() > 1 ||
+    const bool one_policy = policy_names(config.mask_policy).size() == 1;
+    if (config.run.save_predictions && (prompt_specs(config.prompt).size() > 1 || !one_policy ||
                                         parse_mode_spec(config.prompt).rounds > 0)) {
-      throw Error("'run.save_predictions' takes one plain prompt mode per run");
+      throw Error("'run.save_predictions' takes one plain prompt mode and one mask policy per run");
+    }
+    for (const auto& spec : prompt_specs(config.prompt)) {
+      if (parse_mode_spec(spec).rounds > 0 && !one_policy) {
+        throw Error("the iterative mode takes one mask policy (its clicks follow the kept mask)");
+      }
     }
     if (!config.replay_prompts.empty()) {
       for (const auto& spec : prompt_specs(config.prompt)) {
@@ -268,7 +289,7 @@ Config config_from_json(const json& resolved, const fs::path& file) {
     config.prompt = resolved.at("prompt");
     config.prompt_seed = resolved.value("prompt_seed", 0LL);
     config.replay_prompts = resolved.value("replay_prompts", std::string());
-    config.mask_policy = resolved.at("mask_policy").get<std::string>();
+    config.mask_policy = resolved.at("mask_policy");
     config.empty_rule = resolved.at("empty_rule").get<std::string>();
     const json& run = resolved.at("run");
     config.run.output = run.at("output").get<std::string>();

@@ -27,9 +27,12 @@ Run::Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
       dataset(std::move(d)),
       samples(std::move(s)),
       model(std::move(m)),
-      policy(parse_mask_policy(c.mask_policy)),
       empty_rule(parse_empty_rule(c.empty_rule)),
       threads(t) {
+  for (const auto& name : policy_names(c.mask_policy)) {
+    policies.push_back(parse_mask_policy(name));
+    policy_labels.push_back(name);
+  }
   for (const auto& spec : prompt_specs(c.prompt)) {
     ModeSpec parsed = parse_mode_spec(spec);
     if (parsed.everything) {
@@ -55,7 +58,11 @@ Run::Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
                       "negative where the mask overflows), with the previous low-res logits as mask "
                       "input; no click once the mask is exact";
       }
-      result_sets.push_back({mode.result_name(round), description});
+      for (size_t k = 0; k < policies.size(); ++k) {
+        std::string with_policy =
+            policies.size() > 1 ? description + "; mask policy " + describe(policies[k]) : description;
+        result_sets.push_back({set_name(mode, round, k), with_policy});
+      }
     }
     modes.push_back(std::move(mode));
   }
@@ -100,6 +107,9 @@ Encoded encode(Run& run, const Sample& sample) {
   return {transform, run.model->encode(input)};
 }
 
+// The kept predictions of one mode, one list per mask policy ([policy][prompt]).
+using PolicyPredictions = std::vector<std::vector<Prediction>>;
+
 // Iterative modes feed the kept mask's low-res logits into the next round.
 bool keep_logits(const Run& run) {
   return std::any_of(run.modes.begin(), run.modes.end(), [](const Mode& m) { return m.rounds > 0; });
@@ -116,10 +126,28 @@ int oracle_choice(const DecodeOutput& decoded, int p, const ResizeTransform& tra
   return choose_mask(ious.data(), decoded.masks, MaskPolicy::kOracle);
 }
 
-// Decodes prompts [begin, end) of one image in a single call; upscales only the kept masks.
+// The output a policy keeps for prompt p, at full resolution (only kept masks are upscaled).
+Prediction keep(const Run& run, const DecodeOutput& decoded, int p, MaskPolicy policy,
+                const ResizeTransform& transform, const Instance& instance) {
+  const float threshold = run.model->info().mask_threshold;
+  Prediction pred;
+  pred.mask_index = policy == MaskPolicy::kOracle
+                        ? oracle_choice(decoded, p, transform, instance.mask, threshold, run.empty_rule)
+                        : choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, policy);
+  pred.score = decoded.score(p, pred.mask_index);
+  const float* logits = decoded.mask_logits(p, pred.mask_index);
+  pred.mask = threshold_logits(upscale_logits(logits, decoded.size, transform), threshold);
+  if (run.config.run.save_logits || keep_logits(run)) {
+    pred.logits.assign(logits, logits + decoded.size * decoded.size);
+    pred.logits_size = decoded.size;
+  }
+  return pred;
+}
+
+// Decodes prompts [begin, end) of one image in a single call, keeping one output per policy.
 void decode_chunk(Run& run, const Encoded& encoded, const std::vector<DecoderPrompt>& prompts,
                   const std::vector<Instance>& instances, const std::vector<Prediction>* previous,
-                  size_t begin, size_t end, std::vector<Prediction>& out) {
+                  size_t begin, size_t end, PolicyPredictions& out) {
   std::vector<DecoderPrompt> batch(prompts.begin() + begin, prompts.begin() + end);
   std::vector<float> mask_input;
   for (size_t i = begin; previous && i < end; ++i) {
@@ -133,20 +161,11 @@ void decode_chunk(Run& run, const Encoded& encoded, const std::vector<DecoderPro
   }
   auto t = run.times.time("upscale");
   const float threshold = run.model->info().mask_threshold;
-  for (int p = 0; p < decoded.batch; ++p) {
-    Prediction pred;
-    pred.mask_index = run.policy == MaskPolicy::kOracle
-                          ? oracle_choice(decoded, p, encoded.transform, instances[begin + p].mask,
-                                          threshold, run.empty_rule)
-                          : choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, run.policy);
-    pred.score = decoded.score(p, pred.mask_index);
-    const float* logits = decoded.mask_logits(p, pred.mask_index);
-    pred.mask = threshold_logits(upscale_logits(logits, decoded.size, encoded.transform), threshold);
-    if (run.config.run.save_logits || keep_logits(run)) {
-      pred.logits.assign(logits, logits + decoded.size * decoded.size);
-      pred.logits_size = decoded.size;
+  out.resize(run.policies.size());
+  for (size_t k = 0; k < run.policies.size(); ++k) {
+    for (int p = 0; p < decoded.batch; ++p) {
+      out[k].push_back(keep(run, decoded, p, run.policies[k], encoded.transform, instances[begin + p]));
     }
-    out.push_back(std::move(pred));
   }
 }
 
@@ -154,12 +173,12 @@ void decode_chunk(Run& run, const Encoded& encoded, const std::vector<DecoderPro
 // logits back as SAM's mask input. A decoder batch holds prompts with equal point counts:
 // padding them to one length would change SAM's output, since padding points take part in
 // attention.
-std::vector<Prediction> decode(Run& run, const Encoded& encoded, const std::vector<Prompt>& prompts,
-                               const std::vector<Instance>& instances,
-                               const std::vector<Prediction>* previous = nullptr) {
+PolicyPredictions decode(Run& run, const Encoded& encoded, const std::vector<Prompt>& prompts,
+                         const std::vector<Instance>& instances,
+                         const std::vector<Prediction>* previous = nullptr) {
   std::vector<DecoderPrompt> decoder_prompts;
   for (const auto& p : prompts) decoder_prompts.push_back(to_decoder_prompt(p, encoded.transform));
-  std::vector<Prediction> predictions;
+  PolicyPredictions predictions;
   const size_t batch = static_cast<size_t>(run.config.run.decode_batch);
   for (size_t begin = 0; begin < decoder_prompts.size();) {
     size_t end = begin + 1;
@@ -260,13 +279,13 @@ void add_clicks(Run& run, const std::string& name, const SampleRef& ref, const s
 }
 
 // The next round of an iterative mode on the image's cached embedding.
-std::vector<Prediction> refine(Run& run, const SampleRef& ref, const Sample& sample,
-                               const std::vector<Instance>& instances, const std::vector<Prompt>& prompts,
-                               const std::vector<Prediction>& previous);
+PolicyPredictions refine(Run& run, const SampleRef& ref, const Sample& sample,
+                         const std::vector<Instance>& instances, const std::vector<Prompt>& prompts,
+                         const std::vector<Prediction>& previous);
 
 // Where the kept masks come from: SAM (encoding the image once for all modes), or the files of
 // a saved run (sambench rescore).
-using PredictionSource = std::function<std::vector<Prediction>(
+using PredictionSource = std::function<PolicyPredictions(
     const Mode&, const SampleRef&, const Sample&, const std::vector<Instance>&, const std::vector<Prompt>&)>;
 
 void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& source) {
@@ -287,15 +306,18 @@ void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& sou
   for (const Mode& mode : run.modes) {
     std::vector<Prompt> prompts;
     if (!mode.everything) prompts = make_prompts(run, mode, ref, sample, instances);
-    std::vector<Prediction> predictions = source(mode, ref, sample, instances, prompts);
-    score(run, mode.result_name(1), ref, sample, instances, predictions);
+    PolicyPredictions predictions = source(mode, ref, sample, instances, prompts);
+    for (size_t k = 0; k < predictions.size(); ++k) {
+      score(run, run.set_name(mode, 1, k), ref, sample, instances, predictions[k]);
+    }
+    // Iterative modes have one policy (checked by validate): its kept masks draw the clicks.
     for (int round = 2; round <= mode.rounds; ++round) {
-      add_clicks(run, mode.result_name(round), ref, instances, predictions, prompts);
-      predictions = refine(run, ref, sample, instances, prompts, predictions);
-      score(run, mode.result_name(round), ref, sample, instances, predictions);
+      add_clicks(run, mode.result_name(round), ref, instances, predictions[0], prompts);
+      predictions = refine(run, ref, sample, instances, prompts, predictions[0]);
+      score(run, run.set_name(mode, round, 0), ref, sample, instances, predictions[0]);
     }
     // A rescore (no model) reads these files; it must not rewrite them.
-    if (run.config.run.save_predictions && run.model) save_predictions(run, ref, sample, instances, predictions);
+    if (run.config.run.save_predictions && run.model) save_predictions(run, ref, sample, instances, predictions[0]);
   }
 }
 
@@ -340,9 +362,9 @@ const Encoded& encoded_image(Run& run, const SampleRef& ref, const Sample& sampl
   return *g_cache.encoded;
 }
 
-std::vector<Prediction> refine(Run& run, const SampleRef& ref, const Sample& sample,
-                               const std::vector<Instance>& instances, const std::vector<Prompt>& prompts,
-                               const std::vector<Prediction>& previous) {
+PolicyPredictions refine(Run& run, const SampleRef& ref, const Sample& sample,
+                         const std::vector<Instance>& instances, const std::vector<Prompt>& prompts,
+                         const std::vector<Prediction>& previous) {
   return decode(run, encoded_image(run, ref, sample), prompts, instances, &previous);
 }
 
@@ -378,7 +400,7 @@ PredictionSource sam_source(Run& run) {
   return [&run](const Mode& mode, const SampleRef& ref, const Sample& sample,
                 const std::vector<Instance>& instances, const std::vector<Prompt>& prompts) {
     const Encoded& encoded = encoded_image(run, ref, sample);
-    if (mode.everything) return generate(run, *mode.everything, encoded, instances);
+    if (mode.everything) return PolicyPredictions{generate(run, *mode.everything, encoded, instances)};
     return decode(run, encoded, prompts, instances);
   };
 }
@@ -464,7 +486,7 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
       }
       predictions.push_back(std::move(p));
     }
-    return predictions;
+    return PolicyPredictions{predictions};
   });
   write_tables(run, output);
   fs::remove(output / "summary.json");  // the placeholder: a rescore writes tables only

@@ -62,7 +62,14 @@ struct Run {
   std::vector<Mode> modes;
   std::vector<ResultSet> result_sets;
   std::optional<std::map<PromptKey, Prompt>> replay;  // prompts read from a prompts.jsonl
-  MaskPolicy policy;
+  std::vector<MaskPolicy> policies;
+  std::vector<std::string> policy_labels;
+
+  // The name a mode's results carry: per round, and per policy when there are several.
+  std::string set_name(const Mode& mode, int round, size_t policy) const {
+    std::string name = mode.result_name(round);
+    return policies.size() > 1 && !mode.everything ? name + "/" + policy_labels[policy] : name;
+  }
   EmptyRule empty_rule;
   int threads = 1;
 

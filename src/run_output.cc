@@ -39,7 +39,11 @@ json conventions(const Run& run) {
       {"prompt_seed", run.config.prompt_seed},
       {"prompt_source", run.replay ? "replayed from " + run.config.replay_prompts.string()
                                    : std::string("derived from the ground truth by the modes above")},
-      {"mask_policy", describe(run.policy)},
+      {"mask_policies", [&] {
+         json out = json::array();
+         for (MaskPolicy p : run.policies) out.push_back(describe(p));
+         return out;
+       }()},
       {"empty_rule", describe(run.empty_rule)},
       {"preprocess", "SamPredictor: longest side resized to " + std::to_string(info.image_size) +
                          " with PIL-equivalent bilinear (antialiased) resampling, normalized with "
@@ -290,7 +294,7 @@ void log_start(const Run& run) {
   for (const auto& m : run.modes) modes += (modes.empty() ? "" : ", ") + m.name;
   std::fprintf(stderr, "sambench: %zu image(s), %zu class(es), prompt %s%s, mask policy %s\n",
                run.samples.size(), run.dataset->classes().size(), modes.c_str(),
-               run.replay ? " (replayed)" : "", run.config.mask_policy.c_str());
+               run.replay ? " (replayed)" : "", run.config.mask_policy.dump().c_str());
   if (info.device == "cpu" && !optimized_blas_loaded()) {
     std::fprintf(stderr, "sambench: WARNING: reference BLAS in use; the encoder will be ~20x slower "
                          "(install libopenblas0-openmp)\n");

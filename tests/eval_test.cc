@@ -317,6 +317,26 @@ TEST_F(EvalTest, EverythingModeMatchesGeneratedMasksToInstances) {
   EXPECT_NE(summary["prompts"][1]["description"].get<std::string>().find("points_per_side"), std::string::npos);
 }
 
+TEST_F(EvalTest, TwoModesAndTwoPoliciesGiveFourResultSets) {
+  Config c = config();
+  c.run.limit = 1;
+  c.prompt = json::array({"centroid", "interior"});
+  c.mask_policy = json::array({"best_score", "single"});
+  EvalResult result = run_eval(c);
+  std::vector<std::string> names;
+  for (const auto& [name, levels] : result.modes) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"centroid/best_score", "centroid/single",
+                                             "interior/best_score", "interior/single"}));
+  // The single policy always keeps output 0, best_score one of 1..3, from the same decode.
+  for (const auto& row : parse_csv(read_text(c.run.output / "per_instance.csv"))) {
+    if (row[3].find("/single") != std::string::npos) EXPECT_EQ(row[11], "0");
+    if (row[3].find("/best_score") != std::string::npos) EXPECT_NE(row[11], "0");
+  }
+  EXPECT_EQ(csv_rows(c.run.output / "per_instance.csv"), 4u * static_cast<size_t>(result.instances));
+  // prompts.jsonl holds each mode's prompts once, whatever the number of policies.
+  EXPECT_EQ(csv_rows(c.run.output / "prompts.jsonl") + 1, 2u * static_cast<size_t>(result.instances));
+}
+
 TEST_F(EvalTest, OracleIsAnUpperBoundOfBestScore) {
   Config c = config();
   run_eval(c);

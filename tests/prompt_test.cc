@@ -421,6 +421,52 @@ TEST(PromptRules, DescribeStatesEveryOption) {
   EXPECT_NE(d.find("jitter 0.05"), std::string::npos) << d;
 }
 
+// ---- the shapes the issue names: ring, one-pixel line, single pixel, object on the border ----
+
+TEST(Shapes, RingCentroidIsInTheHoleAndTheOtherPointsAreNot) {
+  cv::Mat ring = cv::Mat::zeros(21, 21, CV_8U);
+  cv::circle(ring, {10, 10}, 8, cv::Scalar(1), 3);
+  Instance inst = instance_of(ring);
+  EXPECT_EQ(centroid(ring), cv::Point2d(10, 10));  // symmetric: the centre of the hole
+  EXPECT_FALSE(contains(ring, centroid(ring)));
+  for (const char* mode : {"centroid_inside", "interior"}) {
+    Prompt p = make_prompt_rule(mode)->make(inst, context_for(ring));
+    ASSERT_EQ(p.points.size(), 1u) << mode;
+    EXPECT_TRUE(contains(ring, p.points[0])) << mode;
+  }
+}
+
+TEST(Shapes, OnePixelLine) {
+  cv::Mat line = rectangle_mask({12, 5}, {2, 2, 7, 1});  // row 2, columns 2..8
+  Instance inst = instance_of(line);
+  EXPECT_EQ(make_prompt_rule("centroid")->make(inst, context_for(line)).points[0], cv::Point2d(5, 2));
+  // Every pixel is 1 px from the outside: the first in raster order is the interior point.
+  EXPECT_EQ(make_prompt_rule("interior")->make(inst, context_for(line)).points[0], cv::Point2d(2, 2));
+  expect_box(make_prompt_rule("box")->make(inst, context_for(line)), 2, 2, 8, 2);
+}
+
+TEST(Shapes, SinglePixel) {
+  cv::Mat pixel = rectangle_mask({6, 6}, {4, 1, 1, 1});
+  Instance inst = instance_of(pixel);
+  for (const char* mode : {"centroid", "centroid_inside", "interior"}) {
+    EXPECT_EQ(make_prompt_rule(mode)->make(inst, context_for(pixel)).points[0], cv::Point2d(4, 1)) << mode;
+  }
+  expect_box(make_prompt_rule("box")->make(inst, context_for(pixel)), 4, 1, 4, 1);
+  Prompt points = make_prompt_rule(json{{"mode", "points"}, {"k", 3}})->make(inst, context_for(pixel));
+  EXPECT_EQ(points.points, std::vector<cv::Point2d>{cv::Point2d(4, 1)});
+}
+
+TEST(Shapes, ObjectTouchingTheBorder) {
+  cv::Mat corner = rectangle_mask({10, 10}, {0, 0, 4, 6});
+  Instance inst = instance_of(corner);
+  // The image border counts as outside, so the interior point keeps away from it: columns 1..2
+  // and rows 1..4 are all 2 px from the outside; the first in raster order is (1, 1).
+  cv::Point2d p = make_prompt_rule("interior")->make(inst, context_for(corner)).points[0];
+  EXPECT_EQ(p, cv::Point2d(1, 1));
+  // A margin cannot push the box out of the image.
+  expect_box(make_prompt_rule(json{{"mode", "box"}, {"margin", 5}})->make(inst, context_for(corner)), 0, 0, 8, 9);
+}
+
 TEST(CorrectiveClick, LargestErrorRegionDecidesSignAndPlace) {
   cv::Mat truth = cv::Mat::zeros(20, 20, CV_8U), prediction = cv::Mat::zeros(20, 20, CV_8U);
   truth(cv::Rect(2, 2, 10, 10)).setTo(1);

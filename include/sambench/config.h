@@ -40,10 +40,14 @@ struct Config {
   nlohmann::json prompt = "centroid";
   long long prompt_seed = 0;  // seeds the random prompt modes, per instance
   std::filesystem::path replay_prompts;  // a prompts.jsonl to replay instead of deriving prompts
-  std::string mask_policy = "best_score";
+  // One mask policy or a list of them: every mode is reported under each (see mask_policy.h).
+  nlohmann::json mask_policy = "best_score";
   std::string empty_rule = "nan";  // empty truth and empty prediction: "nan" (excluded) or "one"
   RunConfig run;
 };
+
+// The names of a config's `mask_policy`: one, or each of a list.
+std::vector<std::string> policy_names(const nlohmann::json& mask_policy);
 
 // The prompt modes of a config's `prompt`: one spec, or each of a list.
 std::vector<nlohmann::json> prompt_specs(const nlohmann::json& prompt);
