@@ -81,7 +81,7 @@ TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
   EXPECT_EQ(summary["counts"]["instances"], instances);
   EXPECT_EQ(summary["model"]["sha256"], sha256_file(testing::small_model()));
   EXPECT_EQ(summary["model"]["metadata"]["model_type"], "small");
-  for (const char* key : {"prompts", "mask_policy", "empty_rule", "instances", "preprocess", "postprocess"}) {
+  for (const char* key : {"prompts", "mask_policies", "empty_rule", "instances", "preprocess", "postprocess"}) {
     EXPECT_TRUE(summary["conventions"].contains(key)) << key;
   }
   EXPECT_EQ(summary["config"]["prompt"], "centroid");
