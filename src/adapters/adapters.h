@@ -70,6 +70,10 @@ cv::Mat read_grey(const std::filesystem::path& path);
 // map holding 0 and `label`. Throws Error(file) naming the stray values otherwise.
 cv::Mat binary_labels(const cv::Mat& mask, int label, const std::filesystem::path& file);
 
+// A sample whose mask file is one binary object mask (0 and 255 or 1): the image as RGB, the
+// mask as `label`, sizes checked against each other.
+Sample load_binary_sample(const SampleRef& ref, int label, const std::vector<ClassInfo>& classes);
+
 // Distinct values of an 8- or 16-bit single-channel image, for error messages ("0, 17, 255").
 std::string distinct_values(const cv::Mat& mask, int limit = 8);
 

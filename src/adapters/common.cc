@@ -132,4 +132,11 @@ std::vector<SampleRef> seeded_subset(std::vector<SampleRef> refs, double fractio
   return refs;
 }
 
+Sample load_binary_sample(const SampleRef& ref, int label, const std::vector<ClassInfo>& classes) {
+  cv::Mat labels = binary_labels(read_label_map(ref.mask), label, ref.mask);
+  Sample sample = make_sample(ref.id, read_rgb(ref.image), labels);
+  check_labels(sample.labels, sample.image, classes, {}, ref.mask);
+  return sample;
+}
+
 }  // namespace sambench

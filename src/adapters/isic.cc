@@ -59,12 +59,7 @@ class IsicDataset : public Dataset {
     return fraction_ < 1.0 ? seeded_subset(refs, fraction_, seed_) : refs;
   }
 
-  Sample load(const SampleRef& ref) const override {
-    cv::Mat labels = binary_labels(read_label_map(ref.mask), kLesion, ref.mask);
-    Sample sample = make_sample(ref.id, read_rgb(ref.image), labels);
-    check_labels(sample.labels, sample.image, classes_, {}, ref.mask);
-    return sample;
-  }
+  Sample load(const SampleRef& ref) const override { return load_binary_sample(ref, kLesion, classes_); }
 
  private:
   // 2016 capitalises the suffix; detecting it per image accepts either release as it ships.

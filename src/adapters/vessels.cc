@@ -100,12 +100,7 @@ class VesselsDataset : public Dataset {
     return refs;
   }
 
-  Sample load(const SampleRef& ref) const override {
-    cv::Mat labels = binary_labels(read_label_map(ref.mask), kVessel, ref.mask);
-    Sample sample = make_sample(ref.id, read_rgb(ref.image), labels);
-    check_labels(sample.labels, sample.image, classes_, {}, ref.mask);
-    return sample;
-  }
+  Sample load(const SampleRef& ref) const override { return load_binary_sample(ref, kVessel, classes_); }
 
  private:
   static std::vector<std::string> allowed_keys(const std::string& layout) {
