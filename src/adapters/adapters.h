@@ -70,6 +70,14 @@ cv::Mat read_grey(const std::filesystem::path& path);
 // map holding 0 and `label`. Throws Error(file) naming the stray values otherwise.
 cv::Mat binary_labels(const cv::Mat& mask, int label, const std::filesystem::path& file);
 
+bool ends_with(const std::string& s, const std::string& tail);
+
+// The sub-folders of `root` named <prefix><number> (case-insensitive), sorted by number, as
+// (number, folder name). Throws Error naming `root` when it is missing, or "no <what>" when it
+// holds none.
+std::vector<std::pair<long, std::string>> numbered_folders(const std::filesystem::path& root,
+                                                           const std::string& prefix, const std::string& what);
+
 // A sample whose mask file is one binary object mask (0 and 255 or 1): the image as RGB, the
 // mask as `label`, sizes checked against each other.
 Sample load_binary_sample(const SampleRef& ref, int label, const std::vector<ClassInfo>& classes);

@@ -54,10 +54,6 @@ struct CachedCase {
   std::vector<uint16_t> label_voxels;
 };
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 // "amos_0013.nii.gz" -> "amos_0013"; "" for files that are not NIfTI. Folders (DICOM series)
 // keep their name.
 std::string volume_name(const fs::directory_entry& entry) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <opencv2/imgproc.hpp>
 #include <random>
+#include <regex>
 #include <set>
 
 #include "adapters/adapters.h"
@@ -137,6 +138,26 @@ Sample load_binary_sample(const SampleRef& ref, int label, const std::vector<Cla
   Sample sample = make_sample(ref.id, read_rgb(ref.image), labels);
   check_labels(sample.labels, sample.image, classes, {}, ref.mask);
   return sample;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::vector<std::pair<long, std::string>> numbered_folders(const fs::path& root, const std::string& prefix,
+                                                           const std::string& what) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) throw Error(root, "folder not found");
+  const std::regex pattern(prefix + "([0-9]+)", std::regex::icase);
+  std::vector<std::pair<long, std::string>> found;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    std::string name = entry.path().filename().string();
+    std::smatch m;
+    if (entry.is_directory() && std::regex_match(name, m, pattern)) found.emplace_back(std::stol(m[1].str()), name);
+  }
+  if (found.empty()) throw Error(root, "no " + what);
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 }  // namespace sambench

@@ -171,21 +171,8 @@ class EndovisDataset : public Dataset {
  private:
   // The instrument_dataset_K folders of the root, by K.
   std::vector<std::string> found_datasets() const {
-    std::error_code ec;
-    if (!fs::is_directory(root_, ec)) throw Error(root_, "folder not found");
-    static const std::regex pattern("instrument_dataset_([0-9]+)", std::regex::icase);
-    std::vector<std::pair<long, std::string>> found;
-    for (const auto& entry : fs::directory_iterator(root_)) {
-      std::string name = entry.path().filename().string();
-      std::smatch m;
-      if (entry.is_directory() && std::regex_match(name, m, pattern)) {
-        found.emplace_back(std::stol(m[1].str()), name);
-      }
-    }
-    if (found.empty()) throw Error(root_, "no instrument_dataset_K folders");
-    std::sort(found.begin(), found.end());
     std::vector<std::string> names;
-    for (const auto& f : found) names.push_back(f.second);
+    for (const auto& f : numbered_folders(root_, "instrument_dataset_", "instrument_dataset_K folders")) names.push_back(f.second);
     return names;
   }
 

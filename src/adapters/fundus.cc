@@ -35,10 +35,6 @@ constexpr int kBackgroundGrey = 255;
 constexpr int kRimGrey = 128;
 constexpr int kCupGrey = 0;
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 class FundusDataset : public Dataset {
  public:
   FundusDataset(const json& options, const fs::path& base) {

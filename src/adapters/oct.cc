@@ -37,10 +37,6 @@ std::string patient_of(const std::string& stem) {
   return std::regex_match(stem, m, pattern) ? m[1].str() : std::string();
 }
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
 class OctDataset : public Dataset {
  public:
   OctDataset(const json& options, const fs::path& base) {
@@ -96,19 +92,7 @@ class OctDataset : public Dataset {
  private:
   // The patientN folders of the root, by patient number.
   std::vector<std::pair<long, std::string>> patients() const {
-    std::error_code ec;
-    if (!fs::is_directory(root_, ec)) throw Error(root_, "folder not found");
-    static const std::regex pattern("patient([0-9]+)", std::regex::icase);
-    std::vector<std::pair<long, std::string>> found;
-    for (const auto& entry : fs::directory_iterator(root_)) {
-      std::string name = entry.path().filename().string();
-      std::smatch m;
-      if (!entry.is_directory() || !std::regex_match(name, m, pattern)) continue;
-      found.emplace_back(std::stol(m[1].str()), name);
-    }
-    if (found.empty()) throw Error(root_, "no patientN folders (AROI layout)");
-    std::sort(found.begin(), found.end());
-    return found;
+    return numbered_folders(root_, "patient", "patientN folders (AROI layout)");
   }
 
   // The images of one folder and their masks (<stem><suffix>); `patient` is the group, or ""
