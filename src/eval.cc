@@ -283,6 +283,15 @@ PolicyPredictions refine(Run& run, const SampleRef& ref, const Sample& sample,
                          const std::vector<Instance>& instances, const std::vector<Prompt>& prompts,
                          const std::vector<Prediction>& previous);
 
+// Outside a field of view nothing is predicted: the ground truth there was cleared by the adapter,
+// and a mask spilling over the FOV border must not count as false positives.
+void cut_to_roi(PolicyPredictions& predictions, const cv::Mat& roi) {
+  if (roi.empty()) return;
+  for (auto& kept : predictions) {
+    for (auto& p : kept) p.mask &= roi;
+  }
+}
+
 // Where the kept masks come from: SAM (encoding the image once for all modes), or the files of
 // a saved run (sambench rescore).
 using PredictionSource = std::function<PolicyPredictions(
@@ -307,6 +316,7 @@ void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& sou
     std::vector<Prompt> prompts;
     if (!mode.everything) prompts = make_prompts(run, mode, ref, sample, instances);
     PolicyPredictions predictions = source(mode, ref, sample, instances, prompts);
+    cut_to_roi(predictions, sample.roi);
     for (size_t k = 0; k < predictions.size(); ++k) {
       score(run, run.set_name(mode, 1, k), ref, sample, instances, predictions[k]);
     }
@@ -314,6 +324,7 @@ void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& sou
     for (int round = 2; round <= mode.rounds; ++round) {
       add_clicks(run, mode.result_name(round), ref, instances, predictions[0], prompts);
       predictions = refine(run, ref, sample, instances, prompts, predictions[0]);
+      cut_to_roi(predictions, sample.roi);
       score(run, run.set_name(mode, round, 0), ref, sample, instances, predictions[0]);
     }
     // A rescore (no model) reads these files; it must not rewrite them.

@@ -45,6 +45,8 @@ json conventions(const Run& run) {
          return out;
        }()},
       {"empty_rule", describe(run.empty_rule)},
+      {"field_of_view", run.dataset->region_of_interest().empty() ? "none: whole images are scored"
+                                                                  : run.dataset->region_of_interest()},
       {"preprocess", "SamPredictor: longest side resized to " + std::to_string(info.image_size) +
                          " with PIL-equivalent bilinear (antialiased) resampling, normalized with "
                          "the model's pixel mean/std, zero-padded bottom/right"},

@@ -28,42 +28,6 @@ void write_grey(const fs::path& path, const cv::Mat& grey) {
   ASSERT_TRUE(cv::imwrite(path.string(), grey)) << path;
 }
 
-// OpenCV cannot write GIF, and DRIVE's masks are GIF: this writes a grey-palette GIF whose LZW
-// stream never compresses (a clear code every 250 pixels keeps codes at 9 bits).
-void write_gif(const fs::path& path, const cv::Mat& grey) {
-  fs::create_directories(path.parent_path());
-  std::string out = "GIF89a";
-  auto put16 = [&](int v) { out += char(v & 0xff), out += char(v >> 8); };
-  put16(grey.cols), put16(grey.rows);
-  out += char(0xf7), out += char(0), out += char(0);  // 256-entry global palette
-  for (int i = 0; i < 256; ++i) out += std::string(3, char(i));
-  out += char(0x2c), put16(0), put16(0), put16(grey.cols), put16(grey.rows), out += char(0);
-  out += char(8);  // LZW minimum code size
-
-  std::string data;
-  uint32_t bits = 0;
-  int nbits = 0;
-  auto code = [&](int c) {
-    bits |= uint32_t(c) << nbits;
-    for (nbits += 9; nbits >= 8; nbits -= 8, bits >>= 8) data += char(bits & 0xff);
-  };
-  int run = 0;
-  for (int r = 0; r < grey.rows; ++r) {
-    for (int c = 0; c < grey.cols; ++c) {
-      if (run++ % 250 == 0) code(256);
-      code(grey.at<uchar>(r, c));
-    }
-  }
-  code(257);
-  if (nbits > 0) data += char(bits & 0xff);
-  for (size_t i = 0; i < data.size(); i += 255) {
-    std::string block = data.substr(i, 255);
-    out += char(block.size()) + block;
-  }
-  out += char(0), out += char(0x3b);
-  std::ofstream(path, std::ios::binary) << out;
-}
-
 cv::Mat grey_image(int rows, int cols) {
   return cv::Mat(rows, cols, CV_8UC3, cv::Scalar(90, 60, 30));
 }
@@ -575,6 +539,34 @@ TEST(EndovisAdapter, InstrumentsTaskMapsFolderNamesToTypes) {
   EXPECT_EQ(make_dataset(endovis_options(), dir.path())->list().size(), 1u);
 }
 
+// The parts task reads the release's part coding (10 shaft, 20 wrist, 30 claspers) from every
+// instrument folder but the ultrasound probe's, which has no parts.
+TEST(EndovisAdapter, PartsTaskReadsThePartCoding) {
+  TempDir dir;
+  cv::Mat forceps = square_mask(32, 40, 0, 0, 6, 10);
+  forceps(cv::Rect(0, 6, 6, 2)).setTo(20);
+  cv::Mat scissors = square_mask(32, 40, 20, 10, 4, 30);
+  write_endovis(dir, "instrument_dataset_1", "frame000",
+                {{"Left_Bipolar_Forceps_labels", forceps},
+                 {"Monopolar_Curved_Scissors_labels", scissors},
+                 {"Other_labels", square_mask(32, 40, 30, 20, 5, 255)}});
+  auto dataset = make_dataset(endovis_options("parts"), dir.path());
+  ASSERT_EQ(dataset->classes().size(), 3u);
+  EXPECT_EQ(dataset->classes()[2].name, "claspers");
+  Sample s = dataset->load(dataset->list()[0]);
+  EXPECT_EQ(cv::countNonZero(s.labels == 1), 36);
+  EXPECT_EQ(cv::countNonZero(s.labels == 2), 12);
+  EXPECT_EQ(cv::countNonZero(s.labels == 3), 16);
+  EXPECT_EQ(s.labels.at<uchar>(22, 32), 0);  // the probe is not a part
+
+  write_grey(dir / "EndoVis/instrument_dataset_1/ground_truth/Left_Bipolar_Forceps_labels/frame000.png",
+             square_mask(32, 40, 0, 0, 6, 255));
+  std::string error = error_of([&] { dataset->load(dataset->list()[0]); });
+  EXPECT_TRUE(contains(error, "Left_Bipolar_Forceps_labels/frame000.png: part values must be 10 (shaft), "
+                              "20 (wrist) or 30 (claspers); found 0, 255"))
+      << error;
+}
+
 TEST(EndovisAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
   TempDir dir;
   write_endovis(dir, "instrument_dataset_1", "frame000",
@@ -598,7 +590,6 @@ TEST(EndovisAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
   inside["root"] = "EndoVis/instrument_dataset_1";  // one level too deep
   error = error_of([&] { make_dataset(inside, dir.path())->list(); });
   EXPECT_TRUE(contains(error, "no instrument_dataset_K folders")) << error;
-  EXPECT_THROW(make_dataset(endovis_options("parts"), dir.path()), Error);
   EXPECT_THROW(make_dataset(endovis_options("tools"), dir.path()), Error);
   json options = endovis_options();
   options["split"] = "train";
@@ -755,8 +746,8 @@ void write_drive(const TempDir& dir, const std::string& split, const std::string
   fs::path root = dir / ("DRIVE/" + split);
   testing::write_rgb(root / "images" / (nn + "_" + split + ".tif"),
                      grey_image(mask.rows, mask.cols));
-  write_gif(root / "1st_manual" / (nn + "_manual1.gif"), mask);
-  write_gif(root / "mask" / (nn + "_" + split + "_mask.gif"),
+  testing::write_gif(root / "1st_manual" / (nn + "_manual1.gif"), mask);
+  testing::write_gif(root / "mask" / (nn + "_" + split + "_mask.gif"),
             cv::Mat(mask.size(), CV_8U, cv::Scalar(255)));
 }
 
@@ -804,6 +795,9 @@ TEST(VesselAdapter, ChaseStareAndHrfLayouts) {
   testing::write_rgb(dir / "hrf/images/01_h.jpg", grey_image(10, 12));
   write_grey(dir / "hrf/manual1/01_dr.tif", mask);
   write_grey(dir / "hrf/manual1/01_h.tif", mask);
+  cv::Mat fov(10, 12, CV_8U, cv::Scalar(255));
+  write_grey(dir / "hrf/mask/01_dr_mask.tif", fov);
+  write_grey(dir / "hrf/mask/01_h_mask.tif", fov);
 
   auto chase = make_dataset(vessel_options("chase", "chase"), dir.path());
   EXPECT_EQ(ids_of(chase->list()), (std::vector<std::string>{"Image_01L", "Image_01R"}));
@@ -819,6 +813,41 @@ TEST(VesselAdapter, ChaseStareAndHrfLayouts) {
   auto hrf = make_dataset(vessel_options("hrf", "hrf"), dir.path());
   EXPECT_EQ(ids_of(hrf->list()), (std::vector<std::string>{"01_dr", "01_h"}));
   EXPECT_EQ(cv::countNonZero(hrf->load(hrf->list()[0]).labels), 25);
+}
+
+// The FOV clears ground truth outside it and travels with the sample, so that eval cuts the
+// predictions too; `field_of_view: false` scores the whole image.
+TEST(VesselAdapter, FieldOfViewLimitsTheGroundTruth) {
+  TempDir dir;
+  write_drive(dir, "test", "01", square_mask(12, 11, 1, 1, 6));
+  cv::Mat fov = cv::Mat::zeros(12, 11, CV_8U);
+  fov(cv::Rect(0, 0, 11, 4)).setTo(255);  // rows 0..3 only
+  testing::write_gif(dir / "DRIVE/test/mask/01_test_mask.gif", fov);
+  auto dataset = make_dataset(vessel_options("drive", "DRIVE"), dir.path());
+  EXPECT_TRUE(contains(dataset->region_of_interest(), "test/mask/<image>_mask.gif"))
+      << dataset->region_of_interest();
+  auto refs = dataset->list();
+  EXPECT_EQ(refs[0].roi, dir / "DRIVE/test/mask/01_test_mask.gif");
+  Sample s = dataset->load(refs[0]);
+  EXPECT_EQ(cv::countNonZero(s.roi), 44);
+  EXPECT_EQ(cv::countNonZero(s.labels), 18);  // rows 1..3 of the 6x6 square
+
+  json whole = vessel_options("drive", "DRIVE");
+  whole["field_of_view"] = false;
+  auto unrestricted = make_dataset(whole, dir.path());
+  EXPECT_EQ(unrestricted->region_of_interest(), "");
+  Sample all = unrestricted->load(unrestricted->list()[0]);
+  EXPECT_TRUE(all.roi.empty());
+  EXPECT_EQ(cv::countNonZero(all.labels), 36);
+
+  testing::write_gif(dir / "DRIVE/test/mask/01_test_mask.gif", cv::Mat::zeros(12, 10, CV_8U));
+  EXPECT_TRUE(contains(error_of([&] { dataset->load(refs[0]); }),
+                       "01_test_mask.gif: field-of-view mask is 10x12 but its image is 11x12"));
+  fs::remove(dir / "DRIVE/test/mask/01_test_mask.gif");
+  EXPECT_TRUE(contains(error_of([&] { dataset->list(); }),
+                       "01_test.tif: no field-of-view mask for this image (expected"));
+  whole["field_of_view"] = "yes";
+  EXPECT_TRUE(contains(error_of([&] { make_dataset(whole, dir.path()); }), "must be true or false"));
 }
 
 TEST(VesselAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
@@ -857,8 +886,15 @@ TEST(VesselAdapter, RealDriveTestSplit) {
     EXPECT_EQ(s.image.size(), cv::Size(565, 584)) << ref.id;
     EXPECT_EQ(values_of(s.labels), (std::set<int>{0, 1})) << ref.id;
   }
-  EXPECT_EQ(cv::countNonZero(dataset->load(refs[0]).labels),
-            29440);  // 255-pixels of 01_manual1.gif
+  // 01_manual1.gif has 29440 vessel pixels, 28 of them outside 01_test_mask.gif's 224377-pixel
+  // field of view (counted with PIL).
+  Sample first = dataset->load(refs[0]);
+  EXPECT_EQ(cv::countNonZero(first.roi), 224377);
+  EXPECT_EQ(cv::countNonZero(first.labels), 29412);
+  json whole = vessel_options("drive", drive.string());
+  whole["field_of_view"] = false;
+  auto unrestricted = make_dataset(whole, ".");
+  EXPECT_EQ(cv::countNonZero(unrestricted->load(unrestricted->list()[0]).labels), 29440);
 }
 
 // ---- Chest X-ray ----

@@ -380,6 +380,33 @@ void write_ct_case(const fs::path& root) {
   write_label_volume(root / "labelsVa/amos_0001.nii.gz", labels);
 }
 
+// A DRIVE-layout copy of a demo image whose field of view is its left half: the random model's
+// masks spill everywhere, and nothing outside the FOV may be predicted, saved or scored.
+TEST_F(EvalTest, NothingOutsideTheFieldOfViewIsScored) {
+  cv::Mat image = read_rgb(dir_ / "data/images/demo_000.png");
+  cv::Mat truth = read_label_map(dir_ / "data/masks/demo_000.png") == 1;  // the disk, 0/255
+  cv::Mat fov = cv::Mat::zeros(image.size(), CV_8U);
+  fov(cv::Rect(0, 0, image.cols / 2, image.rows)).setTo(255);
+  testing::write_rgb(dir_ / "DRIVE/test/images/01_test.tif", image);
+  testing::write_gif(dir_ / "DRIVE/test/1st_manual/01_manual1.gif", truth);
+  testing::write_gif(dir_ / "DRIVE/test/mask/01_test_mask.gif", fov);
+
+  Config c = config();
+  c.dataset = {{"adapter", "vessels"}, {"layout", "drive"}, {"root", "DRIVE"}};
+  c.instances.whole_class = true;
+  c.run.save_predictions = true;
+  run_eval(c);
+  cv::Mat kept = read_label_map(dir_ / "run/predictions/01_test/vessel_1.png");
+  EXPECT_GT(cv::countNonZero(kept), 0);
+  EXPECT_EQ(cv::countNonZero(kept & ~fov), 0);
+  auto rows = parse_csv(read_text(dir_ / "run/per_instance.csv"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1][7], std::to_string(cv::countNonZero(truth & fov)));  // gt_area
+  EXPECT_EQ(rows[1][13], std::to_string(cv::countNonZero(kept)));        // pred_area
+  json summary = json::parse(read_text(dir_ / "run/summary.json"));
+  EXPECT_TRUE(testing::contains(summary["conventions"]["field_of_view"], "test/mask/<image>_mask.gif"));
+}
+
 TEST(EvalVolumes, CaseScoresAndALabelVolumeOnTheSourceGrid) {
   testing::TempDir dir;
   write_ct_case(dir / "amos");

@@ -25,6 +25,7 @@ struct SampleRef {
   std::string id;  // unique, stable, used in every output row
   std::filesystem::path image;
   std::filesystem::path mask;
+  std::filesystem::path roi;  // optional field-of-view mask: only pixels inside it are scored
   std::string group;    // optional subset the study reports apart (e.g. a fundus domain)
   std::string case_id;  // the patient/volume this sample belongs to; empty: the sample itself
   int slice = -1;       // index in the volume, -1 for 2D data
@@ -35,6 +36,9 @@ struct Sample {
   std::string id;
   cv::Mat image;   // RGB uint8, H x W x 3
   cv::Mat labels;  // H x W, uint8 or uint16, values from the class map, 0 or ignored values
+  // Field of view (CV_8U, 255 inside), or empty for the whole image. Pixels outside it are
+  // neither ground truth nor prediction: the retinal vessel benchmarks score inside the FOV.
+  cv::Mat roi;
   cv::Point2d spacing{1.0, 1.0};  // physical size of a pixel (x, y), in mm where known
   // For a slice: the ground truth volume's grid as stored in its file. The slice is z = ref.slice
   // of rai_geometry(*volume) (see volume_io.h); predictions are written back on the stored grid,
@@ -52,6 +56,8 @@ class Dataset {
   virtual std::vector<SampleRef> list() const = 0;
   // Decodes and validates one sample. Throws Error naming the file.
   virtual Sample load(const SampleRef& ref) const = 0;
+  // What restricts scoring to a field of view, in words for summary.json; empty when nothing does.
+  virtual std::string region_of_interest() const { return ""; }
 };
 
 // options: the config's "dataset" section. base: folder that relative paths start from.

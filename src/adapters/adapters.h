@@ -82,6 +82,10 @@ std::vector<std::pair<long, std::string>> numbered_folders(const std::filesystem
 // mask as `label`, sizes checked against each other.
 Sample load_binary_sample(const SampleRef& ref, int label, const std::vector<ClassInfo>& classes);
 
+// Reads a field-of-view mask (any non-zero pixel is inside) into sample.roi and clears the ground
+// truth outside it. Throws Error(roi_file) when its size differs from the image's or it is empty.
+void restrict_to_roi(Sample& sample, const std::filesystem::path& roi_file);
+
 // Distinct values of an 8- or 16-bit single-channel image, for error messages ("0, 17, 255").
 std::string distinct_values(const cv::Mat& mask, int limit = 8);
 

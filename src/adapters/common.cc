@@ -137,7 +137,20 @@ Sample load_binary_sample(const SampleRef& ref, int label, const std::vector<Cla
   cv::Mat labels = binary_labels(read_label_map(ref.mask), label, ref.mask);
   Sample sample = make_sample(ref.id, read_rgb(ref.image), labels);
   check_labels(sample.labels, sample.image, classes, {}, ref.mask);
+  if (!ref.roi.empty()) restrict_to_roi(sample, ref.roi);
   return sample;
+}
+
+void restrict_to_roi(Sample& sample, const fs::path& roi_file) {
+  cv::Mat roi = read_grey(roi_file);
+  if (roi.size() != sample.image.size()) {
+    throw Error(roi_file, "field-of-view mask is " + std::to_string(roi.cols) + "x" + std::to_string(roi.rows) +
+                              " but its image is " + std::to_string(sample.image.cols) + "x" +
+                              std::to_string(sample.image.rows));
+  }
+  sample.roi = roi > 0;
+  if (cv::countNonZero(sample.roi) == 0) throw Error(roi_file, "field-of-view mask is empty");
+  sample.labels.setTo(0, ~sample.roi);
 }
 
 bool ends_with(const std::string& s, const std::string& tail) {

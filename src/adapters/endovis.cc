@@ -7,7 +7,10 @@
 //
 // task: binary       all instruments merged into label 1 "instrument" (the study's setting)
 //       instruments  each folder mapped to its instrument type, labels 1..7 (the 2017 table)
-//       parts        not implemented (the part values need the type-specific coding)
+//       parts        shaft 1, wrist 2, claspers 3, from the values 10, 20, 30 of each instrument
+//                    folder (the release's part coding); the "Other" folder (ultrasound probe)
+//                    has no parts and is left out, as in the challenge's parts task. Any other
+//                    non-zero value in an instrument folder is an Error naming the file.
 //
 // Folder names are matched to types case-insensitively by their leading words: the name is cut
 // into words at '_', '-' and spaces; a trailing "labels", the sides "left" / "right" anywhere,
@@ -38,6 +41,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr int kInstrument = 1;
+constexpr int kOtherProbe = 7;  // the instrument type with no part coding
 
 struct InstrumentType {
   int label;
@@ -102,10 +106,7 @@ class EndovisDataset : public Dataset {
                "dataset");
     root_ = dataset_root(options, base, "instrument_dataset_K folders");
     task_ = string_option(options, "task", "binary");
-    if (task_ == "parts") {
-      throw Error("dataset: 'task' parts is not implemented (use binary or instruments)");
-    }
-    if (task_ != "binary" && task_ != "instruments") {
+    if (task_ != "binary" && task_ != "instruments" && task_ != "parts") {
       throw Error("dataset: unknown 'task' '" + task_ + "' (known: binary, instruments, parts)");
     }
     frames_ = string_option(options, "frames", "left_frames");
@@ -123,6 +124,8 @@ class EndovisDataset : public Dataset {
     }
     if (task_ == "binary") {
       classes_ = {{kInstrument, "instrument"}};
+    } else if (task_ == "parts") {
+      classes_ = {{1, "shaft"}, {2, "wrist"}, {3, "claspers"}};
     } else {
       for (const auto& type : instrument_types()) classes_.push_back({type.label, type.name});
     }
@@ -161,7 +164,11 @@ class EndovisDataset : public Dataset {
                               " but its image is " + std::to_string(image.cols) + "x" +
                               std::to_string(image.rows));
       }
-      labels.setTo(task_ == "binary" ? kInstrument : label_of(folder), mask != 0);
+      if (task_ == "parts") {
+        add_parts(labels, mask, folder, file);
+      } else {
+        labels.setTo(task_ == "binary" ? kInstrument : label_of(folder), mask != 0);
+      }
     }
     Sample sample = make_sample(ref.id, image, labels);
     check_labels(sample.labels, sample.image, classes_, {}, ref.mask);
@@ -191,6 +198,17 @@ class EndovisDataset : public Dataset {
       for (const auto& f : folders) label_of(f);
     }
     return folders;
+  }
+
+  // The part values of one instrument's mask, as labels 1..3 (10 → shaft, 20 → wrist, 30 → claspers).
+  static void add_parts(cv::Mat& labels, const cv::Mat& mask, const fs::path& folder, const fs::path& file) {
+    if (endovis_instrument_label(folder.filename().string()) == kOtherProbe) return;
+    cv::Mat known = (mask == 0) | (mask == 10) | (mask == 20) | (mask == 30);
+    if (cv::countNonZero(known) != static_cast<int>(mask.total())) {
+      throw Error(file, "part values must be 10 (shaft), 20 (wrist) or 30 (claspers); found " +
+                            distinct_values(mask));
+    }
+    for (int part = 1; part <= 3; ++part) labels.setTo(part, mask == 10 * part);
   }
 
   static int label_of(const fs::path& folder) {

@@ -4,7 +4,9 @@
 //   stare  <root>/im0001.ppm with im0001.ah.ppm (Hoover's annotations)
 //   hrf    <root>/images/NN_{h,g,dr}.jpg, manual1/NN_{h,g,dr}.tif
 // `images` / `masks` override the folders of chase and stare, which are often unpacked into two.
-// DRIVE's field-of-view masks are not used: the eval scores whole images.
+// DRIVE and HRF ship field-of-view masks (drive: <split>/mask/NN_<split>_mask.gif, hrf:
+// mask/NN_x_mask.tif); scoring is limited to them unless `field_of_view: false`. CHASE_DB1 and
+// STARE have none, so their whole images are scored.
 
 #include <algorithm>
 #include <functional>
@@ -30,6 +32,7 @@ struct Layout {
   fs::path images;
   std::regex image_name;
   std::function<fs::path(const std::string& stem)> mask_of;
+  std::function<fs::path(const std::string& stem)> fov_of;  // null: the layout has no FOV masks
 };
 
 Layout drive_layout(const fs::path& root, const std::string& split) {
@@ -40,22 +43,24 @@ Layout drive_layout(const fs::path& root, const std::string& split) {
   return {dir / "images", std::regex("[0-9]+_" + split + "\\.tif", std::regex::icase),
           [dir](const std::string& stem) {
             return dir / "1st_manual" / (stem.substr(0, stem.find('_')) + "_manual1.gif");
-          }};
+          },
+          [dir](const std::string& stem) { return dir / "mask" / (stem + "_mask.gif"); }};
 }
 
 Layout chase_layout(const fs::path& images, const fs::path& masks) {
   return {images, std::regex("Image_[0-9]+[LR]\\.jpg", std::regex::icase),
-          [masks](const std::string& stem) { return masks / (stem + "_1stHO.png"); }};
+          [masks](const std::string& stem) { return masks / (stem + "_1stHO.png"); }, nullptr};
 }
 
 Layout stare_layout(const fs::path& images, const fs::path& masks) {
   return {images, std::regex("im[0-9]+\\.ppm", std::regex::icase),
-          [masks](const std::string& stem) { return masks / (stem + ".ah.ppm"); }};
+          [masks](const std::string& stem) { return masks / (stem + ".ah.ppm"); }, nullptr};
 }
 
 Layout hrf_layout(const fs::path& root) {
   return {root / "images", std::regex("[0-9]+_(h|g|dr)\\.jpe?g", std::regex::icase),
-          [root](const std::string& stem) { return root / "manual1" / (stem + ".tif"); }};
+          [root](const std::string& stem) { return root / "manual1" / (stem + ".tif"); },
+          [root](const std::string& stem) { return root / "mask" / (stem + "_mask.tif"); }};
 }
 
 class VesselsDataset : public Dataset {
@@ -77,6 +82,14 @@ class VesselsDataset : public Dataset {
     } else {
       throw Error("dataset: unknown 'layout' '" + layout + "' (known: drive, chase, stare, hrf)");
     }
+    if (options.contains("field_of_view") && !options["field_of_view"].is_boolean()) {
+      throw Error("dataset: 'field_of_view' must be true or false");
+    }
+    if (!options.value("field_of_view", true)) layout_.fov_of = nullptr;
+    if (layout_.fov_of) {
+      roi_note_ = "the " + layout + " field-of-view masks (" + layout_.fov_of("<image>").lexically_relative(root).string() +
+                  "): pixels outside the FOV are neither ground truth nor prediction";
+    }
   }
 
   const std::vector<ClassInfo>& classes() const override { return classes_; }
@@ -94,6 +107,13 @@ class VesselsDataset : public Dataset {
         throw Error(entry.path(), "no vessel mask for this image (expected " + mask.string() + ")");
       }
       refs.push_back(make_ref(stem, entry.path(), mask));
+      if (layout_.fov_of) {
+        refs.back().roi = layout_.fov_of(stem);
+        if (!fs::is_regular_file(refs.back().roi, ec)) {
+          throw Error(entry.path(), "no field-of-view mask for this image (expected " + refs.back().roi.string() +
+                                        "; set field_of_view: false to score the whole image)");
+        }
+      }
     }
     std::sort(refs.begin(), refs.end(),
               [](const SampleRef& a, const SampleRef& b) { return a.id < b.id; });
@@ -101,11 +121,13 @@ class VesselsDataset : public Dataset {
   }
 
   Sample load(const SampleRef& ref) const override { return load_binary_sample(ref, kVessel, classes_); }
+  std::string region_of_interest() const override { return roi_note_; }
 
  private:
   static std::vector<std::string> allowed_keys(const std::string& layout) {
     std::vector<std::string> keys = {"adapter", "root", "layout"};
     if (layout == "drive") keys.push_back("split");
+    if (layout == "drive" || layout == "hrf") keys.push_back("field_of_view");
     if (layout == "chase" || layout == "stare") {
       keys.push_back("images");
       keys.push_back("masks");
@@ -114,6 +136,7 @@ class VesselsDataset : public Dataset {
   }
 
   Layout layout_;
+  std::string roi_note_;
   std::vector<ClassInfo> classes_{{kVessel, "vessel"}};
 };
 
