@@ -91,6 +91,31 @@ class Section {
   fs::path file_;
 };
 
+// `datasets: {name: {dataset: {...}, instances: {...}}}`, in name order; each entry's instances
+// start from the suite's.
+std::vector<SuiteEntry> read_suite(const json& datasets, const InstanceConfig& defaults, const fs::path& file) {
+  if (!datasets.is_object() || datasets.empty()) {
+    throw Error(file, "'datasets' must map names to {dataset: ..., instances: ...} sections");
+  }
+  std::vector<SuiteEntry> suite;
+  for (const auto& item : datasets.items()) {
+    const std::string where = "datasets." + item.key();
+    Section entry(item.value(), where, file, {"dataset", "instances"});
+    if (!item.value().contains("dataset") || !item.value()["dataset"].is_object()) {
+      throw Error(file, "'" + where + "' needs a 'dataset' mapping");
+    }
+    if (item.key().empty() || item.key().find_first_of("/\\") != std::string::npos || item.key()[0] == '.') {
+      throw Error(file, "'" + where + "': a suite name must be a plain folder name");
+    }
+    SuiteEntry out{item.key(), item.value()["dataset"], defaults};
+    Section instances(item.value().value("instances", json()), where + ".instances", file, {"min_area", "whole_class"});
+    instances.get("min_area", out.instances.min_area);
+    instances.get("whole_class", out.instances.whole_class);
+    suite.push_back(out);
+  }
+  return suite;
+}
+
 json parse_yaml(const fs::path& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) throw Error(file, "config file not found");
@@ -164,7 +189,7 @@ Config load_config(const fs::path& file) {
   config.dataset_base = config.file.parent_path();
 
   Section top(root, "", file,
-              {"name", "dataset", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
+              {"name", "dataset", "datasets", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
                "mask_policy", "empty_rule", "run"});
   top.get("name", config.name);
   top.get("prompt", config.prompt);
@@ -173,10 +198,14 @@ Config load_config(const fs::path& file) {
   top.get("mask_policy", config.mask_policy);
   top.get("empty_rule", config.empty_rule);
 
-  if (!root.contains("dataset") || !root["dataset"].is_object()) {
-    throw Error(file, "missing 'dataset' section");
+  if (root.contains("datasets") == root.contains("dataset")) {
+    throw Error(file, root.contains("dataset") ? "has both 'dataset' and 'datasets'; keep one"
+                                               : "missing 'dataset' section (or 'datasets' for a suite)");
   }
-  config.dataset = root["dataset"];
+  if (root.contains("dataset")) {
+    if (!root["dataset"].is_object()) throw Error(file, "'dataset' must be a mapping");
+    config.dataset = root["dataset"];
+  }
 
   Section model(root.value("model", json()), "model", file, {"path", "device"});
   model.get_path("path", config.model.path);
@@ -196,9 +225,25 @@ Config load_config(const fs::path& file) {
   run.get("save_logits", config.run.save_logits);
   config.run.save_predictions |= config.run.save_logits;  // logits sit beside their masks
 
+  if (root.contains("datasets")) config.suite = read_suite(root["datasets"], config.instances, file);
   if (config.name.empty()) config.name = file.stem().string();
   if (config.run.output.empty()) config.run.output = fs::path("runs") / config.name;
   return config;
+}
+
+std::vector<Config> expand_suite(const Config& config) {
+  if (config.suite.empty()) return {config};
+  std::vector<Config> out;
+  for (const auto& entry : config.suite) {
+    Config one = config;
+    one.suite.clear();
+    one.name = config.name + "/" + entry.name;
+    one.dataset = entry.dataset;
+    one.instances = entry.instances;
+    one.run.output = config.run.output / entry.name;
+    out.push_back(one);
+  }
+  return out;
 }
 
 void validate(const Config& config) {

@@ -9,41 +9,25 @@
 
 namespace sambench {
 
-namespace {
-
-// The built-in adapters. An explicit table, rather than self-registering statics, because a
-// static library drops objects nothing refers to.
-const std::map<std::string, AdapterFactory>& adapters() {
-  static const std::map<std::string, AdapterFactory> table = {
-      {"amos", make_amos_dataset},
-      {"endovis", make_endovis_dataset},
-      {"folder", make_folder_dataset},
-      {"fundus", make_fundus_dataset},
-      {"isic", make_isic_dataset},
-      {"kvasir", make_kvasir_dataset},
-      {"oct", make_oct_dataset},
-      {"vessels", make_vessels_dataset},
-      {"xray", make_xray_dataset},
-  };
-  return table;
-}
-
-}  // namespace
-
 std::vector<std::string> adapter_names() {
   std::vector<std::string> names;
-  for (const auto& [name, factory] : adapters()) names.push_back(name);
+  for (const auto& entry : adapter_catalog()) names.push_back(entry.info.name);
   return names;
+}
+
+std::vector<AdapterInfo> adapter_infos() {
+  std::vector<AdapterInfo> infos;
+  for (const auto& entry : adapter_catalog()) infos.push_back(entry.info);
+  return infos;
 }
 
 std::unique_ptr<Dataset> make_dataset(const nlohmann::json& options,
                                       const std::filesystem::path& base) {
   std::string name = options.value("adapter", "");
-  auto it = adapters().find(name);
-  if (it == adapters().end()) {
-    throw Error("dataset.adapter: unknown adapter '" + name + "' (known: " + join(adapter_names()) + ")");
+  for (const auto& entry : adapter_catalog()) {
+    if (entry.info.name == name) return entry.make(options, base);
   }
-  return it->second(options, base);
+  throw Error("dataset.adapter: unknown adapter '" + name + "' (known: " + join(adapter_names()) + ")");
 }
 
 std::vector<ClassInfo> parse_classes(const nlohmann::json& classes, const std::string& where) {

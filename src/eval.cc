@@ -160,7 +160,6 @@ void decode_chunk(Run& run, const Encoded& encoded, const std::vector<DecoderPro
     decoded = run.model->decode(encoded.embedding, batch, mask_input);
   }
   auto t = run.times.time("upscale");
-  const float threshold = run.model->info().mask_threshold;
   out.resize(run.policies.size());
   for (size_t k = 0; k < run.policies.size(); ++k) {
     for (int p = 0; p < decoded.batch; ++p) {

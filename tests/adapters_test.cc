@@ -65,6 +65,38 @@ fs::path shared_or_skip(const std::string& folder) {
 #define SKIP_WITHOUT(dir, folder) \
   if ((dir).empty()) GTEST_SKIP() << "shared/data/" folder " is absent (set SAMBENCH_SHARED_DATA)"
 
+// A root one level off: the error names the missing folder and what is there instead.
+TEST(AdapterLayout, MissingFolderSaysWhatWasFound) {
+  TempDir dir;
+  testing::write_text(dir / "release/DRIVE/test/images/readme.txt", "");
+  auto dataset = make_dataset({{"adapter", "vessels"}, {"root", "release"}}, dir.path());
+  std::string error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "release/test/images: folder not found (the images), nor its parent"))
+      << error;
+  fs::create_directories(dir / "release/test/1st_manual");
+  testing::write_text(dir / "release/test/notes.txt", "");
+  error = error_of([&] { dataset->list(); });
+  EXPECT_TRUE(contains(error, "release/test/images: folder not found (the images); "));
+  EXPECT_TRUE(contains(error, "release/test holds: 1st_manual/, notes.txt")) << error;
+}
+
+TEST(AdapterTable, DescribesEveryAdapter) {
+  auto infos = adapter_infos();
+  ASSERT_EQ(infos.size(), adapter_names().size());
+  for (const auto& info : infos) {
+    EXPECT_FALSE(info.summary.empty()) << info.name;
+    EXPECT_FALSE(info.layout.empty()) << info.name;
+    // Every config named exists, so that the listing never points at nothing.
+    std::string configs = info.configs;
+    for (size_t start = 0; start < configs.size();) {
+      size_t end = configs.find(", ", start);
+      std::string name = configs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      EXPECT_TRUE(fs::exists(fs::path(SAMBENCH_SOURCE_DIR) / "configs" / name)) << info.name << ": " << name;
+      start = end == std::string::npos ? configs.size() : end + 2;
+    }
+  }
+}
+
 TEST(AdapterTable, ListsEveryFamily) {
   auto names = adapter_names();
   for (const char* name :
@@ -397,6 +429,27 @@ TEST(OctAdapter, FlatLayoutWithMasksBesideTheImages) {
   write_grey(dir / "flat/masks/x_gt.png", oct_mask(8, 8));
   auto flat = make_dataset({{"adapter", "oct"}, {"layout", "flat"}, {"root", "flat"}}, dir.path());
   EXPECT_EQ(ids_of(flat->list()), (std::vector<std::string>{"x"}));
+}
+
+// Endoscopic OCT (rat colon): the flat layout with its own three layers.
+TEST(OctAdapter, FlatLayoutTakesItsOwnClasses) {
+  TempDir dir;
+  cv::Mat layers = cv::Mat::zeros(9, 6, CV_8U);
+  layers.rowRange(3, 5).setTo(1), layers.rowRange(5, 7).setTo(2), layers.rowRange(7, 9).setTo(3);
+  write_grey(dir / "eoct/images/colon_01.png", cv::Mat(9, 6, CV_8U, cv::Scalar(40)));
+  write_grey(dir / "eoct/masks/colon_01_gt.png", layers);
+  json options = {{"adapter", "oct"}, {"layout", "flat"}, {"root", "eoct"},
+                  {"classes", {{"1", "CM"}, {"2", "SM"}, {"3", "ME"}}}};
+  auto dataset = make_dataset(options, dir.path());
+  ASSERT_EQ(dataset->classes().size(), 3u);
+  EXPECT_EQ(dataset->classes()[2].name, "ME");
+  EXPECT_EQ(values_of(dataset->load(dataset->list()[0]).labels), (std::set<int>{0, 1, 2, 3}));
+  layers.at<uchar>(0, 0) = 4;
+  write_grey(dir / "eoct/masks/colon_01_gt.png", layers);
+  EXPECT_TRUE(contains(error_of([&] { dataset->load(dataset->list()[0]); }),
+                       "colon_01_gt.png: label value(s) 4 not in the class map"));
+  json aroi = {{"adapter", "oct"}, {"root", "eoct"}, {"classes", {{"1", "CM"}}}};
+  EXPECT_THROW(make_dataset(aroi, dir.path()), Error);  // AROI's classes are fixed
 }
 
 TEST(OctAdapter, BrokenLayoutsAreErrorsNamingTheFile) {

@@ -75,6 +75,28 @@ TEST_F(CliTest, OverridesTakePrecedenceOverTheConfig) {
   EXPECT_FALSE(fs::exists(dir_ / "run"));
 }
 
+TEST_F(CliTest, DatasetsListsEveryAdapterWithItsLayout) {
+  auto r = run_sambench("datasets");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* part : {"amos\n", "labelsTr|labelsVa/amos_XXXX.nii.gz", "vessels\n", "1st_manual/NN_manual1.gif",
+                           "endovis\n", "parts", "configs: drive.yaml"}) {
+    EXPECT_TRUE(testing::contains(r.output, part)) << part;
+  }
+}
+
+TEST_F(CliTest, InspectCountsWithoutTheModel) {
+  write_config("nomodel.yaml", (dir_ / "absent.pt").string());
+  fs::path json = dir_ / "inspect.json";
+  auto r = run_sambench("inspect --config '" + (dir_ / "nomodel.yaml").string() + "' --json '" + json.string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(testing::contains(r.output, "adapter folder: 2 sample(s) in 2 case(s); 0 without any instance")) << r.output;
+  EXPECT_TRUE(testing::contains(r.output, "model input (RGB uint8 after preprocessing): min ")) << r.output;
+  EXPECT_TRUE(testing::contains(read_text(json), "\"samples\": 2"));
+  fs::remove_all(dir_ / "data/masks");
+  expect_one_error_naming(run_sambench("inspect --config '" + (dir_ / "nomodel.yaml").string() + "'"),
+                          "data/masks", "folder not found");
+}
+
 TEST_F(CliTest, MissingImagesFolder) {
   fs::remove_all(dir_ / "data/images");
   expect_one_error_naming(run_sambench(config_arg()), "data/images", "folder not found");

@@ -63,6 +63,23 @@ TEST(FolderDataset, MaskSuffixMatchesOfficialNaming) {
   EXPECT_EQ(dataset->load(refs[0]).labels.at<uchar>(1, 1), 255);
 }
 
+// The chest X-ray sample's layout: Data/1.jpg beside Data/1-mask.png.
+TEST(FolderDataset, MasksBesideTheirImages) {
+  TempDir dir;
+  testing::write_rgb(dir / "Data/2.jpg", cv::Mat(3, 3, CV_8UC3, cv::Scalar::all(5)));
+  testing::write_rgb(dir / "Data/1.jpg", cv::Mat(3, 3, CV_8UC3, cv::Scalar::all(5)));
+  cv::imwrite((dir / "Data/1-mask.png").string(), cv::Mat(3, 3, CV_8U, cv::Scalar(255)));
+  cv::imwrite((dir / "Data/2-mask.png").string(), cv::Mat::zeros(3, 3, CV_8U));
+  nlohmann::json options = {{"adapter", "folder"}, {"root", "Data"}, {"images", "."}, {"masks", "."},
+                            {"mask_suffix", "-mask"}, {"classes", {{"255", "lungs"}}}};
+  auto refs = make_dataset(options, dir.path())->list();
+  ASSERT_EQ(refs.size(), 2u);
+  EXPECT_EQ(refs[0].id, "1");
+  EXPECT_EQ(refs[1].mask, dir / "Data/2-mask.png");
+  options["mask_suffix"] = "";
+  EXPECT_THROW(make_dataset(options, dir.path()), Error);
+}
+
 TEST(FolderDataset, MissingMaskNamesTheImage) {
   TempDir dir;
   write_pair(dir, "a", cv::Mat::zeros(4, 4, CV_8U));

@@ -27,6 +27,13 @@ struct RunConfig {
   bool save_logits = false;       // the kept masks' low-res logits as .npy (implies predictions)
 };
 
+// One dataset of a suite config (`datasets:`), with what differs from the suite's defaults.
+struct SuiteEntry {
+  std::string name;
+  nlohmann::json dataset;
+  InstanceConfig instances;
+};
+
 // Everything that shapes the numbers. Paths in a YAML file are relative to that file's folder.
 struct Config {
   std::filesystem::path file;  // where it was read from, empty if built in code
@@ -44,7 +51,14 @@ struct Config {
   nlohmann::json mask_policy = "best_score";
   std::string empty_rule = "nan";  // empty truth and empty prediction: "nan" (excluded) or "one"
   RunConfig run;
+  // A suite: several datasets evaluated one after the other with the same model and settings,
+  // each into run.output/<name>/. Empty for a single-dataset config; see expand_suite.
+  std::vector<SuiteEntry> suite;
 };
+
+// The configs a run evaluates: the config itself, or one per suite dataset (named
+// <name>/<dataset>, writing to <output>/<dataset>).
+std::vector<Config> expand_suite(const Config& config);
 
 // The names of a config's `mask_policy`: one, or each of a list.
 std::vector<std::string> policy_names(const nlohmann::json& mask_policy);

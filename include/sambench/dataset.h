@@ -68,6 +68,15 @@ std::unique_ptr<Dataset> make_dataset(const nlohmann::json& options,
                                       const std::filesystem::path& base);
 std::vector<std::string> adapter_names();
 
+// What an adapter reads, for `sambench datasets`.
+struct AdapterInfo {
+  std::string name;
+  std::string summary;  // the benchmarks, one line
+  std::string layout;   // the files it expects, and its main options; may span lines
+  std::string configs;  // the ready configs under configs/
+};
+std::vector<AdapterInfo> adapter_infos();
+
 // Shared by adapters: parses {label: name} and checks that labels are unique positive integers.
 std::vector<ClassInfo> parse_classes(const nlohmann::json& classes, const std::string& where);
 

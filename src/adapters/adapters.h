@@ -36,9 +36,21 @@ std::unique_ptr<Dataset> make_vessels_dataset(const nlohmann::json& options,
 std::unique_ptr<Dataset> make_xray_dataset(const nlohmann::json& options,
                                            const std::filesystem::path& base);
 
+// An adapter's description (public, for `sambench datasets`) and its factory.
+struct AdapterEntry {
+  AdapterInfo info;
+  AdapterFactory make;
+};
+const std::vector<AdapterEntry>& adapter_catalog();  // in name order (src/adapters/catalog.cc)
+
 // EndoVis 2017: the instrument type label (1..7) of a ground-truth folder name such as
 // "Left_Bipolar_Forceps_labels", 0 when it matches none (rule in src/adapters/endovis.cc).
 int endovis_instrument_label(const std::string& folder);
+
+// Throws Error(dir, "folder not found …") saying what `dir` should hold (`role`, optional) and
+// what its parent holds instead, e.g. "…/amos/labelsVa: folder not found (the label volumes
+// next to imagesVa/); …/amos holds: imagesVa/, labelsTr/".
+void expect_folder(const std::filesystem::path& dir, const std::string& role = "");
 
 // A 2D sample ref and a decoded sample, built by name so that fields added to the structs
 // later keep their defaults.

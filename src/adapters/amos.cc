@@ -229,8 +229,8 @@ class AmosDataset : public Dataset {
 
   // The cases to evaluate, in name order.
   std::vector<Case> cases() const {
-    std::error_code ec;
-    if (!fs::is_directory(images_, ec)) throw Error(images_, "folder not found");
+    expect_folder(images_, "the image volumes, amos_XXXX.nii.gz");
+    expect_folder(labels_, "the label volumes next to " + images_.filename().string() + "/");
     std::map<std::string, Case> found;
     for (const auto& entry : fs::directory_iterator(images_)) {
       std::string name = volume_name(entry);

@@ -33,6 +33,28 @@ uint32_t uniform_below(std::mt19937& rng, uint32_t n) {
 
 }  // namespace
 
+void expect_folder(const fs::path& dir, const std::string& role) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return;
+  std::string expected = role.empty() ? "" : " (" + role + ")";
+  fs::path parent = dir.parent_path();
+  if (!fs::is_directory(parent, ec)) {
+    throw Error(dir, "folder not found" + expected + ", nor its parent " + parent.string());
+  }
+  // What is there instead, so that a root one level off or a misnamed folder shows at once.
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    names.push_back(entry.path().filename().string() + (entry.is_directory() ? "/" : ""));
+  }
+  std::sort(names.begin(), names.end());
+  const size_t shown = 12;
+  std::string found;
+  for (size_t i = 0; i < std::min(shown, names.size()); ++i) found += (i ? ", " : "") + names[i];
+  if (names.size() > shown) found += ", ... (" + std::to_string(names.size()) + " entries)";
+  throw Error(dir, "folder not found" + expected + "; " + parent.string() +
+                       (names.empty() ? " is empty" : " holds: " + found));
+}
+
 SampleRef make_ref(const std::string& id, const fs::path& image, const fs::path& mask,
                    const std::string& group) {
   SampleRef ref;
@@ -72,8 +94,7 @@ double number_option(const json& options, const std::string& key, double fallbac
 }
 
 std::map<std::string, fs::path> image_files(const fs::path& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw Error(dir, "folder not found");
+  expect_folder(dir);
   std::map<std::string, fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (!entry.is_regular_file() || !is_image_file(entry.path())) continue;
@@ -159,8 +180,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
 
 std::vector<std::pair<long, std::string>> numbered_folders(const fs::path& root, const std::string& prefix,
                                                            const std::string& what) {
-  std::error_code ec;
-  if (!fs::is_directory(root, ec)) throw Error(root, "folder not found");
+  expect_folder(root);
   const std::regex pattern(prefix + "([0-9]+)", std::regex::icase);
   std::vector<std::pair<long, std::string>> found;
   for (const auto& entry : fs::directory_iterator(root)) {

@@ -186,8 +186,7 @@ class EndovisDataset : public Dataset {
   // The instrument folders of a ground_truth folder, in name order; checked against the type
   // table for the instruments task.
   std::vector<fs::path> mask_folders(const fs::path& dir) const {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw Error(dir, "folder not found");
+    expect_folder(dir, "one mask folder per instrument");
     std::vector<fs::path> folders;
     for (const auto& entry : fs::directory_iterator(dir)) {
       if (entry.is_directory()) folders.push_back(entry.path());

@@ -1,5 +1,6 @@
 // The generic layout: root/images/<id>.<ext> with root/masks/<id><suffix>.<ext> holding a label
-// map, one class per value.
+// map, one class per value. images and masks may name one folder when the suffix tells the masks
+// apart (e.g. 1.jpg with 1-mask.png).
 
 #include <map>
 
@@ -24,11 +25,14 @@ class FolderDataset : public Dataset {
       throw Error("dataset: 'root' is missing (the folder holding images/ and masks/)");
     }
     root_ = (base / options["root"].get<std::string>()).lexically_normal();
-    images_ = root_ / options.value("images", "images");
-    masks_ = root_ / options.value("masks", "masks");
+    images_ = (root_ / options.value("images", "images")).lexically_normal();
+    masks_ = (root_ / options.value("masks", "masks")).lexically_normal();
     suffix_ = options.value("mask_suffix", "");
     classes_ = parse_classes(options.value("classes", json()), "dataset");
     ignored_ = options.value("ignore", std::vector<int>{});
+    if (images_ == masks_ && suffix_.empty()) {
+      throw Error("dataset: 'mask_suffix' must not be empty when images and masks share a folder");
+    }
   }
 
   const std::vector<ClassInfo>& classes() const override { return classes_; }
@@ -37,6 +41,7 @@ class FolderDataset : public Dataset {
     std::map<std::string, fs::path> masks_by_stem = image_files(masks_);
     std::vector<SampleRef> refs;
     for (const auto& [stem, image] : image_files(images_)) {
+      if (images_ == masks_ && ends_with(stem, suffix_)) continue;  // a mask beside its image
       auto mask = masks_by_stem.find(stem + suffix_);
       if (mask == masks_by_stem.end()) {
         throw Error(image, "no mask for this image (expected " +

@@ -151,8 +151,7 @@ class FundusDataset : public Dataset {
 
   // Image files anywhere below `dir`, in path order.
   static std::vector<fs::path> images_below(const fs::path& dir) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) throw Error(dir, "folder not found");
+    expect_folder(dir);
     std::vector<fs::path> files;
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
       if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());

@@ -1,7 +1,8 @@
 // Retinal OCT B-scans with layer and fluid labels, AROI (Melinscak et al. 2021):
 //   aroi  <root>/patientN/raw/labeled/patientN_rawNNNN.png
 //         with <root>/patientN/mask/number/patientN_rawNNNN.png (the same file name)
-//   flat  <root>/images/<name>.png with <root>/masks/<name>_gt.png
+//   flat  <root>/images/<name>.png with <root>/masks/<name>_gt.png; `classes` replaces AROI's
+//         classes for other layered-OCT sets (configs/endoscopic_oct.yaml)
 // The AROI folder names are not confirmed against the release, so both are options
 // (`images`, `masks`, relative to each patient folder); in the flat layout they are relative to
 // the root, may name the same folder (stems ending in the mask suffix are then masks), and
@@ -47,7 +48,7 @@ class OctDataset : public Dataset {
     flat_ = layout == "flat";
     check_keys(options,
                flat_ ? std::vector<std::string>{"adapter", "root", "layout", "images", "masks",
-                                                "mask_suffix"}
+                                                "mask_suffix", "classes"}
                      : std::vector<std::string>{"adapter", "root", "layout", "images", "masks"},
                "dataset (layout " + layout + ")");
     root_ = dataset_root(options, base,
@@ -56,6 +57,8 @@ class OctDataset : public Dataset {
     images_ = string_option(options, "images", flat_ ? "images" : "raw/labeled");
     masks_ = string_option(options, "masks", flat_ ? "masks" : "mask/number");
     suffix_ = string_option(options, "mask_suffix", "_gt");
+    // Other layered-OCT sets (e.g. endoscopic OCT of the rat colon: CM, SM, ME) name their own.
+    if (options.contains("classes")) classes_ = parse_classes(options["classes"], "dataset");
     if (flat_ && suffix_.empty() && images_ == masks_) {
       throw Error("dataset: 'mask_suffix' must not be empty when images and masks share a folder");
     }

@@ -96,7 +96,7 @@ class VesselsDataset : public Dataset {
 
   std::vector<SampleRef> list() const override {
     std::error_code ec;
-    if (!fs::is_directory(layout_.images, ec)) throw Error(layout_.images, "folder not found");
+    expect_folder(layout_.images, "the images");
     std::vector<SampleRef> refs;
     for (const auto& entry : fs::directory_iterator(layout_.images)) {
       std::string name = entry.path().filename().string();

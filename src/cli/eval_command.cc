@@ -39,7 +39,7 @@ void print_mode(const EvalResult& result, const std::vector<LevelSummary>& level
   for (size_t l = 1; l < levels.size(); ++l) std::printf(" %11s", (levels[l].name + " dice").c_str());
   std::printf("\n");
   auto row = [&](const std::string& name, const std::string& count, auto stat_of) {
-    std::printf("%-24s %9s %9s %9s", name.c_str(), count.c_str(),
+    std::printf("%s %9s %9s %9s", pad(name, 24).c_str(), count.c_str(),
                 format_number(stat_of(inst, true).mean, 4).c_str(),
                 format_number(stat_of(inst, false).mean, 4).c_str());
     for (size_t l = 1; l < levels.size(); ++l) {
@@ -68,6 +68,19 @@ void print_table(const EvalResult& result) {
               result.output.c_str());
 }
 
+// A suite's datasets one after the other; one failing stops the suite (its error names the file),
+// after the datasets before it were written.
+void evaluate(const Config& config) {
+  std::vector<Config> configs = expand_suite(config);
+  for (size_t i = 0; i < configs.size(); ++i) {
+    if (configs.size() > 1) {
+      std::printf("== %s (%zu/%zu)\n", configs[i].name.c_str(), i + 1, configs.size());
+      std::fflush(stdout);
+    }
+    print_table(run_eval(configs[i]));
+  }
+}
+
 }  // namespace
 
 void add_eval_command(CLI::App& app) {
@@ -86,7 +99,7 @@ void add_eval_command(CLI::App& app) {
                 "write the kept masks and a label map per image under RUN/predictions/");
   cmd->add_flag("--save-logits", args->save_logits,
                 "also write each kept mask's 256x256 low-res logits as float32 .npy");
-  cmd->callback([args] { print_table(run_eval(resolve(*args))); });
+  cmd->callback([args] { evaluate(resolve(*args)); });
 }
 
 }  // namespace sambench

@@ -9,7 +9,9 @@ int main(int argc, char** argv) {
   CLI::App app{"sambench: Segment Anything on medical segmentation benchmarks"};
   app.set_version_flag("--version", std::string(sambench::version()) + " (" + sambench::git_commit() + ")");
   app.require_subcommand(1);
+  sambench::add_datasets_command(app);
   sambench::add_eval_command(app);
+  sambench::add_inspect_command(app);
   sambench::add_make_demo_command(app);
   sambench::add_rescore_command(app);
 
