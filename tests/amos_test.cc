@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "fixtures/dicom_series.h"
 #include "fixtures/test_fixtures.h"
 #include "sambench/dataset.h"
 #include "sambench/error.h"
@@ -143,6 +144,41 @@ TEST(Amos, SlicesAreRadiological) {
   EXPECT_NEAR(read.geometry.origin[0], g.origin[0] - 0.8 * (W - 1), 1e-4);
   EXPECT_NEAR(read.geometry.origin[1], g.origin[1] - 0.8 * (H - 1), 1e-4);
   EXPECT_EQ(cv::countNonZero(dataset->load(dataset->list()[3]).labels), 0);
+}
+
+// A scanner-like DICOM series (position and orientation tags, files named in reverse slice
+// order) with its labels as NIfTI on the same grid: the series is stacked by position and
+// reoriented like a NIfTI, so a right-anterior marker in slice 4 lands top-left of slice 4.
+TEST(AmosDicom, SeriesIsStackedByPositionAndReoriented) {
+  TempDir dir;
+  Volume ct = ct_volume();
+  LabelVolume labels = label_volume();
+  for (int k = 0; k < D; ++k) {
+    for (size_t p = 0; p < ct.slice_pixels(); ++p) ct.voxels[size_t(k) * ct.slice_pixels() + p] = -900.0f + 100.0f * k;
+  }
+  int i = 35, j = 27;
+  labels.voxels[at(i, j, 4)] = 7;
+  ct.voxels[at(i, j, 4)] = 362.0f;
+  testing::write_dicom_series(dir / "amos/imagesVa/amos_0001", ct);
+  fs::create_directories(dir / "amos/labelsVa");
+  write_label_volume(dir / "amos/labelsVa/amos_0001.nii.gz", labels);
+
+  VolumeGeometry g = read_geometry(dir / "amos/imagesVa/amos_0001");
+  EXPECT_TRUE(same_grid(g, ras_geometry(), 1e-4)) << g.origin[0] << " " << g.origin[2] << " " << g.direction[0];
+  auto dataset = make_dataset(amos_options(), dir.path());
+  auto refs = dataset->list();
+  ASSERT_EQ(refs.size(), size_t(D));
+  for (int k : {0, 4, 5}) {
+    Sample s = dataset->load(refs[k]);
+    // Slice k's HU is -900 + 100 k; the window [-991, 362] maps it to 255 (HU + 991) / 1353.
+    int expected = int(std::lround(255.0 * (100.0 * k + 91.0) / 1353.0));
+    EXPECT_NEAR(s.image.at<cv::Vec3b>(10, 10)[0], expected, 1) << "slice " << k;
+  }
+  Sample s = dataset->load(refs[4]);
+  cv::Point p = rai_pixel(i, j);
+  EXPECT_EQ(s.labels.at<uint16_t>(p), 7);
+  EXPECT_EQ(s.image.at<cv::Vec3b>(p)[0], 255);
+  EXPECT_NEAR(s.spacing.x, 0.8, 1e-6);
 }
 
 TEST(Amos, MriUsesVolumePercentiles) {
