@@ -165,7 +165,7 @@ Config load_config(const fs::path& file) {
 
   Section top(root, "", file,
               {"name", "dataset", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
-               "mask_policy", "empty_rule", "run"});
+               "mask_policy", "empty_rule", "run", "finetune"});
   top.get("name", config.name);
   top.get("prompt", config.prompt);
   top.get("prompt_seed", config.prompt_seed);
@@ -177,6 +177,7 @@ Config load_config(const fs::path& file) {
     throw Error(file, "missing 'dataset' section");
   }
   config.dataset = root["dataset"];
+  config.finetune = root.value("finetune", json());
 
   Section model(root.value("model", json()), "model", file, {"path", "device"});
   model.get_path("path", config.model.path);

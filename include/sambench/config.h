@@ -44,6 +44,7 @@ struct Config {
   nlohmann::json mask_policy = "best_score";
   std::string empty_rule = "nan";  // empty truth and empty prediction: "nan" (excluded) or "one"
   RunConfig run;
+  nlohmann::json finetune;  // `sambench finetune`'s own section (finetune_config.h); eval ignores it
 };
 
 // The names of a config's `mask_policy`: one, or each of a list.

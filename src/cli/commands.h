@@ -7,6 +7,7 @@
 namespace sambench {
 
 void add_eval_command(CLI::App& app);
+void add_finetune_command(CLI::App& app);
 void add_make_demo_command(CLI::App& app);
 void add_rescore_command(CLI::App& app);
 

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(sambench::version()) + " (" + sambench::git_commit() + ")");
   app.require_subcommand(1);
   sambench::add_eval_command(app);
+  sambench::add_finetune_command(app);
   sambench::add_make_demo_command(app);
   sambench::add_rescore_command(app);
 
