@@ -48,6 +48,16 @@ void require(bool ok, const fs::path& file, const std::string& reason) {
   if (!ok) throw Error(file, "'finetune." + reason);
 }
 
+// A nested mapping of the section, its keys checked; empty when absent.
+json mapping(const json& section, const std::string& key, const std::vector<std::string>& keys,
+             const fs::path& file) {
+  if (!section.contains(key)) return json::object();
+  const json& value = section.at(key);
+  require(value.is_object(), file, key + "' must be a mapping with keys " + join(keys));
+  check_keys(value, keys, file.string() + ": finetune." + key);
+  return value;
+}
+
 // ---- training data ------------------------------------------------------------------------------
 
 // One of the dihedral transforms the augmentation draws from: rotate by 90° `rot` times
@@ -347,22 +357,14 @@ FinetuneOptions parse_finetune_options(const json& section, const fs::path& file
     }
     require(decoder, file, "parts' must include mask_decoder");
   }
-  if (section.contains("loss")) {
-    const json& loss = section.at("loss");
-    require(loss.is_object(), file, "loss' must be a mapping {dice: W, bce: W}");
-    check_keys(loss, {"dice", "bce"}, where + ".loss");
-    read(loss, "dice", o.dice_weight, file);
-    read(loss, "bce", o.bce_weight, file);
-    require(o.dice_weight >= 0 && o.bce_weight >= 0 && o.dice_weight + o.bce_weight > 0, file,
-            "loss' weights must be >= 0 and not both 0");
-  }
-  if (section.contains("augment")) {
-    const json& augment = section.at("augment");
-    require(augment.is_object(), file, "augment' must be a mapping {flips: bool, rot90: bool}");
-    check_keys(augment, {"flips", "rot90"}, where + ".augment");
-    read(augment, "flips", o.flips, file);
-    read(augment, "rot90", o.rot90, file);
-  }
+  const json loss = mapping(section, "loss", {"dice", "bce"}, file);
+  read(loss, "dice", o.dice_weight, file);
+  read(loss, "bce", o.bce_weight, file);
+  require(o.dice_weight >= 0 && o.bce_weight >= 0 && o.dice_weight + o.bce_weight > 0, file,
+          "loss' weights must be >= 0 and not both 0");
+  const json augment = mapping(section, "augment", {"flips", "rot90"}, file);
+  read(augment, "flips", o.flips, file);
+  read(augment, "rot90", o.rot90, file);
   read(section, "lr", o.lr, file);
   read(section, "weight_decay", o.weight_decay, file);
   read(section, "epochs", o.epochs, file);
