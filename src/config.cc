@@ -190,7 +190,7 @@ Config load_config(const fs::path& file) {
 
   Section top(root, "", file,
               {"name", "dataset", "datasets", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
-               "mask_policy", "empty_rule", "run"});
+               "mask_policy", "empty_rule", "run", "finetune"});
   top.get("name", config.name);
   top.get("prompt", config.prompt);
   top.get("prompt_seed", config.prompt_seed);
@@ -206,6 +206,7 @@ Config load_config(const fs::path& file) {
     if (!root["dataset"].is_object()) throw Error(file, "'dataset' must be a mapping");
     config.dataset = root["dataset"];
   }
+  config.finetune = root.value("finetune", json());
 
   Section model(root.value("model", json()), "model", file, {"path", "device"});
   model.get_path("path", config.model.path);

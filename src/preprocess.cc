@@ -148,7 +148,7 @@ DecoderPrompt to_decoder_prompt(const Prompt& prompt, const ResizeTransform& t) 
   if (prompt.box) {
     add(prompt.box->top_left, kBoxTopLeft);
     add(prompt.box->bottom_right, kBoxBottomRight);
-  } else {
+  } else if (!prompt.points.empty()) {
     // SamPredictor pads point-only prompts with a "not a point"; SAM was trained that way.
     out.coords.push_back(0.0f);
     out.coords.push_back(0.0f);

@@ -286,6 +286,18 @@ class PointsRule : public PromptRule {
   PointsOptions o_;
 };
 
+// SAM with no prompt at all: no points, no box (the official prompt encoder then gives an empty
+// sparse embedding, and SamPredictor adds no padding point). The study's fine-tuned decoder is
+// used this way, so that it outputs the whole structure it was trained on.
+class NoneRule : public PromptRule {
+ public:
+  Prompt make(const Instance&, const PromptContext&) const override { return Prompt{}; }
+  std::string describe() const override {
+    return "none: no prompt (no points, no box, no mask input); the decoder sees only the image";
+  }
+  std::string name() const override { return "none"; }
+};
+
 // ---- the table of modes -----------------------------------------------------------------------
 
 struct Mode {
@@ -301,6 +313,9 @@ const std::map<std::string, Mode>& modes() {
       {"centroid_inside", {{}, [](const json&, const std::string&) -> std::unique_ptr<PromptRule> {
                              return std::make_unique<CentroidInsideRule>();
                            }}},
+      {"none", {{}, [](const json&, const std::string&) -> std::unique_ptr<PromptRule> {
+                  return std::make_unique<NoneRule>();
+                }}},
       {"interior", {{}, [](const json&, const std::string&) -> std::unique_ptr<PromptRule> {
                       return std::make_unique<InteriorRule>();
                     }}},

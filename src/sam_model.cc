@@ -158,8 +158,11 @@ DecodeOutput SamModel::decode(const Embedding& embedding, const std::vector<Deco
   }
 
   c10::InferenceMode guard;
-  torch::Tensor c = torch::from_blob(coords.data(), {b, n, 2}).to(impl_->device);
-  torch::Tensor l = torch::from_blob(labels.data(), {b, n}).to(impl_->device);
+  // n == 0 is the prompt-free decode; an empty vector may have no data pointer to wrap.
+  torch::Tensor c = n ? torch::from_blob(coords.data(), {b, n, 2}).to(impl_->device)
+                      : torch::zeros({b, 0, 2}, impl_->device);
+  torch::Tensor l = n ? torch::from_blob(labels.data(), {b, n}).to(impl_->device)
+                      : torch::zeros({b, 0}, impl_->device);
   const int64_t m = info.num_mask_outputs, s = info.low_res_size;
   torch::IValue masks;  // None: SAM's "no mask" embedding
   if (!mask_input.empty()) {

@@ -100,6 +100,13 @@ TEST(ToDecoderPrompt, PointsGetSamPredictorsPaddingPoint) {
   EXPECT_EQ(d.labels, (std::vector<float>{1.f, -1.f}));
 }
 
+// SamPredictor with neither points nor a box gives the prompt encoder nothing: no padding point.
+TEST(ToDecoderPrompt, NoPromptIsNoPoints) {
+  DecoderPrompt d = to_decoder_prompt(Prompt{}, longest_side_transform(480, 640, 1024));
+  EXPECT_EQ(d.size(), 0);
+  EXPECT_TRUE(d.coords.empty());
+}
+
 TEST(ToDecoderPrompt, BoxCornersComeLastWithoutPadding) {
   ResizeTransform t = longest_side_transform(512, 512, 1024);
   Prompt p{{{10.0, 20.0}}, {kNegative}, Box{{1.0, 2.0}, {4.0, 6.0}}};

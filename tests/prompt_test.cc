@@ -107,6 +107,16 @@ TEST(CentroidRule, OnePositivePoint) {
   EXPECT_EQ(rule->name(), "centroid");
 }
 
+TEST(NoneRule, NoPointsNoBox) {
+  Instance inst;
+  inst.mask = cv::Mat::ones(5, 5, CV_8U);
+  auto rule = make_prompt_rule("none");
+  Prompt p = rule->make(inst, context_for(inst.mask));
+  EXPECT_TRUE(p.points.empty());
+  EXPECT_FALSE(p.box.has_value());
+  EXPECT_EQ(rule->name(), "none");
+}
+
 // ---- centroid_inside --------------------------------------------------------------------------
 
 TEST(CentroidInside, KeepsAnInsideCentroid) {
@@ -366,12 +376,12 @@ TEST(Box, GoldenJitter) {
 TEST(PromptRules, UnknownNameIsAnError) {
   EXPECT_THROW(make_prompt_rule("centriod"), Error);
   std::string message = error_of("centriod");
-  EXPECT_NE(message.find("box, box_point, centroid, centroid_inside, interior, points"),
+  EXPECT_NE(message.find("box, box_point, centroid, centroid_inside, interior, none, points"),
             std::string::npos)
       << message;
   EXPECT_EQ(error_of(json{{"mode", "boxx"}}),
             "prompt: unknown mode 'boxx' (known: box, box_point, centroid, centroid_inside, "
-            "interior, points)");
+            "interior, none, points)");
 }
 
 TEST(PromptRules, UnknownOptionListsTheKnownOnes) {

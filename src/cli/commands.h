@@ -18,6 +18,7 @@ inline std::string pad(const std::string& text, size_t width) {
 
 void add_datasets_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_finetune_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_make_demo_command(CLI::App& app);
 void add_rescore_command(CLI::App& app);

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   sambench::add_datasets_command(app);
   sambench::add_eval_command(app);
+  sambench::add_finetune_command(app);
   sambench::add_inspect_command(app);
   sambench::add_make_demo_command(app);
   sambench::add_rescore_command(app);
