@@ -54,7 +54,7 @@ struct Config {
   // A suite: several datasets evaluated one after the other with the same model and settings,
   // each into run.output/<name>/. Empty for a single-dataset config; see expand_suite.
   std::vector<SuiteEntry> suite;
-  nlohmann::json finetune;  // `sambench finetune`'s own section (finetune_config.h); eval ignores it
+  nlohmann::json finetune;  // `sambench finetune`'s own section (finetune.h); eval ignores it
 };
 
 // The configs a run evaluates: the config itself, or one per suite dataset (named
