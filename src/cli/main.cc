@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   sambench::add_eval_command(app);
   sambench::add_make_demo_command(app);
+  sambench::add_merge_command(app);
   sambench::add_rescore_command(app);
 
   try {
