@@ -81,8 +81,13 @@ OnError parse_on_error(const std::string& name) {
 }
 
 std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config) {
+  namespace fs = std::filesystem;
   std::vector<SampleRef> samples = dataset.list();
-  if (samples.empty()) throw Error("dataset: no samples found (check 'dataset.root')");
+  if (samples.empty()) {
+    const fs::path root = config.dataset_base / config.dataset.value("root", std::string());
+    throw Error(root, "the dataset lists no samples (check 'dataset.root' and the layout in " +
+                          (config.file.empty() ? std::string("the config") : config.file.string()) + ")");
+  }
   if (config.run.limit > 0 && samples.size() > static_cast<size_t>(config.run.limit)) {
     samples.resize(config.run.limit);
   }

@@ -62,7 +62,7 @@ bool kill_when(pid_t pid, const std::function<bool()>& ready) {
 class ResumeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    make_demo_dataset(dir_ / "data", {8, 3});
+    make_demo_dataset(dir_ / "data", {6, 3});
     write_config("c.yaml", 10);
   }
 
@@ -111,13 +111,13 @@ TEST_F(ResumeTest, KilledAtSeveralPointsThenResumedGivesTheSameBytes) {
   EXPECT_EQ(testing::differing_files(testing::files_of(dir_ / "run"), expected), std::vector<std::string>{});
   fs::remove_all(dir_ / "run");
 
-  // Killed after 2 images, the resume killed after 5, resumed again.
+  // Killed after 2 images, the resume killed after 4, resumed again.
   pid = spawn_sambench(eval_args(false));
   ASSERT_TRUE(kill_when(pid, [&] { return lines_of(journal) >= 2; }));
   EXPECT_NE(read_text(dir_ / "run/run_state.json").find("\"running\""), std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "run/per_instance.csv"));
   pid = spawn_sambench(eval_args(true));
-  ASSERT_TRUE(kill_when(pid, [&] { return lines_of(journal) >= 5; }));
+  ASSERT_TRUE(kill_when(pid, [&] { return lines_of(journal) >= 4; }));
   r = run_sambench(eval_command(true));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "resuming: ")) << r.output;
@@ -141,7 +141,7 @@ TEST_F(ResumeTest, ResumeInAFreshFolderStartsTheRun) {
   auto r = run_sambench(eval_command(true));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(json::parse(read_text(dir_ / "run/run_state.json"))["status"], "complete");
-  EXPECT_EQ(lines_of(dir_ / "run/journal.jsonl"), 8u);
+  EXPECT_EQ(lines_of(dir_ / "run/journal.jsonl"), 6u);
 }
 
 TEST_F(ResumeTest, OnErrorSkipLeavesTheBadImageOutAndListsIt) {
@@ -153,7 +153,7 @@ TEST_F(ResumeTest, OnErrorSkipLeavesTheBadImageOutAndListsIt) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   json summary = json::parse(read_text(dir_ / "run/summary.json"));
   EXPECT_EQ(summary["counts"]["images_skipped"], 1);
-  EXPECT_EQ(summary["counts"]["images_done"], 7);
+  EXPECT_EQ(summary["counts"]["images_done"], 5);
   ASSERT_EQ(summary["skipped"].size(), 1u);
   const std::string id = bad.stem().string();
   EXPECT_EQ(summary["skipped"][0]["case"], id);

@@ -5,7 +5,10 @@
 
 #include <sys/mount.h>
 
+#include <sstream>
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
@@ -88,6 +91,10 @@ TEST_F(OutputErrorsTest, AFullDiskStopsTheRunNamingTheFileAndKeepsTheJournal) {
   EXPECT_TRUE(contains(line, (dir_ / "small/run").string())) << r.output;
   EXPECT_TRUE(contains(line, "No space left on device")) << r.output;
   EXPECT_EQ(r.output.find("sambench: error: ", r.output.find("sambench: error: ") + 1), std::string::npos);
+  // The cases finished before stay journaled, whole, for --resume once there is room.
+  ASSERT_TRUE(fs::exists(dir_ / "small/run/journal.jsonl"));
+  std::istringstream journal(read_text(dir_ / "small/run/journal.jsonl"));
+  for (std::string record; std::getline(journal, record);) EXPECT_NO_THROW(nlohmann::json::parse(record));
   // No file was left cut short and passed off as written: every listed prediction decodes.
   EXPECT_FALSE(fs::exists(dir_ / "small/run/per_instance.csv"));
   for (const auto& e : fs::recursive_directory_iterator(dir_ / "small/run/predictions")) {
