@@ -461,6 +461,23 @@ TEST(AmosReal, TruncatedDicomSliceNamesTheSeries) {
   EXPECT_EQ(e.find('\n'), std::string::npos) << e;
 }
 
+// A label file stored as float: whole non-negative values read as labels, others are named
+// errors (ITK alone would cast them to uint16, which is undefined for negative values).
+TEST(Volume, FloatLabelFileIsCheckedNotCast) {
+  TempDir dir;
+  Volume labels = ct_volume(0.0f);
+  labels.voxels[at(1, 2, 3)] = 7.0f;
+  write_volume(dir / "ok.nii.gz", labels);
+  LabelVolume read = read_label_volume(dir / "ok.nii.gz");  // reoriented: the 7 moves
+  EXPECT_EQ(std::count(read.voxels.begin(), read.voxels.end(), 7), 1);
+  for (float bad : {-100.0f, 2.5f, 70000.0f}) {
+    labels.voxels[at(1, 2, 3)] = bad;
+    write_volume(dir / "bad.nii.gz", labels);
+    std::string e = error_of([&] { read_label_volume(dir / "bad.nii.gz"); });
+    EXPECT_TRUE(contains(e, "bad.nii.gz: label volume holds")) << e;
+  }
+}
+
 TEST(Volume, ToStoredOrientationUndoesTheReorientation) {
   TempDir dir;
   LabelVolume labels = label_volume();
