@@ -127,7 +127,13 @@ json parse_yaml(const fs::path& file) {
   }
   if (root.IsNull()) throw Error(file, "config is empty");
   if (!root.IsMap()) throw Error(file, "config must be a mapping of sections");
-  return yaml_to_json(root);
+  json config = yaml_to_json(root);
+  try {
+    (void)config.dump();  // messages quote config values, and dump() throws on invalid UTF-8
+  } catch (const json::type_error&) {
+    throw Error(file, "config is not valid UTF-8 text");
+  }
+  return config;
 }
 
 }  // namespace

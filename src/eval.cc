@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "run.h"
+#include "run_journal.h"
 #include "sambench/error.h"
 #include "sambench/postprocess.h"
 #include "sambench/preprocess.h"
@@ -69,6 +70,28 @@ Run::Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
   if (!c.replay_prompts.empty()) replay = read_prompt_log(c.replay_prompts);
   for (const auto& cls : dataset->classes()) class_names[cls.label] = cls.name;
   for (const auto& ref : samples) volumetric |= ref.slice >= 0;
+  units = list_units(samples);
+  listed_units = static_cast<long long>(units.size());
+}
+
+OnError parse_on_error(const std::string& name) {
+  if (name == "fail") return OnError::kFail;
+  if (name == "skip") return OnError::kSkip;
+  throw Error("--on-error: expected fail or skip, got '" + name + "'");
+}
+
+std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config) {
+  namespace fs = std::filesystem;
+  std::vector<SampleRef> samples = dataset.list();
+  if (samples.empty()) {
+    const fs::path root = config.dataset_base / config.dataset.value("root", std::string());
+    throw Error(root, "the dataset lists no samples (check 'dataset.root' and the layout in " +
+                          (config.file.empty() ? std::string("the config") : config.file.string()) + ")");
+  }
+  if (config.run.limit > 0 && samples.size() > static_cast<size_t>(config.run.limit)) {
+    samples.resize(config.run.limit);
+  }
+  return samples;
 }
 
 namespace {
@@ -79,15 +102,6 @@ using nlohmann::json;
 std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_interrupt(int) { g_interrupted = true; }
-
-std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config) {
-  std::vector<SampleRef> samples = dataset.list();
-  if (samples.empty()) throw Error("dataset: no samples found (check 'dataset.root')");
-  if (config.run.limit > 0 && samples.size() > static_cast<size_t>(config.run.limit)) {
-    samples.resize(config.run.limit);
-  }
-  return samples;
-}
 
 // An image as the decoder needs it.
 struct Encoded {
@@ -327,28 +341,52 @@ void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& sou
       score(run, run.set_name(mode, round, 0), ref, sample, instances, predictions[0]);
     }
     // A rescore (no model) reads these files; it must not rewrite them.
-    if (run.config.run.save_predictions && run.model) save_predictions(run, ref, sample, instances, predictions[0]);
+    if (run.config.run.save_predictions && run.model) {
+      fatal_on_error([&] { save_predictions(run, ref, sample, instances, predictions[0]); });
+    }
   }
 }
 
-// The loop over samples, with progress and Ctrl-C; on failure the partial results are saved.
+// One case (or 2D image), whole: journaled when done; under --on-error skip, a failing one is
+// skipped whole.
+void evaluate_unit(Run& run, const Unit& unit, const PredictionSource& source, Progress& progress) {
+  const UnitMark mark = mark_unit(run);
+  try {
+    for (const auto& ref : unit.samples) {
+      if (g_interrupted) throw FatalError("interrupted (Ctrl-C)");
+      evaluate_sample(run, ref, source);
+      ++run.images_done;
+      progress.advance();
+    }
+  } catch (const FatalError&) {
+    throw;
+  } catch (const Error& e) {  // bad input; a model or library failure stops the run
+    if (run.on_error != OnError::kSkip) throw;
+    skip_unit(run, unit, mark, e.what());
+    return;
+  }
+  finish_unit(run, unit, mark);
+}
+
+// The loop over units, with progress and Ctrl-C; on failure the partial results are saved.
 void run_samples(Run& run, const PredictionSource& source) {
   g_interrupted = false;
   auto previous = std::signal(SIGINT, on_interrupt);
   Progress progress(static_cast<long long>(run.samples.size()), "images");
   try {
-    for (const auto& ref : run.samples) {
-      if (g_interrupted) throw Error("interrupted (Ctrl-C)");
-      evaluate_sample(run, ref, source);
-      ++run.images_done;
-      progress.advance();
+    for (const auto& unit : run.units) {
+      if (restore_unit(run, unit)) {
+        progress.advance(static_cast<long long>(unit.samples.size()));
+        continue;
+      }
+      evaluate_unit(run, unit, source, progress);
     }
-    flush_case(run);
     progress.finish();
   } catch (const std::exception& e) {
     std::signal(SIGINT, previous);
     std::fprintf(stderr, "\n");
     write_failure(run, e.what());
+    fail_run(run, e.what());
     throw;
   }
   std::signal(SIGINT, previous);
@@ -511,23 +549,31 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
   return result;
 }
 
-EvalResult run_eval(const Config& config) {
+EvalResult run_eval(const Config& config, const EvalOptions& options) {
   validate(config);
   auto start = std::chrono::steady_clock::now();
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
+  const std::vector<Unit> listed = list_units(samples);
+  std::vector<Unit> units = shard_units(listed, options.shard);
+  samples = samples_of(units);
   int threads = set_threads(config.run.threads);
   SamModel model = SamModel::load(config.model.path, config.model.device);
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   Run run(config, std::move(dataset), std::move(samples), std::move(model), threads);
+  run.units = std::move(units);
+  run.listed_units = static_cast<long long>(listed.size());
+  run.shard = options.shard;
+  run.on_error = options.on_error;
   log_start(run);
-  prepare_output(config.run.output);
+  open_run(run, options.resume);
   run_samples(run, sam_source(run));
   g_cache = {};  // the embedding is not needed any more
 
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_outputs(run, wall, load);
+  complete_run(run);
 
   EvalResult result;
   result.output = config.run.output;

@@ -1,6 +1,8 @@
 #include "sambench/image_io.h"
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <opencv2/imgcodecs.hpp>
@@ -8,6 +10,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "sambench/error.h"
+#include "sambench/report.h"
 
 namespace sambench {
 
@@ -33,11 +36,27 @@ cv::Mat read_gif(const std::filesystem::path& path) {
   return frame;
 }
 
+// libjpeg decodes a truncated JPEG with only a warning, greying the missing rows; a complete
+// file has its end-of-image marker after the last start-of-scan (markers cannot occur inside
+// scan data, where 0xFF bytes are stuffed).
+void require_complete_jpeg(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  const std::string data = bytes.str();
+  const size_t scan = data.rfind("\xFF\xDA");
+  if (scan == std::string::npos || data.find("\xFF\xD9", scan) == std::string::npos) {
+    throw Error(path, "truncated or corrupt JPEG (no end-of-image marker after the image data)");
+  }
+}
+
 cv::Mat decode(const std::filesystem::path& path, int flags) {
   require_file(path);
+  const std::string ext = lower_extension(path);
+  if (ext == ".jpg" || ext == ".jpeg") require_complete_jpeg(path);
   cv::Mat image;
   try {
-    image = lower_extension(path) == ".gif" ? read_gif(path) : cv::imread(path.string(), flags);
+    image = ext == ".gif" ? read_gif(path) : cv::imread(path.string(), flags);
   } catch (const cv::Exception& e) {
     throw Error(path, "cannot decode image: " + first_line(e.what()));
   }
@@ -87,14 +106,18 @@ cv::Mat read_label_map(const std::filesystem::path& path) {
   return labels;
 }
 
+// Encoded in memory, then written by write_file_atomic: imwrite does not check the final flush,
+// so a full disk would leave a cut file behind a success.
 void write_image(const std::filesystem::path& path, const cv::Mat& image) {
+  std::vector<uchar> bytes;
   bool ok = false;
   try {
-    ok = cv::imwrite(path.string(), image);
+    ok = cv::imencode(path.extension().string(), image, bytes);
   } catch (const cv::Exception& e) {
-    throw Error(path, "cannot write image: " + first_line(e.what()));
+    throw Error(path, "cannot encode image: " + first_line(e.what()));
   }
-  if (!ok) throw Error(path, "cannot write image");
+  if (!ok) throw Error(path, "cannot encode image");
+  write_file_atomic(path, std::string(bytes.begin(), bytes.end()));
 }
 
 }  // namespace sambench

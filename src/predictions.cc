@@ -81,6 +81,7 @@ void write_npy(const fs::path& file, const std::vector<float>& values, int rows,
   out.put(static_cast<char>(length >> 8));
   out << header;
   out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
+  out.close();  // the last block reaches the disk here: a full disk shows now
   if (!out) throw Error(file, "cannot write");
 }
 

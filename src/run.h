@@ -14,7 +14,9 @@
 #include "sambench/automatic.h"
 #include "sambench/config.h"
 #include "sambench/dataset.h"
+#include "sambench/eval.h"
 #include "sambench/instances.h"
+#include "sambench/journal.h"
 #include "sambench/mask_policy.h"
 #include "sambench/metrics.h"
 #include "sambench/predictions.h"
@@ -59,6 +61,8 @@ struct Run {
   std::unique_ptr<Dataset> dataset;
   std::vector<SampleRef> samples;
   std::optional<SamModel> model;  // absent when predictions come from a saved run
+  std::optional<ModelInfo> recorded_model;  // sambench merge: the shards' model, not loaded
+  const ModelInfo& model_info() const { return model ? model->info() : *recorded_model; }
   std::vector<Mode> modes;
   std::vector<ResultSet> result_sets;
   std::optional<std::map<PromptKey, Prompt>> replay;  // prompts read from a prompts.jsonl
@@ -85,10 +89,23 @@ struct Run {
   std::optional<OpenCase> open_case;
   long long images_done = 0;
   long long images_without_instances = 0;
+
+  // Crash safety and sharding (run_journal.cc): the units this run evaluates, in listing order.
+  std::vector<Unit> units;
+  long long listed_units = 0;  // in the whole listing, all shards
+  Shard shard;
+  OnError on_error = OnError::kFail;
+  std::unique_ptr<JournalWriter> journal;
+  std::map<long long, nlohmann::json> journaled;  // --resume: the units finished before
+  std::vector<nlohmann::json> skipped;            // units skipped by --on-error skip
 };
 
+// Lists the dataset's samples (up to run.limit); throws Error when there are none.
+std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config);
+
 // run_output.cc: what a run writes.
-void prepare_output(const std::filesystem::path& dir);
+// resume: keeps the journal and the saved predictions of the interrupted run.
+void prepare_output(const std::filesystem::path& dir, bool resume = false);
 void log_start(const Run& run);
 std::vector<std::string> table_files(const Run& run);
 void write_tables(const Run& run, const std::filesystem::path& dir);

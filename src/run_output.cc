@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "run.h"
+#include "run_journal.h"
 #include "sambench/error.h"
 #include "sambench/image_io.h"
 #include "sambench/version.h"
@@ -23,10 +24,11 @@ using nlohmann::json;
 const char* kOutputs[] = {"per_instance.csv",    "per_image.csv",      "per_case.csv",
                           "per_class.csv",       "per_class_image.csv", "per_class_case.csv",
                           "per_group.csv",       "per_instance.partial.csv", "prompts.jsonl",
-                          "timings.json",        "summary.json"};
+                          "timings.json",        "summary.json",        kJournalFile,
+                          kStateFile};
 
 json conventions(const Run& run) {
-  const ModelInfo& info = run.model->info();
+  const ModelInfo& info = run.model_info();
   const InstanceConfig& ic = run.config.instances;
   json prompts = json::array();
   for (const auto& set : run.result_sets) prompts.push_back(set.description);
@@ -88,7 +90,7 @@ std::vector<std::pair<std::string, LevelSummary>> group_levels(const Run& run, c
 }
 
 json summary_json(const Run& run, const std::string& status) {
-  const ModelInfo& info = run.model->info();
+  const ModelInfo& info = run.model_info();
   json prompts = json::array();
   auto levels = mode_levels(run);
   for (size_t m = 0; m < run.result_sets.size(); ++m) {
@@ -116,7 +118,9 @@ json summary_json(const Run& run, const std::string& status) {
         {"images_done", run.images_done},
         {"images_without_instances", run.images_without_instances},
         {"instances", static_cast<long long>(run.results.size() / std::max<size_t>(1, run.result_sets.size()))},
-        {"prompts", static_cast<long long>(run.prompt_lines.size())}}},
+        {"prompts", static_cast<long long>(run.prompt_lines.size())},
+        {"images_skipped", skipped_images(run)}}},
+      {"skipped", skipped_json(run)},
       {"prompts", prompts},
       {"tables", table_files(run)},
       {"predictions", saved},
@@ -127,7 +131,7 @@ json timings_json(const Run& run, double wall, double load) {
   double per_s = wall > 0 ? 1.0 / wall : 0.0;
   return {{"wall_s", wall},
           {"model_load_s", load},
-          {"device", run.model->info().device},
+          {"device", run.model_info().device},
           {"threads", run.threads},
           {"images", run.images_done},
           {"prompts", static_cast<long long>(run.results.size())},
@@ -278,17 +282,21 @@ void write_failure(Run& run, const std::string& error) {
   }
 }
 
-void prepare_output(const fs::path& dir) {
+void prepare_output(const fs::path& dir, bool resume) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw Error(dir, "cannot create output folder: " + ec.message());
-  clear_outputs(dir);
+  if (resume) {
+    fs::remove(dir / "per_instance.partial.csv", ec);
+  } else {
+    clear_outputs(dir);
+  }
   // Fails now, not after hours of encoding, if the folder is not writable.
   write_file_atomic(dir / "summary.json", "{\n  \"status\": \"running\"\n}\n");
 }
 
 void log_start(const Run& run) {
-  const ModelInfo& info = run.model->info();
+  const ModelInfo& info = run.model_info();
   std::fprintf(stderr, "sambench: model %s (%s, sha256 %.12s) on %s, %d thread(s)\n",
                info.path.c_str(), info.model_type.c_str(), info.sha256.c_str(),
                info.device.c_str(), run.threads);

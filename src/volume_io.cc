@@ -321,7 +321,20 @@ VolumeGeometry rai_geometry(const VolumeGeometry& stored) {
 
 Volume read_volume(const fs::path& path) { return read_oriented<float>(path); }
 
-LabelVolume read_label_volume(const fs::path& path) { return read_oriented<uint16_t>(path); }
+// Read as float and checked, not read as uint16: ITK would cast a float or signed label file's
+// negative or fractional values to uint16 (undefined behaviour; found by scripts/fuzz.sh).
+LabelVolume read_label_volume(const fs::path& path) {
+  Volume values = read_oriented<float>(path);
+  LabelVolume out{values.geometry, {}};
+  out.voxels.reserve(values.voxels.size());
+  for (float v : values.voxels) {
+    if (!(v >= 0.0f && v <= 65535.0f) || v != std::floor(v)) {
+      throw Error(path, "label volume holds " + std::to_string(v) + ", not a label (an integer from 0 to 65535)");
+    }
+    out.voxels.push_back(static_cast<uint16_t>(v));
+  }
+  return out;
+}
 
 void write_volume(const fs::path& path, const Volume& volume) { write_any(path, volume); }
 

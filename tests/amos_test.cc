@@ -1,11 +1,13 @@
 // The amos adapter and the volume reader, on small generated volumes and, where
 // ../shared/data is present, on real CT data read in place.
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -265,6 +267,30 @@ TEST(Amos, NanVoxelNamesTheImage) {
   EXPECT_TRUE(contains(e, "imagesVa/amos_0001.nii.gz: 1 voxel(s) are NaN or infinite")) << e;
 }
 
+TEST(Amos, InfiniteVoxelsNameTheImage) {
+  TempDir dir;
+  Volume ct = ct_volume();
+  ct.voxels[at(5, 5, 5)] = std::numeric_limits<float>::infinity();
+  ct.voxels[at(6, 5, 5)] = -std::numeric_limits<float>::infinity();
+  write_case(dir / "amos", "amos_0001", ct, label_volume());
+  auto dataset = make_dataset(amos_options(), dir.path());
+  std::string e = error_of([&] { dataset->load(dataset->list()[0]); });
+  EXPECT_TRUE(contains(e, "imagesVa/amos_0001.nii.gz: 2 voxel(s) are NaN or infinite")) << e;
+}
+
+TEST(Amos, GarbageInPlaceOfANiftiNamesTheFile) {
+  TempDir dir;
+  write_case(dir / "amos", "amos_0001", ct_volume(), label_volume());
+  fs::path labels = dir / "amos/labelsVa/amos_0001.nii.gz";
+  testing::write_text(labels, "this is no NIfTI file");
+  std::string e = error_of([&] {
+    auto dataset = make_dataset(amos_options(), dir.path());
+    dataset->load(dataset->list()[0]);
+  });
+  EXPECT_TRUE(contains(e, labels.string() + ": ")) << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+}
+
 TEST(Amos, TruncatedFileNamesTheFile) {
   TempDir dir;
   Volume ct = ct_volume();
@@ -453,6 +479,39 @@ TEST(AmosReal, DicomSeriesWithNiftiLabels) {
   std::cout << "[ timing ] DICOM series first slice " << seconds_since(start) * 1e3 << " ms\n";
   EXPECT_EQ(s.image.size(), cv::Size(512, 512));
   EXPECT_NEAR(s.spacing.y, 0.977, 1e-3);
+}
+
+// One slice file of a real DICOM series cut in half: the error names the series and stays one line.
+TEST(AmosReal, TruncatedDicomSliceNamesTheSeries) {
+  fs::path series = real("totalsegmentator_example/example_ct_dicom");
+  if (series.empty()) GTEST_SKIP() << "shared data absent: example_ct_dicom";
+  TempDir dir;
+  fs::copy(series, dir / "series");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir / "series")) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::string bytes = testing::read_text(files[files.size() / 2]);
+  testing::write_text(files[files.size() / 2], bytes.substr(0, bytes.size() / 2));
+  std::string e = error_of([&] { read_volume(dir / "series"); });
+  EXPECT_TRUE(contains(e, (dir / "series").string())) << e;
+  EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+}
+
+// A label file stored as float: whole non-negative values read as labels, others are named
+// errors (ITK alone would cast them to uint16, which is undefined for negative values).
+TEST(Volume, FloatLabelFileIsCheckedNotCast) {
+  TempDir dir;
+  Volume labels = ct_volume(0.0f);
+  labels.voxels[at(1, 2, 3)] = 7.0f;
+  write_volume(dir / "ok.nii.gz", labels);
+  LabelVolume read = read_label_volume(dir / "ok.nii.gz");  // reoriented: the 7 moves
+  EXPECT_EQ(std::count(read.voxels.begin(), read.voxels.end(), 7), 1);
+  for (float bad : {-100.0f, 2.5f, 70000.0f}) {
+    labels.voxels[at(1, 2, 3)] = bad;
+    write_volume(dir / "bad.nii.gz", labels);
+    std::string e = error_of([&] { read_label_volume(dir / "bad.nii.gz"); });
+    EXPECT_TRUE(contains(e, "bad.nii.gz: label volume holds")) << e;
+  }
 }
 
 TEST(Volume, ToStoredOrientationUndoesTheReorientation) {

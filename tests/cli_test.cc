@@ -102,6 +102,14 @@ TEST_F(CliTest, MissingImagesFolder) {
   expect_one_error_naming(run_sambench(config_arg()), "data/images", "folder not found");
 }
 
+TEST_F(CliTest, EmptyDataset) {
+  for (const char* folder : {"data/images", "data/masks"}) {
+    fs::remove_all(dir_ / folder);
+    fs::create_directories(dir_ / folder);
+  }
+  expect_one_error_naming(run_sambench(config_arg()), (dir_ / "data").string(), "the dataset lists no samples");
+}
+
 TEST_F(CliTest, UnreadableImage) {
   write_text(dir_ / "data/images/demo_001.png", "not a png");
   expect_one_error_naming(run_sambench(config_arg()), "demo_001.png", "cannot decode image");

@@ -357,29 +357,6 @@ TEST_F(EvalTest, OracleIsAnUpperBoundOfBestScore) {
 
 // A CT volume stored in RAS (as NIfTI files from many tools are): two organs on the middle two
 // of four slices.
-void write_ct_case(const fs::path& root) {
-  VolumeGeometry g;
-  g.size = {64, 48, 4};
-  g.spacing = {0.8, 0.7, 5.0};
-  g.origin = {10.0, 20.0, -30.0};
-  g.direction = {-1, 0, 0, 0, -1, 0, 0, 0, 1};
-  Volume image{g, std::vector<float>(64 * 48 * 4, -800.0f)};
-  LabelVolume labels{g, std::vector<uint16_t>(64 * 48 * 4, 0)};
-  for (int k = 1; k <= 2; ++k) {
-    for (int j = 0; j < 48; ++j) {
-      for (int i = 0; i < 64; ++i) {
-        size_t at = (size_t(k) * 48 + j) * 64 + i;
-        if (i >= 8 && i < 24 && j >= 10 && j < 30) labels.voxels[at] = 6, image.voxels[at] = 60.0f;
-        if (i >= 40 && i < 52 && j >= 20 && j < 40) labels.voxels[at] = 1, image.voxels[at] = 45.0f;
-      }
-    }
-  }
-  fs::create_directories(root / "imagesVa");
-  fs::create_directories(root / "labelsVa");
-  write_volume(root / "imagesVa/amos_0001.nii.gz", image);
-  write_label_volume(root / "labelsVa/amos_0001.nii.gz", labels);
-}
-
 // A DRIVE-layout copy of a demo image whose field of view is its left half: the random model's
 // masks spill everywhere, and nothing outside the FOV may be predicted, saved or scored.
 TEST_F(EvalTest, NothingOutsideTheFieldOfViewIsScored) {
@@ -409,7 +386,7 @@ TEST_F(EvalTest, NothingOutsideTheFieldOfViewIsScored) {
 
 TEST(EvalVolumes, CaseScoresAndALabelVolumeOnTheSourceGrid) {
   testing::TempDir dir;
-  write_ct_case(dir / "amos");
+  testing::write_ct_case(dir / "amos");
   Config c;
   c.name = "amos";
   c.dataset = {{"adapter", "amos"}, {"root", (dir / "amos").string()}};

@@ -43,6 +43,50 @@ TEST(ReadRgb, CorruptAndTruncatedFiles) {
   EXPECT_NE(error_of([&] { read_rgb(dir / "cut.png"); }).find("cut.png: cannot decode"), std::string::npos);
 }
 
+// Each format cut short: libjpeg alone would decode the JPEG with grey rows and a warning.
+TEST(ReadRgb, TruncatedJpegTiffAndBmpNameTheFile) {
+  TempDir dir;
+  cv::Mat noise(64, 64, CV_8UC3);
+  cv::randu(noise, 0, 255);
+  for (const std::string ext : {".jpg", ".tif", ".bmp"}) {
+    std::vector<uchar> bytes;
+    cv::imencode(ext, noise, bytes);
+    testing::write_text(dir / ("whole" + ext), std::string(bytes.begin(), bytes.end()));
+    EXPECT_EQ(read_rgb(dir / ("whole" + ext)).size(), noise.size());
+    testing::write_text(dir / ("cut" + ext), std::string(bytes.begin(), bytes.begin() + bytes.size() * 9 / 10));
+    std::string error = error_of([&] { read_rgb(dir / ("cut" + ext)); });
+    EXPECT_NE(error.find("cut" + ext + ": "), std::string::npos) << error;
+    EXPECT_TRUE(error.find("truncated") != std::string::npos || error.find("cannot decode") != std::string::npos) << error;
+  }
+  // JPEG data followed by other bytes (some cameras append them) is still complete.
+  std::vector<uchar> bytes;
+  cv::imencode(".jpg", noise, bytes);
+  testing::write_text(dir / "tail.jpg", std::string(bytes.begin(), bytes.end()) + "trailer");
+  EXPECT_EQ(read_rgb(dir / "tail.jpg").size(), noise.size());
+}
+
+// A GIF (OpenCV writes none), whole, cut short, and not a GIF.
+TEST(ReadLabelMap, TruncatedOrCorruptGifNamesTheFile) {
+  TempDir dir;
+  // 4x2, left half black, right half white, as PIL writes it.
+  const unsigned char bytes[] = {
+      0x47, 0x49, 0x46, 0x38, 0x37, 0x61, 0x04, 0x00, 0x02, 0x00, 0x81, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
+      0x02, 0x00, 0x00, 0x08, 0x09, 0x00, 0x01, 0x00, 0x08, 0x10, 0x40, 0x20, 0xc1, 0x80, 0x00, 0x3b};
+  const std::string gif_bytes(reinterpret_cast<const char*>(bytes), sizeof bytes);
+  testing::write_text(dir / "whole.gif", gif_bytes);
+  cv::Mat whole = read_label_map(dir / "whole.gif");
+  EXPECT_EQ(whole.size(), cv::Size(4, 2));
+  EXPECT_EQ(whole.at<uchar>(0, 0), 0);
+  EXPECT_EQ(whole.at<uchar>(1, 3), 255);
+  testing::write_text(dir / "cut.gif", gif_bytes.substr(0, 40));
+  std::string error = error_of([&] { read_label_map(dir / "cut.gif"); });
+  EXPECT_NE(error.find("cut.gif: cannot decode image"), std::string::npos) << error;
+  testing::write_text(dir / "garbage.gif", "GIF89a and then nothing a GIF holds");
+  error = error_of([&] { read_label_map(dir / "garbage.gif"); });
+  EXPECT_NE(error.find("garbage.gif: cannot decode image"), std::string::npos) << error;
+}
+
 TEST(ReadLabelMap, KeepsSixteenBitValues) {
   TempDir dir;
   cv::Mat labels = cv::Mat::zeros(3, 3, CV_16U);

@@ -4,6 +4,7 @@
 
 #include "sambench/config.h"
 #include "sambench/report.h"
+#include "sambench/shard.h"
 
 namespace sambench {
 
@@ -16,11 +17,23 @@ struct EvalResult {
   double wall_seconds = 0.0;
 };
 
+// What a failing sample does to the run: stops it (the default), or is skipped with its whole
+// case and listed in summary.json. Errors writing the results always stop the run.
+enum class OnError { kFail, kSkip };
+
+OnError parse_on_error(const std::string& name);
+
+struct EvalOptions {
+  bool resume = false;  // keep the journaled units of an interrupted run in the output folder
+  Shard shard;          // evaluate only this shard's cases
+  OnError on_error = OnError::kFail;
+};
+
 // read → preprocess → encode → prompt → decode → score → write, for every sample.
 // Writes per_instance.csv, per_class.csv, summary.json and timings.json into config.run.output.
 // On failure, what was computed is kept in per_instance.partial.csv and summary.json says
 // "failed"; then the Error is rethrown.
-EvalResult run_eval(const Config& config);
+EvalResult run_eval(const Config& config, const EvalOptions& options = {});
 
 struct RescoreResult {
   std::filesystem::path output;

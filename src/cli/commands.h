@@ -21,6 +21,7 @@ void add_eval_command(CLI::App& app);
 void add_finetune_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_make_demo_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
 void add_rescore_command(CLI::App& app);
 
 }  // namespace sambench

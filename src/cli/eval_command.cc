@@ -15,7 +15,17 @@ struct EvalArgs {
   std::string prompts;
   int limit = -1, threads = -1, decode_batch = -1;
   bool save_predictions = false, save_logits = false;
+  bool resume = false;
+  std::string shard, on_error = "fail";
 };
+
+EvalOptions options_of(const EvalArgs& args) {
+  EvalOptions options;
+  options.resume = args.resume;
+  if (!args.shard.empty()) options.shard = parse_shard(args.shard);
+  options.on_error = parse_on_error(args.on_error);
+  return options;
+}
 
 // Command-line paths are relative to the current folder; config paths to the config's folder.
 Config resolve(const EvalArgs& args) {
@@ -70,14 +80,14 @@ void print_table(const EvalResult& result) {
 
 // A suite's datasets one after the other; one failing stops the suite (its error names the file),
 // after the datasets before it were written.
-void evaluate(const Config& config) {
+void evaluate(const Config& config, const EvalOptions& options) {
   std::vector<Config> configs = expand_suite(config);
   for (size_t i = 0; i < configs.size(); ++i) {
     if (configs.size() > 1) {
       std::printf("== %s (%zu/%zu)\n", configs[i].name.c_str(), i + 1, configs.size());
       std::fflush(stdout);
     }
-    print_table(run_eval(configs[i]));
+    print_table(run_eval(configs[i], options));
   }
 }
 
@@ -99,7 +109,13 @@ void add_eval_command(CLI::App& app) {
                 "write the kept masks and a label map per image under RUN/predictions/");
   cmd->add_flag("--save-logits", args->save_logits,
                 "also write each kept mask's 256x256 low-res logits as float32 .npy");
-  cmd->callback([args] { evaluate(resolve(*args)); });
+  cmd->add_flag("--resume", args->resume,
+                "continue the interrupted run in the output folder (same config, code and model), "
+                "computing only what its journal lacks");
+  cmd->add_option("--shard", args->shard, "evaluate shard i of N (i/N, i from 0), whole cases; see merge");
+  cmd->add_option("--on-error", args->on_error, "a sample that cannot be read: fail (default) or skip")
+      ->check(CLI::IsMember({"fail", "skip"}));
+  cmd->callback([args] { evaluate(resolve(*args), options_of(*args)); });
 }
 
 }  // namespace sambench

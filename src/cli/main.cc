@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   sambench::add_finetune_command(app);
   sambench::add_inspect_command(app);
   sambench::add_make_demo_command(app);
+  sambench::add_merge_command(app);
   sambench::add_rescore_command(app);
 
   try {

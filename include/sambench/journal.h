@@ -1,0 +1,55 @@
+#pragma once
+
+// A run folder's crash-safe record: journal.jsonl holds one JSON line per finished unit (a case or
+// a 2D image), appended as the run goes and fsync'd in batches; run_state.json says whether the
+// run is running, complete or failed, and what made it (config, code and model, by hash), so
+// that a resume or a merge never mixes results of different setups.
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace sambench {
+
+inline constexpr const char* kJournalFile = "journal.jsonl";
+inline constexpr const char* kStateFile = "run_state.json";
+
+// Appends records to a journal. Opening cuts a torn last line (a crash mid-write) away.
+class JournalWriter {
+ public:
+  explicit JournalWriter(const std::filesystem::path& file);
+  ~JournalWriter();
+  JournalWriter(const JournalWriter&) = delete;
+  JournalWriter& operator=(const JournalWriter&) = delete;
+
+  // Writes one line; syncs when the last sync is a second old or more, so that many small cases
+  // cost few fsyncs. A SIGKILL loses nothing written; a power loss may lose the records since
+  // the last sync. Throws Error naming the file (a full disk included).
+  void append(const nlohmann::json& record);
+  void sync();
+
+ private:
+  std::filesystem::path file_;
+  int fd_ = -1;
+  bool dirty_ = false;
+  std::chrono::steady_clock::time_point last_sync_;
+};
+
+// The journal's records by unit index, the last one for each; a torn last line is ignored.
+// A missing file has no records. Throws Error naming the file on any other damage.
+std::map<long long, nlohmann::json> read_journal(const std::filesystem::path& file);
+
+// run_state.json of a run folder. read_state throws Error naming the file when it is missing
+// or damaged.
+nlohmann::json read_state(const std::filesystem::path& run_dir);
+void write_state(const std::filesystem::path& run_dir, const nlohmann::json& state);
+
+// Throws Error(file, ...) unless `found` (a state) was made with the same config, code version
+// and model as `expected`; `action` ("resume", "merge") goes into the message.
+void check_same_setup(const nlohmann::json& expected, const nlohmann::json& found,
+                      const std::filesystem::path& file, const std::string& action);
+
+}  // namespace sambench

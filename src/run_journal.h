@@ -1,0 +1,59 @@
+#pragma once
+
+// The run's side of the journal (journal.h): what a finished unit adds to the Run, recorded as
+// one journal line, and read back into a resumed or merged Run with the same bytes in every table.
+
+#include <functional>
+
+#include "run.h"
+#include "sambench/error.h"
+
+namespace sambench {
+
+// An error that --on-error skip must not skip: the results cannot be written, or the user
+// interrupted the run.
+class FatalError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Runs f; any failure becomes a FatalError with the same message.
+void fatal_on_error(const std::function<void()>& f);
+
+// Where the Run's lists stood when a unit began.
+struct UnitMark {
+  size_t results = 0, image_results = 0, prompt_lines = 0, saved_files = 0;
+  long long images_done = 0, images_without_instances = 0;
+};
+UnitMark mark_unit(const Run& run);
+
+// The run's identity and state, as written to run_state.json.
+nlohmann::json run_state(const Run& run, const std::string& status);
+
+// Opens the run folder: fresh, or (resume) checks that the earlier run had the same setup and
+// reads its journal. Writes run_state.json "running".
+void open_run(Run& run, bool resume);
+
+// A unit the journal already holds (a resumed run): adds its rows to the run; false if none.
+bool restore_unit(Run& run, const Unit& unit);
+
+// After a unit's last sample: writes its case volume, then journals the unit.
+void finish_unit(Run& run, const Unit& unit, const UnitMark& mark);
+
+// --on-error skip: takes back what the unit added (rows, written files) and records it skipped.
+void skip_unit(Run& run, const Unit& unit, const UnitMark& mark, const std::string& error);
+
+// Adds a journal record's rows to the run (restore_unit, sambench merge).
+void apply_unit_record(Run& run, const nlohmann::json& record);
+
+// Syncs the journal and marks the run complete in run_state.json.
+void complete_run(Run& run);
+
+// Marks a run opened by open_run failed; never throws (it runs while an error is on its way).
+void fail_run(Run& run, const std::string& error);
+
+// summary.json's list of skipped units, and the images in them.
+nlohmann::json skipped_json(const Run& run);
+long long skipped_images(const Run& run);
+
+}  // namespace sambench

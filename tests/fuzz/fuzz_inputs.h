@@ -1,0 +1,63 @@
+#pragma once
+
+// The loaders that read files a user hands sambench, fed arbitrary bytes: by the libFuzzer
+// targets (scripts/fuzz.sh) and by fuzz_corpus_test.cc, which replays the kept seeds and
+// crashers. A loader may reject the bytes with sambench::Error; anything else (another
+// exception, a crash, a sanitizer report) is a bug.
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "sambench/config.h"
+#include "sambench/error.h"
+#include "sambench/image_io.h"
+#include "sambench/volume_io.h"
+
+namespace sambench::fuzz {
+
+// The bytes as a file named with `extension`, in a per-process temp folder.
+inline std::filesystem::path as_file(const uint8_t* data, size_t size, const std::string& extension) {
+  static const std::filesystem::path dir = [] {
+    auto d = std::filesystem::temp_directory_path() / ("sambench_fuzz_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(d);
+    return d;
+  }();
+  std::filesystem::path file = dir / ("input" + extension);
+  std::ofstream(file, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), size);
+  return file;
+}
+
+template <typename F>
+void rejecting_errors(F&& f) {
+  try {
+    f();
+  } catch (const Error&) {
+  }
+}
+
+// The first byte picks the format (the decoder follows the extension), the rest is the file.
+inline void load_image(const uint8_t* data, size_t size) {
+  static const char* kExtensions[] = {".png", ".jpg", ".tif", ".bmp", ".gif"};
+  if (size < 1) return;
+  auto file = as_file(data + 1, size - 1, kExtensions[data[0] % 5]);
+  rejecting_errors([&] { read_rgb(file); });
+  rejecting_errors([&] { read_label_map(file); });
+}
+
+inline void load_volume(const uint8_t* data, size_t size) {
+  if (size < 1) return;
+  auto file = as_file(data + 1, size - 1, data[0] % 2 ? ".nii.gz" : ".nii");
+  rejecting_errors([&] { read_volume(file); });
+  rejecting_errors([&] { read_label_volume(file); });
+}
+
+inline void load_config_file(const uint8_t* data, size_t size) {
+  auto file = as_file(data, size, ".yaml");
+  rejecting_errors([&] { validate(load_config(file)); });
+}
+
+}  // namespace sambench::fuzz

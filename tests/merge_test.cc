@@ -1,0 +1,128 @@
+// Sharding: eval --shard i/N runs merged by `sambench merge` give the unsharded run's bytes, and
+// a volume stays in one shard.
+
+#include "sambench/merge.h"
+
+#include <set>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fixtures/run_folders.h"
+#include "fixtures/test_fixtures.h"
+#include "sambench/demo_data.h"
+#include "sambench/report.h"
+
+namespace sambench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::contains;
+using testing::read_text;
+using testing::run_sambench;
+using testing::write_text;
+
+class MergeTest : public ::testing::Test {
+ protected:
+  void write_config(const std::string& dataset) {
+    write_text(dir_ / "c.yaml", "name: shards\ndataset: " + dataset + "\nmodel: {path: " +
+                                    testing::small_model().string() + ", device: cpu}\n"
+                                    "instances: {min_area: 10}\n"
+                                    "run: {output: run, threads: 1, save_predictions: true}\n");
+  }
+
+  testing::CommandResult eval(const std::string& extra) {
+    return run_sambench("eval --config '" + (dir_ / "c.yaml").string() + "' " + extra);
+  }
+
+  // Runs shards 0..n-1 of n into shard<i>/, then the unsharded run into run/, whose files are
+  // returned before it is moved away for the merge to write run/ again.
+  testing::FolderFiles run_shards_then_whole(int n) {
+    for (int i = 0; i < n; ++i) {
+      auto r = eval("--shard " + std::to_string(i) + "/" + std::to_string(n) + " --output '" +
+                    (dir_ / ("shard" + std::to_string(i))).string() + "'");
+      EXPECT_EQ(r.exit_code, 0) << r.output;
+    }
+    auto r = eval("");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    auto files = testing::files_of(dir_ / "run");
+    fs::rename(dir_ / "run", dir_ / "whole");
+    return files;
+  }
+
+  std::string shard_dirs(int n) const {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += " '" + (dir_ / ("shard" + std::to_string(i))).string() + "'";
+    return out;
+  }
+
+  testing::CommandResult merge(const std::string& dirs) {
+    return run_sambench("merge" + dirs + " -o '" + (dir_ / "run").string() + "'");
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(MergeTest, ThreeShardsMergeToTheUnshardedBytes) {
+  make_demo_dataset(dir_ / "data", {7, 5});
+  write_config("{adapter: folder, root: data, classes: {1: disk, 2: box, 3: crescent}}");
+  const auto expected = run_shards_then_whole(3);
+  EXPECT_EQ(parse_csv(read_text(dir_ / "shard1/per_image.csv")).size() > 1, true);
+  auto r = merge(shard_dirs(3));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "7 image(s)")) << r.output;
+  EXPECT_EQ(testing::differing_files(testing::files_of(dir_ / "run"), expected), std::vector<std::string>{});
+}
+
+TEST_F(MergeTest, AVolumeStaysInOneShard) {
+  for (const char* name : {"amos_0001", "amos_0002", "amos_0003"}) testing::write_ct_case(dir_ / "amos", name);
+  write_config("{adapter: amos, root: amos}");
+  const auto expected = run_shards_then_whole(2);
+  auto cases = [&](const std::string& shard) {
+    std::set<std::string> ids;
+    for (const auto& row : parse_csv(read_text(dir_ / shard / "per_case.csv"))) ids.insert(row[0]);
+    ids.erase("case");
+    return ids;
+  };
+  EXPECT_EQ(cases("shard0"), (std::set<std::string>{"amos_0001", "amos_0003"}));
+  EXPECT_EQ(cases("shard1"), (std::set<std::string>{"amos_0002"}));
+  EXPECT_EQ(json::parse(read_text(dir_ / "shard0/summary.json"))["counts"]["images"], 8);  // 2 cases x 4 slices
+  auto r = merge(shard_dirs(2));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(testing::differing_files(testing::files_of(dir_ / "run"), expected), std::vector<std::string>{});
+}
+
+TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
+  make_demo_dataset(dir_ / "data", {3, 5});
+  write_config("{adapter: folder, root: data, classes: {1: disk, 2: box, 3: crescent}}");
+  for (int i = 0; i < 2; ++i) {
+    auto r = eval("--shard " + std::to_string(i) + "/2 --output '" + (dir_ / ("shard" + std::to_string(i))).string() + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  auto r = merge(" '" + (dir_ / "shard0").string() + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "shard(s) 1/2 missing")) << r.output;
+
+  r = merge(" '" + (dir_ / "shard0").string() + "' '" + (dir_ / "shard0").string() + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "shard 0/2 is given twice")) << r.output;
+
+  std::string state = read_text(dir_ / "shard1/run_state.json");
+  write_text(dir_ / "shard1/run_state.json", std::string(state).replace(state.find("\"complete\""), 10, "\"running\""));
+  r = merge(shard_dirs(2));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "shard1/run_state.json: the shard is not complete")) << r.output;
+  write_text(dir_ / "shard1/run_state.json", state);
+
+  // Shard 1 made with another config.
+  write_text(dir_ / "c.yaml", read_text(dir_ / "c.yaml") + "prompt_seed: 7\n");
+  ASSERT_EQ(eval("--shard 1/2 --output '" + (dir_ / "shard1").string() + "'").exit_code, 0);
+  r = merge(shard_dirs(2));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "shard1/run_state.json: made with a different config")) << r.output;
+  EXPECT_TRUE(contains(r.output, "refusing to merge")) << r.output;
+}
+
+}  // namespace
+}  // namespace sambench
