@@ -9,5 +9,7 @@ namespace sambench {
 void add_eval_command(CLI::App& app);
 void add_make_demo_command(CLI::App& app);
 void add_rescore_command(CLI::App& app);
+void add_report_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace sambench
