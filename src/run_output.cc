@@ -97,7 +97,9 @@ std::vector<std::pair<std::string, LevelSummary>> group_levels(const Run& run, c
   }
   std::vector<std::pair<std::string, LevelSummary>> out;
   for (const auto& [group, results] : by_group) {
-    out.emplace_back(group, summarize_level("instance", "instances", scores_of(results), run.dataset->classes()));
+    out.emplace_back(group, summarize_level("instance", "instances", scores_of(results), run.dataset->classes(),
+                                            run.config.metrics.bootstrap,
+                                            static_cast<uint64_t>(run.config.metrics.bootstrap_seed)));
   }
   return out;
 }
@@ -167,6 +169,7 @@ void clear_outputs(const fs::path& dir) {
   std::error_code ec;
   for (const char* name : kOutputs) fs::remove(dir / name, ec);
   fs::remove_all(dir / "predictions", ec);
+  fs::remove_all(dir / "figures", ec);
 }
 
 std::string case_table(const Run& run) { return per_region_csv(case_rows(run), "case"); }

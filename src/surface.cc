@@ -105,19 +105,16 @@ bool empty_case(bool prediction_empty, bool truth_empty, double diagonal, EmptyR
   return true;
 }
 
-// Copies `mask`'s pixels of `roi` into `image` at offset (x0, y0[, z]) as 0/1.
+// Copies `mask` (non-zero = foreground) into `image` at offset (x0, y0[, z]) as 0/1, row by row
+// in the image's buffer (x fastest, then y, then z).
 template <unsigned D>
 void paste(const cv::Mat& mask, typename Mask<D>::Pointer& image, long x0, long y0, long z) {
+  const auto size = image->GetBufferedRegion().GetSize();
+  unsigned char* buffer = image->GetBufferPointer();
   for (int y = 0; y < mask.rows; ++y) {
     const unsigned char* row = mask.ptr<unsigned char>(y);
-    for (int x = 0; x < mask.cols; ++x) {
-      if (!row[x]) continue;
-      typename Mask<D>::IndexType index;
-      index[0] = x0 + x;
-      index[1] = y0 + y;
-      if constexpr (D == 3) index[2] = z;
-      image->SetPixel(index, 1);
-    }
+    unsigned char* out = buffer + ((static_cast<size_t>(z) * size[1] + static_cast<size_t>(y0 + y)) * size[0] + x0);
+    for (int x = 0; x < mask.cols; ++x) out[x] = row[x] ? 1 : 0;
   }
 }
 

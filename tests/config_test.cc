@@ -11,6 +11,15 @@ namespace {
 using testing::TempDir;
 using testing::write_text;
 
+// The least a config needs to pass validate().
+Config valid_config() {
+  Config c;
+  c.dataset = {{"adapter", "folder"}};
+  c.model.path = "m.pt";
+  c.run.output = "out";
+  return c;
+}
+
 std::string error_of(const std::filesystem::path& file) {
   try {
     load_config(file);
@@ -109,10 +118,7 @@ TEST(LoadConfig, MissingDatasetAndMissingFile) {
 }
 
 TEST(Validate, RejectsOutOfRangeValuesAndUnknownNames) {
-  Config c;
-  c.dataset = {{"adapter", "folder"}};
-  c.model.path = "m.pt";
-  c.run.output = "out";
+  Config c = valid_config();
   EXPECT_NO_THROW(validate(c));
   Config bad = c;
   bad.run.decode_batch = 0;
@@ -166,10 +172,7 @@ baselines:
 }
 
 TEST(Validate, RejectsBadMetricsAndBaselines) {
-  Config c;
-  c.dataset = {{"adapter", "folder"}};
-  c.model.path = "m.pt";
-  c.run.output = "out";
+  Config c = valid_config();
   Config bad = c;
   bad.metrics.nsd_tolerance_mm = 0;
   EXPECT_THROW(validate(bad), Error);
