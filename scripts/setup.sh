@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   g++ cmake ninja-build ccache git
-  libtorch-dev python3-torch python3-numpy python3-pil
+  libtorch-dev python3-torch python3-numpy python3-pil python3-matplotlib
   # Without OpenBLAS, Debian's libtorch falls back to the reference BLAS: ~20x slower encoders.
   libopenblas0-openmp
   libopencv-dev libinsighttoolkit5-dev

@@ -8,6 +8,7 @@
 #include "sambench/mask_policy.h"
 #include "sambench/metrics.h"
 #include "sambench/automatic.h"
+#include "sambench/baselines.h"
 #include "sambench/prompt.h"
 
 namespace sambench {
@@ -196,13 +197,22 @@ Config load_config(const fs::path& file) {
 
   Section top(root, "", file,
               {"name", "dataset", "datasets", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
-               "mask_policy", "empty_rule", "run", "finetune"});
+               "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune"});
   top.get("name", config.name);
   top.get("prompt", config.prompt);
   top.get("prompt_seed", config.prompt_seed);
   top.get_path("replay_prompts", config.replay_prompts);
   top.get("mask_policy", config.mask_policy);
   top.get("empty_rule", config.empty_rule);
+  top.get("baselines", config.baselines);
+  if (config.baselines.is_null()) config.baselines = json::array();
+
+  Section metrics(root.value("metrics", json()), "metrics", file,
+                  {"surface", "nsd_tolerance_mm", "bootstrap", "bootstrap_seed"});
+  metrics.get("surface", config.metrics.surface);
+  metrics.get("nsd_tolerance_mm", config.metrics.nsd_tolerance_mm);
+  metrics.get("bootstrap", config.metrics.bootstrap);
+  metrics.get("bootstrap_seed", config.metrics.bootstrap_seed);
 
   if (root.contains("datasets") == root.contains("dataset")) {
     throw Error(file, root.contains("dataset") ? "has both 'dataset' and 'datasets'; keep one"
@@ -264,6 +274,8 @@ void validate(const Config& config) {
   require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
   require(config.run.decode_batch >= 1, "'run.decode_batch' must be >= 1");
   require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
+  require(config.metrics.nsd_tolerance_mm > 0, "'metrics.nsd_tolerance_mm' must be > 0");
+  require(config.metrics.bootstrap >= 0, "'metrics.bootstrap' must be >= 0 (0 = no intervals)");
   require(config.dataset.is_object() && config.dataset.contains("adapter"),
           "'dataset.adapter' is missing");
   try {
@@ -277,6 +289,7 @@ void validate(const Config& config) {
     }
     for (const auto& name : policy_names(config.mask_policy)) parse_mask_policy(name);
     parse_empty_rule(config.empty_rule);
+    parse_baselines(config.baselines);
     const bool one_policy = policy_names(config.mask_policy).size() == 1;
     if (config.run.save_predictions && (prompt_specs(config.prompt).size() > 1 || !one_policy ||
                                         parse_mode_spec(config.prompt).rounds > 0)) {
@@ -315,6 +328,12 @@ json to_json(const Config& config) {
       {"replay_prompts", config.replay_prompts.string()},
       {"mask_policy", config.mask_policy},
       {"empty_rule", config.empty_rule},
+      {"metrics",
+       {{"surface", config.metrics.surface},
+        {"nsd_tolerance_mm", config.metrics.nsd_tolerance_mm},
+        {"bootstrap", config.metrics.bootstrap},
+        {"bootstrap_seed", config.metrics.bootstrap_seed}}},
+      {"baselines", config.baselines},
       {"run",
        {{"output", config.run.output.string()},
         {"threads", config.run.threads},
@@ -343,6 +362,13 @@ Config config_from_json(const json& resolved, const fs::path& file) {
     config.replay_prompts = resolved.value("replay_prompts", std::string());
     config.mask_policy = resolved.at("mask_policy");
     config.empty_rule = resolved.at("empty_rule").get<std::string>();
+    // Runs recorded before these keys existed scored with the defaults' Dice and IoU only.
+    const json metrics = resolved.value("metrics", json::object());
+    config.metrics.surface = metrics.value("surface", config.metrics.surface);
+    config.metrics.nsd_tolerance_mm = metrics.value("nsd_tolerance_mm", config.metrics.nsd_tolerance_mm);
+    config.metrics.bootstrap = metrics.value("bootstrap", config.metrics.bootstrap);
+    config.metrics.bootstrap_seed = metrics.value("bootstrap_seed", config.metrics.bootstrap_seed);
+    config.baselines = resolved.value("baselines", json::array());
     const json& run = resolved.at("run");
     config.run.output = run.at("output").get<std::string>();
     config.run.threads = run.at("threads").get<int>();

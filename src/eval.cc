@@ -29,7 +29,9 @@ Run::Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
       samples(std::move(s)),
       model(std::move(m)),
       empty_rule(parse_empty_rule(c.empty_rule)),
-      threads(t) {
+      threads(t),
+      surface{c.metrics.surface, c.metrics.nsd_tolerance_mm},
+      case_surfaces(surface, empty_rule) {
   for (const auto& name : policy_names(c.mask_policy)) {
     policies.push_back(parse_mask_policy(name));
     policy_labels.push_back(name);
@@ -254,8 +256,7 @@ void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample
     r.score = pred.score;
     if (run.config.run.save_predictions) r.mask_file = instance_mask_path(ref.id, r.class_name, r.instance);
     r.overlap = overlap(pred.mask, inst.mask);
-    r.dice = dice(r.overlap, run.empty_rule);
-    r.iou = iou(r.overlap, run.empty_rule);
+    set_metric_values(r, all_metrics(r.overlap, pred.mask, inst.mask, sample.spacing, run.surface, run.empty_rule));
     run.results.push_back(std::move(r));
 
     cv::Mat& u = unions[inst.class_label];
@@ -269,10 +270,14 @@ void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample
     r.prompt = mode;
     r.class_label = label;
     r.class_name = run.class_names.at(label);
-    r.overlap = overlap(predicted, sample.labels == label);
-    r.dice = dice(r.overlap, run.empty_rule);
-    r.iou = iou(r.overlap, run.empty_rule);
+    cv::Mat truth = sample.labels == label;
+    r.overlap = overlap(predicted, truth);
+    set_metric_values(r, all_metrics(r.overlap, predicted, truth, sample.spacing, run.surface, run.empty_rule));
     run.image_results.push_back(std::move(r));
+    if (sample.volume) {
+      const VolumeGeometry grid = rai_geometry(*sample.volume);
+      run.case_surfaces.add(mode, case_id, label, ref.slice, predicted, truth, grid.size, grid.spacing);
+    }
   }
   run.case_of[ref.id] = case_id;
 }

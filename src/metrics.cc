@@ -43,4 +43,26 @@ double iou(const Overlap& o, EmptyRule rule) {
   return static_cast<double>(o.intersection) / static_cast<double>(uni);
 }
 
+double precision(const Overlap& o, EmptyRule rule) {
+  if (o.prediction == 0) return o.truth == 0 ? dice(o, rule) : 0.0;
+  return static_cast<double>(o.intersection) / static_cast<double>(o.prediction);
+}
+
+double recall(const Overlap& o, EmptyRule rule) {
+  if (o.truth == 0) return o.prediction == 0 ? dice(o, rule) : 0.0;
+  return static_cast<double>(o.intersection) / static_cast<double>(o.truth);
+}
+
+const char* metric_name(Metric m) {
+  static const char* const names[] = {"dice", "iou", "precision", "recall", "nsd", "hd95"};
+  return names[static_cast<size_t>(m)];
+}
+
+Metric parse_metric(const std::string& name) {
+  for (Metric m : kMetrics) {
+    if (name == metric_name(m)) return m;
+  }
+  throw Error("unknown metric '" + name + "' (known: dice, iou, precision, recall, nsd, hd95)");
+}
+
 }  // namespace sambench

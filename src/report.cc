@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
 
+#include "sambench/bootstrap.h"
 #include "sambench/error.h"
 
 namespace sambench {
@@ -24,7 +26,28 @@ nlohmann::json stats_json(const Stats& s) {
   return {{"count", s.count},
           {"mean", number_or_null(s.mean)},
           {"std", number_or_null(s.std)},
-          {"median", number_or_null(s.median)}};
+          {"median", number_or_null(s.median)},
+          {"ci_low", number_or_null(s.ci_low)},
+          {"ci_high", number_or_null(s.ci_high)}};
+}
+
+nlohmann::json metrics_json(const std::array<Stats, kMetricCount>& stats) {
+  nlohmann::json out = nlohmann::json::object();
+  for (Metric m : kMetrics) out[metric_name(m)] = stats_json(stats[static_cast<size_t>(m)]);
+  return out;
+}
+
+// The metric columns of a row: fixed decimals, in kMetrics order.
+std::string metric_fields(const MetricValues& values) {
+  std::string out;
+  for (double v : values) out += "," + format_number(v, 6);
+  return out;
+}
+
+std::string metric_header(const std::string& suffix = "") {
+  std::string out;
+  for (Metric m : kMetrics) out += std::string(",") + metric_name(m) + suffix;
+  return out;
 }
 
 }  // namespace
@@ -80,6 +103,37 @@ std::string format_number(double value, int decimals) {
   return buf;
 }
 
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return NAN;
+  std::sort(values.begin(), values.end());
+  double rank = p / 100.0 * static_cast<double>(values.size() - 1);
+  size_t lo = static_cast<size_t>(std::floor(rank));
+  size_t hi = std::min(lo + 1, values.size() - 1);
+  return values[lo] + (rank - static_cast<double>(lo)) * (values[hi] - values[lo]);
+}
+
+MetricValues metric_values(const InstanceResult& r) { return {r.dice, r.iou, r.precision, r.recall, r.nsd, r.hd95}; }
+MetricValues metric_values(const RegionResult& r) { return {r.dice, r.iou, r.precision, r.recall, r.nsd, r.hd95}; }
+
+namespace {
+
+// Statistics are computed from the values as the row tables print them (6 decimals), so that
+// `sambench report` recomputes them from the CSV files bit for bit.
+MetricValues as_printed(const MetricValues& values) {
+  MetricValues out;
+  for (size_t m = 0; m < kMetricCount; ++m) out[m] = std::strtod(format_number(values[m], 6).c_str(), nullptr);
+  return out;
+}
+
+}  // namespace
+
+template <typename Row>
+void assign(Row& r, const MetricValues& v) {
+  r.dice = v[0], r.iou = v[1], r.precision = v[2], r.recall = v[3], r.nsd = v[4], r.hd95 = v[5];
+}
+void set_metric_values(InstanceResult& r, const MetricValues& values) { assign(r, values); }
+void set_metric_values(RegionResult& r, const MetricValues& values) { assign(r, values); }
+
 Stats compute_stats(const std::vector<double>& values) {
   std::vector<double> v;
   for (double x : values) {
@@ -106,13 +160,21 @@ Stats compute_stats(const std::vector<double>& values) {
 
 std::vector<Score> scores_of(const std::vector<InstanceResult>& results) {
   std::vector<Score> out;
-  for (const auto& r : results) out.push_back({r.class_label, r.image, r.dice, r.iou, !r.centroid_inside});
+  for (const auto& r : results) {
+    out.push_back({r.class_label, r.image, r.case_id.empty() ? r.image : r.case_id, as_printed(metric_values(r)),
+                   !r.centroid_inside});
+  }
   return out;
 }
 
-std::vector<Score> scores_of(const std::vector<RegionResult>& results) {
+std::vector<Score> scores_of(const std::vector<RegionResult>& results,
+                             const std::map<std::string, std::string>& case_of) {
   std::vector<Score> out;
-  for (const auto& r : results) out.push_back({r.class_label, r.unit, r.dice, r.iou, false});
+  for (const auto& r : results) {
+    auto it = case_of.find(r.unit);
+    out.push_back({r.class_label, r.unit, it == case_of.end() ? r.unit : it->second, as_printed(metric_values(r)),
+                   false});
+  }
   return out;
 }
 
@@ -144,6 +206,8 @@ std::vector<RegionResult> combine_cases(const std::vector<RegionResult>& images,
   for (auto& [key, c] : cases) {
     c.dice = dice(c.overlap, rule);
     c.iou = iou(c.overlap, rule);
+    c.precision = precision(c.overlap, rule);
+    c.recall = recall(c.overlap, rule);
     out.push_back(c);
   }
   return out;
@@ -155,62 +219,57 @@ std::vector<ClassSummary> summarize_classes(const std::vector<Score>& scores,
   for (const auto& cls : classes) {
     ClassSummary summary;
     summary.info = cls;
-    std::vector<double> dices, ious;
+    std::array<std::vector<double>, kMetricCount> values;
     std::set<std::string> units;
     for (const auto& s : scores) {
       if (s.class_label != cls.label) continue;
       ++summary.count;
       units.insert(s.unit);
       if (s.centroid_outside) ++summary.centroid_outside;
-      dices.push_back(s.dice);
-      ious.push_back(s.iou);
+      for (size_t m = 0; m < kMetricCount; ++m) values[m].push_back(s.values[m]);
     }
     summary.units = static_cast<long long>(units.size());
-    summary.dice = compute_stats(dices);
-    summary.iou = compute_stats(ious);
+    for (size_t m = 0; m < kMetricCount; ++m) summary.metrics[m] = compute_stats(values[m]);
     out.push_back(summary);
   }
   return out;
 }
 
 Overall summarize_overall(const std::vector<Score>& scores, const std::vector<ClassSummary>& classes) {
-  std::vector<double> class_dice, class_iou, dices, ious;
-  for (const auto& c : classes) {
-    class_dice.push_back(c.dice.mean);  // NaN for a class without data: skipped by compute_stats
-    class_iou.push_back(c.iou.mean);
+  Overall out;
+  for (size_t m = 0; m < kMetricCount; ++m) {
+    std::vector<double> class_means, rows;
+    // NaN for a class without data: skipped by compute_stats.
+    for (const auto& c : classes) class_means.push_back(c.metrics[m].mean);
+    for (const auto& s : scores) rows.push_back(s.values[m]);
+    out.over_classes[m] = compute_stats(class_means);
+    out.over_rows[m] = compute_stats(rows);
   }
-  for (const auto& s : scores) {
-    dices.push_back(s.dice);
-    ious.push_back(s.iou);
-  }
-  return {compute_stats(class_dice), compute_stats(class_iou), compute_stats(dices),
-          compute_stats(ious)};
+  return out;
 }
 
 std::string per_instance_csv(const std::vector<InstanceResult>& results) {
   std::ostringstream out;
   out << "image,case,group,prompt,class_label,class,instance,gt_area,centroid_x,centroid_y,"
-         "centroid_inside,mask_index,score,pred_area,intersection,dice,iou,mask_file\n";
+         "centroid_inside,mask_index,score,pred_area,intersection" << metric_header() << ",mask_file\n";
   for (const auto& r : results) {
     out << csv_field(r.image) << ',' << csv_field(r.case_id) << ',' << csv_field(r.group) << ','
         << csv_field(r.prompt) << ',' << r.class_label << ',' << csv_field(r.class_name) << ',' << r.instance << ','
         << r.overlap.truth << ',' << format_number(r.centroid.x, 3) << ','
         << format_number(r.centroid.y, 3) << ',' << (r.centroid_inside ? 1 : 0) << ','
         << r.mask_index << ',' << format_number(r.score, 6) << ',' << r.overlap.prediction << ','
-        << r.overlap.intersection << ',' << format_number(r.dice, 6) << ','
-        << format_number(r.iou, 6) << ',' << csv_field(r.mask_file) << '\n';
+        << r.overlap.intersection << metric_fields(metric_values(r)) << ',' << csv_field(r.mask_file) << '\n';
   }
   return out.str();
 }
 
 std::string per_region_csv(const std::vector<RegionResult>& results, const std::string& unit_name) {
   std::ostringstream out;
-  out << unit_name << ",group,prompt,class_label,class,gt_area,pred_area,intersection,dice,iou\n";
+  out << unit_name << ",group,prompt,class_label,class,gt_area,pred_area,intersection" << metric_header() << "\n";
   for (const auto& r : results) {
     out << csv_field(r.unit) << ',' << csv_field(r.group) << ',' << csv_field(r.prompt) << ',' << r.class_label << ','
         << csv_field(r.class_name) << ',' << r.overlap.truth << ',' << r.overlap.prediction << ','
-        << r.overlap.intersection << ',' << format_number(r.dice, 6) << ','
-        << format_number(r.iou, 6) << '\n';
+        << r.overlap.intersection << metric_fields(metric_values(r)) << '\n';
   }
   return out.str();
 }
@@ -218,48 +277,69 @@ std::string per_region_csv(const std::vector<RegionResult>& results, const std::
 std::string per_class_csv(const std::vector<ClassSummary>& classes, const Overall& overall,
                           const std::string& rows) {
   std::ostringstream out;
-  out << "class_label,class," << rows << ",units,centroid_outside,dice_mean,dice_std,dice_median,"
-         "iou_mean,iou_std,iou_median\n";
-  auto stats = [&](const Stats& s) {
-    out << ',' << format_number(s.mean, 6) << ',' << format_number(s.std, 6) << ','
-        << format_number(s.median, 6);
+  out << "class_label,class," << rows << ",units,centroid_outside";
+  for (Metric m : kMetrics) {
+    for (const char* s : {"_mean", "_std", "_median", "_ci_low", "_ci_high"}) out << ',' << metric_name(m) << s;
+  }
+  out << '\n';
+  auto stats = [&](const std::array<Stats, kMetricCount>& metrics) {
+    for (const Stats& s : metrics) {
+      for (double v : {s.mean, s.std, s.median, s.ci_low, s.ci_high}) out << ',' << format_number(v, 6);
+    }
+    out << '\n';
   };
   for (const auto& c : classes) {
     out << c.info.label << ',' << csv_field(c.info.name) << ',' << c.count << ',' << c.units << ','
         << c.centroid_outside;
-    stats(c.dice);
-    stats(c.iou);
-    out << '\n';
+    stats(c.metrics);
   }
   // The two overall rows use an empty label so that scripts can filter them out.
-  out << ",mean_over_classes," << overall.dice_over_classes.count << ",,";
-  stats(overall.dice_over_classes);
-  stats(overall.iou_over_classes);
-  out << "\n,mean_over_" << rows << ',' << overall.dice_over_rows.count << ",,";
-  stats(overall.dice_over_rows);
-  stats(overall.iou_over_rows);
-  out << '\n';
+  out << ",mean_over_classes," << overall.over_classes[0].count << ",,";
+  stats(overall.over_classes);
+  out << ",mean_over_" << rows << ',' << overall.over_rows[0].count << ",,";
+  stats(overall.over_rows);
   return out.str();
+}
+
+// Tables of several blocks (per prompt mode, per group): `per_class_csv` rows with the block's
+// keys as leading columns, one header.
+std::string blocks_csv(const std::vector<std::pair<std::vector<std::string>, const LevelSummary*>>& blocks,
+                       const std::vector<std::string>& key_names) {
+  std::string out;
+  for (const auto& [keys, level] : blocks) {
+    std::istringstream lines(per_class_csv(level->classes, level->overall, level->rows));
+    std::string line, prefix;
+    for (const auto& k : keys) prefix += csv_field(k) + ",";
+    std::getline(lines, line);
+    if (out.empty()) {
+      for (const auto& k : key_names) out += k + ",";
+      out += line + "\n";
+    }
+    while (std::getline(lines, line)) out += prefix + line + "\n";
+  }
+  return out;
 }
 
 nlohmann::json classes_json(const std::vector<ClassSummary>& classes) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& c : classes) {
-    out.push_back({{"label", c.info.label},
-                   {"name", c.info.name},
-                   {"count", c.count},
-                   {"units", c.units},
-                   {"centroid_outside", c.centroid_outside},
-                   {"dice", stats_json(c.dice)},
-                   {"iou", stats_json(c.iou)}});
+    nlohmann::json row = {{"label", c.info.label},
+                          {"name", c.info.name},
+                          {"count", c.count},
+                          {"units", c.units},
+                          {"centroid_outside", c.centroid_outside}};
+    row.update(metrics_json(c.metrics));
+    out.push_back(row);
   }
   return out;
 }
 
 LevelSummary summarize_level(const std::string& name, const std::string& rows,
-                             const std::vector<Score>& scores, const std::vector<ClassInfo>& classes) {
+                             const std::vector<Score>& scores, const std::vector<ClassInfo>& classes,
+                             int bootstrap_samples, uint64_t bootstrap_seed) {
   LevelSummary level{name, rows, summarize_classes(scores, classes), {}};
   level.overall = summarize_overall(scores, level.classes);
+  add_confidence_intervals(level, scores, bootstrap_samples, bootstrap_seed);
   return level;
 }
 
@@ -269,11 +349,33 @@ nlohmann::json level_json(const LevelSummary& level) {
           {"overall", overall_json(level.overall)}};
 }
 
+nlohmann::json nnunet_json(const std::vector<RegionResult>& units, const LevelSummary& level,
+                           const std::string& unit_name) {
+  std::map<std::string, nlohmann::json> per_unit;  // sorted by unit id
+  for (const auto& r : units) {
+    nlohmann::json metrics = {{"n_ref", r.overlap.truth}, {"n_pred", r.overlap.prediction},
+                              {"intersection", r.overlap.intersection}};
+    MetricValues values = metric_values(r);
+    for (Metric m : kMetrics) metrics[metric_name(m)] = number_or_null(values[static_cast<size_t>(m)]);
+    nlohmann::json& entry = per_unit[r.unit];
+    entry[unit_name] = r.unit;
+    entry["metrics"][std::to_string(r.class_label)] = metrics;
+  }
+  nlohmann::json per_case = nlohmann::json::array(), mean = nlohmann::json::object(),
+                 foreground = nlohmann::json::object();
+  for (auto& [unit, entry] : per_unit) per_case.push_back(entry);
+  for (const auto& c : level.classes) {
+    if (c.count == 0) continue;
+    for (Metric m : kMetrics) mean[std::to_string(c.info.label)][metric_name(m)] = number_or_null(c.of(m).mean);
+  }
+  for (Metric m : kMetrics) {
+    foreground[metric_name(m)] = number_or_null(level.overall.over_classes[static_cast<size_t>(m)].mean);
+  }
+  return {{"metric_per_case", per_case}, {"mean", mean}, {"foreground_mean", foreground}};
+}
+
 nlohmann::json overall_json(const Overall& o) {
-  return {{"mean_over_classes", {{"dice", stats_json(o.dice_over_classes)},
-                                 {"iou", stats_json(o.iou_over_classes)}}},
-          {"mean_over_rows", {{"dice", stats_json(o.dice_over_rows)},
-                              {"iou", stats_json(o.iou_over_rows)}}}};
+  return {{"mean_over_classes", metrics_json(o.over_classes)}, {"mean_over_rows", metrics_json(o.over_rows)}};
 }
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& content) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sambench/automatic.h"
+#include "sambench/case_surfaces.h"
 #include "sambench/config.h"
 #include "sambench/dataset.h"
 #include "sambench/eval.h"
@@ -23,6 +24,7 @@
 #include "sambench/prompt.h"
 #include "sambench/prompt_log.h"
 #include "sambench/report.h"
+#include "sambench/run_tables.h"
 #include "sambench/sam_model.h"
 #include "sambench/timer.h"
 #include "sambench/volume_io.h"
@@ -76,6 +78,8 @@ struct Run {
   }
   EmptyRule empty_rule;
   int threads = 1;
+  SurfaceOptions surface;
+  CaseSurfaces case_surfaces;  // volumes: the 3D NSD and HD95 per case
 
   std::map<int, std::string> class_names;
   bool volumetric = false;  // any sample is a slice: per-case (3D) results are written
@@ -112,6 +116,9 @@ void write_tables(const Run& run, const std::filesystem::path& dir);
 void write_outputs(const Run& run, double wall, double load);
 void write_failure(Run& run, const std::string& error);
 std::vector<std::pair<std::string, std::vector<LevelSummary>>> mode_levels(const Run& run);
+// per_case.csv's rows: the image rows summed per case, with the case's 3D surface metrics.
+std::vector<RegionResult> case_rows(const Run& run);
+RunTables tables_of(const Run& run);
 void save_predictions(Run& run, const SampleRef& ref, const Sample& sample,
                       const std::vector<Instance>& instances, const std::vector<Prediction>& predictions);
 void flush_case(Run& run);

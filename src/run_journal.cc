@@ -1,6 +1,7 @@
 #include "run_journal.h"
 
 #include <cstdio>
+#include <set>
 
 #include "sambench/hash.h"
 #include "sambench/result_json.h"
@@ -29,6 +30,20 @@ json rows_since(const std::vector<T>& rows, size_t from) {
   return out;
 }
 
+// The 3D surface scores of the cases a unit finished (volumes; none for 2D images).
+json case_surfaces_json(const Run& run, const json& case_of) {
+  std::set<std::string> cases;
+  for (const auto& item : case_of.items()) cases.insert(item.value().get<std::string>());
+  json out = json::array();
+  for (const auto& case_id : cases) {
+    for (const auto& [set, label, scores] : run.case_surfaces.of_case(case_id)) {
+      out.push_back({{"prompt", set}, {"case", case_id}, {"class_label", label},
+                     {"nsd", number_json(scores.nsd)}, {"hd95", number_json(scores.hd95)}});
+    }
+  }
+  return out;
+}
+
 json unit_record(const Run& run, const Unit& unit, const UnitMark& mark) {
   json case_of = json::object();
   for (const auto& ref : unit.samples) {
@@ -43,6 +58,7 @@ json unit_record(const Run& run, const Unit& unit, const UnitMark& mark) {
           {"results", rows_since(run.results, mark.results)},
           {"image_results", rows_since(run.image_results, mark.image_results)},
           {"case_of", case_of},
+          {"case_surfaces", case_surfaces_json(run, case_of)},
           {"prompts", std::vector<std::string>(run.prompt_lines.begin() + mark.prompt_lines, run.prompt_lines.end())},
           {"saved", std::vector<std::string>(run.saved_files.begin() + mark.saved_files, run.saved_files.end())}};
 }
@@ -127,6 +143,7 @@ bool restore_unit(Run& run, const Unit& unit) {
 
 void finish_unit(Run& run, const Unit& unit, const UnitMark& mark) {
   fatal_on_error([&] { flush_case(run); });
+  run.case_surfaces.finish();
   journal(run, unit_record(run, unit, mark));
 }
 
@@ -143,6 +160,7 @@ void skip_unit(Run& run, const Unit& unit, const UnitMark& mark, const std::stri
   run.images_without_instances = mark.images_without_instances;
   for (const auto& ref : unit.samples) run.case_of.erase(ref.id);
   run.open_case.reset();
+  run.case_surfaces.discard();
   std::fprintf(stderr, "\nsambench: skipped %s: %s\n", unit.key.c_str(), error.c_str());
   json record = {{"unit", unit.index}, {"key", unit.key}, {"images", unit.samples.size()}, {"skipped", error}};
   run.skipped.push_back(record);
@@ -157,6 +175,10 @@ void apply_unit_record(Run& run, const json& record) {
   for (const auto& r : record.at("results")) run.results.push_back(instance_result_from_json(r));
   for (const auto& r : record.at("image_results")) run.image_results.push_back(region_result_from_json(r));
   for (const auto& [image, case_id] : record.at("case_of").items()) run.case_of[image] = case_id.get<std::string>();
+  for (const auto& c : record.at("case_surfaces")) {
+    run.case_surfaces.restore(c.at("prompt").get<std::string>(), c.at("case").get<std::string>(),
+                              c.at("class_label").get<int>(), {number_from_json(c.at("nsd")), number_from_json(c.at("hd95"))});
+  }
   for (const auto& line : record.at("prompts")) run.prompt_lines.push_back(line.get<std::string>());
   for (const auto& file : record.at("saved")) run.saved_files.push_back(file.get<std::string>());
   run.images_done += record.at("images_done").get<long long>();

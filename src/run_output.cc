@@ -10,6 +10,8 @@
 #include "run_journal.h"
 #include "sambench/error.h"
 #include "sambench/image_io.h"
+#include "sambench/run_report.h"
+#include "sambench/run_tables.h"
 #include "sambench/version.h"
 
 namespace sambench {
@@ -24,8 +26,28 @@ using nlohmann::json;
 const char* kOutputs[] = {"per_instance.csv",    "per_image.csv",      "per_case.csv",
                           "per_class.csv",       "per_class_image.csv", "per_class_case.csv",
                           "per_group.csv",       "per_instance.partial.csv", "prompts.jsonl",
-                          "timings.json",        "summary.json",        kJournalFile,
-                          kStateFile};
+                          "timings.json",        "summary.json",        "report.md",
+                          kJournalFile,          kStateFile};
+
+std::string surface_convention(const Run& run) {
+  if (!run.surface.enabled) return "off (metrics.surface: false): nsd and hd95 are NaN";
+  return "surface = foreground pixels with a background face neighbour (outside the image is "
+         "background); NSD at tolerance " + format_number(run.surface.tolerance_mm, 3) +
+         " mm = fraction of both surfaces' pixels within the tolerance of the other surface; HD95 = "
+         "max of the two directed 95th percentiles of surface distances (mm, linear "
+         "interpolation); distances use the sample's pixel spacing (2D images without one: 1 pixel "
+         "= 1 mm); instance and image rows in 2D, case rows in 3D on the stacked evaluated slices "
+         "with the volume's spacing; both masks empty: NaN (empty_rule nan) or NSD 1, HD95 0 "
+         "(empty_rule one); exactly one empty: NSD 0, HD95 = the image's (volume's) diagonal in mm";
+}
+
+std::string bootstrap_convention(const Run& run) {
+  if (run.config.metrics.bootstrap <= 0) return "none (metrics.bootstrap: 0)";
+  return "95% percentile bootstrap of each mean: " + std::to_string(run.config.metrics.bootstrap) +
+         " resamples of the cases (volumes; images for 2D data) with replacement, all rows of a "
+         "drawn case together; seed " + std::to_string(run.config.metrics.bootstrap_seed) +
+         " (std::mt19937_64)";
+}
 
 json conventions(const Run& run) {
   const ModelInfo& info = run.model_info();
@@ -56,37 +78,40 @@ json conventions(const Run& run) {
                           std::to_string(info.image_size) +
                           ", cropped, resized to the original size; mask = logit > " +
                           format_number(info.mask_threshold, 3)},
-      {"metrics", "Dice = 2|P∩G|/(|P|+|G|), IoU = |P∩G|/|P∪G|, at original resolution"},
+      {"metrics", "Dice = 2|P∩G|/(|P|+|G|), IoU = |P∩G|/|P∪G|, precision = |P∩G|/|P|, recall = "
+                  "|P∩G|/|G|, at original resolution; an empty prediction for a non-empty truth "
+                  "scores 0 in all four"},
+      {"surface_metrics", surface_convention(run)},
+      {"confidence_intervals", bootstrap_convention(run)},
       {"levels", "instance: each prompted instance against its own mask; image: per class, the "
                  "union of the class's kept masks against the whole class mask (instances below "
                  "min_area count as missed); case (volumes): the image rows' pixel counts summed "
                  "over the case's evaluated slices, i.e. the 3D Dice of the stacked predictions"},
       {"aggregation", "per prompt mode and class: mean, population std and median over the "
-                      "level's rows (NaN excluded); mean_over_classes: mean of the class means; "
-                      "mean_over_<rows>: mean over all rows"},
+                      "level's rows (NaN excluded); mean_over_classes (nnU-Net's foreground_mean): "
+                      "mean of the class means; mean_over_<rows>: mean over all rows"},
   };
-}
-
-template <typename Row>
-std::vector<Row> of_mode(const std::vector<Row>& rows, const std::string& mode) {
-  std::vector<Row> out;
-  for (const auto& r : rows) {
-    if (r.prompt == mode) out.push_back(r);
-  }
-  return out;
 }
 
 // Instance-level summaries per group (e.g. per fundus domain) of one mode.
 std::vector<std::pair<std::string, LevelSummary>> group_levels(const Run& run, const std::string& mode) {
   std::map<std::string, std::vector<InstanceResult>> by_group;
-  for (const auto& r : of_mode(run.results, mode)) {
+  for (const auto& r : of_set(run.results, mode)) {
     if (!r.group.empty()) by_group[r.group].push_back(r);
   }
   std::vector<std::pair<std::string, LevelSummary>> out;
   for (const auto& [group, results] : by_group) {
-    out.emplace_back(group, summarize_level("instance", "instances", scores_of(results), run.dataset->classes()));
+    out.emplace_back(group, summarize_level("instance", "instances", scores_of(results), run.dataset->classes(),
+                                            run.config.metrics.bootstrap,
+                                            static_cast<uint64_t>(run.config.metrics.bootstrap_seed)));
   }
   return out;
+}
+
+// nnU-Net's per-case keys for one result set: cases for volumes, images for 2D data.
+json unit_summary(const Run& run, const std::string& set, const std::vector<LevelSummary>& levels) {
+  if (run.volumetric) return nnunet_json(of_set(case_rows(run), set), levels.back(), "case");
+  return nnunet_json(of_set(run.image_results, set), levels[1], "image");
 }
 
 json summary_json(const Run& run, const std::string& status) {
@@ -97,10 +122,12 @@ json summary_json(const Run& run, const std::string& status) {
     json tables = json::object(), groups = json::object();
     for (const auto& level : levels[m].second) tables[level.name] = level_json(level);
     for (const auto& [group, level] : group_levels(run, run.result_sets[m].name)) groups[group] = level_json(level);
-    prompts.push_back({{"name", run.result_sets[m].name},
-                       {"description", run.result_sets[m].description},
-                       {"levels", tables},
-                       {"groups", groups}});
+    json block = {{"name", run.result_sets[m].name},
+                  {"description", run.result_sets[m].description},
+                  {"levels", tables},
+                  {"groups", groups}};
+    block.update(unit_summary(run, run.result_sets[m].name, levels[m].second));
+    prompts.push_back(block);
   }
   std::vector<std::string> saved = run.saved_files;
   std::sort(saved.begin(), saved.end());  // independent of the order of writing
@@ -122,6 +149,10 @@ json summary_json(const Run& run, const std::string& status) {
         {"images_skipped", skipped_images(run)}}},
       {"skipped", skipped_json(run)},
       {"prompts", prompts},
+      // nnU-Net's keys, for the first prompt mode (each mode's block in "prompts" has its own).
+      {"metric_per_case", prompts[0].value("metric_per_case", json::array())},
+      {"mean", prompts[0].value("mean", json::object())},
+      {"foreground_mean", prompts[0].value("foreground_mean", json::object())},
       {"tables", table_files(run)},
       {"predictions", saved},
   };
@@ -144,30 +175,10 @@ void clear_outputs(const fs::path& dir) {
   std::error_code ec;
   for (const char* name : kOutputs) fs::remove(dir / name, ec);
   fs::remove_all(dir / "predictions", ec);
+  fs::remove_all(dir / "figures", ec);
 }
 
-// Tables of several blocks (per prompt mode, per group): `per_class_csv` rows with the block's
-// keys as leading columns, one header.
-std::string blocks_csv(const std::vector<std::pair<std::vector<std::string>, const LevelSummary*>>& blocks,
-                       const std::vector<std::string>& key_names) {
-  std::string out;
-  for (const auto& [keys, level] : blocks) {
-    std::istringstream lines(per_class_csv(level->classes, level->overall, level->rows));
-    std::string line, prefix;
-    for (const auto& k : keys) prefix += csv_field(k) + ",";
-    std::getline(lines, line);
-    if (out.empty()) {
-      for (const auto& k : key_names) out += k + ",";
-      out += line + "\n";
-    }
-    while (std::getline(lines, line)) out += prefix + line + "\n";
-  }
-  return out;
-}
-
-std::string case_table(const Run& run) {
-  return per_region_csv(combine_cases(run.image_results, run.case_of, run.empty_rule), "case");
-}
+std::string case_table(const Run& run) { return per_region_csv(case_rows(run), "case"); }
 
 std::string prompt_log(const Run& run) {
   std::string out;
@@ -205,20 +216,34 @@ std::string read_file(const fs::path& file) {
   return text.str();
 }
 
-std::vector<std::pair<std::string, std::vector<LevelSummary>>> mode_levels(const Run& run) {
-  const auto& classes = run.dataset->classes();
-  std::vector<std::pair<std::string, std::vector<LevelSummary>>> out;
-  auto cases = combine_cases(run.image_results, run.case_of, run.empty_rule);
-  for (const auto& set : run.result_sets) {
-    std::vector<LevelSummary> levels = {
-        summarize_level("instance", "instances", scores_of(of_mode(run.results, set.name)), classes),
-        summarize_level("image", "images", scores_of(of_mode(run.image_results, set.name)), classes)};
-    if (run.volumetric) {
-      levels.push_back(summarize_level("case", "cases", scores_of(of_mode(cases, set.name)), classes));
-    }
-    out.emplace_back(set.name, levels);
+std::vector<RegionResult> case_rows(const Run& run) {
+  std::vector<RegionResult> cases = combine_cases(run.image_results, run.case_of, run.empty_rule);
+  for (auto& c : cases) {
+    SurfaceScores s = run.case_surfaces.get(c.prompt, c.unit, c.class_label);
+    c.nsd = s.nsd;
+    c.hd95 = s.hd95;
   }
-  return out;
+  return cases;
+}
+
+// The run's rows as a saved run's files hold them (run_tables.h), so that eval and report
+// summarize through the same code.
+RunTables tables_of(const Run& run) {
+  RunTables t;
+  t.dir = run.config.run.output;
+  t.classes = run.dataset->classes();
+  for (const auto& set : run.result_sets) t.sets.emplace_back(set.name, set.description);
+  t.instances = run.results;
+  t.images = run.image_results;
+  if (run.volumetric) t.cases = case_rows(run);
+  t.case_of = run.case_of;
+  t.volumetric = run.volumetric;
+  return t;
+}
+
+std::vector<std::pair<std::string, std::vector<LevelSummary>>> mode_levels(const Run& run) {
+  return summarize_sets(tables_of(run), run.config.metrics.bootstrap,
+                        static_cast<uint64_t>(run.config.metrics.bootstrap_seed));
 }
 
 std::vector<std::string> table_files(const Run& run) {
@@ -241,14 +266,7 @@ void write_tables(const Run& run, const fs::path& dir) {
   write_file_atomic(dir / "per_image.csv", per_region_csv(run.image_results, "image"));
   if (run.volumetric) write_file_atomic(dir / "per_case.csv", case_table(run));
 
-  auto levels = mode_levels(run);
-  for (size_t l = 0; l < levels.front().second.size(); ++l) {
-    std::vector<std::pair<std::vector<std::string>, const LevelSummary*>> blocks;
-    for (const auto& [mode, mode_levels] : levels) blocks.push_back({{mode}, &mode_levels[l]});
-    const std::string& name = levels.front().second[l].name;
-    std::string file = name == "instance" ? "per_class.csv" : "per_class_" + name + ".csv";
-    write_file_atomic(dir / file, blocks_csv(blocks, {"prompt"}));
-  }
+  write_class_tables(mode_levels(run), dir);
 
   std::vector<std::pair<std::string, std::vector<std::pair<std::string, LevelSummary>>>> groups;
   for (const auto& set : run.result_sets) groups.emplace_back(set.name, group_levels(run, set.name));
@@ -259,13 +277,26 @@ void write_tables(const Run& run, const fs::path& dir) {
   if (!blocks.empty()) write_file_atomic(dir / "per_group.csv", blocks_csv(blocks, {"prompt", "group"}));
 }
 
+// report.md and the figures; a failure there costs the report, never the results.
+void write_run_report(const Run& run, const json& summary) {
+  try {
+    RunTables tables = tables_of(run);
+    tables.summary = summary;
+    write_report(tables, mode_levels(run), {});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sambench: WARNING: report.md not written: %s\n", e.what());
+  }
+}
+
 void write_outputs(const Run& run, double wall, double load) {
   const fs::path& dir = run.config.run.output;
   write_tables(run, dir);
   write_file_atomic(dir / "prompts.jsonl", prompt_log(run));
   write_file_atomic(dir / "timings.json", timings_json(run, wall, load).dump(2) + "\n");
+  json summary = summary_json(run, "complete");
+  write_run_report(run, summary);
   // summary.json goes last: its "complete" status promises that the other files are there.
-  write_file_atomic(dir / "summary.json", summary_json(run, "complete").dump(2) + "\n");
+  write_file_atomic(dir / "summary.json", summary.dump(2) + "\n");
 }
 
 void write_failure(Run& run, const std::string& error) {

@@ -1,11 +1,14 @@
 // The `sambench` command as a user meets it: exit codes, one-line errors naming the file, and
 // no partial output passed off as complete.
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
 #include "sambench/demo_data.h"
+#include "sambench/report.h"
 
 namespace sambench {
 namespace {
@@ -170,6 +173,57 @@ TEST_F(CliTest, SavePredictionsThenRescoreWithoutTheModel) {
   EXPECT_EQ(rescore.exit_code, 0) << rescore.output;
   EXPECT_NE(rescore.output.find("per_instance.csv       identical"), std::string::npos) << rescore.output;
   EXPECT_EQ(rescore.output.find("DIFFERS"), std::string::npos);
+}
+
+// report rebuilds eval's class tables bit for bit from the saved rows, without the model, and
+// draws the overlays from the saved masks.
+TEST_F(CliTest, ReportRegeneratesTablesAndFiguresWithoutTheModel) {
+  auto r = run_sambench(config_arg() + " --save-predictions");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const fs::path run = dir_ / "run";
+  ASSERT_TRUE(fs::exists(run / "report.md"));
+  const std::string per_class = read_text(run / "per_class.csv");
+  const std::string summary = read_text(run / "summary.json");
+  EXPECT_NE(summary.find("\"foreground_mean\""), std::string::npos);
+  EXPECT_NE(summary.find("\"metric_per_case\""), std::string::npos);
+  fs::remove(run / "per_class.csv");
+  fs::remove(run / "report.md");
+  fs::remove_all(run / "figures");
+
+  auto report = run_sambench("report '" + run.string() + "' --overlays 1");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_EQ(read_text(run / "per_class.csv"), per_class);
+  const std::string md = read_text(run / "report.md");
+  EXPECT_NE(md.find("| disk |"), std::string::npos) << md;
+  EXPECT_NE(md.find("figures/overlays/disk/best_1_demo_"), std::string::npos) << md;
+  size_t overlays = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(run / "figures/overlays")) {
+    if (entry.path().extension() != ".png") continue;
+    ++overlays;
+    // <rank>_<image>_<instance>.png, the size of its own image (the demo's sizes vary).
+    const std::string name = entry.path().filename().string();
+    const std::string image = name.substr(name.find("demo_"), std::string("demo_000").size());
+    EXPECT_EQ(cv::imread(entry.path().string()).size(),
+              cv::imread((dir_ / "data/images" / (image + ".png")).string()).size())
+        << entry.path();
+  }
+  EXPECT_GE(overlays, 3u);  // best and worst of each class with two or more instances
+}
+
+TEST_F(CliTest, CompareARunWithItselfFindsNoDifference) {
+  ASSERT_EQ(run_sambench(config_arg()).exit_code, 0);
+  const std::string run = "'" + (dir_ / "run").string() + "'";
+  auto r = run_sambench("compare " + run + " " + run + " -o '" + (dir_ / "cmp").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("# sambench compare"), std::string::npos);
+  auto rows = parse_csv(read_text(dir_ / "cmp/compare.csv"));
+  ASSERT_GT(rows.size(), 1u);
+  size_t column = std::find(rows[0].begin(), rows[0].end(), "dice_difference") - rows[0].begin();
+  ASSERT_LT(column, rows[0].size());
+  for (size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i][column] != "nan") EXPECT_EQ(rows[i][column], "0.000000") << i;
+  }
+  EXPECT_NE(run_sambench("compare " + run).exit_code, 0);  // one run is not a comparison
 }
 
 TEST_F(CliTest, RescoreOfAFolderThatIsNoRun) {

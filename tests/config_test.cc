@@ -11,6 +11,15 @@ namespace {
 using testing::TempDir;
 using testing::write_text;
 
+// The least a config needs to pass validate().
+Config valid_config() {
+  Config c;
+  c.dataset = {{"adapter", "folder"}};
+  c.model.path = "m.pt";
+  c.run.output = "out";
+  return c;
+}
+
 std::string error_of(const std::filesystem::path& file) {
   try {
     load_config(file);
@@ -109,10 +118,7 @@ TEST(LoadConfig, MissingDatasetAndMissingFile) {
 }
 
 TEST(Validate, RejectsOutOfRangeValuesAndUnknownNames) {
-  Config c;
-  c.dataset = {{"adapter", "folder"}};
-  c.model.path = "m.pt";
-  c.run.output = "out";
+  Config c = valid_config();
   EXPECT_NO_THROW(validate(c));
   Config bad = c;
   bad.run.decode_batch = 0;
@@ -132,6 +138,50 @@ TEST(ToJson, RecordsResolvedValues) {
   nlohmann::json j = to_json(c);
   EXPECT_EQ(j["run"]["threads"], 2);
   EXPECT_EQ(j["mask_policy"], "best_score");
+}
+
+TEST(LoadConfig, MetricsAndBaselines) {
+  TempDir dir;
+  write_text(dir / "c.yaml", R"(
+dataset: {adapter: folder}
+metrics: {surface: false, nsd_tolerance_mm: 1.5, bootstrap: 200, bootstrap_seed: 9}
+baselines:
+  - {source: "Table 2", metric: dice, values: {disk: 0.5}}
+)");
+  Config c = load_config(dir / "c.yaml");
+  EXPECT_FALSE(c.metrics.surface);
+  EXPECT_DOUBLE_EQ(c.metrics.nsd_tolerance_mm, 1.5);
+  EXPECT_EQ(c.metrics.bootstrap, 200);
+  EXPECT_EQ(c.metrics.bootstrap_seed, 9);
+  ASSERT_EQ(c.baselines.size(), 1u);
+  // Recorded and read back (report and rescore rebuild the config from summary.json).
+  Config back = config_from_json(to_json(c), c.file);
+  EXPECT_EQ(back.metrics.bootstrap, 200);
+  EXPECT_DOUBLE_EQ(back.metrics.nsd_tolerance_mm, 1.5);
+  EXPECT_EQ(back.baselines, c.baselines);
+
+  write_text(dir / "d.yaml", "dataset: {adapter: folder}\n");
+  Config defaults = load_config(dir / "d.yaml");
+  EXPECT_TRUE(defaults.metrics.surface);
+  EXPECT_DOUBLE_EQ(defaults.metrics.nsd_tolerance_mm, 2.0);
+  EXPECT_EQ(defaults.metrics.bootstrap, 1000);
+  EXPECT_TRUE(defaults.baselines.is_array());
+
+  write_text(dir / "bad.yaml", "dataset: {adapter: folder}\nmetrics: {tolerance: 1}\n");
+  EXPECT_NE(error_of(dir / "bad.yaml").find("unknown key 'tolerance'"), std::string::npos);
+}
+
+TEST(Validate, RejectsBadMetricsAndBaselines) {
+  Config c = valid_config();
+  Config bad = c;
+  bad.metrics.nsd_tolerance_mm = 0;
+  EXPECT_THROW(validate(bad), Error);
+  bad = c;
+  bad.metrics.bootstrap = -1;
+  EXPECT_THROW(validate(bad), Error);
+  bad = c;
+  bad.baselines = nlohmann::json::parse(R"([{"source": "s", "metric": "f1", "values": {}}])");
+  EXPECT_THROW(validate(bad), Error);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
@@ -412,6 +414,17 @@ TEST(EvalVolumes, CaseScoresAndALabelVolumeOnTheSourceGrid) {
   EXPECT_EQ(cases[1][3], "1");
   EXPECT_EQ(std::stoll(cases[1][5]), truth);
   EXPECT_EQ(truth, 2 * 12 * 20);
+  // The case rows carry the 3D surface metrics of the stacked slices; nnU-Net's per-case keys
+  // list the case.
+  const size_t nsd = std::find(cases[0].begin(), cases[0].end(), "nsd") - cases[0].begin();
+  ASSERT_LT(nsd + 1, cases[0].size());
+  EXPECT_EQ(cases[0][nsd + 1], "hd95");
+  for (size_t r = 1; r < cases.size(); ++r) {
+    EXPECT_GE(std::stod(cases[r][nsd]), 0.0);
+    EXPECT_LE(std::stod(cases[r][nsd]), 1.0);
+    EXPECT_GE(std::stod(cases[r][nsd + 1]), 0.0);  // "nan" would throw or compare false
+  }
+  EXPECT_EQ(summary["metric_per_case"][0]["case"], "amos_0001");
 
   // The label volume is stored on the ground truth file's own grid (same header geometry, same
   // voxel order, so tools comparing arrays can use it) and holds the slices' label maps.

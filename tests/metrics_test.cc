@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "sambench/error.h"
+
 namespace sambench {
 namespace {
 
@@ -50,6 +52,28 @@ TEST(EmptyRule, ParsesNames) {
   EXPECT_EQ(parse_empty_rule("nan"), EmptyRule::kNaN);
   EXPECT_EQ(parse_empty_rule("one"), EmptyRule::kOne);
   EXPECT_ANY_THROW(parse_empty_rule("zero"));
+}
+
+TEST(PrecisionRecall, MatchDefinitionAndEmptyCases) {
+  Overlap o{4, 6, 2};
+  EXPECT_DOUBLE_EQ(precision(o, EmptyRule::kNaN), 0.5);       // 2 / 4
+  EXPECT_DOUBLE_EQ(recall(o, EmptyRule::kNaN), 2.0 / 6.0);    // 2 / 6
+  Overlap missed{0, 7, 0}, spurious{3, 0, 0}, none{0, 0, 0};
+  for (EmptyRule rule : {EmptyRule::kNaN, EmptyRule::kOne}) {
+    EXPECT_DOUBLE_EQ(precision(missed, rule), 0.0);
+    EXPECT_DOUBLE_EQ(recall(missed, rule), 0.0);
+    EXPECT_DOUBLE_EQ(precision(spurious, rule), 0.0);
+    EXPECT_DOUBLE_EQ(recall(spurious, rule), 0.0);
+  }
+  EXPECT_TRUE(std::isnan(precision(none, EmptyRule::kNaN)));
+  EXPECT_TRUE(std::isnan(recall(none, EmptyRule::kNaN)));
+  EXPECT_DOUBLE_EQ(precision(none, EmptyRule::kOne), 1.0);
+  EXPECT_DOUBLE_EQ(recall(none, EmptyRule::kOne), 1.0);
+}
+
+TEST(MetricNames, RoundTripAndUnknownIsAnError) {
+  for (Metric m : kMetrics) EXPECT_EQ(parse_metric(metric_name(m)), m);
+  EXPECT_THROW(parse_metric("hd"), Error);
 }
 
 }  // namespace

@@ -26,6 +26,8 @@ InstanceResult result(const std::string& image, int label, const std::string& na
   r.overlap = {10, 8, 6};
   r.dice = d;
   r.iou = d / 2;
+  r.precision = 0.6;
+  r.recall = 0.75;
   return r;
 }
 
@@ -53,14 +55,14 @@ TEST(SummarizeClasses, PerClassAndOverallMeans) {
   EXPECT_EQ(summaries[0].count, 3);
   EXPECT_EQ(summaries[0].units, 2);
   EXPECT_EQ(summaries[0].centroid_outside, 1);
-  EXPECT_DOUBLE_EQ(summaries[0].dice.mean, 0.4);
+  EXPECT_DOUBLE_EQ(summaries[0].of(Metric::kDice).mean, 0.4);
   EXPECT_EQ(summaries[2].count, 0);
-  EXPECT_TRUE(std::isnan(summaries[2].dice.mean));
+  EXPECT_TRUE(std::isnan(summaries[2].of(Metric::kDice).mean));
 
   Overall overall = summarize_overall(scores_of(results), summaries);
-  EXPECT_DOUBLE_EQ(overall.dice_over_classes.mean, 0.7);  // (0.4 + 1.0) / 2, empty class skipped
-  EXPECT_EQ(overall.dice_over_classes.count, 2);
-  EXPECT_DOUBLE_EQ(overall.dice_over_rows.mean, 0.55);    // 2.2 / 4
+  EXPECT_DOUBLE_EQ(overall.over_classes[0].mean, 0.7);  // (0.4 + 1.0) / 2, empty class skipped
+  EXPECT_EQ(overall.over_classes[0].count, 2);
+  EXPECT_DOUBLE_EQ(overall.over_rows[0].mean, 0.55);    // 2.2 / 4
 }
 
 TEST(PerInstanceCsv, HeaderAndRows) {
@@ -71,9 +73,10 @@ TEST(PerInstanceCsv, HeaderAndRows) {
   std::string csv = per_instance_csv({r});
   EXPECT_EQ(csv,
             "image,case,group,prompt,class_label,class,instance,gt_area,centroid_x,centroid_y,"
-            "centroid_inside,mask_index,score,pred_area,intersection,dice,iou,mask_file\n"
+            "centroid_inside,mask_index,score,pred_area,intersection,dice,iou,precision,recall,nsd,hd95,"
+            "mask_file\n"
             "\"img,1\",case7,Domain2,\"box(margin=0px,jitter=0)\",1,\"left \"\"lung\"\"\",1,8,1.250,2.500,0,2,0.500000,10,6,"
-            "0.750000,0.375000,\n");
+            "0.750000,0.375000,0.600000,0.750000,nan,nan,\n");
   // What the writer quotes, the reader gives back.
   auto rows = parse_csv(csv);
   ASSERT_EQ(rows.size(), 2u);
@@ -88,10 +91,11 @@ TEST(PerClassCsv, OverallRowsHaveNoLabel) {
   std::vector<InstanceResult> results = {result("x", 1, "a", 0.5)};
   auto summaries = summarize_classes(scores_of(results), classes);
   std::string csv = per_class_csv(summaries, summarize_overall(scores_of(results), summaries), "instances");
-  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+  EXPECT_EQ(csv.substr(0, csv.find(",precision_mean")),
             "class_label,class,instances,units,centroid_outside,dice_mean,dice_std,dice_median,"
-            "iou_mean,iou_std,iou_median");
-  EXPECT_NE(csv.find("\n1,a,1,1,0,0.500000,0.000000,0.500000,0.250000,0.000000,0.250000\n"),
+            "dice_ci_low,dice_ci_high,iou_mean,iou_std,iou_median,iou_ci_low,iou_ci_high");
+  EXPECT_NE(csv.find("\n1,a,1,1,0,0.500000,0.000000,0.500000,nan,nan,0.250000,0.000000,0.250000,nan,nan,"
+                     "0.600000,"),
             std::string::npos);
   EXPECT_NE(csv.find("\n,mean_over_classes,1,,,0.500000"), std::string::npos);
   EXPECT_NE(csv.find("\n,mean_over_instances,1,,,0.500000"), std::string::npos);
@@ -122,10 +126,13 @@ TEST(CombineCases, SumsPixelCountsOverSlicesIntoThe3dDice) {
   EXPECT_EQ(cases[1].unit, "B");
   EXPECT_DOUBLE_EQ(cases[1].dice, 1.0);
 
+  EXPECT_DOUBLE_EQ(cases[0].precision, 0.5);
+  EXPECT_DOUBLE_EQ(cases[0].recall, 0.5);
   std::string csv = per_region_csv(cases, "case");
-  EXPECT_EQ(csv, "case,group,prompt,class_label,class,gt_area,pred_area,intersection,dice,iou\n"
-                 "A,,,1,organ,8,8,4,0.500000,0.333333\n"
-                 "B,,,1,organ,1,1,1,1.000000,1.000000\n");
+  EXPECT_EQ(csv, "case,group,prompt,class_label,class,gt_area,pred_area,intersection,dice,iou,precision,recall,"
+                 "nsd,hd95\n"
+                 "A,,,1,organ,8,8,4,0.500000,0.333333,0.500000,0.500000,nan,nan\n"
+                 "B,,,1,organ,1,1,1,1.000000,1.000000,1.000000,1.000000,nan,nan\n");
 }
 
 TEST(ClassesJson, NaNBecomesNull) {
@@ -133,6 +140,36 @@ TEST(ClassesJson, NaNBecomesNull) {
   nlohmann::json j = classes_json(summaries);
   EXPECT_TRUE(j[0]["dice"]["mean"].is_null());
   EXPECT_EQ(j[0]["name"], "a");
+}
+
+TEST(Percentile, LinearInterpolationBetweenRanks) {
+  EXPECT_DOUBLE_EQ(percentile({4.0, 1.0, 3.0, 2.0}, 50.0), 2.5);
+  EXPECT_DOUBLE_EQ(percentile({0.0, 10.0}, 95.0), 9.5);
+  EXPECT_DOUBLE_EQ(percentile({7.0}, 95.0), 7.0);
+  EXPECT_TRUE(std::isnan(percentile({}, 50.0)));
+}
+
+// nnU-Net's layout: per unit and class label, then means per label and over classes.
+TEST(NnunetJson, PerCaseMeanAndForegroundMean) {
+  auto region = [](const std::string& unit, int label, double d) {
+    RegionResult r;
+    r.unit = unit;
+    r.class_label = label;
+    r.overlap = {2, 2, 1};
+    r.dice = d;
+    return r;
+  };
+  std::vector<RegionResult> rows = {region("b", 1, 0.5), region("a", 1, 1.0), region("a", 2, 0.0)};
+  LevelSummary level = summarize_level("case", "cases", scores_of(rows), {{1, "x"}, {2, "y"}, {3, "z"}});
+  nlohmann::json j = nnunet_json(rows, level, "case");
+  ASSERT_EQ(j["metric_per_case"].size(), 2u);
+  EXPECT_EQ(j["metric_per_case"][0]["case"], "a");  // sorted
+  EXPECT_EQ(j["metric_per_case"][0]["metrics"]["2"]["dice"], 0.0);
+  EXPECT_EQ(j["metric_per_case"][1]["metrics"]["1"]["n_ref"], 2);
+  EXPECT_TRUE(j["metric_per_case"][1]["metrics"]["1"]["nsd"].is_null());
+  EXPECT_EQ(j["mean"]["1"]["dice"], 0.75);
+  EXPECT_FALSE(j["mean"].contains("3"));  // no data
+  EXPECT_EQ(j["foreground_mean"]["dice"], 0.375);
 }
 
 TEST(WriteFileAtomic, WritesWholeFileAndLeavesNoTemporary) {

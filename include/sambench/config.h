@@ -27,6 +27,14 @@ struct RunConfig {
   bool save_logits = false;       // the kept masks' low-res logits as .npy (implies predictions)
 };
 
+// How rows are scored and summarized beyond Dice and IoU (surface.h, bootstrap.h).
+struct MetricsConfig {
+  bool surface = true;            // NSD and HD95 (two distance maps per row)
+  double nsd_tolerance_mm = 2.0;  // NSD tolerance; 2D data without spacing: 1 pixel = 1 mm
+  int bootstrap = 1000;           // resamples for the 95% confidence intervals; 0: none
+  long long bootstrap_seed = 0;
+};
+
 // One dataset of a suite config (`datasets:`), with what differs from the suite's defaults.
 struct SuiteEntry {
   std::string name;
@@ -50,6 +58,9 @@ struct Config {
   // One mask policy or a list of them: every mode is reported under each (see mask_policy.h).
   nlohmann::json mask_policy = "best_score";
   std::string empty_rule = "nan";  // empty truth and empty prediction: "nan" (excluded) or "one"
+  MetricsConfig metrics;
+  // Published numbers printed beside the measured ones (baselines.h); a list, empty by default.
+  nlohmann::json baselines = nlohmann::json::array();
   RunConfig run;
   // A suite: several datasets evaluated one after the other with the same model and settings,
   // each into run.output/<name>/. Empty for a single-dataset config; see expand_suite.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -24,5 +25,19 @@ std::string describe(EmptyRule rule);
 
 double dice(const Overlap& o, EmptyRule rule);  // 2|P∩G| / (|P| + |G|)
 double iou(const Overlap& o, EmptyRule rule);   // |P∩G| / |P∪G|
+// |P∩G| / |P|; an empty prediction for a non-empty truth scores 0 (a missed object).
+double precision(const Overlap& o, EmptyRule rule);
+// |P∩G| / |G|; an empty truth with a non-empty prediction scores 0.
+double recall(const Overlap& o, EmptyRule rule);
+
+// Every metric a row carries, in the order of the tables' columns. nsd and hd95 are surface
+// metrics (surface.h).
+enum class Metric { kDice, kIoU, kPrecision, kRecall, kNSD, kHD95 };
+constexpr size_t kMetricCount = 6;
+constexpr std::array<Metric, kMetricCount> kMetrics = {Metric::kDice,   Metric::kIoU, Metric::kPrecision,
+                                                       Metric::kRecall, Metric::kNSD, Metric::kHD95};
+const char* metric_name(Metric m);  // "dice", "iou", "precision", "recall", "nsd", "hd95"
+Metric parse_metric(const std::string& name);  // throws Error for an unknown name
+using MetricValues = std::array<double, kMetricCount>;  // indexed by size_t(Metric)
 
 }  // namespace sambench

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <array>
+#include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -35,6 +38,8 @@ struct InstanceResult {
   Overlap overlap;
   double dice = 0.0;
   double iou = 0.0;
+  double precision = NAN, recall = NAN;
+  double nsd = NAN, hd95 = NAN;  // NaN when surface metrics are off (surface.h)
   std::string mask_file;  // saved prediction, relative to the run folder; empty if not saved
 };
 
@@ -50,7 +55,15 @@ struct RegionResult {
   Overlap overlap;
   double dice = 0.0;
   double iou = 0.0;
+  double precision = NAN, recall = NAN;
+  double nsd = NAN, hd95 = NAN;
 };
+
+// A row's metrics in kMetrics order.
+MetricValues metric_values(const InstanceResult& r);
+MetricValues metric_values(const RegionResult& r);
+void set_metric_values(InstanceResult& r, const MetricValues& values);
+void set_metric_values(RegionResult& r, const MetricValues& values);
 
 // Sums the per-image rows of each (prompt, case, class) into one row per case. `case_of` maps an image
 // id to its case id.
@@ -58,31 +71,41 @@ std::vector<RegionResult> combine_cases(const std::vector<RegionResult>& images,
                                         const std::map<std::string, std::string>& case_of,
                                         EmptyRule rule);
 
-// Mean, population standard deviation and median over the non-NaN values.
+// Mean, population standard deviation and median over the non-NaN values, and the bootstrap
+// confidence interval of the mean where one was computed (bootstrap.h; NaN otherwise).
 struct Stats {
   long long count = 0;  // values that entered the statistics (NaN excluded)
   double mean = 0.0, std = 0.0, median = 0.0;
+  double ci_low = NAN, ci_high = NAN;
 };
 
 Stats compute_stats(const std::vector<double>& values);
 
+// The p-th percentile (0..100) of `values` with linear interpolation between ranks (numpy's
+// default); NaN if empty.
+double percentile(std::vector<double> values, double p);
+
 // What aggregation needs of a row, whatever its level (instance, image, case).
 struct Score {
   int class_label = 0;
-  std::string unit;  // the image (for instances) or the row's own image/case id
-  double dice = 0.0, iou = 0.0;
+  std::string unit;     // the image (for instances) or the row's own image/case id
+  std::string case_id;  // what the bootstrap resamples: the case (volume), or the image for 2D
+  MetricValues values{};
   bool centroid_outside = false;
 };
 
 std::vector<Score> scores_of(const std::vector<InstanceResult>& results);
-std::vector<Score> scores_of(const std::vector<RegionResult>& results);
+// `case_of` maps an image id to its case; a unit missing from it is its own case.
+std::vector<Score> scores_of(const std::vector<RegionResult>& results,
+                             const std::map<std::string, std::string>& case_of = {});
 
 struct ClassSummary {
   ClassInfo info;
   long long count = 0;  // rows: instances, images or cases
   long long units = 0;  // distinct images (or cases) among them
   long long centroid_outside = 0;
-  Stats dice, iou;
+  std::array<Stats, kMetricCount> metrics;  // indexed by size_t(Metric)
+  const Stats& of(Metric m) const { return metrics[static_cast<size_t>(m)]; }
 };
 
 // One summary per class of the class map, in its order, including classes never seen.
@@ -90,8 +113,8 @@ std::vector<ClassSummary> summarize_classes(const std::vector<Score>& scores,
                                             const std::vector<ClassInfo>& classes);
 
 struct Overall {
-  Stats dice_over_classes, iou_over_classes;  // mean of the class means (classes with data)
-  Stats dice_over_rows, iou_over_rows;        // mean over every row (every instance, ...)
+  std::array<Stats, kMetricCount> over_classes;  // mean of the class means (classes with data)
+  std::array<Stats, kMetricCount> over_rows;     // mean over every row (every instance, ...)
 };
 
 Overall summarize_overall(const std::vector<Score>& scores, const std::vector<ClassSummary>& classes);
@@ -104,15 +127,29 @@ struct LevelSummary {
   Overall overall;
 };
 
+// With `bootstrap_samples` > 0, every mean also gets its bootstrap confidence interval
+// (bootstrap.h), resampling the scores' cases with `bootstrap_seed`.
 LevelSummary summarize_level(const std::string& name, const std::string& rows,
-                             const std::vector<Score>& scores, const std::vector<ClassInfo>& classes);
+                             const std::vector<Score>& scores, const std::vector<ClassInfo>& classes,
+                             int bootstrap_samples = 0, uint64_t bootstrap_seed = 0);
 nlohmann::json level_json(const LevelSummary& level);
+
+// nnU-Net's summary.json keys for one result set: "metric_per_case" (per unit, i.e. case for
+// volumes and image for 2D data, per class label: every metric and the pixel counts), "mean"
+// (per class label: each metric's mean over units) and "foreground_mean" (each metric's mean
+// over classes). `level` is the summary of `units`; NaN is written as null.
+nlohmann::json nnunet_json(const std::vector<RegionResult>& units, const LevelSummary& level,
+                           const std::string& unit_name);
 
 std::string per_instance_csv(const std::vector<InstanceResult>& results);
 std::string per_region_csv(const std::vector<RegionResult>& results, const std::string& unit_name);
 // `rows` names what a class row counts ("instances", "images", "cases").
 std::string per_class_csv(const std::vector<ClassSummary>& classes, const Overall& overall,
                           const std::string& rows);
+// Tables of several blocks (per prompt mode, per group): `per_class_csv` rows with the block's
+// keys as leading columns, one header.
+std::string blocks_csv(const std::vector<std::pair<std::vector<std::string>, const LevelSummary*>>& blocks,
+                       const std::vector<std::string>& key_names);
 nlohmann::json classes_json(const std::vector<ClassSummary>& classes);
 nlohmann::json overall_json(const Overall& overall);
 

@@ -10,6 +10,10 @@
 
 namespace sambench {
 
+// A number that survives JSON: NaN and infinities as the strings "nan", "inf", "-inf".
+nlohmann::json number_json(double value);
+double number_from_json(const nlohmann::json& j);
+
 nlohmann::json to_json(const InstanceResult& r);
 InstanceResult instance_result_from_json(const nlohmann::json& j);
 

@@ -23,5 +23,7 @@ void add_inspect_command(CLI::App& app);
 void add_make_demo_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 void add_rescore_command(CLI::App& app);
+void add_report_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace sambench

@@ -59,13 +59,13 @@ void print_mode(const EvalResult& result, const std::vector<LevelSummary>& level
   };
   for (size_t c = 0; c < inst.classes.size(); ++c) {
     row(inst.classes[c].info.name, std::to_string(inst.classes[c].count),
-        [c](const LevelSummary& l, bool dice) { return dice ? l.classes[c].dice : l.classes[c].iou; });
+        [c](const LevelSummary& l, bool dice) { return l.classes[c].of(dice ? Metric::kDice : Metric::kIoU); });
   }
   row("mean over classes", "", [](const LevelSummary& l, bool dice) {
-    return dice ? l.overall.dice_over_classes : l.overall.iou_over_classes;
+    return l.overall.over_classes[static_cast<size_t>(dice ? Metric::kDice : Metric::kIoU)];
   });
   row("mean over rows", std::to_string(result.instances), [](const LevelSummary& l, bool dice) {
-    return dice ? l.overall.dice_over_rows : l.overall.iou_over_rows;
+    return l.overall.over_rows[static_cast<size_t>(dice ? Metric::kDice : Metric::kIoU)];
   });
 }
 

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   sambench::add_make_demo_command(app);
   sambench::add_merge_command(app);
   sambench::add_rescore_command(app);
+  sambench::add_report_command(app);
+  sambench::add_compare_command(app);
 
   try {
     app.parse(argc, argv);
