@@ -13,6 +13,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "prepare.h"
 #include "run.h"
 #include "sambench/error.h"
 #include "sambench/postprocess.h"
@@ -80,6 +81,8 @@ std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_interrupt(int) { g_interrupted = true; }
 
+const PreparedSample* g_prepared = nullptr;  // the sample being evaluated: the encoder's input
+
 std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config) {
   std::vector<SampleRef> samples = dataset.list();
   if (samples.empty()) throw Error("dataset: no samples found (check 'dataset.root')");
@@ -95,16 +98,22 @@ struct Encoded {
   Embedding embedding;
 };
 
-Encoded encode(Run& run, const Sample& sample) {
-  const ModelInfo& info = run.model->info();
-  ResizeTransform transform = longest_side_transform(sample.image.rows, sample.image.cols, info.image_size);
-  std::vector<float> input;
-  {
-    auto t = run.times.time("preprocess");
-    input = make_model_input(sample.image, transform, info.normalization);
+// From the embedding cache when it holds the image (checked while preparing), else encoded from
+// the prepared input and stored.
+Encoded encode(Run& run, const PreparedSample& prepared) {
+  if (!prepared.cached_embedding.empty()) {
+    auto t = run.times.time("cache");
+    return {prepared.transform, run.model->embedding_from_values(prepared.cached_embedding)};
   }
-  auto t = run.times.time("encode");
-  return {transform, run.model->encode(input)};
+  Encoded encoded{prepared.transform, [&] {
+                    auto t = run.times.time("encode");
+                    return run.model->encode(prepared.input);
+                  }()};
+  if (run.embedding_cache) {
+    auto t = run.times.time("cache");
+    run.embedding_cache->store(prepared.cache_key, embedding_values(encoded.embedding));
+  }
+  return encoded;
 }
 
 // The kept predictions of one mode, one list per mask policy ([policy][prompt]).
@@ -288,17 +297,12 @@ PolicyPredictions refine(Run& run, const SampleRef& ref, const Sample& sample,
 using PredictionSource = std::function<PolicyPredictions(
     const Mode&, const SampleRef&, const Sample&, const std::vector<Instance>&, const std::vector<Prompt>&)>;
 
-void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& source) {
-  Sample sample;
-  {
-    auto t = run.times.time("read");
-    sample = run.dataset->load(ref);
-  }
-  std::vector<Instance> instances;
-  {
-    auto t = run.times.time("prompt");
-    instances = find_instances(sample.labels, run.dataset->classes(), run.config.instances);
-  }
+void evaluate_sample(Run& run, const PreparedSample& prepared, const PredictionSource& source) {
+  const SampleRef& ref = prepared.ref;
+  const Sample& sample = prepared.sample;
+  const std::vector<Instance>& instances = prepared.instances;
+  run.times.add(prepared.times);
+  g_prepared = &prepared;
   if (instances.empty()) {
     ++run.images_without_instances;  // nothing to prompt: skip the encoder
     return;
@@ -327,9 +331,14 @@ void run_samples(Run& run, const PredictionSource& source) {
   auto previous = std::signal(SIGINT, on_interrupt);
   Progress progress(static_cast<long long>(run.samples.size()), "images");
   try {
-    for (const auto& ref : run.samples) {
+    auto prefetch = prefetch_samples(run);
+    for (size_t i = 0; i < run.samples.size(); ++i) {
       if (g_interrupted) throw Error("interrupted (Ctrl-C)");
-      evaluate_sample(run, ref, source);
+      PreparedSample prepared = [&] {
+        auto t = run.times.time("wait");  // for the sample to be read and preprocessed
+        return prefetch->next();
+      }();
+      evaluate_sample(run, prepared, source);
       ++run.images_done;
       progress.advance();
     }
@@ -353,10 +362,10 @@ struct EmbeddingCache {
 
 EmbeddingCache g_cache;  // one at a time: the loop is sequential
 
-const Encoded& encoded_image(Run& run, const SampleRef& ref, const Sample& sample) {
+const Encoded& encoded_image(Run& run, const SampleRef& ref, const Sample&) {
   if (!g_cache.encoded || g_cache.image != ref.id) {
     g_cache.encoded.reset();
-    g_cache.encoded = encode(run, sample);
+    g_cache.encoded = encode(run, *g_prepared);
     g_cache.image = ref.id;
   }
   return *g_cache.encoded;
@@ -511,6 +520,11 @@ EvalResult run_eval(const Config& config) {
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   Run run(config, std::move(dataset), std::move(samples), std::move(model), threads);
+  if (!config.run.embedding_cache.empty()) {
+    const ModelInfo& info = run.model->info();
+    run.embedding_cache = std::make_unique<EmbeddingDiskCache>(config.run.embedding_cache, info.sha256, 256,
+                                                               info.embedding_size);
+  }
   log_start(run);
   prepare_output(config.run.output);
   run_samples(run, sam_source(run));

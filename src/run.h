@@ -14,6 +14,7 @@
 #include "sambench/automatic.h"
 #include "sambench/config.h"
 #include "sambench/dataset.h"
+#include "sambench/embedding_cache.h"
 #include "sambench/instances.h"
 #include "sambench/mask_policy.h"
 #include "sambench/metrics.h"
@@ -59,6 +60,7 @@ struct Run {
   std::unique_ptr<Dataset> dataset;
   std::vector<SampleRef> samples;
   std::optional<SamModel> model;  // absent when predictions come from a saved run
+  std::unique_ptr<EmbeddingDiskCache> embedding_cache;  // run.embedding_cache
   std::vector<Mode> modes;
   std::vector<ResultSet> result_sets;
   std::optional<std::map<PromptKey, Prompt>> replay;  // prompts read from a prompts.jsonl

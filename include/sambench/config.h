@@ -25,6 +25,9 @@ struct RunConfig {
   int decode_batch = 16;  // prompts per decoder call
   bool save_predictions = false;  // kept masks and label maps under predictions/
   bool save_logits = false;       // the kept masks' low-res logits as .npy (implies predictions)
+  // Speed only, never results (so not recorded in summary.json; timings.json has them):
+  int prefetch = 2;                        // samples read and preprocessed ahead; 0: sequential
+  std::filesystem::path embedding_cache;   // on-disk embedding cache folder; empty: none
 };
 
 // Everything that shapes the numbers. Paths in a YAML file are relative to that file's folder.

@@ -66,6 +66,9 @@ class SamModel {
   // input: [3, image_size, image_size] planar floats from make_model_input.
   Embedding encode(const std::vector<float>& input) const;
 
+  // An embedding from its host values [256 x E x E] (embedding_values), e.g. read from a cache.
+  Embedding embedding_from_values(const std::vector<float>& values) const;
+
   // All prompts must have the same number of points (SAM has no per-prompt masking of padding).
   // mask_input: empty, or B x size x size low-res logits fed back as SAM's dense prompt.
   DecodeOutput decode(const Embedding& embedding, const std::vector<DecoderPrompt>& prompts,

@@ -6,6 +6,7 @@
 
 namespace sambench {
 
+void add_bench_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_make_demo_command(CLI::App& app);
 void add_rescore_command(CLI::App& app);

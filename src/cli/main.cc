@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   sambench::add_eval_command(app);
   sambench::add_make_demo_command(app);
   sambench::add_rescore_command(app);
+  sambench::add_bench_command(app);
 
   try {
     app.parse(argc, argv);
