@@ -12,6 +12,7 @@ loop (model loading excluded), the same quantities `sambench bench` reports.
 """
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -77,8 +78,8 @@ def main():
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: one per core)")
     parser.add_argument("--limit", type=int, default=0)
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    # As sambench's --threads: 0 is one per core (torch itself may start with one).
+    torch.set_num_threads(args.threads or os.cpu_count())
     model, meta = load_model(args.model)
     size = meta["image_size"]
 

@@ -173,6 +173,9 @@ std::string bench_table(const BenchResult& result) {
                 m.loop_s, m.load_s, m.write_s, m.images, m.prompts, rate(m.images, m.loop_s),
                 rate(m.prompts, m.loop_s), 100.0 * overhead_share(m), result.peak_rss_mib, result.repeats.size());
   out += line;
+  out += "load average " + result.context.value("load_average_at_start", std::string()) + " before, " +
+         result.context.value("load_average_at_end", std::string()) +
+         " after (other processes slow every stage; compare runs made under the same load)\n";
   return out;
 }
 
