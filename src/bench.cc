@@ -141,6 +141,7 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
   json timings = read_json(config.run.output / "timings.json");
   result.context["device"] = timings.at("device");
   result.context["threads"] = timings.at("threads");
+  result.context["decode_batch"] = read_json(config.run.output / "summary.json")["config"]["run"]["decode_batch"];
   result.context["load_average_at_end"] = load_average();
   return result;
 }

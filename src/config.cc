@@ -213,7 +213,7 @@ void validate(const Config& config) {
   require(!config.run.output.empty(), "no output folder: set 'run.output' or pass --output");
   require(config.run.threads >= 0, "'run.threads' must be >= 0 (0 = one per core)");
   require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
-  require(config.run.decode_batch >= 1, "'run.decode_batch' must be >= 1");
+  require(config.run.decode_batch >= 0, "'run.decode_batch' must be >= 0 (0 = chosen per device)");
   require(config.run.prefetch >= 0, "'run.prefetch' must be >= 0 (0 = no read-ahead)");
   require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
   require(config.dataset.is_object() && config.dataset.contains("adapter"),

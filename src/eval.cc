@@ -510,14 +510,16 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
   return result;
 }
 
-EvalResult run_eval(const Config& config) {
-  validate(config);
+EvalResult run_eval(const Config& requested) {
+  validate(requested);
+  Config config = requested;
   auto start = std::chrono::steady_clock::now();
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
   int threads = set_threads(config.run.threads);
   SamModel model = SamModel::load(config.model.path, config.model.device);
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (config.run.decode_batch == 0) config.run.decode_batch = default_decode_batch(model.info().device);
 
   Run run(config, std::move(dataset), std::move(samples), std::move(model), threads);
   if (!config.run.embedding_cache.empty()) {

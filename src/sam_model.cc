@@ -230,6 +230,8 @@ bool optimized_blas_loaded() {
   return false;
 }
 
+int default_decode_batch(const std::string& device) { return device.rfind("cuda", 0) == 0 ? 64 : 1; }
+
 int set_threads(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);

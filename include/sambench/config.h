@@ -22,7 +22,7 @@ struct RunConfig {
   std::filesystem::path output;
   int threads = 0;        // 0: one per core
   int limit = 0;          // 0: every sample
-  int decode_batch = 16;  // prompts per decoder call
+  int decode_batch = 0;   // prompts per decoder call; 0: default_decode_batch(device)
   bool save_predictions = false;  // kept masks and label maps under predictions/
   bool save_logits = false;       // the kept masks' low-res logits as .npy (implies predictions)
   // Speed only, never results (so not recorded in summary.json; timings.json has them):
