@@ -233,13 +233,16 @@ Config load_config(const fs::path& file) {
   instances.get("whole_class", config.instances.whole_class);
 
   Section run(root.value("run", json()), "run", file,
-              {"output", "threads", "limit", "decode_batch", "save_predictions", "save_logits"});
+              {"output", "threads", "limit", "decode_batch", "save_predictions", "save_logits", "prefetch",
+               "embedding_cache"});
   run.get_path("output", config.run.output);
   run.get("threads", config.run.threads);
   run.get("limit", config.run.limit);
   run.get("decode_batch", config.run.decode_batch);
   run.get("save_predictions", config.run.save_predictions);
   run.get("save_logits", config.run.save_logits);
+  run.get("prefetch", config.run.prefetch);
+  run.get_path("embedding_cache", config.run.embedding_cache);
   config.run.save_predictions |= config.run.save_logits;  // logits sit beside their masks
 
   if (root.contains("datasets")) config.suite = read_suite(root["datasets"], config.instances, file);
@@ -272,7 +275,8 @@ void validate(const Config& config) {
   require(!config.run.output.empty(), "no output folder: set 'run.output' or pass --output");
   require(config.run.threads >= 0, "'run.threads' must be >= 0 (0 = one per core)");
   require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
-  require(config.run.decode_batch >= 1, "'run.decode_batch' must be >= 1");
+  require(config.run.decode_batch >= 0, "'run.decode_batch' must be >= 0 (0 = chosen per device)");
+  require(config.run.prefetch >= 0, "'run.prefetch' must be >= 0 (0 = no read-ahead)");
   require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
   require(config.metrics.nsd_tolerance_mm > 0, "'metrics.nsd_tolerance_mm' must be > 0");
   require(config.metrics.bootstrap >= 0, "'metrics.bootstrap' must be >= 0 (0 = no intervals)");

@@ -73,6 +73,22 @@ void add_shapes(cv::RNG& rng, cv::Mat& image, cv::Mat& labels, int index) {
   });
 }
 
+// Extra organs on a 4x4 grid of cells, each jittered, drawn last (they may cover other shapes).
+void add_organs(cv::RNG& rng, cv::Mat& image, cv::Mat& labels, int classes) {
+  const int w = image.cols, h = image.rows;
+  for (int label = 4; label <= classes; ++label) {
+    const int cell = (label - 4) % 16;
+    cv::Point c(int(w * (0.125 + 0.25 * (cell % 4) + rng.uniform(-0.05, 0.05))),
+                int(h * (0.125 + 0.25 * (cell / 4) + rng.uniform(-0.05, 0.05))));
+    cv::Size axes(int(w * rng.uniform(0.03, 0.09)), int(h * rng.uniform(0.03, 0.09)));
+    double angle = rng.uniform(0.0, 180.0);
+    cv::Scalar colour(rng.uniform(60, 250), rng.uniform(60, 250), rng.uniform(60, 250));
+    paint(image, labels, label, colour, [&](cv::Mat& m, const cv::Scalar& v) {
+      cv::ellipse(m, c, axes, angle, 0, 360, v, cv::FILLED, cv::LINE_8);
+    });
+  }
+}
+
 }  // namespace
 
 void make_demo_dataset(const fs::path& root, const DemoSpec& spec) {
@@ -90,6 +106,7 @@ void make_demo_dataset(const fs::path& root, const DemoSpec& spec) {
     cv::Mat image = background(rng, size.width, size.height);
     cv::Mat labels = cv::Mat::zeros(size, CV_8U);
     add_shapes(rng, image, labels, i);
+    add_organs(rng, image, labels, spec.classes);
     char name[32];
     std::snprintf(name, sizeof name, "demo_%03d", i);
     cv::cvtColor(image, image, cv::COLOR_RGB2BGR);  // OpenCV writes BGR

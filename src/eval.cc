@@ -13,6 +13,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "prepare.h"
 #include "run.h"
 #include "run_journal.h"
 #include "sambench/error.h"
@@ -105,22 +106,30 @@ std::atomic<bool> g_interrupted{false};
 
 extern "C" void on_interrupt(int) { g_interrupted = true; }
 
+const PreparedSample* g_prepared = nullptr;  // the sample being evaluated: the encoder's input
+
 // An image as the decoder needs it.
 struct Encoded {
   ResizeTransform transform;
   Embedding embedding;
 };
 
-Encoded encode(Run& run, const Sample& sample) {
-  const ModelInfo& info = run.model->info();
-  ResizeTransform transform = longest_side_transform(sample.image.rows, sample.image.cols, info.image_size);
-  std::vector<float> input;
-  {
-    auto t = run.times.time("preprocess");
-    input = make_model_input(sample.image, transform, info.normalization);
+// From the embedding cache when it holds the image (checked while preparing), else encoded from
+// the prepared input and stored.
+Encoded encode(Run& run, const PreparedSample& prepared) {
+  if (!prepared.cached_embedding.empty()) {
+    auto t = run.times.time("cache");
+    return {prepared.transform, run.model->embedding_from_values(prepared.cached_embedding)};
   }
-  auto t = run.times.time("encode");
-  return {transform, run.model->encode(input)};
+  Encoded encoded{prepared.transform, [&] {
+                    auto t = run.times.time("encode");
+                    return run.model->encode(prepared.input);
+                  }()};
+  if (run.embedding_cache) {
+    auto t = run.times.time("cache");
+    run.embedding_cache->store(prepared.cache_key, embedding_values(encoded.embedding));
+  }
+  return encoded;
 }
 
 // The kept predictions of one mode, one list per mask policy ([policy][prompt]).
@@ -315,17 +324,12 @@ void cut_to_roi(PolicyPredictions& predictions, const cv::Mat& roi) {
 using PredictionSource = std::function<PolicyPredictions(
     const Mode&, const SampleRef&, const Sample&, const std::vector<Instance>&, const std::vector<Prompt>&)>;
 
-void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& source) {
-  Sample sample;
-  {
-    auto t = run.times.time("read");
-    sample = run.dataset->load(ref);
-  }
-  std::vector<Instance> instances;
-  {
-    auto t = run.times.time("prompt");
-    instances = find_instances(sample.labels, run.dataset->classes(), run.config.instances);
-  }
+void evaluate_sample(Run& run, const PreparedSample& prepared, const PredictionSource& source) {
+  const SampleRef& ref = prepared.ref;
+  const Sample& sample = prepared.sample;
+  const std::vector<Instance>& instances = prepared.instances;
+  run.times.add(prepared.times);
+  g_prepared = &prepared;
   if (instances.empty()) {
     ++run.images_without_instances;  // nothing to prompt: skip the encoder
     return;
@@ -354,12 +358,21 @@ void evaluate_sample(Run& run, const SampleRef& ref, const PredictionSource& sou
 
 // One case (or 2D image), whole: journaled when done; under --on-error skip, a failing one is
 // skipped whole.
-void evaluate_unit(Run& run, const Unit& unit, const PredictionSource& source, Progress& progress) {
+// The unit's samples come from `prefetch`, in order; a skipped unit's remaining samples are
+// taken and dropped, so that the next unit starts at its own first sample.
+void evaluate_unit(Run& run, const Unit& unit, Prefetcher<PreparedSample>& prefetch, const PredictionSource& source,
+                   Progress& progress) {
   const UnitMark mark = mark_unit(run);
+  size_t taken = 0;
   try {
-    for (const auto& ref : unit.samples) {
+    for (; taken < unit.samples.size();) {
       if (g_interrupted) throw FatalError("interrupted (Ctrl-C)");
-      evaluate_sample(run, ref, source);
+      PreparedSample prepared = [&] {
+        auto t = run.times.time("wait");  // for the sample to be read and preprocessed
+        ++taken;
+        return prefetch.next();
+      }();
+      evaluate_sample(run, prepared, source);
       ++run.images_done;
       progress.advance();
     }
@@ -367,7 +380,14 @@ void evaluate_unit(Run& run, const Unit& unit, const PredictionSource& source, P
     throw;
   } catch (const Error& e) {  // bad input; a model or library failure stops the run
     if (run.on_error != OnError::kSkip) throw;
+    for (; taken < unit.samples.size(); ++taken) {
+      try {
+        prefetch.next();
+      } catch (const Error&) {  // the same unit's other bad samples: skipped with it
+      }
+    }
     skip_unit(run, unit, mark, e.what());
+    progress.advance(static_cast<long long>(unit.samples.size()) - (run.images_done - mark.images_done));
     return;
   }
   finish_unit(run, unit, mark);
@@ -379,13 +399,19 @@ void run_samples(Run& run, const PredictionSource& source) {
   auto previous = std::signal(SIGINT, on_interrupt);
   Progress progress(static_cast<long long>(run.samples.size()), "images");
   try {
+    // Units the journal holds are restored at once; the others are read ahead in order.
+    std::vector<const Unit*> pending;
+    std::vector<SampleRef> pending_samples;
     for (const auto& unit : run.units) {
       if (restore_unit(run, unit)) {
         progress.advance(static_cast<long long>(unit.samples.size()));
         continue;
       }
-      evaluate_unit(run, unit, source, progress);
+      pending.push_back(&unit);
+      pending_samples.insert(pending_samples.end(), unit.samples.begin(), unit.samples.end());
     }
+    auto prefetch = prefetch_samples(run, pending_samples);
+    for (const Unit* unit : pending) evaluate_unit(run, *unit, *prefetch, source, progress);
     progress.finish();
   } catch (const std::exception& e) {
     std::signal(SIGINT, previous);
@@ -406,10 +432,10 @@ struct EmbeddingCache {
 
 EmbeddingCache g_cache;  // one at a time: the loop is sequential
 
-const Encoded& encoded_image(Run& run, const SampleRef& ref, const Sample& sample) {
+const Encoded& encoded_image(Run& run, const SampleRef& ref, const Sample&) {
   if (!g_cache.encoded || g_cache.image != ref.id) {
     g_cache.encoded.reset();
-    g_cache.encoded = encode(run, sample);
+    g_cache.encoded = encode(run, *g_prepared);
     g_cache.image = ref.id;
   }
   return *g_cache.encoded;
@@ -554,8 +580,9 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
   return result;
 }
 
-EvalResult run_eval(const Config& config, const EvalOptions& options) {
-  validate(config);
+EvalResult run_eval(const Config& requested, const EvalOptions& options) {
+  validate(requested);
+  Config config = requested;
   auto start = std::chrono::steady_clock::now();
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
@@ -565,12 +592,18 @@ EvalResult run_eval(const Config& config, const EvalOptions& options) {
   int threads = set_threads(config.run.threads);
   SamModel model = SamModel::load(config.model.path, config.model.device);
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (config.run.decode_batch == 0) config.run.decode_batch = default_decode_batch(model.info().device);
 
   Run run(config, std::move(dataset), std::move(samples), std::move(model), threads);
   run.units = std::move(units);
   run.listed_units = static_cast<long long>(listed.size());
   run.shard = options.shard;
   run.on_error = options.on_error;
+  if (!config.run.embedding_cache.empty()) {
+    const ModelInfo& info = run.model->info();
+    run.embedding_cache = std::make_unique<EmbeddingDiskCache>(config.run.embedding_cache, info.sha256, 256,
+                                                               info.embedding_size);
+  }
   log_start(run);
   open_run(run, options.resume);
   run_samples(run, sam_source(run));

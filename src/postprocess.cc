@@ -3,10 +3,12 @@
 #include <cstring>
 
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 
 namespace sambench {
 
 cv::Mat upscale_logits(const float* low_res, int size, const ResizeTransform& t) {
+  c10::InferenceMode guard;  // no autograd bookkeeping, like SamPredictor under torch.no_grad
   at::Tensor x = at::from_blob(const_cast<float*>(low_res), {1, 1, size, size}, at::kFloat);
   // Same two steps and interpolation as SamPredictor, so masks match it pixel for pixel.
   x = at::upsample_bilinear2d(x, {t.target, t.target}, /*align_corners=*/false);

@@ -15,6 +15,7 @@
 #include "sambench/case_surfaces.h"
 #include "sambench/config.h"
 #include "sambench/dataset.h"
+#include "sambench/embedding_cache.h"
 #include "sambench/eval.h"
 #include "sambench/instances.h"
 #include "sambench/journal.h"
@@ -65,6 +66,7 @@ struct Run {
   std::optional<SamModel> model;  // absent when predictions come from a saved run
   std::optional<ModelInfo> recorded_model;  // sambench merge: the shards' model, not loaded
   const ModelInfo& model_info() const { return model ? model->info() : *recorded_model; }
+  std::unique_ptr<EmbeddingDiskCache> embedding_cache;  // run.embedding_cache
   std::vector<Mode> modes;
   std::vector<ResultSet> result_sets;
   std::optional<std::map<PromptKey, Prompt>> replay;  // prompts read from a prompts.jsonl

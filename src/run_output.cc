@@ -168,6 +168,8 @@ json timings_json(const Run& run, double wall, double load) {
           {"prompts", static_cast<long long>(run.results.size())},
           {"images_per_s", static_cast<double>(run.images_done) * per_s},
           {"prompts_per_s", static_cast<double>(run.results.size()) * per_s},
+          {"prefetch", run.config.run.prefetch},
+          {"embedding_cache", run.embedding_cache ? run.embedding_cache->stats() : json(nullptr)},
           {"stages", run.times.to_json(run.images_done)}};
 }
 

@@ -76,6 +76,13 @@ ModelInfo parse_metadata(const fs::path& path, const std::string& text) {
   return info;
 }
 
+// Host data to the model's device. On CUDA the copy goes through pinned memory without blocking,
+// so that it overlaps the host work queued behind it (untested here: no GPU).
+torch::Tensor to_device(const torch::Tensor& host, const torch::Device& device) {
+  if (!device.is_cuda()) return host.to(device);
+  return host.pin_memory().to(device, /*non_blocking=*/true);
+}
+
 // A model can load and still have the wrong interface; one cheap decode on a zero embedding
 // finds that now rather than after an hour of encoding.
 void probe_decoder(const SamModel& model) {
@@ -127,7 +134,7 @@ Embedding SamModel::encode(const std::vector<float>& input) const {
                                std::to_string(s) + "x" + std::to_string(s));
   }
   c10::InferenceMode guard;
-  torch::Tensor x = torch::from_blob(const_cast<float*>(input.data()), {1, 3, s, s}).to(impl_->device);
+  torch::Tensor x = to_device(torch::from_blob(const_cast<float*>(input.data()), {1, 3, s, s}), impl_->device);
   torch::Tensor out;
   try {
     out = impl_->module.get_method("encode")({x}).toTensor();
@@ -200,6 +207,18 @@ DecodeOutput SamModel::decode(const Embedding& embedding, const std::vector<Deco
   return result;
 }
 
+Embedding SamModel::embedding_from_values(const std::vector<float>& values) const {
+  const int64_t e = impl_->info.embedding_size;
+  if (values.size() != static_cast<size_t>(256 * e * e)) {
+    throw Error(impl_->info.path, "embedding of " + std::to_string(values.size()) + " values, expected 256x" +
+                                      std::to_string(e) + "x" + std::to_string(e));
+  }
+  c10::InferenceMode guard;
+  auto impl = std::make_shared<Embedding::Impl>();
+  impl->tensor = torch::from_blob(const_cast<float*>(values.data()), {1, 256, e, e}).clone().to(impl_->device);
+  return Embedding(impl);
+}
+
 std::vector<float> embedding_values(const Embedding& embedding) {
   torch::Tensor t = embedding.impl().tensor.to(torch::kCPU, torch::kFloat).contiguous();
   return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
@@ -213,6 +232,8 @@ bool optimized_blas_loaded() {
   }
   return false;
 }
+
+int default_decode_batch(const std::string& device) { return device.rfind("cuda", 0) == 0 ? 64 : 1; }
 
 int set_threads(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

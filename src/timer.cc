@@ -12,6 +12,10 @@ StageTimes::Scope::~Scope() {
 
 void StageTimes::add(const std::string& stage, double seconds) { seconds_[stage] += seconds; }
 
+void StageTimes::add(const StageTimes& other) {
+  for (const auto& [stage, seconds] : other.seconds_) seconds_[stage] += seconds;
+}
+
 double StageTimes::total(const std::string& stage) const {
   auto it = seconds_.find(stage);
   return it == seconds_.end() ? 0.0 : it->second;

@@ -72,7 +72,7 @@ TEST(LoadConfig, DefaultsWhenSectionsAreMissing) {
   EXPECT_EQ(c.prompt, "centroid");
   EXPECT_EQ(c.mask_policy, "best_score");
   EXPECT_EQ(c.run.output, std::filesystem::path("runs/minimal"));
-  EXPECT_EQ(c.run.decode_batch, 16);
+  EXPECT_EQ(c.run.decode_batch, 0);  // chosen per device
   // No model anywhere: validate says how to give one.
   try {
     validate(c);
@@ -121,7 +121,7 @@ TEST(Validate, RejectsOutOfRangeValuesAndUnknownNames) {
   Config c = valid_config();
   EXPECT_NO_THROW(validate(c));
   Config bad = c;
-  bad.run.decode_batch = 0;
+  bad.run.decode_batch = -1;
   EXPECT_THROW(validate(bad), Error);
   bad = c;
   bad.prompt = "centre";

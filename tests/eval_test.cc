@@ -161,6 +161,7 @@ TEST_F(EvalTest, LimitTakesTheFirstSamples) {
 
 TEST_F(EvalTest, SmallerDecodeBatchesGiveTheSameScores) {
   Config c = config();
+  c.run.decode_batch = 16;
   run_eval(c);
   std::string batched = read_text(c.run.output / "per_instance.csv");
   c.run.decode_batch = 1;

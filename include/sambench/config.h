@@ -22,9 +22,12 @@ struct RunConfig {
   std::filesystem::path output;
   int threads = 0;        // 0: one per core
   int limit = 0;          // 0: every sample
-  int decode_batch = 16;  // prompts per decoder call
+  int decode_batch = 0;   // prompts per decoder call; 0: default_decode_batch(device)
   bool save_predictions = false;  // kept masks and label maps under predictions/
   bool save_logits = false;       // the kept masks' low-res logits as .npy (implies predictions)
+  // Speed only, never results (so not recorded in summary.json; timings.json has them):
+  int prefetch = 2;                        // samples read and preprocessed ahead; 0: sequential
+  std::filesystem::path embedding_cache;   // on-disk embedding cache folder; empty: none
 };
 
 // How rows are scored and summarized beyond Dice and IoU (surface.h, bootstrap.h).

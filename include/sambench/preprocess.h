@@ -32,6 +32,10 @@ struct Normalization {
   std::array<float, 3> std;
 };
 
+// Names how make_model_input turns pixels into the model's input. Change it whenever that code
+// changes, so that embeddings cached by the old code are not reused (embedding_cache.h).
+inline constexpr const char* kPreprocessingVersion = "longest-side-pil-bilinear-normalize-pad/1";
+
 // RGB uint8 → resized, normalized, zero-padded planar float tensor [3, target, target].
 std::vector<float> make_model_input(const cv::Mat& rgb, const ResizeTransform& transform,
                                     const Normalization& norm);

@@ -25,6 +25,7 @@ class StageTimes {
 
   Scope time(std::string stage) { return Scope(*this, std::move(stage)); }
   void add(const std::string& stage, double seconds);
+  void add(const StageTimes& other);  // e.g. the times a worker thread spent on one sample
   double total(const std::string& stage) const;
   nlohmann::json to_json(long long images) const;
 

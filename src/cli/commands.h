@@ -16,6 +16,7 @@ inline std::string pad(const std::string& text, size_t width) {
   return columns >= width ? text : text + std::string(width - columns, ' ');
 }
 
+void add_bench_command(CLI::App& app);
 void add_datasets_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_finetune_command(CLI::App& app);

@@ -12,8 +12,8 @@ namespace {
 struct EvalArgs {
   std::string config;
   std::string model, output, device;
-  std::string prompts;
-  int limit = -1, threads = -1, decode_batch = -1;
+  std::string prompts, embedding_cache;
+  int limit = -1, threads = -1, decode_batch = -1, prefetch = -1;
   bool save_predictions = false, save_logits = false;
   bool resume = false;
   std::string shard, on_error = "fail";
@@ -36,6 +36,8 @@ Config resolve(const EvalArgs& args) {
   if (args.limit >= 0) config.run.limit = args.limit;
   if (args.threads >= 0) config.run.threads = args.threads;
   if (args.decode_batch >= 0) config.run.decode_batch = args.decode_batch;
+  if (args.prefetch >= 0) config.run.prefetch = args.prefetch;
+  if (!args.embedding_cache.empty()) config.run.embedding_cache = args.embedding_cache;
   if (args.save_predictions) config.run.save_predictions = true;
   if (!args.prompts.empty()) config.replay_prompts = args.prompts;
   if (args.save_logits) config.run.save_predictions = config.run.save_logits = true;
@@ -103,6 +105,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--threads", args->threads, "CPU threads (0: one per core)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N");
   cmd->add_option("--decode-batch", args->decode_batch, "prompts per decoder call")->check(CLI::PositiveNumber);
+  cmd->add_option("--prefetch", args->prefetch, "samples read ahead on worker threads (0: sequential)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--embedding-cache", args->embedding_cache,
+                  "on-disk cache of image embeddings (a folder), reused by later runs of the same model");
   cmd->add_option("--prompts", args->prompts,
                   "replay the prompts of a prompts.jsonl (from an earlier run) instead of deriving them");
   cmd->add_flag("--save-predictions", args->save_predictions,

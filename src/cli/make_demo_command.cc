@@ -13,6 +13,8 @@ void add_make_demo_command(CLI::App& app) {
   cmd->add_option("-o,--output", *output, "folder to create (images/ and masks/)")->required();
   cmd->add_option("--images", spec->images, "number of images")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", spec->seed, "random seed");
+  cmd->add_option("--classes", spec->classes, "label values 1..N; above 3, organ-like ellipses (at most 19)")
+      ->check(CLI::Range(3, 19));
   cmd->callback([output, spec] {
     make_demo_dataset(*output, *spec);
     std::printf("wrote %d demo image(s) to %s\n", spec->images, output->c_str());

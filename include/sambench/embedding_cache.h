@@ -1,0 +1,46 @@
+#pragma once
+
+// An on-disk cache of image embeddings, so that a sweep over prompt modes or mask policies
+// reruns only the decoder.
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+namespace sambench {
+
+// One file per image, DIR/<key[0..2]>/<key>.emb, keyed by the model's sha256, the
+// preprocessing version and the decoded RGB pixels (so a renamed or re-encoded but identical
+// image still hits). Each file holds a header (magic, key, shape), the float32 values and a
+// SHA-256 of everything before it: a truncated, corrupt or foreign file is detected, reported
+// with a warning and recomputed. Safe to share between concurrent readers and runs (entries are
+// written to a temporary name and renamed).
+class EmbeddingDiskCache {
+ public:
+  // shape: the embedding's [channels, size, size] as the model returns it.
+  EmbeddingDiskCache(std::filesystem::path dir, std::string model_sha256, int channels, int size);
+
+  std::string key(const cv::Mat& rgb) const;
+  std::filesystem::path path(const std::string& key) const;
+
+  // The stored values, or nothing when the entry is absent or unusable (then a one-line warning
+  // names the file and the reason). Thread-safe.
+  std::optional<std::vector<float>> load(const std::string& key) const;
+  void store(const std::string& key, const std::vector<float>& values) const;
+
+  // hits, misses, rejected (corrupt or mismatched) entries, stores.
+  nlohmann::json stats() const;
+
+ private:
+  std::filesystem::path dir_;
+  std::string model_sha256_;
+  int channels_, size_;
+  mutable std::atomic<long long> hits_{0}, misses_{0}, rejected_{0}, stores_{0};
+};
+
+}  // namespace sambench

@@ -1,0 +1,107 @@
+// The read-ahead pipeline and the embedding cache, end to end: neither may change a result.
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "fixtures/test_fixtures.h"
+#include "sambench/demo_data.h"
+#include "sambench/eval.h"
+
+namespace sambench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::read_text;
+
+const std::vector<std::string> kResults = {"per_instance.csv", "per_image.csv", "per_class.csv",
+                                           "per_class_image.csv", "prompts.jsonl", "summary.json"};
+
+class PrepareTest : public ::testing::Test {
+ protected:
+  void SetUp() override { make_demo_dataset(dir_ / "data", {4, 3}); }
+
+  Config config(const std::string& output, int prefetch) const {
+    Config c;
+    c.name = "prepare_test";
+    c.dataset = {{"adapter", "folder"},
+                 {"root", "data"},
+                 {"classes", {{"1", "disk"}, {"2", "box"}, {"3", "crescent"}}}};
+    c.dataset_base = dir_.path();
+    c.model.path = testing::small_model();
+    c.model.device = "cpu";
+    c.instances.min_area = 10;
+    c.run.output = dir_ / "run";  // the same folder, so summary.json records the same config
+    c.run.threads = 2;
+    c.run.prefetch = prefetch;
+    run_to_ = dir_ / output;
+    return c;
+  }
+
+  // Runs, then keeps the result files under `run_to_`.
+  void run(const Config& c) {
+    run_eval(c);
+    fs::create_directories(run_to_);
+    for (const auto& name : kResults) fs::copy_file(c.run.output / name, run_to_ / name);
+  }
+
+  void expect_identical(const std::string& a, const std::string& b) const {
+    for (const auto& name : kResults) {
+      EXPECT_EQ(read_text(dir_ / a / name), read_text(dir_ / b / name)) << name << " differs";
+    }
+  }
+
+  json cache_stats(const Config& c) const {
+    return json::parse(read_text(c.run.output / "timings.json"))["embedding_cache"];
+  }
+
+  testing::TempDir dir_;
+  mutable fs::path run_to_;
+};
+
+TEST_F(PrepareTest, PipelinedRunIsByteIdenticalToSequential) {
+  run(config("sequential", 0));
+  run(config("pipelined", 3));
+  expect_identical("sequential", "pipelined");
+}
+
+TEST_F(PrepareTest, CacheHitGivesTheSameResultsAsAMiss) {
+  run(config("plain", 2));
+  Config c = config("miss", 2);
+  c.run.embedding_cache = dir_ / "cache";
+  run(c);
+  EXPECT_EQ(cache_stats(c)["misses"], 4);
+  EXPECT_EQ(cache_stats(c)["stores"], 4);
+  run_to_ = dir_ / "hit";
+  run(c);
+  EXPECT_EQ(cache_stats(c)["hits"], 4);
+  EXPECT_EQ(cache_stats(c)["stores"], 0);
+  expect_identical("plain", "miss");
+  expect_identical("miss", "hit");
+}
+
+TEST_F(PrepareTest, CorruptCacheEntryIsRecomputed) {
+  Config c = config("first", 0);
+  c.run.embedding_cache = dir_ / "cache";
+  run(c);
+  std::vector<fs::path> entries;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "cache")) {
+    if (e.path().extension() == ".emb") entries.push_back(e.path());
+  }
+  ASSERT_EQ(entries.size(), 4u);
+  {
+    std::fstream f(entries[1], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(1000);
+    f.write("\x01\x02\x03\x04", 4);
+  }
+  run_to_ = dir_ / "second";
+  run(c);
+  EXPECT_EQ(cache_stats(c)["hits"], 3);
+  EXPECT_EQ(cache_stats(c)["rejected"], 1);
+  EXPECT_EQ(cache_stats(c)["stores"], 1);  // the corrupt entry, rewritten
+  expect_identical("first", "second");
+}
+
+}  // namespace
+}  // namespace sambench
