@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   g++ cmake ninja-build ccache git
   libtorch-dev python3-torch python3-numpy python3-pil python3-matplotlib
+  python3-scipy  # scripts/baseline_loop.py (connected components, as the study-style loop does)
   # Without OpenBLAS, Debian's libtorch falls back to the reference BLAS: ~20x slower encoders.
   libopenblas0-openmp
   libopencv-dev libinsighttoolkit5-dev
