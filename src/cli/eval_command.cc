@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/run_overrides.h"
 #include "sambench/eval.h"
 #include "sambench/report.h"
 
@@ -11,9 +12,8 @@ namespace {
 
 struct EvalArgs {
   std::string config;
-  std::string model, output, device;
-  std::string prompts, embedding_cache;
-  int limit = -1, threads = -1, decode_batch = -1, prefetch = -1;
+  RunOverrides overrides;
+  std::string prompts;
   bool save_predictions = false, save_logits = false;
   bool resume = false;
   std::string shard, on_error = "fail";
@@ -27,17 +27,9 @@ EvalOptions options_of(const EvalArgs& args) {
   return options;
 }
 
-// Command-line paths are relative to the current folder; config paths to the config's folder.
 Config resolve(const EvalArgs& args) {
   Config config = load_config(args.config);
-  if (!args.model.empty()) config.model.path = args.model;
-  if (!args.output.empty()) config.run.output = args.output;
-  if (!args.device.empty()) config.model.device = args.device;
-  if (args.limit >= 0) config.run.limit = args.limit;
-  if (args.threads >= 0) config.run.threads = args.threads;
-  if (args.decode_batch >= 0) config.run.decode_batch = args.decode_batch;
-  if (args.prefetch >= 0) config.run.prefetch = args.prefetch;
-  if (!args.embedding_cache.empty()) config.run.embedding_cache = args.embedding_cache;
+  args.overrides.apply(config);
   if (args.save_predictions) config.run.save_predictions = true;
   if (!args.prompts.empty()) config.replay_prompts = args.prompts;
   if (args.save_logits) config.run.save_predictions = config.run.save_logits = true;
@@ -99,16 +91,7 @@ void add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate SAM on a dataset described by a config");
   cmd->add_option("-c,--config", args->config, "YAML config (see configs/)")->required();
-  cmd->add_option("--model", args->model, "TorchScript SAM from scripts/export_sam.py (overrides model.path)");
-  cmd->add_option("-o,--output", args->output, "run folder for the results (overrides run.output)");
-  cmd->add_option("--limit", args->limit, "evaluate only the first N samples (0: all)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", args->threads, "CPU threads (0: one per core)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--device", args->device, "auto, cpu, cuda or cuda:N");
-  cmd->add_option("--decode-batch", args->decode_batch, "prompts per decoder call")->check(CLI::PositiveNumber);
-  cmd->add_option("--prefetch", args->prefetch, "samples read ahead on worker threads (0: sequential)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--embedding-cache", args->embedding_cache,
-                  "on-disk cache of image embeddings (a folder), reused by later runs of the same model");
+  args->overrides.add_to(cmd, "run folder for the results (overrides run.output)", true);
   cmd->add_option("--prompts", args->prompts,
                   "replay the prompts of a prompts.jsonl (from an earlier run) instead of deriving them");
   cmd->add_flag("--save-predictions", args->save_predictions,

@@ -1,0 +1,26 @@
+#pragma once
+
+// The command-line options that override a config's model and run settings, shared by eval,
+// bench and finetune so that each means the same everywhere. Command-line paths are relative to
+// the current folder; config paths to the config's folder.
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "sambench/config.h"
+
+namespace sambench {
+
+struct RunOverrides {
+  std::string model, output, device, embedding_cache;
+  int limit = -1, threads = -1, decode_batch = -1, prefetch = -1;
+
+  // --model, --output (described by `output_help`), --limit, --threads, --device; with
+  // `engine`, also --decode-batch, --prefetch and --embedding-cache.
+  void add_to(CLI::App* cmd, const std::string& output_help, bool engine);
+  // Sets what was given on the command line; the rest stays as the config says.
+  void apply(Config& config) const;
+};
+
+}  // namespace sambench
