@@ -20,12 +20,13 @@ std::map<Key, const InstanceResult*> by_key(const std::vector<InstanceResult>& r
   return out;
 }
 
-Comparison compare_set(const RunTables& a, const RunTables& b, const std::string& set, int samples, uint64_t seed) {
-  auto rows_a = by_key(a.instances, set), rows_b = by_key(b.instances, set);
+Comparison compare_set(const RunTables& a, const RunTables& b, const std::string& set_a, const std::string& set_b,
+                       int samples, uint64_t seed) {
+  auto rows_a = by_key(a.instances, set_a), rows_b = by_key(b.instances, set_b);
   std::vector<InstanceResult> shared_a, shared_b;
   std::vector<Score> diff;
   Comparison c;
-  c.set = set;
+  c.set = set_a == set_b ? set_a : set_a + " vs " + set_b;
   for (const auto& [key, ra] : rows_a) {
     auto rb = rows_b.find(key);
     if (rb == rows_b.end()) continue;
@@ -48,14 +49,24 @@ Comparison compare_set(const RunTables& a, const RunTables& b, const std::string
 
 }  // namespace
 
-std::vector<Comparison> compare_runs(const RunTables& a, const RunTables& b, int samples, uint64_t seed) {
+double relative_change(double reference, double other) {
+  return reference == 0.0 ? NAN : (other - reference) / reference;
+}
+
+std::vector<Comparison> compare_runs(const RunTables& a, const RunTables& b, int samples, uint64_t seed,
+                                     bool first_sets) {
   std::vector<Comparison> out;
+  if (first_sets && !a.sets.empty() && !b.sets.empty()) {
+    return {compare_set(a, b, a.sets.front().first, b.sets.front().first, samples, seed)};
+  }
   for (const auto& [set, description] : a.sets) {
     for (const auto& other : b.sets) {
-      if (other.first == set) out.push_back(compare_set(a, b, set, samples, seed));
+      if (other.first == set) out.push_back(compare_set(a, b, set, set, samples, seed));
     }
   }
-  if (out.empty()) throw Error(b.dir, "shares no prompt mode with " + a.dir.string());
+  if (out.empty()) {
+    throw Error(b.dir, "shares no prompt mode with " + a.dir.string() + " (--first compares each run's first)");
+  }
   return out;
 }
 
@@ -63,7 +74,8 @@ std::string comparison_csv(const std::vector<std::pair<std::string, std::vector<
   std::ostringstream out;
   out << "run,prompt,class_label,class,shared_instances";
   for (Metric m : kMetrics) {
-    for (const char* s : {"_reference", "_other", "_difference", "_difference_ci_low", "_difference_ci_high"}) {
+    for (const char* s : {"_reference", "_other", "_difference", "_difference_ci_low", "_difference_ci_high",
+                          "_relative_change"}) {
       out << ',' << metric_name(m) << s;
     }
   }
@@ -72,7 +84,10 @@ std::string comparison_csv(const std::vector<std::pair<std::string, std::vector<
                  const std::array<Stats, kMetricCount>& b, const std::array<Stats, kMetricCount>& d) {
     out << prefix << ',' << count;
     for (size_t m = 0; m < kMetricCount; ++m) {
-      for (double v : {a[m].mean, b[m].mean, d[m].mean, d[m].ci_low, d[m].ci_high}) out << ',' << format_number(v, 6);
+      for (double v : {a[m].mean, b[m].mean, d[m].mean, d[m].ci_low, d[m].ci_high,
+                       relative_change(a[m].mean, b[m].mean)}) {
+        out << ',' << format_number(v, 6);
+      }
     }
     out << '\n';
   };
@@ -109,22 +124,28 @@ std::string comparison_markdown(const std::string& reference,
     for (const auto& c : list) {
       out << "\n## " << run << ": " << c.set << "\n\n" << c.shared << " shared instances (" << c.only_reference
           << " only in the reference, " << c.only_other << " only in this run).\n\n"
-          << "| class | instances | dice reference | dice other | Δ dice | Δ iou | Δ nsd | Δ hd95 |\n"
-          << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
-      auto line = [&](const std::string& name, long long n, const Stats& a, const Stats& b,
-                      const std::array<Stats, kMetricCount>& d) {
-        out << "| " << name << " | " << n << " | " << format_number(a.mean, 3) << " | " << format_number(b.mean, 3)
-            << " | " << diff(d[0]) << " | " << diff(d[1]) << " | " << diff(d[4]) << " | " << diff(d[5]) << " |\n";
+          << "| class | instances | dice reference | dice other | Δ dice | relative | iou reference | iou other "
+          << "| Δ iou | relative | Δ nsd | Δ hd95 |\n"
+          << "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+      auto relative = [](const Stats& a, const Stats& b) {
+        double r = relative_change(a.mean, b.mean);
+        return std::isnan(r) ? std::string("–") : (r >= 0 ? "+" : "") + format_number(100.0 * r, 1) + "%";
+      };
+      auto line = [&](const std::string& name, long long n, const std::array<Stats, kMetricCount>& a,
+                      const std::array<Stats, kMetricCount>& b, const std::array<Stats, kMetricCount>& d) {
+        out << "| " << name << " | " << n << " | " << format_number(a[0].mean, 3) << " | " << format_number(b[0].mean, 3)
+            << " | " << diff(d[0]) << " | " << relative(a[0], b[0]) << " | " << format_number(a[1].mean, 3) << " | "
+            << format_number(b[1].mean, 3) << " | " << diff(d[1]) << " | " << relative(a[1], b[1]) << " | "
+            << diff(d[4]) << " | " << diff(d[5]) << " |\n";
       };
       for (size_t k = 0; k < c.difference.classes.size(); ++k) {
         const auto& cls = c.difference.classes[k];
         if (cls.count == 0) continue;
-        line(cls.info.name, cls.count, c.reference.classes[k].of(Metric::kDice), c.other.classes[k].of(Metric::kDice),
-             cls.metrics);
+        line(cls.info.name, cls.count, c.reference.classes[k].metrics, c.other.classes[k].metrics, cls.metrics);
       }
-      line("**mean over classes**", c.shared, c.reference.overall.over_classes[0], c.other.overall.over_classes[0],
+      line("**mean over classes**", c.shared, c.reference.overall.over_classes, c.other.overall.over_classes,
            c.difference.overall.over_classes);
-      line("**mean over instances**", c.shared, c.reference.overall.over_rows[0], c.other.overall.over_rows[0],
+      line("**mean over instances**", c.shared, c.reference.overall.over_rows, c.other.overall.over_rows,
            c.difference.overall.over_rows);
     }
   }

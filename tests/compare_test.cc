@@ -49,9 +49,23 @@ TEST(CompareRuns, PairedDifferencesOnSharedInstances) {
   std::string csv = comparison_csv({{"b", comparisons}});
   EXPECT_TRUE(testing::contains(csv, "run,prompt,class_label,class,shared_instances,dice_reference,dice_other,"
                                      "dice_difference,dice_difference_ci_low"));
-  EXPECT_TRUE(testing::contains(csv, "\nb,centroid,1,disk,4,0.650000,0.750000,0.100000,0.100000,0.100000,"));
   std::string md = comparison_markdown("a", {{"b", comparisons}});
-  EXPECT_TRUE(testing::contains(md, "| disk | 4 | 0.650 | 0.750 | +0.100 [0.100, 0.100] |")) << md;
+  EXPECT_TRUE(testing::contains(md, "| disk | 4 | 0.650 | 0.750 | +0.100 [0.100, 0.100] | +15.4% |")) << md;
+  EXPECT_TRUE(testing::contains(csv, "\nb,centroid,1,disk,4,0.650000,0.750000,0.100000,0.100000,0.100000,0.153846,"))
+      << csv;  // Dice's relative change after its difference interval
+}
+
+// The study's Table 10: zero-shot with a point against fine-tuned without a prompt.
+TEST(CompareRuns, FirstSetsPairAcrossPromptModes) {
+  RunTables zero_shot = run_with({0.2, 0.2}), tuned = run_with({0.7, 0.8}, "none");
+  EXPECT_THROW(compare_runs(zero_shot, tuned, 10, 0), Error);
+  auto comparisons = compare_runs(zero_shot, tuned, 10, 0, true);
+  ASSERT_EQ(comparisons.size(), 1u);
+  EXPECT_EQ(comparisons[0].set, "centroid vs none");
+  EXPECT_EQ(comparisons[0].shared, 2);
+  EXPECT_NEAR(comparisons[0].difference.classes[0].of(Metric::kDice).mean, 0.55, 1e-12);
+  EXPECT_NEAR(relative_change(0.2, 0.75), 2.75, 1e-12);
+  EXPECT_TRUE(std::isnan(relative_change(0.0, 0.5)));
 }
 
 TEST(CompareRuns, NoSharedPromptModeIsAnError) {

@@ -12,7 +12,7 @@
 namespace sambench {
 
 struct Comparison {
-  std::string set;                   // result set (prompt mode) present in both runs
+  std::string set;                   // result set (prompt mode) compared: "a" or, paired by --first, "a vs b"
   long long shared = 0;              // instances scored by both
   long long only_reference = 0, only_other = 0;
   LevelSummary reference, other;     // instance level, on the shared instances
@@ -20,9 +20,14 @@ struct Comparison {
 };
 
 // Instances are matched by (image, class label, instance, prompt). Throws Error when the runs
-// share no result set.
+// share no result set. With `first_sets`, each run's first result set is compared whatever their
+// names: zero-shot with a point prompt against a fine-tuned model without one (the study's
+// Table 10).
 std::vector<Comparison> compare_runs(const RunTables& reference, const RunTables& other, int bootstrap_samples,
-                                     uint64_t bootstrap_seed);
+                                     uint64_t bootstrap_seed, bool first_sets = false);
+
+// (other − reference) / reference of two means, the "relative increase"; NaN when the reference is 0.
+double relative_change(double reference, double other);
 
 // compare.csv: one row per (other run, set, class) and the two overall rows; `others` names the
 // other runs in the order of `comparisons`.

@@ -14,6 +14,7 @@ struct CompareArgs {
   std::string output;
   int bootstrap = 1000;
   long long seed = 0;
+  bool first = false;
 };
 
 void compare(const CompareArgs& args) {
@@ -22,7 +23,7 @@ void compare(const CompareArgs& args) {
   std::vector<std::pair<std::string, std::vector<Comparison>>> comparisons;
   for (size_t i = 1; i < args.runs.size(); ++i) {
     comparisons.emplace_back(args.runs[i], compare_runs(reference, read_run_tables(args.runs[i]), args.bootstrap,
-                                                        static_cast<uint64_t>(args.seed)));
+                                                        static_cast<uint64_t>(args.seed), args.first));
   }
   std::string markdown = comparison_markdown(args.runs[0], comparisons);
   std::fputs(markdown.c_str(), stdout);
@@ -44,6 +45,8 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("-o,--output", args->output, "also write compare.md and compare.csv into this folder");
   cmd->add_option("--bootstrap", args->bootstrap, "bootstrap resamples (0: no intervals)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", args->seed, "bootstrap seed");
+  cmd->add_flag("--first", args->first,
+                "compare each run's first prompt mode whatever its name (e.g. zero-shot centroid vs fine-tuned none)");
   cmd->callback([args] { compare(*args); });
 }
 
