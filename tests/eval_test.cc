@@ -33,20 +33,7 @@ class EvalTest : public ::testing::Test {
  protected:
   void SetUp() override { make_demo_dataset(dir_ / "data", {3, 0}); }
 
-  Config config() const {
-    Config c;
-    c.name = "eval_test";
-    c.dataset = {{"adapter", "folder"},
-                 {"root", "data"},
-                 {"classes", {{"1", "disk"}, {"2", "box"}, {"3", "crescent"}}}};
-    c.dataset_base = dir_.path();
-    c.model.path = testing::small_model();
-    c.model.device = "cpu";
-    c.instances.min_area = 10;
-    c.run.output = dir_ / "run";
-    c.run.threads = 2;
-    return c;
-  }
+  Config config() const { return testing::demo_config(dir_.path(), "eval_test"); }
 
   // Instances the harness should find, counted independently of the eval loop.
   size_t expected_instances(const Config& c) const {

@@ -23,17 +23,8 @@ class PrepareTest : public ::testing::Test {
   void SetUp() override { make_demo_dataset(dir_ / "data", {4, 3}); }
 
   Config config(const std::string& output, int prefetch) const {
-    Config c;
-    c.name = "prepare_test";
-    c.dataset = {{"adapter", "folder"},
-                 {"root", "data"},
-                 {"classes", {{"1", "disk"}, {"2", "box"}, {"3", "crescent"}}}};
-    c.dataset_base = dir_.path();
-    c.model.path = testing::small_model();
-    c.model.device = "cpu";
-    c.instances.min_area = 10;
-    c.run.output = dir_ / "run";  // the same folder, so summary.json records the same config
-    c.run.threads = 2;
+    // Always base/run, so that summary.json records the same config.
+    Config c = testing::demo_config(dir_.path(), "prepare_test");
     c.run.prefetch = prefetch;
     run_to_ = dir_ / output;
     return c;
