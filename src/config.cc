@@ -36,7 +36,14 @@ json yaml_to_json(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       json out = json::object();
-      for (const auto& item : node) out[item.first.as<std::string>()] = yaml_to_json(item.second);
+      for (const auto& item : node) {
+        // A key may itself be a mapping or a list in YAML; no config key is, and as<string> would throw.
+        if (!item.first.IsScalar()) {
+          throw Error("invalid config: line " + std::to_string(item.first.Mark().line + 1) +
+                      ": a key must be a plain name, not a mapping or a list");
+        }
+        out[item.first.as<std::string>()] = yaml_to_json(item.second);
+      }
       return out;
     }
     case YAML::NodeType::Sequence: {
@@ -128,7 +135,12 @@ json parse_yaml(const fs::path& file) {
   }
   if (root.IsNull()) throw Error(file, "config is empty");
   if (!root.IsMap()) throw Error(file, "config must be a mapping of sections");
-  json config = yaml_to_json(root);
+  json config;
+  try {
+    config = yaml_to_json(root);
+  } catch (const Error& e) {
+    throw Error(file, e.what());
+  }
   try {
     (void)config.dump();  // messages quote config values, and dump() throws on invalid UTF-8
   } catch (const json::type_error&) {
