@@ -60,11 +60,19 @@ void process_batch(const SamModel& model, const Embedding& embedding, const Resi
   const DecodeOutput decoded = model.decode(embedding, prompts);
   const float threshold = model.info().mask_threshold;
   for (int p = 0; p < decoded.batch; ++p) {
+    std::vector<int> passed;
+    std::vector<const float*> outputs;
     for (int m = 1; m < decoded.masks; ++m) {
-      float predicted = decoded.score(p, m);
       // The official skips a filter whose threshold is 0 (so negative predictions survive).
-      if (o.pred_iou_thresh > 0.0f && !(predicted > o.pred_iou_thresh)) continue;
-      cv::Mat logits = upscale_logits(decoded.mask_logits(p, m), decoded.size, t);
+      if (o.pred_iou_thresh > 0.0f && !(decoded.score(p, m) > o.pred_iou_thresh)) continue;
+      passed.push_back(m);
+      outputs.push_back(decoded.mask_logits(p, m));
+    }
+    const std::vector<cv::Mat> upscaled = upscale_logits(outputs, decoded.size, t);
+    for (size_t i = 0; i < passed.size(); ++i) {
+      const int m = passed[i];
+      const float predicted = decoded.score(p, m);
+      const cv::Mat& logits = upscaled[i];
       float stability = stability_score(logits, threshold, o.stability_score_offset);
       if (o.stability_score_thresh > 0.0f && !(stability >= o.stability_score_thresh)) continue;
       cv::Mat mask = threshold_logits(logits, threshold);

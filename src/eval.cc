@@ -143,33 +143,56 @@ bool keep_logits(const Run& run) {
 // The oracle's choice needs each multimask output at full resolution against the truth.
 int oracle_choice(const DecodeOutput& decoded, int p, const ResizeTransform& transform,
                   const cv::Mat& truth, float threshold, EmptyRule rule) {
+  std::vector<const float*> outputs;
+  for (int k = 1; k < decoded.masks; ++k) outputs.push_back(decoded.mask_logits(p, k));
+  std::vector<cv::Mat> logits = upscale_logits(outputs, decoded.size, transform);
   std::vector<float> ious(decoded.masks, -1.0f);
   for (int k = 1; k < decoded.masks; ++k) {
-    cv::Mat mask = threshold_logits(upscale_logits(decoded.mask_logits(p, k), decoded.size, transform), threshold);
-    ious[k] = static_cast<float>(iou(overlap(mask, truth), rule));
+    ious[k] = static_cast<float>(iou(overlap(threshold_logits(logits[k - 1], threshold), truth), rule));
   }
   return choose_mask(ious.data(), decoded.masks, MaskPolicy::kOracle);
 }
 
-// The output a policy keeps for prompt p, at full resolution (only kept masks are upscaled).
-Prediction keep(const Run& run, const DecodeOutput& decoded, int p, MaskPolicy policy,
-                const ResizeTransform& transform, const Instance& instance) {
-  const float threshold = run.model->info().mask_threshold;
+// The output a policy keeps for prompt p, still at low resolution (upscale_kept finishes it).
+Prediction choose(const Run& run, const DecodeOutput& decoded, int p, MaskPolicy policy,
+                  const ResizeTransform& transform, const Instance& instance) {
   Prediction pred;
   pred.mask_index = policy == MaskPolicy::kOracle
-                        ? oracle_choice(decoded, p, transform, instance.mask, threshold, run.empty_rule)
+                        ? oracle_choice(decoded, p, transform, instance.mask, run.model->info().mask_threshold,
+                                        run.empty_rule)
                         : choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, policy);
   pred.score = decoded.score(p, pred.mask_index);
   const float* logits = decoded.mask_logits(p, pred.mask_index);
-  pred.mask = threshold_logits(upscale_logits(logits, decoded.size, transform), threshold);
-  if (run.config.run.save_logits || keep_logits(run)) {
-    pred.logits.assign(logits, logits + decoded.size * decoded.size);
-    pred.logits_size = decoded.size;
-  }
+  pred.logits.assign(logits, logits + decoded.size * decoded.size);
+  pred.logits_size = decoded.size;
   return pred;
 }
 
-// Decodes prompts [begin, end) of one image in a single call, keeping one output per policy.
+// Only the kept masks reach full resolution, in the calls SamPredictor would make: the multimask
+// outputs of the image together, the single-mask output alone. The low-res logits are dropped
+// unless they are saved or feed an iterative round.
+void upscale_kept(Run& run, const ResizeTransform& transform, PolicyPredictions& predictions) {
+  auto t = run.times.time("upscale");
+  const float threshold = run.model->info().mask_threshold;
+  const bool keep = run.config.run.save_logits || keep_logits(run);
+  for (size_t k = 0; k < predictions.size(); ++k) {
+    std::vector<Prediction>& kept = predictions[k];
+    std::vector<cv::Mat> logits;
+    if (run.policies[k] == MaskPolicy::kSingle) {
+      for (const auto& p : kept) logits.push_back(upscale_logits(p.logits.data(), p.logits_size, transform));
+    } else {
+      std::vector<const float*> maps;
+      for (const auto& p : kept) maps.push_back(p.logits.data());
+      if (!kept.empty()) logits = upscale_logits(maps, kept.front().logits_size, transform);
+    }
+    for (size_t i = 0; i < kept.size(); ++i) {
+      kept[i].mask = threshold_logits(logits[i], threshold);
+      if (!keep) kept[i].logits = {}, kept[i].logits_size = 0;
+    }
+  }
+}
+
+// Decodes prompts [begin, end) of one image in a single call, choosing one output per policy.
 void decode_chunk(Run& run, const Encoded& encoded, const std::vector<DecoderPrompt>& prompts,
                   const std::vector<Instance>& instances, const std::vector<Prediction>* previous,
                   size_t begin, size_t end, PolicyPredictions& out) {
@@ -184,11 +207,11 @@ void decode_chunk(Run& run, const Encoded& encoded, const std::vector<DecoderPro
     auto t = run.times.time("decode");
     decoded = run.model->decode(encoded.embedding, batch, mask_input);
   }
-  auto t = run.times.time("upscale");
+  auto t = run.times.time("upscale");  // the oracle's full-resolution comparisons
   out.resize(run.policies.size());
   for (size_t k = 0; k < run.policies.size(); ++k) {
     for (int p = 0; p < decoded.batch; ++p) {
-      out[k].push_back(keep(run, decoded, p, run.policies[k], encoded.transform, instances[begin + p]));
+      out[k].push_back(choose(run, decoded, p, run.policies[k], encoded.transform, instances[begin + p]));
     }
   }
 }
@@ -213,6 +236,7 @@ PolicyPredictions decode(Run& run, const Encoded& encoded, const std::vector<Pro
     decode_chunk(run, encoded, decoder_prompts, instances, previous, begin, end, predictions);
     begin = end;
   }
+  upscale_kept(run, encoded.transform, predictions);
   return predictions;
 }
 

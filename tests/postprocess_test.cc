@@ -30,6 +30,38 @@ TEST(UpscaleLogits, CropsThePaddedRegionAway) {
   EXPECT_EQ(cv::countNonZero(mask.colRange(0, 255)), 512 * 255);
 }
 
+// Seeded noise: a smooth map would hide kernel differences in the interpolation.
+std::vector<float> noise_map(int size, unsigned seed) {
+  cv::Mat m(size, size, CV_32F);
+  cv::RNG rng(seed);
+  rng.fill(m, cv::RNG::NORMAL, 0.0, 5.0);
+  return std::vector<float>(m.begin<float>(), m.end<float>());
+}
+
+TEST(UpscaleLogits, AMapHasTheSameBitsWhateverItsCompanions) {
+  // The multimask outputs are upscaled in calls of up to three maps, a lone map beside a copy of
+  // itself; the result must not depend on how the kept masks fall into calls.
+  std::vector<std::vector<float>> maps;
+  for (unsigned i = 0; i < 4; ++i) maps.push_back(noise_map(256, 7 + i));
+  const ResizeTransform t = longest_side_transform(333, 517, 1024);
+  std::vector<cv::Mat> four = upscale_logits({maps[0].data(), maps[1].data(), maps[2].data(), maps[3].data()}, 256, t);
+  ASSERT_EQ(four.size(), 4u);
+  std::vector<cv::Mat> pair = upscale_logits({maps[3].data(), maps[0].data()}, 256, t);
+  std::vector<cv::Mat> alone = upscale_logits(std::vector<const float*>{maps[3].data()}, 256, t);
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0].size(), cv::Size(517, 333));
+  EXPECT_EQ(cv::norm(four[3], alone[0], cv::NORM_INF), 0.0);  // a lone map, and the 4th (second call)
+  EXPECT_EQ(cv::norm(four[3], pair[0], cv::NORM_INF), 0.0);
+  EXPECT_EQ(cv::norm(four[0], pair[1], cv::NORM_INF), 0.0);
+  // The one-map call takes another kernel: the same values up to rounding.
+  cv::Mat single = upscale_logits(maps[0].data(), 256, t);
+  EXPECT_LE(cv::norm(four[0], single, cv::NORM_INF), 1e-4);
+}
+
+TEST(UpscaleLogits, NoMapsNoCall) {
+  EXPECT_TRUE(upscale_logits(std::vector<const float*>{}, 256, longest_side_transform(10, 10, 1024)).empty());
+}
+
 TEST(ThresholdLogits, StrictlyGreater) {
   cv::Mat logits = (cv::Mat_<float>(1, 3) << -0.5f, 0.0f, 0.25f);
   cv::Mat mask = threshold_logits(logits, 0.0f);
