@@ -19,8 +19,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const std::vector<std::string> kStageOrder = {"wait",   "read",    "preprocess", "cache", "encode", "prompt",
-                                              "decode", "upscale", "metrics",    "write"};
+const std::vector<std::string> kStageOrder = {"wait",   "read",    "preprocess", "cache",   "encode", "prompt",
+                                              "decode", "upscale", "score",      "metrics", "write"};
 
 json read_json(const fs::path& file) {
   std::ifstream in(file);
@@ -125,6 +125,7 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
                     {"cores", std::thread::hardware_concurrency()},
                     {"optimized_blas", optimized_blas_loaded()},
                     {"prefetch", config.run.prefetch},
+                    {"metric_workers", config.run.metric_workers},
                     {"decode_batch", config.run.decode_batch},
                     {"embedding_cache", config.run.embedding_cache.string()},
                     {"warmup", options.warmup},

@@ -246,7 +246,7 @@ Config load_config(const fs::path& file) {
 
   Section run(root.value("run", json()), "run", file,
               {"output", "threads", "limit", "decode_batch", "save_predictions", "save_logits", "prefetch",
-               "embedding_cache"});
+               "metric_workers", "embedding_cache"});
   run.get_path("output", config.run.output);
   run.get("threads", config.run.threads);
   run.get("limit", config.run.limit);
@@ -254,6 +254,7 @@ Config load_config(const fs::path& file) {
   run.get("save_predictions", config.run.save_predictions);
   run.get("save_logits", config.run.save_logits);
   run.get("prefetch", config.run.prefetch);
+  run.get("metric_workers", config.run.metric_workers);
   run.get_path("embedding_cache", config.run.embedding_cache);
   config.run.save_predictions |= config.run.save_logits;  // logits sit beside their masks
 
@@ -289,6 +290,8 @@ void validate(const Config& config) {
   require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
   require(config.run.decode_batch >= 0, "'run.decode_batch' must be >= 0 (0 = chosen per device)");
   require(config.run.prefetch >= 0, "'run.prefetch' must be >= 0 (0 = no read-ahead)");
+  require(config.run.metric_workers >= -1,
+          "'run.metric_workers' must be >= 0 (0 = on the model thread), or -1 (one per core the model leaves free)");
   require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
   require(config.metrics.nsd_tolerance_mm > 0, "'metrics.nsd_tolerance_mm' must be > 0");
   require(config.metrics.bootstrap >= 0, "'metrics.bootstrap' must be >= 0 (0 = no intervals)");

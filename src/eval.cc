@@ -32,7 +32,8 @@ Run::Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
       empty_rule(parse_empty_rule(c.empty_rule)),
       threads(t),
       surface{c.metrics.surface, c.metrics.nsd_tolerance_mm},
-      case_surfaces(surface, empty_rule) {
+      case_surfaces(surface, empty_rule),
+      metrics(std::make_unique<PendingMetrics>(static_cast<size_t>(std::max(0, c.run.metric_workers)))) {
   for (const auto& name : policy_names(c.mask_policy)) {
     policies.push_back(parse_mask_policy(name));
     policy_labels.push_back(name);
@@ -265,11 +266,22 @@ std::vector<Prompt> make_prompts(Run& run, const Mode& mode, const SampleRef& re
   return prompts;
 }
 
+// What a metric job reads, owned by the job: the caller goes on while a worker computes it.
+PendingMetrics::Compute scores_of(const Run& run, cv::Mat prediction, cv::Mat truth, cv::Point2d spacing) {
+  return [prediction, truth, spacing, surface = run.surface, rule = run.empty_rule] {
+    Scored s;
+    s.overlap = overlap(prediction, truth);
+    s.values = all_metrics(s.overlap, prediction, truth, spacing, surface, rule);
+    return s;
+  };
+}
+
 // Instance rows, then one region row per class present in the image: the union of the class's
-// kept masks against the whole class mask (components below min_area included, as misses).
+// kept masks against the whole class mask (components below min_area included, as misses). The
+// rows are added now; their scores follow from the metric workers (settle).
 void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample& sample,
            const std::vector<Instance>& instances, const std::vector<Prediction>& predictions) {
-  auto t = run.times.time("metrics");
+  auto t = run.times.time("score");
   const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
   std::map<int, cv::Mat> unions;
   for (size_t i = 0; i < instances.size(); ++i) {
@@ -288,9 +300,9 @@ void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample
     r.mask_index = pred.mask_index;
     r.score = pred.score;
     if (run.config.run.save_predictions) r.mask_file = instance_mask_path(ref.id, r.class_name, r.instance);
-    r.overlap = overlap(pred.mask, inst.mask);
-    set_metric_values(r, all_metrics(r.overlap, pred.mask, inst.mask, sample.spacing, run.surface, run.empty_rule));
     run.results.push_back(std::move(r));
+    run.metrics->submit(PendingMetrics::Table::kInstances, run.results.size() - 1,
+                        scores_of(run, pred.mask, inst.mask, sample.spacing));
 
     cv::Mat& u = unions[inst.class_label];
     if (u.empty()) u = cv::Mat::zeros(pred.mask.size(), CV_8U);
@@ -304,15 +316,16 @@ void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample
     r.class_label = label;
     r.class_name = run.class_names.at(label);
     cv::Mat truth = sample.labels == label;
-    r.overlap = overlap(predicted, truth);
-    set_metric_values(r, all_metrics(r.overlap, predicted, truth, sample.spacing, run.surface, run.empty_rule));
     run.image_results.push_back(std::move(r));
+    run.metrics->submit(PendingMetrics::Table::kImages, run.image_results.size() - 1,
+                        scores_of(run, predicted, truth, sample.spacing));
     if (sample.volume) {
       const VolumeGeometry grid = rai_geometry(*sample.volume);
       run.case_surfaces.add(mode, case_id, label, ref.slice, predicted, truth, grid.size, grid.spacing);
     }
   }
   run.case_of[ref.id] = case_id;
+  settle(run, /*wait=*/false);
 }
 
 // Adds each instance's corrective click to its prompt, and logs the prompts of this round.
@@ -436,10 +449,16 @@ void run_samples(Run& run, const PredictionSource& source) {
     }
     auto prefetch = prefetch_samples(run, pending_samples);
     for (const Unit* unit : pending) evaluate_unit(run, *unit, *prefetch, source, progress);
+    settle(run, /*wait=*/true);
     progress.finish();
   } catch (const std::exception& e) {
     std::signal(SIGINT, previous);
     std::fprintf(stderr, "\n");
+    try {
+      settle(run, /*wait=*/true);  // what the workers computed is kept, and its units journaled
+    } catch (const std::exception&) {  // a failing metric: its unit stays unjournaled
+      drop_unsettled(run);
+    }
     write_failure(run, e.what());
     fail_run(run, e.what());
     throw;
@@ -564,6 +583,7 @@ Config recorded_config(const fs::path& run_dir) {
 RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
   Config config = recorded_config(run_dir);
   config.run.output = output;  // partial results of a failed rescore go there, never into the run
+  config.run.metric_workers = resolve_metric_workers(-1, /*model_threads=*/0);
   auto saved = read_saved_instances(run_dir / "per_instance.csv");
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
@@ -617,6 +637,8 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   SamModel model = SamModel::load(config.model.path, config.model.device);
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (config.run.decode_batch == 0) config.run.decode_batch = default_decode_batch(model.info().device);
+  const bool on_gpu = model.info().device != "cpu";
+  config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, on_gpu ? 1 : threads);
 
   Run run(config, std::move(dataset), std::move(samples), std::move(model), threads);
   run.units = std::move(units);

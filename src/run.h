@@ -2,6 +2,7 @@
 
 // The state of one evaluation, shared by the loop (eval.cc) and the writers (run_output.cc).
 
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -29,6 +30,7 @@
 #include "sambench/sam_model.h"
 #include "sambench/timer.h"
 #include "sambench/volume_io.h"
+#include "scoring.h"
 
 namespace sambench {
 
@@ -38,6 +40,18 @@ struct OpenCase {
   std::string case_id;
   VolumeGeometry stored;  // the ground truth file's grid, where the volume is written
   LabelVolume labels;     // on the slicing (RAI) grid
+};
+
+// Where the Run's lists stood when a unit began (or ended).
+struct UnitMark {
+  size_t results = 0, image_results = 0, prompt_lines = 0, saved_files = 0;
+  long long images_done = 0, images_without_instances = 0;
+};
+
+// A unit the model is done with, journaled once its metrics are (run_journal.cc).
+struct FinishedUnit {
+  const Unit* unit = nullptr;
+  UnitMark begin, end;
 };
 
 // One prompt mode of the run; several are evaluated on the same embeddings, side by side.
@@ -87,6 +101,7 @@ struct Run {
   bool volumetric = false;  // any sample is a slice: per-case (3D) results are written
 
   StageTimes times;
+  std::unique_ptr<PendingMetrics> metrics;  // the rows' scores, computed beside the model
   std::vector<InstanceResult> results;
   std::vector<RegionResult> image_results;
   std::map<std::string, std::string> case_of;  // image id → case id
@@ -102,6 +117,7 @@ struct Run {
   Shard shard;
   OnError on_error = OnError::kFail;
   std::unique_ptr<JournalWriter> journal;
+  std::deque<FinishedUnit> unjournaled;  // finished, their metrics still pending
   std::map<long long, nlohmann::json> journaled;  // --resume: the units finished before
   std::vector<nlohmann::json> skipped;            // units skipped by --on-error skip
 };

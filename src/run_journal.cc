@@ -1,5 +1,6 @@
 #include "run_journal.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -24,9 +25,9 @@ json model_json(const ModelInfo& info) {
 }
 
 template <typename T>
-json rows_since(const std::vector<T>& rows, size_t from) {
+json rows_between(const std::vector<T>& rows, size_t from, size_t to) {
   json out = json::array();
-  for (size_t i = from; i < rows.size(); ++i) out.push_back(to_json(rows[i]));
+  for (size_t i = from; i < to; ++i) out.push_back(to_json(rows[i]));
   return out;
 }
 
@@ -44,7 +45,7 @@ json case_surfaces_json(const Run& run, const json& case_of) {
   return out;
 }
 
-json unit_record(const Run& run, const Unit& unit, const UnitMark& mark) {
+json unit_record(const Run& run, const Unit& unit, const UnitMark& mark, const UnitMark& end) {
   json case_of = json::object();
   for (const auto& ref : unit.samples) {
     auto it = run.case_of.find(ref.id);
@@ -53,14 +54,16 @@ json unit_record(const Run& run, const Unit& unit, const UnitMark& mark) {
   return {{"unit", unit.index},
           {"key", unit.key},
           {"images", unit.samples.size()},
-          {"images_done", run.images_done - mark.images_done},
-          {"images_without_instances", run.images_without_instances - mark.images_without_instances},
-          {"results", rows_since(run.results, mark.results)},
-          {"image_results", rows_since(run.image_results, mark.image_results)},
+          {"images_done", end.images_done - mark.images_done},
+          {"images_without_instances", end.images_without_instances - mark.images_without_instances},
+          {"results", rows_between(run.results, mark.results, end.results)},
+          {"image_results", rows_between(run.image_results, mark.image_results, end.image_results)},
           {"case_of", case_of},
           {"case_surfaces", case_surfaces_json(run, case_of)},
-          {"prompts", std::vector<std::string>(run.prompt_lines.begin() + mark.prompt_lines, run.prompt_lines.end())},
-          {"saved", std::vector<std::string>(run.saved_files.begin() + mark.saved_files, run.saved_files.end())}};
+          {"prompts", std::vector<std::string>(run.prompt_lines.begin() + mark.prompt_lines,
+                                               run.prompt_lines.begin() + end.prompt_lines)},
+          {"saved", std::vector<std::string>(run.saved_files.begin() + mark.saved_files,
+                                             run.saved_files.begin() + end.saved_files)}};
 }
 
 void journal(Run& run, const json& record) {
@@ -144,10 +147,36 @@ bool restore_unit(Run& run, const Unit& unit) {
 void finish_unit(Run& run, const Unit& unit, const UnitMark& mark) {
   fatal_on_error([&] { flush_case(run); });
   run.case_surfaces.finish();
-  journal(run, unit_record(run, unit, mark));
+  run.unjournaled.push_back({&unit, mark, mark_unit(run)});
+  settle(run, /*wait=*/false);
+}
+
+void settle(Run& run, bool wait) {
+  // Enough to keep every worker busy; bounded, since each job holds two full-size masks.
+  const size_t keep = wait ? 0 : 64 * std::max<size_t>(1, run.metrics->workers());
+  // A metric that fails is a bug, not bad input: it must not skip whichever unit is current.
+  fatal_on_error([&] { run.metrics->settle(run.results, run.image_results, run.times, keep); });
+  using Table = PendingMetrics::Table;
+  while (!run.unjournaled.empty()) {
+    const FinishedUnit& u = run.unjournaled.front();
+    if (u.end.results > run.metrics->settled(Table::kInstances) ||
+        u.end.image_results > run.metrics->settled(Table::kImages)) {
+      return;
+    }
+    journal(run, unit_record(run, *u.unit, u.begin, u.end));
+    run.unjournaled.pop_front();
+  }
+}
+
+void drop_unsettled(Run& run) {
+  using Table = PendingMetrics::Table;
+  run.results.resize(std::min(run.results.size(), run.metrics->settled(Table::kInstances)));
+  run.image_results.resize(std::min(run.image_results.size(), run.metrics->settled(Table::kImages)));
+  run.metrics->abandon();
 }
 
 void skip_unit(Run& run, const Unit& unit, const UnitMark& mark, const std::string& error) {
+  settle(run, /*wait=*/true);  // the units before this one are journaled first, in order
   std::error_code ec;
   for (size_t i = mark.saved_files; i < run.saved_files.size(); ++i) {
     fs::remove(run.config.run.output / run.saved_files[i], ec);

@@ -20,11 +20,6 @@ class FatalError : public Error {
 // Runs f; any failure becomes a FatalError with the same message.
 void fatal_on_error(const std::function<void()>& f);
 
-// Where the Run's lists stood when a unit began.
-struct UnitMark {
-  size_t results = 0, image_results = 0, prompt_lines = 0, saved_files = 0;
-  long long images_done = 0, images_without_instances = 0;
-};
 UnitMark mark_unit(const Run& run);
 
 // The run's identity and state, as written to run_state.json.
@@ -37,8 +32,17 @@ void open_run(Run& run, bool resume);
 // A unit the journal already holds (a resumed run): adds its rows to the run; false if none.
 bool restore_unit(Run& run, const Unit& unit);
 
-// After a unit's last sample: writes its case volume, then journals the unit.
+// After a unit's last sample: writes its case volume; the unit is journaled once its metrics
+// are done (settle).
 void finish_unit(Run& run, const Unit& unit, const UnitMark& mark);
+
+// Fills in the metrics the workers have finished (with wait, all of them), then journals the
+// finished units whose rows are all final, in order. A failing metric is a FatalError.
+void settle(Run& run, bool wait);
+
+// After a failure: the rows whose metrics never arrived are removed, so that partial results
+// hold final values only.
+void drop_unsettled(Run& run);
 
 // --on-error skip: takes back what the unit added (rows, written files) and records it skipped.
 void skip_unit(Run& run, const Unit& unit, const UnitMark& mark, const std::string& error);

@@ -169,6 +169,7 @@ json timings_json(const Run& run, double wall, double load) {
           {"images_per_s", static_cast<double>(run.images_done) * per_s},
           {"prompts_per_s", static_cast<double>(run.results.size()) * per_s},
           {"prefetch", run.config.run.prefetch},
+          {"metric_workers", run.config.run.metric_workers},
           {"embedding_cache", run.embedding_cache ? run.embedding_cache->stats() : json(nullptr)},
           {"stages", run.times.to_json(run.images_done)}};
 }

@@ -1,4 +1,5 @@
-// The read-ahead pipeline and the embedding cache, end to end: neither may change a result.
+// The pipeline (read-ahead, metrics on workers) and the embedding cache, end to end: none may
+// change a result.
 
 #include <fstream>
 
@@ -16,16 +17,18 @@ using nlohmann::json;
 using testing::read_text;
 
 const std::vector<std::string> kResults = {"per_instance.csv", "per_image.csv", "per_class.csv",
-                                           "per_class_image.csv", "prompts.jsonl", "summary.json"};
+                                           "per_class_image.csv", "prompts.jsonl", "summary.json",
+                                           "journal.jsonl"};
 
 class PrepareTest : public ::testing::Test {
  protected:
   void SetUp() override { make_demo_dataset(dir_ / "data", {4, 3}); }
 
-  Config config(const std::string& output, int prefetch) const {
+  Config config(const std::string& output, int prefetch, int metric_workers = 0) const {
     // Always base/run, so that summary.json records the same config.
     Config c = testing::demo_config(dir_.path(), "prepare_test");
     c.run.prefetch = prefetch;
+    c.run.metric_workers = metric_workers;
     run_to_ = dir_ / output;
     return c;
   }
@@ -53,7 +56,7 @@ class PrepareTest : public ::testing::Test {
 
 TEST_F(PrepareTest, PipelinedRunIsByteIdenticalToSequential) {
   run(config("sequential", 0));
-  run(config("pipelined", 3));
+  run(config("pipelined", 3, 3));
   expect_identical("sequential", "pipelined");
 }
 

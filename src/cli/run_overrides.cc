@@ -13,6 +13,10 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--prefetch", prefetch, "samples read ahead on worker threads (0: sequential)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--metric-workers", metric_workers,
+                  "threads computing metrics beside the model (0: on the model thread; -1: one per core the model "
+                  "leaves free)")
+      ->check(CLI::Range(-1, 1024));
   cmd->add_option("--embedding-cache", embedding_cache,
                   "on-disk cache of image embeddings (a folder), reused by later runs of the same model");
 }
@@ -26,6 +30,7 @@ void RunOverrides::apply(Config& config) const {
   if (threads >= 0) config.run.threads = threads;
   if (decode_batch >= 0) config.run.decode_batch = decode_batch;
   if (prefetch >= 0) config.run.prefetch = prefetch;
+  if (metric_workers >= -1) config.run.metric_workers = metric_workers;
 }
 
 }  // namespace sambench
