@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <optional>
 
 #include <opencv2/imgproc.hpp>
 #include <sstream>
@@ -281,7 +282,10 @@ PendingMetrics::Compute scores_of(const Run& run, cv::Mat prediction, cv::Mat tr
 // rows are added now; their scores follow from the metric workers (settle).
 void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample& sample,
            const std::vector<Instance>& instances, const std::vector<Prediction>& predictions) {
-  auto t = run.times.time("score");
+  // Submitted after the rows are made: without workers a job runs inside submit, and its time
+  // belongs to "metrics", not to the rows' bookkeeping ("score").
+  std::vector<std::tuple<PendingMetrics::Table, size_t, PendingMetrics::Compute>> jobs;
+  auto t = std::make_optional(run.times.time("score"));
   const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
   std::map<int, cv::Mat> unions;
   for (size_t i = 0; i < instances.size(); ++i) {
@@ -301,8 +305,8 @@ void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample
     r.score = pred.score;
     if (run.config.run.save_predictions) r.mask_file = instance_mask_path(ref.id, r.class_name, r.instance);
     run.results.push_back(std::move(r));
-    run.metrics->submit(PendingMetrics::Table::kInstances, run.results.size() - 1,
-                        scores_of(run, pred.mask, inst.mask, sample.spacing));
+    jobs.emplace_back(PendingMetrics::Table::kInstances, run.results.size() - 1,
+                      scores_of(run, pred.mask, inst.mask, sample.spacing));
 
     cv::Mat& u = unions[inst.class_label];
     if (u.empty()) u = cv::Mat::zeros(pred.mask.size(), CV_8U);
@@ -317,14 +321,16 @@ void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample
     r.class_name = run.class_names.at(label);
     cv::Mat truth = sample.labels == label;
     run.image_results.push_back(std::move(r));
-    run.metrics->submit(PendingMetrics::Table::kImages, run.image_results.size() - 1,
-                        scores_of(run, predicted, truth, sample.spacing));
+    jobs.emplace_back(PendingMetrics::Table::kImages, run.image_results.size() - 1,
+                      scores_of(run, predicted, truth, sample.spacing));
     if (sample.volume) {
       const VolumeGeometry grid = rai_geometry(*sample.volume);
       run.case_surfaces.add(mode, case_id, label, ref.slice, predicted, truth, grid.size, grid.spacing);
     }
   }
   run.case_of[ref.id] = case_id;
+  t.reset();
+  for (auto& [table, row, compute] : jobs) run.metrics->submit(table, row, std::move(compute));
   settle(run, /*wait=*/false);
 }
 
