@@ -11,6 +11,7 @@ namespace sambench {
 struct ModelConfig {
   std::filesystem::path path;
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
+  std::string precision = "fp32";  // the image encoder's dtype: fp32 | bf16 | fp16 (sam_model.h)
 };
 
 struct InstanceConfig {
