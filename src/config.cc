@@ -290,8 +290,8 @@ void validate(const Config& config) {
   require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
   require(config.run.decode_batch >= 0, "'run.decode_batch' must be >= 0 (0 = chosen per device)");
   require(config.run.prefetch >= 0, "'run.prefetch' must be >= 0 (0 = no read-ahead)");
-  require(config.model.precision == "fp32" || config.model.precision == "bf16" || config.model.precision == "fp16",
-          "'model.precision' must be fp32, bf16 or fp16, not '" + config.model.precision + "'");
+  require(std::find(kPrecisions.begin(), kPrecisions.end(), config.model.precision) != kPrecisions.end(),
+          "'model.precision' must be one of " + join(kPrecisions) + ", not '" + config.model.precision + "'");
   require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
   require(config.metrics.nsd_tolerance_mm > 0, "'metrics.nsd_tolerance_mm' must be > 0");
   require(config.metrics.bootstrap >= 0, "'metrics.bootstrap' must be >= 0 (0 = no intervals)");

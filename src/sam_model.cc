@@ -50,7 +50,9 @@ torch::Device resolve_device(const std::string& name) {
 torch::ScalarType encoder_dtype(const std::string& precision, const torch::Device& device) {
   if (precision == "fp32") return torch::kFloat;
   if (precision == "bf16") return torch::kBFloat16;
-  if (precision != "fp16") throw Error("model.precision: '" + precision + "' is not a precision (use fp32, bf16 or fp16)");
+  if (precision != "fp16") {
+    throw Error("model.precision: '" + precision + "' is not a precision (use fp32, bf16 or fp16)");
+  }
   if (!device.is_cuda()) {
     throw Error("model.precision fp16 needs CUDA (device " + device.str() +
                 "): LibTorch's CPU kernels have no half-precision matmul or convolution; use bf16 on a CPU");

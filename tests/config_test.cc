@@ -152,7 +152,7 @@ TEST(LoadConfig, ModelPrecisionIsReadRecordedAndChecked) {
   } catch (const Error& e) {
     const std::string error = e.what();
     EXPECT_NE(error.find((dir / "bad.yaml").string()), std::string::npos) << error;
-    EXPECT_NE(error.find("'model.precision' must be fp32, bf16 or fp16, not 'fp64'"), std::string::npos) << error;
+    EXPECT_NE(error.find("'model.precision' must be one of fp32, bf16, fp16, not 'fp64'"), std::string::npos) << error;
   }
 }
 

@@ -16,9 +16,9 @@ namespace sambench {
 
 // One file per image, DIR/<key[0..2]>/<key>.emb, keyed by the model's sha256, the encoder's
 // precision, the preprocessing version and the decoded RGB pixels (so a renamed or re-encoded
-// but identical image still hits). Each file holds a header (magic, key, shape), the float32 values and a
-// SHA-256 of everything before it: a truncated, corrupt or foreign file is detected, reported
-// with a warning and recomputed. Safe to share between concurrent readers and runs (entries are
+// but identical image still hits). Each file holds a header (magic, key, shape), the float32
+// values and a SHA-256 of everything before it: a truncated, corrupt or foreign file is
+// detected, reported with a warning and recomputed. Safe to share between concurrent readers and runs (entries are
 // written to a temporary name and renamed).
 class EmbeddingDiskCache {
  public:

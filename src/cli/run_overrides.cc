@@ -15,8 +15,9 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--embedding-cache", embedding_cache,
                   "on-disk cache of image embeddings (a folder), reused by later runs of the same model");
-  cmd->add_option("--precision", precision, "image encoder dtype: fp32, bf16 or fp16 (CUDA only) (overrides model.precision)")
-      ->check(CLI::IsMember({"fp32", "bf16", "fp16"}));
+  cmd->add_option("--precision", precision,
+                  "image encoder dtype: fp32, bf16 or fp16 (CUDA only) (overrides model.precision)")
+      ->check(CLI::IsMember(kPrecisions));
 }
 
 void RunOverrides::apply(Config& config) const {
