@@ -64,8 +64,14 @@ Device = Optional[torch.device]
 # --------------------------------------------------------------------------
 
 
+# The layer norms below compute in float32 whatever the input's dtype and return that dtype, so
+# that an encoder cast to fp16 or bf16 (sambench's model.precision) keeps its statistics exact:
+# a half-precision variance over 1280 channels loses most of its bits, or overflows. On float32
+# input every .float() and .to() is a no-op, so fp32 outputs are bit-identical to plain norms.
+
+
 class LayerNorm2d(nn.Module):
-    """LayerNorm over the channel axis of an NCHW tensor."""
+    """LayerNorm over the channel axis of an NCHW tensor (in float32, see above)."""
 
     def __init__(self, channels: int, eps: float = 1e-6, device: Device = None) -> None:
         super().__init__()
@@ -74,10 +80,20 @@ class LayerNorm2d(nn.Module):
         self.eps = eps
 
     def forward(self, x: Tensor) -> Tensor:
-        mean = x.mean(1, keepdim=True)
-        var = (x - mean).pow(2).mean(1, keepdim=True)
-        x = (x - mean) / torch.sqrt(var + self.eps)
-        return self.weight[:, None, None] * x + self.bias[:, None, None]
+        y = x.float()
+        mean = y.mean(1, keepdim=True)
+        var = (y - mean).pow(2).mean(1, keepdim=True)
+        y = (y - mean) / torch.sqrt(var + self.eps)
+        y = self.weight.float()[:, None, None] * y + self.bias.float()[:, None, None]
+        return y.to(x.dtype)
+
+
+class Float32LayerNorm(nn.LayerNorm):
+    """nn.LayerNorm in float32 (see above); same parameters, so checkpoints load unchanged."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = F.layer_norm(x.float(), self.normalized_shape, self.weight.float(), self.bias.float(), self.eps)
+        return y.to(x.dtype)
 
 
 class MLPBlock(nn.Module):
@@ -209,9 +225,9 @@ class EncoderBlock(nn.Module):
     def __init__(self, dim: int, num_heads: int, window_size: int, device: Device = None) -> None:
         super().__init__()
         grid = window_size if window_size > 0 else EMBEDDING_SIZE
-        self.norm1 = nn.LayerNorm(dim, eps=1e-6, device=device)
+        self.norm1 = Float32LayerNorm(dim, eps=1e-6, device=device)
         self.attn = EncoderAttention(dim, num_heads, grid, device=device)
-        self.norm2 = nn.LayerNorm(dim, eps=1e-6, device=device)
+        self.norm2 = Float32LayerNorm(dim, eps=1e-6, device=device)
         self.mlp = MLPBlock(dim, 4 * dim, nn.GELU, device=device)
         self.window_size = window_size
 
@@ -597,6 +613,7 @@ def make_metadata(model_type: str, checkpoint: Optional[str], seed: Optional[int
         "pixel_std": PIXEL_STD,
         "mask_threshold": MASK_THRESHOLD,
         "num_mask_outputs": NUM_MASK_OUTPUTS,
+        "encoder_layer_norms": "float32",  # whatever the encoder's dtype (see LayerNorm2d)
         "checkpoint": os.path.basename(checkpoint) if checkpoint else None,
         "checkpoint_sha256": sha256_file(checkpoint) if checkpoint else None,
         "random_init": checkpoint is None,

@@ -10,6 +10,7 @@
 
 #include "sambench/error.h"
 #include "sambench/eval.h"
+#include "sambench/gpu_memory.h"
 #include "sambench/sam_model.h"
 
 namespace sambench {
@@ -98,6 +99,13 @@ json repeat_json(const BenchRepeat& r) {
           {"stages_s", r.stages}};
 }
 
+std::string peak_gpu_text(const BenchResult& result) {
+  if (!result.peak_gpu_mib) return "";
+  char text[64];
+  std::snprintf(text, sizeof text, ", peak GPU memory %.0f MiB allocated", *result.peak_gpu_mib);
+  return text;
+}
+
 }  // namespace
 
 std::vector<std::string> bench_stages(const BenchRepeat& repeat) {
@@ -127,6 +135,7 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
                     {"prefetch", config.run.prefetch},
                     {"metric_workers", config.run.metric_workers},
                     {"decode_batch", config.run.decode_batch},
+                    {"precision", config.model.precision},
                     {"embedding_cache", config.run.embedding_cache.string()},
                     {"warmup", options.warmup},
                     {"repeat", options.repeat}};
@@ -134,6 +143,7 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
     std::fprintf(stderr, "sambench bench: %s %d of %d\n", i < options.warmup ? "warm-up" : "repeat",
                  i < options.warmup ? i + 1 : i - options.warmup + 1,
                  i < options.warmup ? options.warmup : options.repeat);
+    if (i == options.warmup) reset_peak_gpu_memory(config.model.device);
     BenchRepeat r = measure(config);
     if (i >= options.warmup) result.repeats.push_back(r);
   }
@@ -141,6 +151,7 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
   result.peak_rss_mib = peak_rss_mib();
   json timings = read_json(config.run.output / "timings.json");
   result.context["device"] = timings.at("device");
+  result.peak_gpu_mib = peak_gpu_memory_mib(timings.at("device").get<std::string>());
   result.context["threads"] = timings.at("threads");
   result.context["decode_batch"] = read_json(config.run.output / "summary.json")["config"]["run"]["decode_batch"];
   result.context["load_average_at_end"] = load_average();
@@ -153,7 +164,8 @@ json to_json(const BenchResult& result) {
   return {{"context", result.context},
           {"median", repeat_json(result.median)},
           {"repeats", repeats},
-          {"peak_rss_mib", result.peak_rss_mib}};
+          {"peak_rss_mib", result.peak_rss_mib},
+          {"peak_gpu_mib", result.peak_gpu_mib ? json(*result.peak_gpu_mib) : json(nullptr)}};
 }
 
 std::string bench_table(const BenchResult& result) {
@@ -171,10 +183,13 @@ std::string bench_table(const BenchResult& result) {
   std::snprintf(line, sizeof line,
                 "loop %.3f s (model load %.3f s, write %.3f s), %lld image(s), %lld prompt(s)\n"
                 "images/s %.3f, prompts/s %.3f, harness overhead %.1f%% (all but encode and decode)\n"
-                "peak RSS %.0f MiB; medians of %zu repeat(s)\n",
+                "peak RSS %.0f MiB%s; medians of %zu repeat(s)\n",
                 m.loop_s, m.load_s, m.write_s, m.images, m.prompts, rate(m.images, m.loop_s),
-                rate(m.prompts, m.loop_s), 100.0 * overhead_share(m), result.peak_rss_mib, result.repeats.size());
+                rate(m.prompts, m.loop_s), 100.0 * overhead_share(m), result.peak_rss_mib,
+                peak_gpu_text(result).c_str(), result.repeats.size());
   out += line;
+  out += "device " + result.context.value("device", std::string()) + ", encoder precision " +
+         result.context.value("precision", std::string()) + "\n";
   out += "load average " + result.context.value("load_average_at_start", std::string()) + " before, " +
          result.context.value("load_average_at_end", std::string()) +
          " after (other processes slow every stage; compare runs made under the same load)\n";

@@ -236,9 +236,10 @@ Config load_config(const fs::path& file) {
   }
   config.finetune = root.value("finetune", json());
 
-  Section model(root.value("model", json()), "model", file, {"path", "device"});
+  Section model(root.value("model", json()), "model", file, {"path", "device", "precision"});
   model.get_path("path", config.model.path);
   model.get("device", config.model.device);
+  model.get("precision", config.model.precision);
 
   Section instances(root.value("instances", json()), "instances", file, {"min_area", "whole_class"});
   instances.get("min_area", config.instances.min_area);
@@ -292,6 +293,8 @@ void validate(const Config& config) {
   require(config.run.prefetch >= 0, "'run.prefetch' must be >= 0 (0 = no read-ahead)");
   require(config.run.metric_workers >= -1,
           "'run.metric_workers' must be >= 0 (0 = on the model thread), or -1 (one per core the model leaves free)");
+  require(std::find(kPrecisions.begin(), kPrecisions.end(), config.model.precision) != kPrecisions.end(),
+          "'model.precision' must be one of " + join(kPrecisions) + ", not '" + config.model.precision + "'");
   require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
   require(config.metrics.nsd_tolerance_mm > 0, "'metrics.nsd_tolerance_mm' must be > 0");
   require(config.metrics.bootstrap >= 0, "'metrics.bootstrap' must be >= 0 (0 = no intervals)");
@@ -339,7 +342,8 @@ json to_json(const Config& config) {
       {"dataset_base", (config.dataset_base.empty() ? fs::current_path() : fs::absolute(config.dataset_base))
                            .lexically_normal()
                            .string()},
-      {"model", {{"path", config.model.path.string()}, {"device", config.model.device}}},
+      {"model",
+       {{"path", config.model.path.string()}, {"device", config.model.device}, {"precision", config.model.precision}}},
       {"instances",
        {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
       {"prompt", config.prompt},
@@ -373,6 +377,7 @@ Config config_from_json(const json& resolved, const fs::path& file) {
     const json& model = resolved.at("model");
     config.model.path = model.at("path").get<std::string>();
     config.model.device = model.at("device").get<std::string>();
+    config.model.precision = model.value("precision", "fp32");  // runs recorded before the key: fp32
     const json& inst = resolved.at("instances");
     config.instances.min_area = inst.at("min_area").get<int>();
     config.instances.whole_class = inst.at("whole_class").get<bool>();

@@ -33,8 +33,13 @@ std::string read_all(const fs::path& file) {
 
 }  // namespace
 
-EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, int channels, int size)
-    : dir_(std::move(dir)), model_sha256_(std::move(model_sha256)), channels_(channels), size_(size) {
+EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, int channels, int size,
+                                       std::string precision)
+    : dir_(std::move(dir)),
+      model_sha256_(std::move(model_sha256)),
+      channels_(channels),
+      size_(size),
+      precision_(std::move(precision)) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) throw Error(dir_, "cannot create the embedding cache folder: " + ec.message());
@@ -43,7 +48,9 @@ EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, i
 std::string EmbeddingDiskCache::key(const cv::Mat& rgb) const {
   cv::Mat pixels = rgb.isContinuous() ? rgb : rgb.clone();
   Sha256 hash;
-  hash.update(model_sha256_ + "\n" + kPreprocessingVersion + "\n" + std::to_string(rgb.rows) + "x" +
+  // fp32 keys leave the precision out: they are those of caches made before it was an option.
+  const std::string precision = precision_ == "fp32" ? "" : precision_ + "\n";
+  hash.update(model_sha256_ + "\n" + precision + kPreprocessingVersion + "\n" + std::to_string(rgb.rows) + "x" +
               std::to_string(rgb.cols) + "x" + std::to_string(rgb.type()) + "\n");
   hash.update(pixels.data, pixels.total() * pixels.elemSize());
   return hash.hex();

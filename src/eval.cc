@@ -640,7 +640,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   std::vector<Unit> units = shard_units(listed, options.shard);
   samples = samples_of(units);
   int threads = set_threads(config.run.threads);
-  SamModel model = SamModel::load(config.model.path, config.model.device);
+  SamModel model = SamModel::load(config.model.path, config.model.device, config.model.precision);
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (config.run.decode_batch == 0) config.run.decode_batch = default_decode_batch(model.info().device);
   const bool on_gpu = model.info().device != "cpu";
@@ -654,7 +654,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   if (!config.run.embedding_cache.empty()) {
     const ModelInfo& info = run.model->info();
     run.embedding_cache = std::make_unique<EmbeddingDiskCache>(config.run.embedding_cache, info.sha256, 256,
-                                                               info.embedding_size);
+                                                               info.embedding_size, info.precision);
   }
   log_start(run);
   open_run(run, options.resume);

@@ -57,6 +57,7 @@ ModelInfo model_info_of(const json& model) {
   info.sha256 = model.at("sha256").get<std::string>();
   info.model_type = model.at("model_type").get<std::string>();
   info.device = model.at("device").get<std::string>();
+  info.precision = model.value("precision", "fp32");
   info.image_size = model.at("image_size").get<int>();
   info.embedding_size = model.at("embedding_size").get<int>();
   info.low_res_size = model.at("low_res_size").get<int>();

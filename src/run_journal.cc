@@ -19,6 +19,7 @@ namespace {
 json model_json(const ModelInfo& info) {
   return {{"path", info.path.string()},     {"sha256", info.sha256},
           {"model_type", info.model_type},  {"device", info.device},
+          {"precision", info.precision},
           {"image_size", info.image_size},  {"embedding_size", info.embedding_size},
           {"low_res_size", info.low_res_size}, {"num_mask_outputs", info.num_mask_outputs},
           {"mask_threshold", info.mask_threshold}, {"metadata", info.metadata}};

@@ -49,6 +49,15 @@ std::string bootstrap_convention(const Run& run) {
          " (std::mt19937_64)";
 }
 
+std::string precision_convention(const ModelInfo& info) {
+  if (info.precision == "fp32") return "fp32: the whole model in float32";
+  const std::string dtype = info.precision == "bf16" ? "bfloat16" : "float16";
+  const bool fp32_norms = info.metadata.value("encoder_layer_norms", "") == "float32";
+  return info.precision + ": the image encoder's weights and activations in " + dtype + ", its layer norms in " +
+         (fp32_norms ? "float32" : dtype + " (an export older than float32 layer norms)") +
+         ", its embedding cast to float32; prompt encoder and mask decoder in float32";
+}
+
 json conventions(const Run& run) {
   const ModelInfo& info = run.model_info();
   const InstanceConfig& ic = run.config.instances;
@@ -74,6 +83,7 @@ json conventions(const Run& run) {
       {"preprocess", "SamPredictor: longest side resized to " + std::to_string(info.image_size) +
                          " with PIL-equivalent bilinear (antialiased) resampling, normalized with "
                          "the model's pixel mean/std, zero-padded bottom/right"},
+      {"encoder_precision", precision_convention(info)},
       {"postprocess", "low-res logits bilinearly upscaled (align_corners=false) to " +
                           std::to_string(info.image_size) +
                           ", cropped, resized to the original size; mask = logit > " +
@@ -136,7 +146,8 @@ json summary_json(const Run& run, const std::string& status) {
       {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
       {"config_file", run.config.file.string()},
       {"config", to_json(run.config)},
-      {"model", {{"path", info.path.string()}, {"sha256", info.sha256}, {"metadata", info.metadata}}},
+      {"model",
+       {{"path", info.path.string()}, {"sha256", info.sha256}, {"precision", info.precision}, {"metadata", info.metadata}}},
       {"conventions", conventions(run)},
       // Numbers can differ in the last bits across devices and thread counts (BLAS reductions).
       {"runtime", {{"device", info.device}, {"threads", run.threads}}},
@@ -331,8 +342,8 @@ void prepare_output(const fs::path& dir, bool resume) {
 
 void log_start(const Run& run) {
   const ModelInfo& info = run.model_info();
-  std::fprintf(stderr, "sambench: model %s (%s, sha256 %.12s) on %s, %d thread(s)\n",
-               info.path.c_str(), info.model_type.c_str(), info.sha256.c_str(),
+  std::fprintf(stderr, "sambench: model %s (%s, sha256 %.12s, encoder %s) on %s, %d thread(s)\n",
+               info.path.c_str(), info.model_type.c_str(), info.sha256.c_str(), info.precision.c_str(),
                info.device.c_str(), run.threads);
   std::string modes;
   for (const auto& m : run.modes) modes += (modes.empty() ? "" : ", ") + m.name;

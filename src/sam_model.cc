@@ -19,6 +19,7 @@ struct Embedding::Impl {
 struct SamModel::Impl {
   torch::jit::Module module;
   torch::Device device{torch::kCPU};
+  torch::ScalarType encoder_dtype = torch::kFloat;
   ModelInfo info;
 };
 
@@ -44,6 +45,29 @@ torch::Device resolve_device(const std::string& name) {
     throw Error("--device " + name + ": CUDA is not available (LibTorch without CUDA, or no GPU)");
   }
   return device;
+}
+
+torch::ScalarType encoder_dtype(const std::string& precision, const torch::Device& device) {
+  if (precision == "fp32") return torch::kFloat;
+  if (precision == "bf16") return torch::kBFloat16;
+  if (precision != "fp16") {
+    throw Error("model.precision: '" + precision + "' is not a precision (use fp32, bf16 or fp16)");
+  }
+  if (!device.is_cuda()) {
+    throw Error("model.precision fp16 needs CUDA (device " + device.str() +
+                "): LibTorch's CPU kernels have no half-precision matmul or convolution; use bf16 on a CPU");
+  }
+  return torch::kHalf;
+}
+
+// Only the image encoder changes dtype; encode() casts its embedding back to float32.
+void cast_encoder(torch::jit::Module& module, torch::ScalarType dtype, const fs::path& path) {
+  if (dtype == torch::kFloat) return;
+  if (!module.hasattr("image_encoder") || !module.attr("image_encoder").isModule()) {
+    throw Error(path, std::string("no image_encoder submodule to run in ") + c10::toString(dtype) +
+                          "; export it with scripts/export_sam.py");
+  }
+  module.attr("image_encoder").toModule().to(dtype);
 }
 
 ModelInfo parse_metadata(const fs::path& path, const std::string& text) {
@@ -99,11 +123,12 @@ SamModel::SamModel(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 const ModelInfo& SamModel::info() const { return impl_->info; }
 
-SamModel SamModel::load(const fs::path& path, const std::string& device_name) {
+SamModel SamModel::load(const fs::path& path, const std::string& device_name, const std::string& precision) {
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) throw Error(path, "model file not found");
   auto impl = std::make_shared<Impl>();
   impl->device = resolve_device(device_name);
+  impl->encoder_dtype = encoder_dtype(precision, impl->device);
 
   torch::jit::ExtraFilesMap extra{{"sambench.json", ""}};
   try {
@@ -118,7 +143,9 @@ SamModel SamModel::load(const fs::path& path, const std::string& device_name) {
     }
   }
   impl->module.eval();
+  cast_encoder(impl->module, impl->encoder_dtype, path);
   impl->info.device = impl->device.str();
+  impl->info.precision = precision;
   impl->info.sha256 = sha256_file(path);
 
   SamModel model(impl);
@@ -137,7 +164,7 @@ Embedding SamModel::encode(const std::vector<float>& input) const {
   torch::Tensor x = to_device(torch::from_blob(const_cast<float*>(input.data()), {1, 3, s, s}), impl_->device);
   torch::Tensor out;
   try {
-    out = impl_->module.get_method("encode")({x}).toTensor();
+    out = impl_->module.get_method("encode")({x.to(impl_->encoder_dtype)}).toTensor().to(torch::kFloat);
   } catch (const c10::Error& e) {
     throw Error(info.path, "encode failed: " + first_line(e.what_without_backtrace()));
   }

@@ -43,6 +43,9 @@ TEST(Bench, MediansOfTheRepeatsWithEveryStage) {
   EXPECT_EQ(j["repeats"].size(), 3u);
   EXPECT_GT(j["median"]["images_per_s"].get<double>(), 0.0);
   EXPECT_NE(bench_table(result).find("images/s"), std::string::npos);
+  EXPECT_EQ(j["context"]["precision"], "fp32");
+  EXPECT_NE(bench_table(result).find("encoder precision fp32"), std::string::npos);
+  EXPECT_TRUE(j["peak_gpu_mib"].is_null());  // a CPU run has no GPU memory to report
 }
 
 TEST(Bench, StagesComeInPipelineOrder) {

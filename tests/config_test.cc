@@ -131,6 +131,31 @@ TEST(Validate, RejectsOutOfRangeValuesAndUnknownNames) {
   EXPECT_THROW(validate(bad), Error);
 }
 
+TEST(LoadConfig, ModelPrecisionIsReadRecordedAndChecked) {
+  TempDir dir;
+  write_text(dir / "c.yaml", "dataset: {adapter: folder}\nmodel: {path: m.pt, precision: bf16}\n");
+  Config c = load_config(dir / "c.yaml");
+  EXPECT_EQ(c.model.precision, "bf16");
+  EXPECT_NO_THROW(validate(c));
+  const nlohmann::json recorded = to_json(c);
+  EXPECT_EQ(recorded["model"]["precision"], "bf16");
+  EXPECT_EQ(config_from_json(recorded, c.file).model.precision, "bf16");
+  nlohmann::json older = recorded;  // a run recorded before the key existed ran in fp32
+  older["model"].erase("precision");
+  EXPECT_EQ(config_from_json(older, c.file).model.precision, "fp32");
+  EXPECT_EQ(valid_config().model.precision, "fp32");
+
+  write_text(dir / "bad.yaml", "dataset: {adapter: folder}\nmodel: {path: m.pt, precision: fp64}\n");
+  try {
+    validate(load_config(dir / "bad.yaml"));
+    FAIL();
+  } catch (const Error& e) {
+    const std::string error = e.what();
+    EXPECT_NE(error.find((dir / "bad.yaml").string()), std::string::npos) << error;
+    EXPECT_NE(error.find("'model.precision' must be one of fp32, bf16, fp16, not 'fp64'"), std::string::npos) << error;
+  }
+}
+
 TEST(ToJson, RecordsResolvedValues) {
   Config c;
   c.name = "n";

@@ -60,6 +60,28 @@ TEST(EmbeddingDiskCache, KeyDependsOnPixelsAndModel) {
   EXPECT_EQ(cache.key(a).size(), 64u);
 }
 
+TEST(EmbeddingDiskCache, EachPrecisionHasItsOwnEntries) {
+  testing::TempDir dir;
+  EmbeddingDiskCache fp32(dir / "cache", kModel, 4, 3, "fp32");
+  EmbeddingDiskCache bf16(dir / "cache", kModel, 4, 3, "bf16");
+  EmbeddingDiskCache fp16(dir / "cache", kModel, 4, 3, "fp16");
+  const cv::Mat a = image(1);
+  EXPECT_NE(fp32.key(a), bf16.key(a));
+  EXPECT_NE(bf16.key(a), fp16.key(a));
+  // fp32 keeps the keys of caches made before the precision was an option.
+  EXPECT_EQ(fp32.key(a), EmbeddingDiskCache(dir / "cache", kModel, 4, 3).key(a));
+
+  fp32.store(fp32.key(a), values(4, 3));
+  EXPECT_FALSE(bf16.load(bf16.key(a)));  // a miss, not another precision's values
+  EXPECT_EQ(bf16.stats()["misses"], 1);
+  EXPECT_EQ(bf16.stats()["rejected"], 0);
+  std::vector<float> other = values(4, 3);
+  other[0] += 1.0f;
+  bf16.store(bf16.key(a), other);
+  EXPECT_EQ(*fp32.load(fp32.key(a)), values(4, 3));
+  EXPECT_EQ(*bf16.load(bf16.key(a)), other);
+}
+
 TEST(EmbeddingDiskCache, CorruptEntryIsRejected) {
   testing::TempDir dir;
   EmbeddingDiskCache cache(dir / "cache", kModel, 4, 3);

@@ -107,6 +107,30 @@ TEST_F(EvalTest, SecondRunIsByteIdentical) {
   for (const auto& [name, text] : first) EXPECT_EQ(read_text(c.run.output / name), text) << name;
 }
 
+TEST_F(EvalTest, Bf16EncoderRunsEndToEndAndIsRecorded) {
+  Config fp32 = config();
+  fp32.run.embedding_cache = dir_ / "cache";
+  fp32.run.limit = 2;
+  run_eval(fp32);
+  Config bf16 = fp32;
+  bf16.model.precision = "bf16";
+  bf16.run.output = dir_ / "run_bf16";
+  EXPECT_EQ(run_eval(bf16).images, 2);
+  EXPECT_EQ(csv_rows(bf16.run.output / "per_instance.csv"), csv_rows(fp32.run.output / "per_instance.csv"));
+
+  const json summary = json::parse(read_text(bf16.run.output / "summary.json"));
+  EXPECT_EQ(summary["config"]["model"]["precision"], "bf16");
+  EXPECT_EQ(summary["model"]["precision"], "bf16");
+  const std::string convention = summary["conventions"]["encoder_precision"];
+  EXPECT_EQ(convention.rfind("bf16: ", 0), 0u) << convention;
+  EXPECT_TRUE(testing::contains(convention, "layer norms in float32")) << convention;
+  EXPECT_EQ(json::parse(read_text(fp32.run.output / "summary.json"))["model"]["precision"], "fp32");
+  // The fp32 run filled the cache; its embeddings are not bf16's.
+  const json cache = json::parse(read_text(bf16.run.output / "timings.json"))["embedding_cache"];
+  EXPECT_EQ(cache["hits"], 0);
+  EXPECT_EQ(cache["stores"], 2);
+}
+
 TEST_F(EvalTest, CorruptImageFailsNamingItAndKeepsEarlierResults) {
   testing::write_text(dir_ / "data/images/demo_001.png", "\x89PNG\r\n\x1a\n truncated");
   Config c = config();

@@ -142,7 +142,7 @@ REPRESENTATIVE = {  # spot checks named in the task, independent of expected_lay
 
 META_KEYS = {"format", "model_type", "image_size", "embedding_size", "low_res_size",
              "pixel_mean", "pixel_std", "mask_threshold", "num_mask_outputs", "checkpoint",
-             "checkpoint_sha256", "random_init", "seed", "torch_version"}
+             "checkpoint_sha256", "random_init", "seed", "torch_version", "encoder_layer_norms"}
 
 
 # --------------------------------------------------------------------------
@@ -234,6 +234,44 @@ def test_scripted_interface(path: str) -> None:
         low_one, _ = module.decode(emb, coords[1:2], labels[1:2], None)
     check("batch rows are independent",
           torch.allclose(low_one, low_res[1:2], atol=1e-5), "row 1 differs when decoded alone")
+
+
+def test_float32_layer_norms(path: str) -> None:
+    """The encoder's layer norms compute in float32 whatever the input's dtype (model.precision)."""
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(2, 16, 5, 7, generator=gen) * 40 + 3
+    norm2d = export_sam.LayerNorm2d(16)
+    plain = torch.nn.LayerNorm(7, eps=1e-6)
+    norm = export_sam.Float32LayerNorm(7, eps=1e-6)
+    with torch.no_grad():
+        for m in (norm2d, plain, norm):
+            m.weight.copy_(torch.randn(m.weight.shape, generator=gen))
+            m.bias.copy_(torch.randn(m.bias.shape, generator=gen))
+        norm.load_state_dict(plain.state_dict())  # same keys as nn.LayerNorm
+        mean = x.mean(1, keepdim=True)
+        var = (x - mean).pow(2).mean(1, keepdim=True)
+        want2d = norm2d.weight[:, None, None] * ((x - mean) / torch.sqrt(var + 1e-6)) + norm2d.bias[:, None, None]
+        check("fp32 input: LayerNorm2d gives the plain formula's bits", same(norm2d(x), want2d), "differs")
+        check("fp32 input: Float32LayerNorm gives nn.LayerNorm's bits", same(norm(x), plain(x)), "differs")
+        xb = x.to(torch.bfloat16)
+        for name, m in (("LayerNorm2d", norm2d), ("Float32LayerNorm", norm)):
+            got = m.to(torch.bfloat16)(xb)
+            want = m.float()(xb.float()).to(torch.bfloat16)  # weights were bf16-rounded above
+            check(f"bf16 input: {name} computes in float32 and returns bf16",
+                  got.dtype == torch.bfloat16 and same(got, want), f"dtype {got.dtype}")
+    encoder = export_sam.build_sam("small", device=torch.device("meta")).image_encoder
+    plain_norms = [n for n, m in encoder.named_modules()
+                   if isinstance(m, torch.nn.LayerNorm) and not isinstance(m, export_sam.Float32LayerNorm)]
+    check("every encoder nn.LayerNorm is a Float32LayerNorm", not plain_norms, f"{plain_norms[:3]}")
+    module = torch.jit.load(path, map_location="cpu")
+    x, _, _ = sample_inputs()
+    with torch.no_grad():
+        emb = module.encode(x)
+        module.image_encoder.to(torch.bfloat16)
+        emb_bf16 = module.encode(x.to(torch.bfloat16))
+    err = ((emb_bf16.float() - emb).norm() / emb.norm()).item()
+    check("scripted encoder runs in bf16 close to fp32 (relative L2 < 0.03)",
+          emb_bf16.dtype == torch.bfloat16 and err < 0.03, f"dtype {emb_bf16.dtype}, error {err:g}")
 
 
 def test_metadata(path: str, seed: int) -> Dict:
@@ -332,6 +370,7 @@ def main() -> int:
         reference = test_reproducible(tmp)
         test_metadata(reference, 3)
         test_scripted_interface(reference)
+        test_float32_layer_norms(reference)
         test_checkpoint_roundtrip(tmp, reference)
     print(f"{'FAILED' if FAILURES else 'OK'}: {len(FAILURES)} failure(s) in {time.time() - start:.1f}s")
     return 1 if FAILURES else 0

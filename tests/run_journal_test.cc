@@ -138,6 +138,14 @@ TEST_F(ResumeTest, AChangedConfigIsRefusedAndTheRunKept) {
   EXPECT_EQ(read_text(dir_ / "run/per_instance.csv"), table);
 }
 
+TEST_F(ResumeTest, AChangedPrecisionIsRefused) {
+  auto r = run_sambench(eval_command(false));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_sambench(eval_command(true) + " --precision bf16");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "run_state.json: made with a different config")) << r.output;
+}
+
 TEST_F(ResumeTest, ResumeInAFreshFolderStartsTheRun) {
   auto r = run_sambench(eval_command(true));
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -5,7 +5,9 @@
 #include "sambench/sam_model.h"
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <random>
 
 #include <gtest/gtest.h>
 #include <torch/script.h>
@@ -256,6 +258,62 @@ TEST(SamModelLoad, RealExportCarriesMetadataAndHash) {
   EXPECT_EQ(info.image_size, 1024);
   EXPECT_FLOAT_EQ(info.normalization.mean[0], 123.675f);
   EXPECT_TRUE(info.metadata.value("random_init", false));
+  EXPECT_EQ(info.precision, "fp32");
+}
+
+// ---- model.precision: the image encoder in bf16 or fp16, the rest in float32. ----
+
+std::string precision_error(const fs::path& path, const std::string& precision) {
+  try {
+    SamModel::load(path, "cpu", precision);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(SamPrecision, Bf16EmbeddingIsCloseToFp32) {
+  set_threads(2);
+  const SamModel fp32 = SamModel::load(testing::small_model(), "cpu");
+  const SamModel bf16 = SamModel::load(testing::small_model(), "cpu", "bf16");
+  EXPECT_EQ(bf16.info().precision, "bf16");
+  EXPECT_EQ(bf16.info().sha256, fp32.info().sha256);  // the same file: the precision is recorded apart
+  std::mt19937 random(7);
+  std::normal_distribution<float> normal;  // a normalized image's values
+  std::vector<float> input(3 * 1024 * 1024);
+  for (float& v : input) v = normal(random);
+  const std::vector<float> a = embedding_values(fp32.encode(input));
+  const std::vector<float> b = embedding_values(bf16.encode(input));  // float32 again
+  ASSERT_EQ(a.size(), b.size());
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff += double(a[i] - b[i]) * (a[i] - b[i]), norm += double(a[i]) * a[i];
+  const double error = std::sqrt(diff / norm);
+  std::printf("bf16 vs fp32 embedding, small model: relative L2 error %.5f\n", error);
+  // bf16 keeps 8 significant bits (relative rounding 2^-9 = 0.2% per value); a few layers of it
+  // give about 1%. 3% is far below what a wrong cast or a garbled layout gives (order 100%), and
+  // an error above 1e-4 shows that the encoder really ran in bf16.
+  EXPECT_LT(error, 0.03);
+  EXPECT_GT(error, 1e-4);
+  // The decoder takes the float32 embedding as before.
+  DecoderPrompt prompt{{300.0f, 400.0f}, {1.0f}};
+  EXPECT_EQ(bf16.decode(bf16.encode(input), {prompt}).masks, 4);
+}
+
+TEST(SamPrecision, Fp16OnCpuAndUnknownValuesAreRefused) {
+  const std::string fp16 = precision_error(testing::small_model(), "fp16");
+  EXPECT_TRUE(testing::contains(fp16, "fp16 needs CUDA")) << fp16;
+  EXPECT_TRUE(testing::contains(fp16, "use bf16 on a CPU")) << fp16;
+  EXPECT_EQ(fp16.find('\n'), std::string::npos);
+  const std::string unknown = precision_error(testing::small_model(), "fp64");
+  EXPECT_TRUE(testing::contains(unknown, "'fp64' is not a precision")) << unknown;
+}
+
+TEST(SamPrecision, ModelWithoutImageEncoderIsRefusedInBf16) {
+  testing::TempDir dir;
+  save_module(dir / "m.pt", fake_sam(4), true);
+  EXPECT_NO_THROW(SamModel::load(dir / "m.pt", "cpu"));
+  const std::string error = precision_error(dir / "m.pt", "bf16");
+  EXPECT_TRUE(testing::contains(error, "m.pt: no image_encoder submodule")) << error;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // The benchmark: whole evaluations repeated after warm-up, timed per stage.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct BenchResult {
   std::vector<BenchRepeat> repeats;
   BenchRepeat median;       // per field, the median over repeats
   double peak_rss_mib = 0;  // the process's, over warm-up and repeats
+  std::optional<double> peak_gpu_mib;  // CUDA: LibTorch's peak allocated memory over the repeats
   nlohmann::json context;   // device, threads, cores, load average, config
 };
 

@@ -8,9 +8,13 @@
 
 namespace sambench {
 
+// What model.precision accepts: the image encoder's dtype (SamModel::load).
+inline const std::vector<std::string> kPrecisions = {"fp32", "bf16", "fp16"};
+
 struct ModelConfig {
   std::filesystem::path path;
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
+  std::string precision = "fp32";  // one of kPrecisions
 };
 
 struct InstanceConfig {

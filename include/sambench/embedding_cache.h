@@ -14,16 +14,18 @@
 
 namespace sambench {
 
-// One file per image, DIR/<key[0..2]>/<key>.emb, keyed by the model's sha256, the
-// preprocessing version and the decoded RGB pixels (so a renamed or re-encoded but identical
-// image still hits). Each file holds a header (magic, key, shape), the float32 values and a
-// SHA-256 of everything before it: a truncated, corrupt or foreign file is detected, reported
-// with a warning and recomputed. Safe to share between concurrent readers and runs (entries are
+// One file per image, DIR/<key[0..2]>/<key>.emb, keyed by the model's sha256, the encoder's
+// precision, the preprocessing version and the decoded RGB pixels (so a renamed or re-encoded
+// but identical image still hits). Each file holds a header (magic, key, shape), the float32
+// values and a SHA-256 of everything before it: a truncated, corrupt or foreign file is
+// detected, reported with a warning and recomputed. Safe to share between concurrent readers and runs (entries are
 // written to a temporary name and renamed).
 class EmbeddingDiskCache {
  public:
-  // shape: the embedding's [channels, size, size] as the model returns it.
-  EmbeddingDiskCache(std::filesystem::path dir, std::string model_sha256, int channels, int size);
+  // shape: the embedding's [channels, size, size] as the model returns it. precision: the
+  // encoder's (ModelInfo::precision); its embeddings differ, so each has its own entries.
+  EmbeddingDiskCache(std::filesystem::path dir, std::string model_sha256, int channels, int size,
+                     std::string precision = "fp32");
 
   std::string key(const cv::Mat& rgb) const;
   std::filesystem::path path(const std::string& key) const;
@@ -40,6 +42,7 @@ class EmbeddingDiskCache {
   std::filesystem::path dir_;
   std::string model_sha256_;
   int channels_, size_;
+  std::string precision_;
   mutable std::atomic<long long> hits_{0}, misses_{0}, rejected_{0}, stores_{0};
 };
 

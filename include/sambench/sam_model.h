@@ -18,6 +18,7 @@ struct ModelInfo {
   std::string sha256;
   std::string model_type;
   std::string device;  // where it runs: "cpu", "cuda:0", ...
+  std::string precision = "fp32";  // the image encoder's dtype (SamModel::load)
   int image_size = 1024;
   int embedding_size = 64;
   int low_res_size = 256;
@@ -58,8 +59,12 @@ class SamModel {
  public:
   // Loads and checks the interface (methods, metadata, decoder output shapes). Throws Error with
   // one line naming the file when it is missing, not TorchScript, or not a sambench SAM export.
-  // device: "auto" picks CUDA when LibTorch has it.
-  static SamModel load(const std::filesystem::path& path, const std::string& device);
+  // device: "auto" picks CUDA when LibTorch has it. precision: the image encoder's dtype, "fp32",
+  // "bf16" or "fp16" (CUDA only: LibTorch's CPU kernels lack half-precision matmul and
+  // convolution); the encoder's weights and input are cast to it and its embedding back to
+  // float32, so the decoder and everything after it stay float32.
+  static SamModel load(const std::filesystem::path& path, const std::string& device,
+                       const std::string& precision = "fp32");
 
   const ModelInfo& info() const;
 

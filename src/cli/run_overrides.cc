@@ -19,12 +19,16 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
       ->check(CLI::Range(-1, 1024));
   cmd->add_option("--embedding-cache", embedding_cache,
                   "on-disk cache of image embeddings (a folder), reused by later runs of the same model");
+  cmd->add_option("--precision", precision,
+                  "image encoder dtype: fp32, bf16 or fp16 (CUDA only) (overrides model.precision)")
+      ->check(CLI::IsMember(kPrecisions));
 }
 
 void RunOverrides::apply(Config& config) const {
   if (!model.empty()) config.model.path = model;
   if (!output.empty()) config.run.output = output;
   if (!device.empty()) config.model.device = device;
+  if (!precision.empty()) config.model.precision = precision;
   if (!embedding_cache.empty()) config.run.embedding_cache = embedding_cache;
   if (limit >= 0) config.run.limit = limit;
   if (threads >= 0) config.run.threads = threads;
