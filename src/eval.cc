@@ -189,7 +189,10 @@ void upscale_kept(Run& run, const ResizeTransform& transform, PolicyPredictions&
     }
     for (size_t i = 0; i < kept.size(); ++i) {
       kept[i].mask = threshold_logits(logits[i], threshold);
-      if (!keep) kept[i].logits = {}, kept[i].logits_size = 0;
+      if (!keep) {
+        kept[i].logits = {};
+        kept[i].logits_size = 0;
+      }
     }
   }
 }
