@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "sambench/cores.h"
 #include "sambench/error.h"
 #include "sambench/eval.h"
 #include "sambench/gpu_memory.h"
@@ -130,7 +131,8 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
   result.context = {{"config_file", config.file.string()},
                     {"model", config.model.path.string()},
                     {"load_average_at_start", load_average()},
-                    {"cores", std::thread::hardware_concurrency()},
+                    {"cores", usable_cores()},
+                    {"machine_cores", std::thread::hardware_concurrency()},
                     {"optimized_blas", optimized_blas_loaded()},
                     {"prefetch", config.run.prefetch},
                     {"metric_workers", config.run.metric_workers},

@@ -1,8 +1,8 @@
 #include "prepare.h"
 
 #include <algorithm>
-#include <thread>
 
+#include "sambench/cores.h"
 #include "sambench/embedding_cache.h"
 
 namespace sambench {
@@ -36,7 +36,7 @@ PreparedSample prepare_sample(const Run& run, const SampleRef& ref) {
 
 std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const Run& run, const std::vector<SampleRef>& refs) {
   const size_t depth = static_cast<size_t>(std::max(0, run.config.run.prefetch));
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t cores = static_cast<size_t>(usable_cores());
   // The model's threads use the cores; the workers mostly wait on disk and decoders.
   const size_t workers = run.volumetric ? 1 : std::min(depth, std::max<size_t>(1, cores / 2));
   return std::make_unique<Prefetcher<PreparedSample>>(

@@ -7,6 +7,7 @@
 #include <torch/cuda.h>
 #include <torch/script.h>
 
+#include "sambench/cores.h"
 #include "sambench/error.h"
 #include "sambench/hash.h"
 
@@ -263,7 +264,7 @@ bool optimized_blas_loaded() {
 int default_decode_batch(const std::string& device) { return device.rfind("cuda", 0) == 0 ? 64 : 1; }
 
 int set_threads(int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) threads = usable_cores();
   at::set_num_threads(threads);
   return at::get_num_threads();
 }

@@ -2,15 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <limits>
+
+#include "sambench/cores.h"
 
 namespace sambench {
 
 int resolve_metric_workers(int configured, int model_threads) {
   if (configured >= 0) return configured;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  return std::clamp(cores - model_threads, 0, 4);
+  return std::clamp(usable_cores() - model_threads, 0, 4);
 }
 
 void PendingMetrics::submit(Table table, size_t row, Compute compute) {

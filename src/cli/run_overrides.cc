@@ -6,7 +6,7 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
   cmd->add_option("--model", model, "TorchScript SAM from scripts/export_sam.py (overrides model.path)");
   cmd->add_option("-o,--output", output, output_help);
   cmd->add_option("--limit", limit, "only the first N samples (0: all)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", threads, "CPU threads (0: one per core)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", threads, "CPU threads (0: one per core this process may use)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", device, "auto, cpu, cuda or cuda:N");
   if (!engine) return;
   cmd->add_option("--decode-batch", decode_batch, "prompts per decoder call (0: chosen per device)")
