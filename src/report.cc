@@ -378,6 +378,20 @@ nlohmann::json overall_json(const Overall& o) {
   return {{"mean_over_classes", metrics_json(o.over_classes)}, {"mean_over_rows", metrics_json(o.over_rows)}};
 }
 
+void remove_interrupted_writes(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> leftovers;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const size_t at = name.rfind(".tmp.");
+    if (at == std::string::npos || at + 5 == name.size()) continue;
+    if (name.find_first_not_of("0123456789", at + 5) == std::string::npos) leftovers.push_back(it->path());
+  }
+  for (const auto& file : leftovers) fs::remove(file, ec);
+}
+
 void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
   std::filesystem::path tmp = path;
   tmp += ".tmp." + std::to_string(::getpid());

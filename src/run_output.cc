@@ -333,6 +333,7 @@ void prepare_output(const fs::path& dir, bool resume) {
   if (ec) throw Error(dir, "cannot create output folder: " + ec.message());
   if (resume) {
     fs::remove(dir / "per_instance.partial.csv", ec);
+    remove_interrupted_writes(dir);
   } else {
     clear_outputs(dir);
   }

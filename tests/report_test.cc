@@ -1,6 +1,7 @@
 #include "sambench/report.h"
 
 #include <cmath>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -192,6 +193,23 @@ TEST(WriteFileAtomic, UnwritablePlaceIsAnErrorNamingTheFile) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(target.string()), std::string::npos);
   }
+}
+
+TEST(RemoveInterruptedWrites, RemovesOnlyTheTemporariesOfAtomicWrites) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "predictions/demo_002");
+  for (const char* name : {"per_instance.csv", "predictions/demo_002/disk_1.png",
+                           "predictions/demo_002/disk_1.png.tmp.18350", "summary.json.tmp.7",
+                           "notes.tmp.txt", "data.tmp.", "scan.tmp.12a"}) {
+    testing::write_text(dir / name, "x");
+  }
+  remove_interrupted_writes(dir.path());
+  std::set<std::string> left;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
+    if (e.is_regular_file()) left.insert(std::filesystem::relative(e.path(), dir.path()).string());
+  }
+  EXPECT_EQ(left, (std::set<std::string>{"per_instance.csv", "predictions/demo_002/disk_1.png", "notes.tmp.txt",
+                                         "data.tmp.", "scan.tmp.12a"}));
 }
 
 }  // namespace

@@ -157,6 +157,10 @@ nlohmann::json overall_json(const Overall& overall);
 // file. Throws Error naming the file on failure (including a full disk).
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
+// Removes, anywhere under `dir`, the temporary files of writes that a kill interrupted
+// (write_file_atomic's "<name>.tmp.<pid>"); a resumed run starts from a clean folder.
+void remove_interrupted_writes(const std::filesystem::path& dir);
+
 // Numbers as the reports print them: fixed decimals, "nan" for NaN.
 std::string format_number(double value, int decimals);
 
