@@ -51,7 +51,6 @@ class PendingMetrics {
   // Forgets the pending jobs (after a failure); their tasks finish unseen.
   void abandon() { jobs_.clear(); }
 
-  size_t pending() const { return jobs_.size(); }
   size_t workers() const { return pool_.workers(); }
 
  private:
