@@ -24,6 +24,11 @@ using nlohmann::json;
 const std::vector<std::string> kStageOrder = {"wait",   "read",    "preprocess", "cache",   "encode", "prompt",
                                               "decode", "upscale", "score",      "metrics", "write"};
 
+double overhead_share(const BenchRepeat& r) {
+  auto stage = [&](const char* s) { return r.stages.count(s) ? r.stages.at(s) : 0.0; };
+  return r.loop_s > 0 ? std::max(0.0, r.loop_s - stage("encode") - stage("decode")) / r.loop_s : 0.0;
+}
+
 json read_json(const fs::path& file) {
   std::ifstream in(file);
   if (!in) throw Error(file, "cannot read");
@@ -44,6 +49,7 @@ BenchRepeat measure(const Config& config) {
   r.prompts = timings.at("prompts").get<long long>();
   for (const auto& [stage, value] : timings.at("stages").items()) r.stages[stage] = value.at("total_s").get<double>();
   r.stages["write"] += r.write_s;  // saved predictions are timed as "write" inside the loop
+  r.overhead_share = overhead_share(r);
   return r;
 }
 
@@ -66,6 +72,7 @@ BenchRepeat median_of(const std::vector<BenchRepeat>& repeats) {
   m.write_s = field([](const BenchRepeat& r) { return r.write_s; });
   m.images = static_cast<long long>(field([](const BenchRepeat& r) { return r.images; }));
   m.prompts = static_cast<long long>(field([](const BenchRepeat& r) { return r.prompts; }));
+  m.overhead_share = field([](const BenchRepeat& r) { return r.overhead_share; });
   for (const auto& stage : bench_stages(repeats.front())) {
     m.stages[stage] = field([&](const BenchRepeat& r) { return r.stages.count(stage) ? r.stages.at(stage) : 0.0; });
   }
@@ -96,7 +103,7 @@ json repeat_json(const BenchRepeat& r) {
           {"prompts", r.prompts},
           {"images_per_s", rate(r.images, r.loop_s)},
           {"prompts_per_s", rate(r.prompts, r.loop_s)},
-          {"overhead_share", overhead_share(r)},
+          {"overhead_share", r.overhead_share},
           {"stages_s", r.stages}};
 }
 
@@ -118,11 +125,6 @@ std::vector<std::string> bench_stages(const BenchRepeat& repeat) {
     if (std::find(stages.begin(), stages.end(), s) == stages.end()) stages.push_back(s);
   }
   return stages;
-}
-
-double overhead_share(const BenchRepeat& r) {
-  auto stage = [&](const char* s) { return r.stages.count(s) ? r.stages.at(s) : 0.0; };
-  return r.loop_s > 0 ? std::max(0.0, r.loop_s - stage("encode") - stage("decode")) / r.loop_s : 0.0;
 }
 
 BenchResult run_bench(const Config& config, const BenchOptions& options) {
@@ -187,7 +189,7 @@ std::string bench_table(const BenchResult& result) {
                 "images/s %.3f, prompts/s %.3f, harness overhead %.1f%% (all but encode and decode)\n"
                 "peak RSS %.0f MiB%s; medians of %zu repeat(s)\n",
                 m.loop_s, m.load_s, m.write_s, m.images, m.prompts, rate(m.images, m.loop_s),
-                rate(m.prompts, m.loop_s), 100.0 * overhead_share(m), result.peak_rss_mib,
+                rate(m.prompts, m.loop_s), 100.0 * m.overhead_share, result.peak_rss_mib,
                 peak_gpu_text(result).c_str(), result.repeats.size());
   out += line;
   out += "device " + result.context.value("device", std::string()) + ", encoder precision " +

@@ -24,6 +24,10 @@ struct BenchRepeat {
   double wall_s = 0, load_s = 0, loop_s = 0, write_s = 0;
   long long images = 0, prompts = 0;
   std::map<std::string, double> stages;  // seconds summed over the run (timings.json's stages)
+  // Harness overhead: the share of the loop spent outside the encoder and decoder. The median
+  // repeat carries the median of the repeats' shares: medians taken stage by stage need not add
+  // up to the median loop, and their difference can even come out negative.
+  double overhead_share = 0;
 };
 
 struct BenchResult {
@@ -39,9 +43,6 @@ BenchResult run_bench(const Config& config, const BenchOptions& options);
 
 // The stages in pipeline order, then any other stage the run timed.
 std::vector<std::string> bench_stages(const BenchRepeat& repeat);
-
-// Harness overhead: the share of the loop spent outside the encoder and decoder.
-double overhead_share(const BenchRepeat& repeat);
 
 nlohmann::json to_json(const BenchResult& result);
 std::string bench_table(const BenchResult& result);
