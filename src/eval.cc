@@ -476,20 +476,40 @@ void run_samples(Run& run, const PredictionSource& source) {
 }
 
 // The current image's embedding, computed on the first mode that needs it and reused by the
-// others and by iterative rounds.
+// others, by iterative rounds, and by the next sample when that one has the same encoder input:
+// adapters list an image once per target when targets overlap (a fundus image as its disc, then
+// its cup), and encoding it again would give the same embedding at the encoder's full cost.
 struct EmbeddingCache {
-  std::string image;
+  std::string sample;
+  std::filesystem::path file;
+  int slice = -1;
+  std::vector<float> input;  // what was encoded (empty on an embedding-cache hit)
   std::optional<Encoded> encoded;
 };
 
 EmbeddingCache g_cache;  // one at a time: the loop is sequential
 
+// The same file and slice after the same preprocessing; the inputs are compared too, so an
+// adapter that draws two different images from one file never shares an embedding.
+bool same_input(const EmbeddingCache& cache, const PreparedSample& prepared) {
+  const SampleRef& ref = prepared.ref;
+  return cache.file == ref.image && cache.slice == ref.slice && !prepared.input.empty() &&
+         cache.input == prepared.input && cache.encoded->transform.orig_h == prepared.transform.orig_h &&
+         cache.encoded->transform.orig_w == prepared.transform.orig_w;
+}
+
 const Encoded& encoded_image(Run& run, const SampleRef& ref, const Sample&) {
-  if (!g_cache.encoded || g_cache.image != ref.id) {
+  if (g_cache.encoded && g_cache.sample == ref.id) return *g_cache.encoded;
+  if (g_cache.encoded && same_input(g_cache, *g_prepared)) {
+    ++run.encodes_reused;
+  } else {
     g_cache.encoded.reset();
     g_cache.encoded = encode(run, *g_prepared);
-    g_cache.image = ref.id;
+    g_cache.file = ref.image;
+    g_cache.slice = ref.slice;
+    g_cache.input = g_prepared->input;
   }
+  g_cache.sample = ref.id;
   return *g_cache.encoded;
 }
 

@@ -110,6 +110,7 @@ struct Run {
   std::optional<OpenCase> open_case;
   long long images_done = 0;
   long long images_without_instances = 0;
+  long long encodes_reused = 0;  // samples that took the previous sample's embedding (eval.cc)
 
   // Crash safety and sharding (run_journal.cc): the units this run evaluates, in listing order.
   std::vector<Unit> units;

@@ -181,6 +181,7 @@ json timings_json(const Run& run, double wall, double load) {
           {"prompts_per_s", static_cast<double>(run.results.size()) * per_s},
           {"prefetch", run.config.run.prefetch},
           {"metric_workers", run.config.run.metric_workers},
+          {"encodes_reused", run.encodes_reused},
           {"embedding_cache", run.embedding_cache ? run.embedding_cache->stats() : json(nullptr)},
           {"stages", run.times.to_json(run.images_done)}};
 }

@@ -93,6 +93,27 @@ TEST_F(MergeTest, AVolumeStaysInOneShard) {
   EXPECT_EQ(testing::differing_files(testing::files_of(dir_ / "run"), expected), std::vector<std::string>{});
 }
 
+// A fundus image is listed twice, its disc then its cup, and the unsharded run encodes it once
+// and reuses the embedding for the cup. Two shards take the discs and the cups apart, so each
+// encodes every image it sees: the merge shows that the reused embedding gives the same bytes.
+TEST_F(MergeTest, AnEmbeddingReusedForTheCupGivesTheBytesOfEncodingItAgain) {
+  testing::write_fundus_case(dir_.path(), "Domain1", "a", 96, {44, 50});
+  testing::write_fundus_case(dir_.path(), "Domain1", "b", 96, {52, 46});
+  write_config("{adapter: fundus, root: Fundus, domains: [Domain1]}");
+  const auto expected = run_shards_then_whole(2);
+  auto reused = [&](const std::string& run) {
+    return json::parse(read_text(dir_ / run / "timings.json"))["encodes_reused"].get<int>();
+  };
+  EXPECT_EQ(reused("whole"), 2);
+  EXPECT_EQ(reused("shard0"), 0);
+  EXPECT_EQ(reused("shard1"), 0);
+  EXPECT_TRUE(contains(read_text(dir_ / "shard1/per_instance.csv"), "Domain1/test/a/cup"));
+  EXPECT_FALSE(contains(read_text(dir_ / "shard1/per_instance.csv"), "/disc"));
+  auto r = merge(shard_dirs(2));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(testing::differing_files(testing::files_of(dir_ / "run"), expected), std::vector<std::string>{});
+}
+
 TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
   make_demo_dataset(dir_ / "data", {3, 5});
   write_config("{adapter: folder, root: data, classes: {1: disk, 2: box, 3: crescent}}");
