@@ -135,6 +135,7 @@ void write_tables(const Run& run, const std::filesystem::path& dir);
 void write_outputs(const Run& run, double wall, double load);
 void write_failure(Run& run, const std::string& error);
 std::vector<std::pair<std::string, std::vector<LevelSummary>>> mode_levels(const Run& run);
+SetGroups group_levels(const Run& run);
 // per_case.csv's rows: the image rows summed per case, with the case's 3D surface metrics.
 std::vector<RegionResult> case_rows(const Run& run);
 RunTables tables_of(const Run& run);

@@ -104,20 +104,6 @@ json conventions(const Run& run) {
 }
 
 // Instance-level summaries per group (e.g. per fundus domain) of one mode.
-std::vector<std::pair<std::string, LevelSummary>> group_levels(const Run& run, const std::string& mode) {
-  std::map<std::string, std::vector<InstanceResult>> by_group;
-  for (const auto& r : of_set(run.results, mode)) {
-    if (!r.group.empty()) by_group[r.group].push_back(r);
-  }
-  std::vector<std::pair<std::string, LevelSummary>> out;
-  for (const auto& [group, results] : by_group) {
-    out.emplace_back(group, summarize_level("instance", "instances", scores_of(results), run.dataset->classes(),
-                                            run.config.metrics.bootstrap,
-                                            static_cast<uint64_t>(run.config.metrics.bootstrap_seed)));
-  }
-  return out;
-}
-
 // nnU-Net's per-case keys for one result set: cases for volumes, images for 2D data.
 json unit_summary(const Run& run, const std::string& set, const std::vector<LevelSummary>& levels) {
   if (run.volumetric) return nnunet_json(of_set(case_rows(run), set), levels.back(), "case");
@@ -128,10 +114,11 @@ json summary_json(const Run& run, const std::string& status) {
   const ModelInfo& info = run.model_info();
   json prompts = json::array();
   auto levels = mode_levels(run);
+  SetGroups by_group = group_levels(run);
   for (size_t m = 0; m < run.result_sets.size(); ++m) {
     json tables = json::object(), groups = json::object();
     for (const auto& level : levels[m].second) tables[level.name] = level_json(level);
-    for (const auto& [group, level] : group_levels(run, run.result_sets[m].name)) groups[group] = level_json(level);
+    for (const auto& [group, level] : by_group[m].second) groups[group] = level_json(level);
     json block = {{"name", run.result_sets[m].name},
                   {"description", run.result_sets[m].description},
                   {"levels", tables},
@@ -261,6 +248,11 @@ std::vector<std::pair<std::string, std::vector<LevelSummary>>> mode_levels(const
                         static_cast<uint64_t>(run.config.metrics.bootstrap_seed));
 }
 
+SetGroups group_levels(const Run& run) {
+  return summarize_groups(tables_of(run), run.config.metrics.bootstrap,
+                          static_cast<uint64_t>(run.config.metrics.bootstrap_seed));
+}
+
 std::vector<std::string> table_files(const Run& run) {
   std::vector<std::string> files = {"per_instance.csv", "per_image.csv", "per_class.csv",
                                     "per_class_image.csv"};
@@ -282,14 +274,7 @@ void write_tables(const Run& run, const fs::path& dir) {
   if (run.volumetric) write_file_atomic(dir / "per_case.csv", case_table(run));
 
   write_class_tables(mode_levels(run), dir);
-
-  std::vector<std::pair<std::string, std::vector<std::pair<std::string, LevelSummary>>>> groups;
-  for (const auto& set : run.result_sets) groups.emplace_back(set.name, group_levels(run, set.name));
-  std::vector<std::pair<std::vector<std::string>, const LevelSummary*>> blocks;
-  for (const auto& [mode, by_group] : groups) {
-    for (const auto& [group, level] : by_group) blocks.push_back({{mode, group}, &level});
-  }
-  if (!blocks.empty()) write_file_atomic(dir / "per_group.csv", blocks_csv(blocks, {"prompt", "group"}));
+  write_group_table(group_levels(run), dir);
 }
 
 // report.md and the figures; a failure there costs the report, never the results.

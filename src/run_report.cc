@@ -18,6 +18,7 @@ ReportResult regenerate_report(const std::filesystem::path& run_dir, const Figur
   const auto seed = tables.summary.value("/config/metrics/bootstrap_seed"_json_pointer, 0ULL);
   SetLevels levels = summarize_sets(tables, samples, seed);
   write_class_tables(levels, run_dir);
+  write_group_table(summarize_groups(tables, samples, seed), run_dir);
   return {static_cast<long long>(tables.instances.size()), write_report(tables, levels, options)};
 }
 

@@ -145,6 +145,30 @@ SetLevels summarize_sets(const RunTables& t, int samples, uint64_t seed) {
   return out;
 }
 
+SetGroups summarize_groups(const RunTables& t, int samples, uint64_t seed) {
+  SetGroups out;
+  for (const auto& [set, description] : t.sets) {
+    std::map<std::string, std::vector<InstanceResult>> by_group;
+    for (const auto& r : of_set(t.instances, set)) {
+      if (!r.group.empty()) by_group[r.group].push_back(r);
+    }
+    std::vector<std::pair<std::string, LevelSummary>> groups;
+    for (const auto& [group, rows] : by_group) {
+      groups.emplace_back(group, summarize_level("instance", "instances", scores_of(rows), t.classes, samples, seed));
+    }
+    out.emplace_back(set, std::move(groups));
+  }
+  return out;
+}
+
+void write_group_table(const SetGroups& groups, const fs::path& dir) {
+  std::vector<std::pair<std::vector<std::string>, const LevelSummary*>> blocks;
+  for (const auto& [set, by_group] : groups) {
+    for (const auto& [group, level] : by_group) blocks.push_back({{set, group}, &level});
+  }
+  if (!blocks.empty()) write_file_atomic(dir / "per_group.csv", blocks_csv(blocks, {"prompt", "group"}));
+}
+
 std::string class_table_file(const std::string& level) {
   return level == "instance" ? "per_class.csv" : "per_class_" + level + ".csv";
 }

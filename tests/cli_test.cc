@@ -210,6 +210,26 @@ TEST_F(CliTest, ReportRegeneratesTablesAndFiguresWithoutTheModel) {
   EXPECT_GE(overlays, 3u);  // best and worst of each class with two or more instances
 }
 
+// A dataset with groups (fundus domains): report rebuilds per_group.csv bit for bit too.
+TEST_F(CliTest, ReportRegeneratesThePerGroupTable) {
+  testing::write_fundus_case(dir_.path(), "Domain1", "a", 64, {30, 34});
+  testing::write_fundus_case(dir_.path(), "Domain2", "b", 64, {34, 30});
+  write_text(dir_ / "fundus.yaml", "name: groups\ndataset: {adapter: fundus, root: Fundus, domains: [Domain1, Domain2]}\n"
+                                   "model: {path: " + testing::small_model().string() + ", device: cpu}\n"
+                                   "run: {output: run, threads: 2}\n");
+  auto r = run_sambench("eval --config '" + (dir_ / "fundus.yaml").string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const fs::path run = dir_ / "run";
+  const std::string per_group = read_text(run / "per_group.csv");
+  EXPECT_NE(per_group.find("Domain1"), std::string::npos) << per_group;
+  EXPECT_NE(per_group.find("Domain2"), std::string::npos) << per_group;
+  fs::remove(run / "per_group.csv");
+  auto report = run_sambench("report '" + run.string() + "'");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  ASSERT_TRUE(fs::exists(run / "per_group.csv"));
+  EXPECT_EQ(read_text(run / "per_group.csv"), per_group);
+}
+
 TEST_F(CliTest, CompareARunWithItselfFindsNoDifference) {
   ASSERT_EQ(run_sambench(config_arg()).exit_code, 0);
   const std::string run = "'" + (dir_ / "run").string() + "'";

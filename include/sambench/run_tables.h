@@ -36,6 +36,11 @@ RunTables read_run_tables(const std::filesystem::path& dir);
 using SetLevels = std::vector<std::pair<std::string, std::vector<LevelSummary>>>;
 SetLevels summarize_sets(const RunTables& tables, int bootstrap_samples, uint64_t bootstrap_seed);
 
+// Per result set, the instance level of each group the rows name (a fundus domain, ...), in
+// name order; a set without groups has none.
+using SetGroups = std::vector<std::pair<std::string, std::vector<std::pair<std::string, LevelSummary>>>>;
+SetGroups summarize_groups(const RunTables& tables, int bootstrap_samples, uint64_t bootstrap_seed);
+
 // Rows of one result set.
 template <typename Row>
 std::vector<Row> of_set(const std::vector<Row>& rows, const std::string& set) {
@@ -49,6 +54,10 @@ std::vector<Row> of_set(const std::vector<Row>& rows, const std::string& set) {
 // per_class.csv, per_class_image.csv and per_class_case.csv: each level's table, one block per
 // result set with a leading `prompt` column.
 void write_class_tables(const SetLevels& sets, const std::filesystem::path& dir);
+
+// per_group.csv: one block per result set and group, with leading `prompt` and `group` columns.
+// Not written when no row has a group.
+void write_group_table(const SetGroups& groups, const std::filesystem::path& dir);
 
 // The file name of a level's class table.
 std::string class_table_file(const std::string& level);
