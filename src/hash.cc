@@ -4,11 +4,31 @@
 #include <memory>
 #include <vector>
 
+#ifndef SAMBENCH_NO_OPENSSL
 #include <openssl/evp.h>
+#endif
 
 #include "sambench/error.h"
 
 namespace sambench {
+
+#ifdef SAMBENCH_NO_OPENSSL
+
+bool sha256_available() { return false; }
+
+struct Sha256::Impl {};
+
+Sha256::Sha256() { throw Error("SHA-256: this model-only build has no OpenSSL"); }
+
+Sha256::~Sha256() = default;
+
+Sha256& Sha256::update(const void*, size_t) { return *this; }
+
+std::string Sha256::hex() { return ""; }
+
+#else
+
+bool sha256_available() { return true; }
 
 struct Sha256::Impl {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), EVP_MD_CTX_free};
@@ -35,6 +55,8 @@ std::string Sha256::hex() {
   }
   return out;
 }
+
+#endif
 
 std::string sha256_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

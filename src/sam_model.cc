@@ -147,7 +147,7 @@ SamModel SamModel::load(const fs::path& path, const std::string& device_name, co
   cast_encoder(impl->module, impl->encoder_dtype, path);
   impl->info.device = impl->device.str();
   impl->info.precision = precision;
-  impl->info.sha256 = sha256_file(path);
+  impl->info.sha256 = sha256_available() ? sha256_file(path) : "not computed (built without OpenSSL)";
 
   SamModel model(impl);
   probe_decoder(model);

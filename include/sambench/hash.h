@@ -7,6 +7,10 @@
 
 namespace sambench {
 
+// False only in a model-only build made without OpenSSL (CMakeLists.txt, SAMBENCH_MODEL_ONLY),
+// where every hash throws Error and models are loaded unhashed.
+bool sha256_available();
+
 // Lower-case hex SHA-256 of a file's bytes. Throws Error naming the file if it cannot be read.
 std::string sha256_file(const std::filesystem::path& path);
 

@@ -5,6 +5,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "sambench/model_input.h"
 #include "sambench/prompt.h"
 
 namespace sambench {
@@ -27,11 +28,6 @@ ResizeTransform longest_side_transform(int height, int width, int target);
 // cv::resize(INTER_LINEAR) does not antialias and gives different pixels.
 cv::Mat pil_resize_bilinear(const cv::Mat& src, int new_w, int new_h);
 
-struct Normalization {
-  std::array<float, 3> mean;
-  std::array<float, 3> std;
-};
-
 // Names how make_model_input turns pixels into the model's input. Change it whenever that code
 // changes, so that embeddings cached by the old code are not reused (embedding_cache.h).
 inline constexpr const char* kPreprocessingVersion = "longest-side-pil-bilinear-normalize-pad/1";
@@ -39,14 +35,6 @@ inline constexpr const char* kPreprocessingVersion = "longest-side-pil-bilinear-
 // RGB uint8 → resized, normalized, zero-padded planar float tensor [3, target, target].
 std::vector<float> make_model_input(const cv::Mat& rgb, const ResizeTransform& transform,
                                     const Normalization& norm);
-
-// A prompt as the decoder takes it: coordinates in the resized frame, labels as floats, with
-// SamPredictor's (0, 0)/-1 padding point when there is no box, and box corners last.
-struct DecoderPrompt {
-  std::vector<float> coords;  // x0, y0, x1, y1, ...
-  std::vector<float> labels;
-  int size() const { return static_cast<int>(labels.size()); }
-};
 
 DecoderPrompt to_decoder_prompt(const Prompt& prompt, const ResizeTransform& transform);
 

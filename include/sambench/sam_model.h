@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sambench/preprocess.h"
+#include "sambench/model_input.h"
 
 namespace sambench {
 
