@@ -103,7 +103,6 @@ json conventions(const Run& run) {
   };
 }
 
-// Instance-level summaries per group (e.g. per fundus domain) of one mode.
 // nnU-Net's per-case keys for one result set: cases for volumes, images for 2D data.
 json unit_summary(const Run& run, const std::string& set, const std::vector<LevelSummary>& levels) {
   if (run.volumetric) return nnunet_json(of_set(case_rows(run), set), levels.back(), "case");
@@ -248,6 +247,7 @@ std::vector<std::pair<std::string, std::vector<LevelSummary>>> mode_levels(const
                         static_cast<uint64_t>(run.config.metrics.bootstrap_seed));
 }
 
+// Instance-level summaries per group (e.g. per fundus domain) of each mode.
 SetGroups group_levels(const Run& run) {
   return summarize_groups(tables_of(run), run.config.metrics.bootstrap,
                           static_cast<uint64_t>(run.config.metrics.bootstrap_seed));
