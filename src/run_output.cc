@@ -344,6 +344,12 @@ void log_start(const Run& run) {
   if (info.metadata.value("random_init", false)) {
     std::fprintf(stderr, "sambench: WARNING: random-weight model; its Dice means nothing\n");
   }
+  // A fine-tuning config names the base model: evaluating it is legitimate (the zero-shot side of
+  // the comparison) but easily mistaken for evaluating the tuned one.
+  if (!run.config.finetune.is_null()) {
+    std::fprintf(stderr, "sambench: note: the config's finetune: section is for `sambench finetune`; eval "
+                         "evaluates model.path as it is\n");
+  }
 }
 
 void flush_case(Run& run) {

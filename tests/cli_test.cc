@@ -67,6 +67,16 @@ TEST_F(CliTest, EvalRunsAndPrintsTheTable) {
   EXPECT_NE(r.output.find("mean over classes"), std::string::npos);
   EXPECT_NE(r.output.find("WARNING: random-weight model"), std::string::npos);
   EXPECT_NE(read_text(dir_ / "run/summary.json").find("\"status\": \"complete\""), std::string::npos);
+  EXPECT_EQ(r.output.find("finetune:"), std::string::npos) << r.output;
+}
+
+// A fine-tuning config evaluates its base model; eval says so rather than leave it to be guessed.
+TEST_F(CliTest, EvalOfAFinetuneConfigSaysItEvaluatesTheBaseModel) {
+  write_text(dir_ / "c.yaml", read_text(dir_ / "c.yaml") + "finetune: {epochs: 2}\n");
+  auto r = run_sambench(config_arg() + " --limit 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(testing::contains(r.output, "note: the config's finetune: section is for `sambench finetune`"))
+      << r.output;
 }
 
 TEST_F(CliTest, OverridesTakePrecedenceOverTheConfig) {
