@@ -2,6 +2,7 @@
 // no partial output passed off as complete.
 
 #include <algorithm>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
@@ -68,6 +69,28 @@ TEST_F(CliTest, EvalRunsAndPrintsTheTable) {
   EXPECT_NE(r.output.find("WARNING: random-weight model"), std::string::npos);
   EXPECT_NE(read_text(dir_ / "run/summary.json").find("\"status\": \"complete\""), std::string::npos);
   EXPECT_EQ(r.output.find("finetune:"), std::string::npos) << r.output;
+}
+
+// The table's columns line up whatever the class names' lengths (UTF-8 dashes included).
+TEST_F(CliTest, TableColumnsLineUpWithLongClassNames) {
+  std::string config = read_text(dir_ / "c.yaml");
+  config.replace(config.find("1: disk"), 7, "1: \"optic disc rim \u2013 a name of thirty-six\"");
+  write_text(dir_ / "c.yaml", config);
+  auto r = run_sambench(config_arg() + " --limit 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream lines(r.output);
+  std::vector<size_t> widths;
+  bool in_table = false;
+  for (std::string line; std::getline(lines, line);) {
+    in_table |= line.rfind("class ", 0) == 0;
+    if (!in_table) continue;
+    size_t columns = 0;
+    for (unsigned char ch : line) columns += (ch & 0xC0) != 0x80;
+    widths.push_back(columns);
+    if (line.rfind("mean over rows", 0) == 0) break;
+  }
+  ASSERT_EQ(widths.size(), 1u + 3u + 2u) << r.output;  // header, 3 classes, 2 means
+  for (size_t w : widths) EXPECT_EQ(w, widths.front()) << r.output;
 }
 
 // A fine-tuning config evaluates its base model; eval says so rather than leave it to be guessed.

@@ -10,9 +10,14 @@ namespace sambench {
 
 // `text` padded with spaces to `width` characters as a terminal shows them: UTF-8 continuation
 // bytes take no column, so class names such as "ILM–IPL/INL" line up (printf pads by bytes).
-inline std::string pad(const std::string& text, size_t width) {
+inline size_t columns_of(const std::string& text) {
   size_t columns = 0;
   for (unsigned char ch : text) columns += (ch & 0xC0) != 0x80;
+  return columns;
+}
+
+inline std::string pad(const std::string& text, size_t width) {
+  const size_t columns = columns_of(text);
   return columns >= width ? text : text + std::string(width - columns, ' ');
 }
 

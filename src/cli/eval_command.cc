@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -39,11 +40,13 @@ Config resolve(const EvalArgs& args) {
 // The instance-level table (the study's), with the image- and case-level Dice beside it.
 void print_mode(const EvalResult& result, const std::vector<LevelSummary>& levels) {
   const LevelSummary& inst = levels.front();
-  std::printf("%-24s %9s %9s %9s", "class", "instances", "dice", "iou");
+  size_t width = 24;  // wider for long class names (AROI's "under BM (choroid/sclera)")
+  for (const auto& c : inst.classes) width = std::max(width, columns_of(c.info.name));
+  std::printf("%s %9s %9s %9s", pad("class", width).c_str(), "instances", "dice", "iou");
   for (size_t l = 1; l < levels.size(); ++l) std::printf(" %11s", (levels[l].name + " dice").c_str());
   std::printf("\n");
   auto row = [&](const std::string& name, const std::string& count, auto stat_of) {
-    std::printf("%s %9s %9s %9s", pad(name, 24).c_str(), count.c_str(),
+    std::printf("%s %9s %9s %9s", pad(name, width).c_str(), count.c_str(),
                 format_number(stat_of(inst, true).mean, 4).c_str(),
                 format_number(stat_of(inst, false).mean, 4).c_str());
     for (size_t l = 1; l < levels.size(); ++l) {
