@@ -11,8 +11,8 @@
 #include <set>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/dataset.h"
-#include "sambench/error.h"
+#include "sambench/data/dataset.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

@@ -15,9 +15,9 @@
 
 #include "fixtures/dicom_series.h"
 #include "fixtures/test_fixtures.h"
-#include "sambench/dataset.h"
-#include "sambench/error.h"
-#include "sambench/volume_io.h"
+#include "sambench/data/dataset.h"
+#include "sambench/base/error.h"
+#include "sambench/data/volume_io.h"
 
 namespace sambench {
 namespace {

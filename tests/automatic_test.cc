@@ -1,4 +1,4 @@
-#include "sambench/automatic.h"
+#include "sambench/prompts/automatic.h"
 
 #include <cmath>
 
@@ -6,7 +6,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

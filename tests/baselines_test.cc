@@ -1,8 +1,8 @@
-#include "sambench/baselines.h"
+#include "sambench/report/baselines.h"
 
 #include <gtest/gtest.h>
 
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

@@ -1,9 +1,9 @@
-#include "sambench/bench.h"
+#include "sambench/run/bench.h"
 
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/demo_data.h"
+#include "sambench/data/demo_data.h"
 
 namespace sambench {
 namespace {

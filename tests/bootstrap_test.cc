@@ -1,4 +1,4 @@
-#include "sambench/bootstrap.h"
+#include "sambench/metrics/bootstrap.h"
 
 #include <cmath>
 

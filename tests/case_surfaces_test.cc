@@ -1,10 +1,10 @@
-#include "sambench/case_surfaces.h"
+#include "sambench/metrics/case_surfaces.h"
 
 #include <cmath>
 
 #include <gtest/gtest.h>
 
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

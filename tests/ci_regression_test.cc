@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/config.h"
-#include "sambench/eval.h"
-#include "sambench/report.h"
+#include "sambench/data/config.h"
+#include "sambench/run/eval.h"
+#include "sambench/report/report.h"
 
 namespace sambench {
 namespace {

@@ -8,8 +8,8 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/demo_data.h"
-#include "sambench/report.h"
+#include "sambench/data/demo_data.h"
+#include "sambench/report/report.h"
 
 namespace sambench {
 namespace {

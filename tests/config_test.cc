@@ -1,9 +1,9 @@
-#include "sambench/config.h"
+#include "sambench/data/config.h"
 
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

@@ -1,4 +1,4 @@
-#include "sambench/cores.h"
+#include "sambench/base/cores.h"
 
 #include <sched.h>
 

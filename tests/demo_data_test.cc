@@ -1,11 +1,11 @@
-#include "sambench/demo_data.h"
+#include "sambench/data/demo_data.h"
 
 #include <set>
 
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/image_io.h"
+#include "sambench/data/image_io.h"
 
 namespace sambench {
 namespace {

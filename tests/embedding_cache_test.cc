@@ -1,4 +1,4 @@
-#include "sambench/embedding_cache.h"
+#include "sambench/model/embedding_cache.h"
 
 #include <fstream>
 

@@ -1,4 +1,4 @@
-#include "sambench/eval.h"
+#include "sambench/run/eval.h"
 
 #include <sstream>
 
@@ -8,14 +8,14 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/demo_data.h"
-#include "sambench/error.h"
-#include "sambench/hash.h"
-#include "sambench/image_io.h"
-#include "sambench/instances.h"
-#include "sambench/predictions.h"
-#include "sambench/report.h"
-#include "sambench/volume_io.h"
+#include "sambench/data/demo_data.h"
+#include "sambench/base/error.h"
+#include "sambench/base/hash.h"
+#include "sambench/data/image_io.h"
+#include "sambench/data/instances.h"
+#include "sambench/report/predictions.h"
+#include "sambench/report/report.h"
+#include "sambench/data/volume_io.h"
 
 namespace sambench {
 namespace {

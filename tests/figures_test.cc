@@ -1,4 +1,4 @@
-#include "sambench/figures.h"
+#include "sambench/report/figures.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -7,7 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/image_io.h"
+#include "sambench/data/image_io.h"
 
 namespace sambench {
 namespace {

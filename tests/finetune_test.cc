@@ -11,8 +11,8 @@
 #include <opencv2/imgproc.hpp>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/finetune.h"
-#include "sambench/hash.h"
+#include "sambench/finetune/finetune.h"
+#include "sambench/base/hash.h"
 
 namespace sambench {
 namespace {

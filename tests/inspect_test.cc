@@ -1,10 +1,10 @@
-#include "sambench/inspect.h"
+#include "sambench/data/inspect.h"
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

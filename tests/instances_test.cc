@@ -1,4 +1,4 @@
-#include "sambench/instances.h"
+#include "sambench/data/instances.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "sambench/journal.h"
+#include "sambench/run/journal.h"
 
 #include <gtest/gtest.h>
 

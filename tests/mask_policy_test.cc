@@ -1,4 +1,4 @@
-#include "sambench/mask_policy.h"
+#include "sambench/model/mask_policy.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Sharding: eval --shard i/N runs merged by `sambench merge` give the unsharded run's bytes, and
 // a volume stays in one shard.
 
-#include "sambench/merge.h"
+#include "sambench/run/merge.h"
 
 #include <set>
 
@@ -10,8 +10,8 @@
 
 #include "fixtures/run_folders.h"
 #include "fixtures/test_fixtures.h"
-#include "sambench/demo_data.h"
-#include "sambench/report.h"
+#include "sambench/data/demo_data.h"
+#include "sambench/report/report.h"
 
 namespace sambench {
 namespace {

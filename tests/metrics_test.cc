@@ -1,10 +1,10 @@
-#include "sambench/metrics.h"
+#include "sambench/metrics/metrics.h"
 
 #include <cmath>
 
 #include <gtest/gtest.h>
 
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

@@ -1,12 +1,12 @@
 // The model-only speed measurement: every timed call is kept, the medians and rates come from
 // them, and bad options are refused. Times themselves are not asserted.
 
-#include "sambench/model_speed.h"
+#include "sambench/model/model_speed.h"
 
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

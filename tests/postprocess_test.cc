@@ -1,4 +1,4 @@
-#include "sambench/postprocess.h"
+#include "sambench/model/postprocess.h"
 
 #include <gtest/gtest.h>
 

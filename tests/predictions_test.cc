@@ -1,9 +1,9 @@
-#include "sambench/predictions.h"
+#include "sambench/report/predictions.h"
 
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/image_io.h"
+#include "sambench/data/image_io.h"
 
 namespace sambench {
 namespace {

@@ -1,4 +1,4 @@
-#include "sambench/prefetch.h"
+#include "sambench/base/prefetch.h"
 
 #include <atomic>
 #include <chrono>

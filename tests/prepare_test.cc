@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/demo_data.h"
-#include "sambench/eval.h"
+#include "sambench/data/demo_data.h"
+#include "sambench/run/eval.h"
 
 namespace sambench {
 namespace {

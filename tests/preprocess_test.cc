@@ -1,4 +1,4 @@
-#include "sambench/preprocess.h"
+#include "sambench/model/preprocess.h"
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>

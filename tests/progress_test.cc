@@ -1,4 +1,4 @@
-#include "sambench/progress.h"
+#include "sambench/base/progress.h"
 
 #include <cmath>
 

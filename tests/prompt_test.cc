@@ -1,11 +1,11 @@
-#include "sambench/prompt.h"
+#include "sambench/prompts/prompt.h"
 
 #include <set>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

@@ -1,4 +1,4 @@
-#include "sambench/random.h"
+#include "sambench/base/random.h"
 
 #include <cstring>
 #include <set>

@@ -1,4 +1,4 @@
-#include "sambench/report_md.h"
+#include "sambench/report/report_md.h"
 
 #include <gtest/gtest.h>
 

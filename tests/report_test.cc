@@ -1,4 +1,4 @@
-#include "sambench/report.h"
+#include "sambench/report/report.h"
 
 #include <cmath>
 #include <set>
@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

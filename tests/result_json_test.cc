@@ -1,4 +1,4 @@
-#include "sambench/result_json.h"
+#include "sambench/report/result_json.h"
 
 #include <cmath>
 #include <limits>

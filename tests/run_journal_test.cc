@@ -13,7 +13,7 @@
 
 #include "fixtures/test_fixtures.h"
 #include "fixtures/run_folders.h"
-#include "sambench/demo_data.h"
+#include "sambench/data/demo_data.h"
 
 namespace sambench {
 namespace {

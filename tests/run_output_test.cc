@@ -12,7 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/demo_data.h"
+#include "sambench/data/demo_data.h"
 
 namespace sambench {
 namespace {

@@ -1,9 +1,9 @@
-#include "sambench/run_tables.h"
+#include "sambench/report/run_tables.h"
 
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/error.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 namespace {

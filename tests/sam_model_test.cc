@@ -2,7 +2,7 @@
 // make_parity_reference.py) runs SamPredictor's steps with PIL and the eager PyTorch model;
 // the C++ pipeline must reproduce them from the exported TorchScript.
 
-#include "sambench/sam_model.h"
+#include "sambench/model/sam_model.h"
 
 #include <cmath>
 #include <cstdio>
@@ -13,9 +13,9 @@
 #include <torch/script.h>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/error.h"
-#include "sambench/image_io.h"
-#include "sambench/postprocess.h"
+#include "sambench/base/error.h"
+#include "sambench/data/image_io.h"
+#include "sambench/model/postprocess.h"
 
 namespace sambench {
 namespace {

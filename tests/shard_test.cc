@@ -1,4 +1,4 @@
-#include "sambench/shard.h"
+#include "sambench/run/shard.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "sambench/surface.h"
+#include "sambench/metrics/surface.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "sambench/surface.h"
+#include "sambench/metrics/surface.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "sambench/thread_pool.h"
+#include "sambench/base/thread_pool.h"
 
 #include <atomic>
 #include <stdexcept>

@@ -4,7 +4,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
-#include "sambench/training_curve.h"
+#include "sambench/finetune/training_curve.h"
 
 namespace sambench {
 namespace {

@@ -3,8 +3,8 @@
 
 #include "cli/commands.h"
 #include "cli/run_overrides.h"
-#include "sambench/bench.h"
-#include "sambench/report.h"
+#include "sambench/run/bench.h"
+#include "sambench/report/report.h"
 
 namespace sambench {
 

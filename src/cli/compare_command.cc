@@ -2,8 +2,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "sambench/compare.h"
-#include "sambench/error.h"
+#include "sambench/report/compare.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 

@@ -2,7 +2,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "sambench/dataset.h"
+#include "sambench/data/dataset.h"
 
 namespace sambench {
 

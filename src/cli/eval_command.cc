@@ -4,8 +4,8 @@
 
 #include "cli/commands.h"
 #include "cli/run_overrides.h"
-#include "sambench/eval.h"
-#include "sambench/report.h"
+#include "sambench/run/eval.h"
+#include "sambench/report/report.h"
 
 namespace sambench {
 

@@ -3,7 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_overrides.h"
-#include "sambench/finetune.h"
+#include "sambench/finetune/finetune.h"
 
 namespace sambench {
 

@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "sambench/error.h"
-#include "sambench/inspect.h"
+#include "sambench/base/error.h"
+#include "sambench/data/inspect.h"
 
 namespace sambench {
 

@@ -2,8 +2,8 @@
 #include <exception>
 
 #include "cli/commands.h"
-#include "sambench/error.h"
-#include "sambench/version.h"
+#include "sambench/base/error.h"
+#include "sambench/base/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"sambench: Segment Anything on medical segmentation benchmarks"};

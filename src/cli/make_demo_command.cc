@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "sambench/demo_data.h"
+#include "sambench/data/demo_data.h"
 
 namespace sambench {
 

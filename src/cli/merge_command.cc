@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "sambench/merge.h"
+#include "sambench/run/merge.h"
 
 namespace sambench {
 

@@ -8,9 +8,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sambench/error.h"
-#include "sambench/model_speed.h"
-#include "sambench/version.h"
+#include "sambench/base/error.h"
+#include "sambench/model/model_speed.h"
+#include "sambench/base/version.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "sambench/run_report.h"
+#include "sambench/report/run_report.h"
 
 namespace sambench {
 

@@ -2,8 +2,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "sambench/eval.h"
-#include "sambench/error.h"
+#include "sambench/run/eval.h"
+#include "sambench/base/error.h"
 
 namespace sambench {
 

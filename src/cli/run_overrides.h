@@ -8,7 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "sambench/config.h"
+#include "sambench/data/config.h"
 
 namespace sambench {
 

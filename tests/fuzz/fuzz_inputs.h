@@ -12,10 +12,10 @@
 #include <fstream>
 #include <string>
 
-#include "sambench/config.h"
-#include "sambench/error.h"
-#include "sambench/image_io.h"
-#include "sambench/volume_io.h"
+#include "sambench/data/config.h"
+#include "sambench/base/error.h"
+#include "sambench/data/image_io.h"
+#include "sambench/data/volume_io.h"
 
 namespace sambench::fuzz {
 

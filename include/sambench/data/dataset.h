@@ -1,0 +1,88 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include "sambench/data/volume_io.h"
+
+namespace sambench {
+
+struct ClassInfo {
+  int label = 0;  // value in the label map
+  std::string name;
+};
+
+// What a dataset lists cheaply, before anything is decoded.
+// For volumes, one ref per slice: image and mask name the volume files, `slice` the index along
+// the slice axis, and `case_id` the volume, so that per-case (3D) scores can be put together.
+struct SampleRef {
+  std::string id;  // unique, stable, used in every output row
+  std::filesystem::path image;
+  std::filesystem::path mask;
+  std::filesystem::path roi;  // optional field-of-view mask: only pixels inside it are scored
+  std::string group;    // optional subset the study reports apart (e.g. a fundus domain)
+  std::string case_id;  // the patient/volume this sample belongs to; empty: the sample itself
+  int slice = -1;       // index in the volume, -1 for 2D data
+};
+
+// One decoded sample, ready for the model.
+struct Sample {
+  std::string id;
+  cv::Mat image;   // RGB uint8, H x W x 3
+  cv::Mat labels;  // H x W, uint8 or uint16, values from the class map, 0 or ignored values
+  // Field of view (CV_8U, 255 inside), or empty for the whole image. Pixels outside it are
+  // neither ground truth nor prediction: the retinal vessel benchmarks score inside the FOV.
+  cv::Mat roi;
+  cv::Point2d spacing{1.0, 1.0};  // physical size of a pixel (x, y), in mm where known
+  // For a slice: the ground truth volume's grid as stored in its file. The slice is z = ref.slice
+  // of rai_geometry(*volume) (see volume_io.h); predictions are written back on the stored grid,
+  // voxel for voxel comparable with the ground truth file.
+  std::shared_ptr<const VolumeGeometry> volume;
+};
+
+// A benchmark in its on-disk layout. Adapters decide which files form a sample, how the image
+// becomes SAM's RGB input, and which label values are classes.
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
+  virtual const std::vector<ClassInfo>& classes() const = 0;
+  // Samples in a deterministic order. Throws Error when the layout is broken.
+  virtual std::vector<SampleRef> list() const = 0;
+  // Decodes and validates one sample. Throws Error naming the file.
+  virtual Sample load(const SampleRef& ref) const = 0;
+  // What restricts scoring to a field of view, in words for summary.json; empty when nothing does.
+  virtual std::string region_of_interest() const { return ""; }
+};
+
+// options: the config's "dataset" section. base: folder that relative paths start from.
+using AdapterFactory = std::function<std::unique_ptr<Dataset>(const nlohmann::json& options,
+                                                               const std::filesystem::path& base)>;
+
+std::unique_ptr<Dataset> make_dataset(const nlohmann::json& options,
+                                      const std::filesystem::path& base);
+std::vector<std::string> adapter_names();
+
+// What an adapter reads, for `sambench datasets`.
+struct AdapterInfo {
+  std::string name;
+  std::string summary;  // the benchmarks, one line
+  std::string layout;   // the files it expects, and its main options; may span lines
+  std::string configs;  // the ready configs under configs/
+};
+std::vector<AdapterInfo> adapter_infos();
+
+// Shared by adapters: parses {label: name} and checks that labels are unique positive integers.
+std::vector<ClassInfo> parse_classes(const nlohmann::json& classes, const std::string& where);
+
+// Throws Error(mask_file, ...) if the label map holds a value that is neither background (0),
+// an ignored value, nor a class label, or if its size differs from the image's.
+void check_labels(const cv::Mat& labels, const cv::Mat& image, const std::vector<ClassInfo>& classes,
+                  const std::vector<int>& ignored, const std::filesystem::path& mask_file);
+
+}  // namespace sambench

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <filesystem>
+
+#include "sambench/data/config.h"
+#include "sambench/report/report.h"
+#include "sambench/run/shard.h"
+
+namespace sambench {
+
+struct EvalResult {
+  std::filesystem::path output;
+  long long images = 0;
+  long long instances = 0;  // per prompt mode
+  std::vector<LevelSummary> levels;  // the first prompt mode's: instance, image, case (volumes)
+  std::vector<std::pair<std::string, std::vector<LevelSummary>>> modes;  // every prompt mode's
+  double wall_seconds = 0.0;
+};
+
+// What a failing sample does to the run: stops it (the default), or is skipped with its whole
+// case and listed in summary.json. Errors writing the results always stop the run.
+enum class OnError { kFail, kSkip };
+
+OnError parse_on_error(const std::string& name);
+
+struct EvalOptions {
+  bool resume = false;  // keep the journaled units of an interrupted run in the output folder
+  Shard shard;          // evaluate only this shard's cases
+  OnError on_error = OnError::kFail;
+};
+
+// read → preprocess → encode → prompt → decode → score → write, for every sample.
+// Writes per_instance.csv, per_class.csv, summary.json and timings.json into config.run.output.
+// On failure, what was computed is kept in per_instance.partial.csv and summary.json says
+// "failed"; then the Error is rethrown.
+EvalResult run_eval(const Config& config, const EvalOptions& options = {});
+
+struct RescoreResult {
+  std::filesystem::path output;
+  long long instances = 0;
+  std::vector<std::string> identical, differing;  // table files compared with the run's own
+};
+
+// Recomputes every table of a run made with save_predictions from its saved masks and the
+// ground truth, without the model, into `output`, and compares each with the run's own.
+RescoreResult run_rescore(const std::filesystem::path& run_dir, const std::filesystem::path& output);
+
+}  // namespace sambench

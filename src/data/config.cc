@@ -1,0 +1,409 @@
+#include "sambench/data/config.h"
+
+#include <algorithm>
+
+#include <yaml-cpp/yaml.h>
+
+#include "sambench/base/error.h"
+#include "sambench/model/mask_policy.h"
+#include "sambench/metrics/metrics.h"
+#include "sambench/prompts/automatic.h"
+#include "sambench/report/baselines.h"
+#include "sambench/prompts/prompt.h"
+
+namespace sambench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// YAML has no types for plain scalars; guess them the way a reader of the file would.
+json scalar_to_json(const YAML::Node& node) {
+  if (node.Tag() == "!") return node.as<std::string>();  // quoted: always a string
+  const std::string text = node.as<std::string>();
+  long long integer;
+  double number;
+  bool boolean;
+  if (YAML::convert<long long>::decode(node, integer)) return integer;
+  if (YAML::convert<double>::decode(node, number)) return number;
+  if (YAML::convert<bool>::decode(node, boolean)) return boolean;
+  if (text == "~" || text == "null") return nullptr;
+  return text;
+}
+
+json yaml_to_json(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      json out = json::object();
+      for (const auto& item : node) {
+        // A key may itself be a mapping or a list in YAML; no config key is, and as<string> would throw.
+        if (!item.first.IsScalar()) {
+          throw Error("invalid config: line " + std::to_string(item.first.Mark().line + 1) +
+                      ": a key must be a plain name, not a mapping or a list");
+        }
+        out[item.first.as<std::string>()] = yaml_to_json(item.second);
+      }
+      return out;
+    }
+    case YAML::NodeType::Sequence: {
+      json out = json::array();
+      for (const auto& item : node) out.push_back(yaml_to_json(item));
+      return out;
+    }
+    case YAML::NodeType::Scalar:
+      return scalar_to_json(node);
+    default:
+      return nullptr;
+  }
+}
+
+// Reads one section with a fixed set of keys, so typos are reported instead of ignored.
+class Section {
+ public:
+  Section(const json& value, std::string name, const fs::path& file,
+          const std::vector<std::string>& keys)
+      : value_(value), name_(std::move(name)), file_(file) {
+    if (value_.is_null()) return;
+    if (!value_.is_object()) fail("must be a mapping");
+    check_keys(value_, keys, file_.string() + (name_.empty() ? "" : ": " + name_));
+  }
+
+  template <typename T>
+  void get(const std::string& key, T& out) const {
+    if (value_.is_null() || !value_.contains(key) || value_.at(key).is_null()) return;
+    try {
+      out = value_.at(key).get<T>();
+    } catch (const json::exception&) {
+      throw Error(file_, "'" + qualified(key) + "' has the wrong type: " + value_.at(key).dump());
+    }
+  }
+
+  void get_path(const std::string& key, fs::path& out) const {
+    std::string text;
+    get(key, text);
+    if (!text.empty()) out = (fs::absolute(file_).parent_path() / text).lexically_normal();
+  }
+
+  [[noreturn]] void fail(const std::string& reason) const {
+    throw Error(file_, "'" + name_ + "' " + reason);
+  }
+
+ private:
+  std::string qualified(const std::string& key) const {
+    return name_.empty() ? key : name_ + "." + key;
+  }
+
+  json value_;
+  std::string name_;
+  fs::path file_;
+};
+
+// `datasets: {name: {dataset: {...}, instances: {...}}}`, in name order; each entry's instances
+// start from the suite's.
+std::vector<SuiteEntry> read_suite(const json& datasets, const InstanceConfig& defaults, const fs::path& file) {
+  if (!datasets.is_object() || datasets.empty()) {
+    throw Error(file, "'datasets' must map names to {dataset: ..., instances: ...} sections");
+  }
+  std::vector<SuiteEntry> suite;
+  for (const auto& item : datasets.items()) {
+    const std::string where = "datasets." + item.key();
+    Section entry(item.value(), where, file, {"dataset", "instances"});
+    if (!item.value().contains("dataset") || !item.value()["dataset"].is_object()) {
+      throw Error(file, "'" + where + "' needs a 'dataset' mapping");
+    }
+    if (item.key().empty() || item.key().find_first_of("/\\") != std::string::npos || item.key()[0] == '.') {
+      throw Error(file, "'" + where + "': a suite name must be a plain folder name");
+    }
+    SuiteEntry out{item.key(), item.value()["dataset"], defaults};
+    Section instances(item.value().value("instances", json()), where + ".instances", file, {"min_area", "whole_class"});
+    instances.get("min_area", out.instances.min_area);
+    instances.get("whole_class", out.instances.whole_class);
+    suite.push_back(out);
+  }
+  return suite;
+}
+
+json parse_yaml(const fs::path& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) throw Error(file, "config file not found");
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::Exception& e) {
+    throw Error(file, "invalid YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (root.IsNull()) throw Error(file, "config is empty");
+  if (!root.IsMap()) throw Error(file, "config must be a mapping of sections");
+  json config;
+  try {
+    config = yaml_to_json(root);
+  } catch (const Error& e) {
+    throw Error(file, e.what());
+  }
+  try {
+    (void)config.dump();  // messages quote config values, and dump() throws on invalid UTF-8
+  } catch (const json::type_error&) {
+    throw Error(file, "config is not valid UTF-8 text");
+  }
+  return config;
+}
+
+}  // namespace
+
+std::vector<std::string> policy_names(const json& mask_policy) {
+  std::vector<json> items = mask_policy.is_array() ? std::vector<json>(mask_policy.begin(), mask_policy.end())
+                                                   : std::vector<json>{mask_policy};
+  if (items.empty()) throw Error("mask_policy: the list of policies is empty");
+  std::vector<std::string> names;
+  for (const auto& item : items) {
+    if (!item.is_string()) throw Error("mask_policy: expected a policy name, got " + item.dump());
+    if (std::find(names.begin(), names.end(), item.get<std::string>()) != names.end()) {
+      throw Error("mask_policy: '" + item.get<std::string>() + "' is listed twice");
+    }
+    names.push_back(item.get<std::string>());
+  }
+  return names;
+}
+
+std::vector<json> prompt_specs(const json& prompt) {
+  if (prompt.is_array()) {
+    if (prompt.empty()) throw Error("prompt: the list of prompt modes is empty");
+    return std::vector<json>(prompt.begin(), prompt.end());
+  }
+  return {prompt};
+}
+
+ModeSpec parse_mode_spec(const json& spec) {
+  if (spec == "everything" || (spec.is_object() && spec.value("mode", "") == "everything")) {
+    return {spec, 0, true};
+  }
+  if (!spec.is_object() || spec.value("mode", "") != "iterative") return {spec, 0};
+  check_keys(spec, {"mode", "start", "rounds"}, "prompt iterative");
+  ModeSpec out{spec.value("start", json("centroid")), 5};
+  if (spec.contains("rounds")) {
+    if (!spec["rounds"].is_number_integer() || spec["rounds"].get<int>() < 1 || spec["rounds"].get<int>() > 100) {
+      throw Error("prompt iterative: 'rounds' must be an integer in 1..100");
+    }
+    out.rounds = spec["rounds"].get<int>();
+  }
+  ModeSpec start = parse_mode_spec(out.rule);
+  if (start.rounds > 0 || start.everything) throw Error("prompt iterative: 'start' must be a plain mode");
+  return out;
+}
+
+void check_keys(const json& section, const std::vector<std::string>& allowed,
+                const std::string& where) {
+  for (const auto& item : section.items()) {
+    if (std::find(allowed.begin(), allowed.end(), item.key()) != allowed.end()) continue;
+    throw Error(where + ": unknown key '" + item.key() + "' (expected one of: " + join(allowed) + ")");
+  }
+}
+
+Config load_config(const fs::path& file) {
+  json root = parse_yaml(file);
+  Config config;
+  // Absolute, so that a recorded run can be re-read from any folder (sambench rescore).
+  config.file = fs::absolute(file).lexically_normal();
+  config.dataset_base = config.file.parent_path();
+
+  Section top(root, "", file,
+              {"name", "dataset", "datasets", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
+               "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune"});
+  top.get("name", config.name);
+  top.get("prompt", config.prompt);
+  top.get("prompt_seed", config.prompt_seed);
+  top.get_path("replay_prompts", config.replay_prompts);
+  top.get("mask_policy", config.mask_policy);
+  top.get("empty_rule", config.empty_rule);
+  top.get("baselines", config.baselines);
+  if (config.baselines.is_null()) config.baselines = json::array();
+
+  Section metrics(root.value("metrics", json()), "metrics", file,
+                  {"surface", "nsd_tolerance_mm", "bootstrap", "bootstrap_seed"});
+  metrics.get("surface", config.metrics.surface);
+  metrics.get("nsd_tolerance_mm", config.metrics.nsd_tolerance_mm);
+  metrics.get("bootstrap", config.metrics.bootstrap);
+  metrics.get("bootstrap_seed", config.metrics.bootstrap_seed);
+
+  if (root.contains("datasets") == root.contains("dataset")) {
+    throw Error(file, root.contains("dataset") ? "has both 'dataset' and 'datasets'; keep one"
+                                               : "missing 'dataset' section (or 'datasets' for a suite)");
+  }
+  if (root.contains("dataset")) {
+    if (!root["dataset"].is_object()) throw Error(file, "'dataset' must be a mapping");
+    config.dataset = root["dataset"];
+  }
+  config.finetune = root.value("finetune", json());
+
+  Section model(root.value("model", json()), "model", file, {"path", "device", "precision"});
+  model.get_path("path", config.model.path);
+  model.get("device", config.model.device);
+  model.get("precision", config.model.precision);
+
+  Section instances(root.value("instances", json()), "instances", file, {"min_area", "whole_class"});
+  instances.get("min_area", config.instances.min_area);
+  instances.get("whole_class", config.instances.whole_class);
+
+  Section run(root.value("run", json()), "run", file,
+              {"output", "threads", "limit", "decode_batch", "save_predictions", "save_logits", "prefetch",
+               "metric_workers", "embedding_cache"});
+  run.get_path("output", config.run.output);
+  run.get("threads", config.run.threads);
+  run.get("limit", config.run.limit);
+  run.get("decode_batch", config.run.decode_batch);
+  run.get("save_predictions", config.run.save_predictions);
+  run.get("save_logits", config.run.save_logits);
+  run.get("prefetch", config.run.prefetch);
+  run.get("metric_workers", config.run.metric_workers);
+  run.get_path("embedding_cache", config.run.embedding_cache);
+  config.run.save_predictions |= config.run.save_logits;  // logits sit beside their masks
+
+  if (root.contains("datasets")) config.suite = read_suite(root["datasets"], config.instances, file);
+  if (config.name.empty()) config.name = file.stem().string();
+  if (config.run.output.empty()) config.run.output = fs::path("runs") / config.name;
+  return config;
+}
+
+std::vector<Config> expand_suite(const Config& config) {
+  if (config.suite.empty()) return {config};
+  std::vector<Config> out;
+  for (const auto& entry : config.suite) {
+    Config one = config;
+    one.suite.clear();
+    one.name = config.name + "/" + entry.name;
+    one.dataset = entry.dataset;
+    one.instances = entry.instances;
+    one.run.output = config.run.output / entry.name;
+    out.push_back(one);
+  }
+  return out;
+}
+
+void validate(const Config& config) {
+  const fs::path where = config.file.empty() ? fs::path("config") : config.file;
+  auto require = [&](bool ok, const std::string& reason) {
+    if (!ok) throw Error(where, reason);
+  };
+  require(!config.model.path.empty(), "no model: set 'model.path' or pass --model");
+  require(!config.run.output.empty(), "no output folder: set 'run.output' or pass --output");
+  require(config.run.threads >= 0, "'run.threads' must be >= 0 (0 = one per core)");
+  require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
+  require(config.run.decode_batch >= 0, "'run.decode_batch' must be >= 0 (0 = chosen per device)");
+  require(config.run.prefetch >= 0, "'run.prefetch' must be >= 0 (0 = no read-ahead)");
+  require(config.run.metric_workers >= -1,
+          "'run.metric_workers' must be >= 0 (0 = on the model thread), or -1 (one per core the model leaves free)");
+  require(std::find(kPrecisions.begin(), kPrecisions.end(), config.model.precision) != kPrecisions.end(),
+          "'model.precision' must be one of " + join(kPrecisions) + ", not '" + config.model.precision + "'");
+  require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
+  require(config.metrics.nsd_tolerance_mm > 0, "'metrics.nsd_tolerance_mm' must be > 0");
+  require(config.metrics.bootstrap >= 0, "'metrics.bootstrap' must be >= 0 (0 = no intervals)");
+  require(config.dataset.is_object() && config.dataset.contains("adapter"),
+          "'dataset.adapter' is missing");
+  try {
+    for (const auto& spec : prompt_specs(config.prompt)) {
+      ModeSpec mode = parse_mode_spec(spec);
+      if (mode.everything) {
+        parse_automatic_options(mode.rule);
+      } else {
+        make_prompt_rule(mode.rule);
+      }
+    }
+    for (const auto& name : policy_names(config.mask_policy)) parse_mask_policy(name);
+    parse_empty_rule(config.empty_rule);
+    parse_baselines(config.baselines);
+    const bool one_policy = policy_names(config.mask_policy).size() == 1;
+    if (config.run.save_predictions && (prompt_specs(config.prompt).size() > 1 || !one_policy ||
+                                        parse_mode_spec(config.prompt).rounds > 0)) {
+      throw Error("'run.save_predictions' takes one plain prompt mode and one mask policy per run");
+    }
+    for (const auto& spec : prompt_specs(config.prompt)) {
+      if (parse_mode_spec(spec).rounds > 0 && !one_policy) {
+        throw Error("the iterative mode takes one mask policy (its clicks follow the kept mask)");
+      }
+    }
+    if (!config.replay_prompts.empty()) {
+      for (const auto& spec : prompt_specs(config.prompt)) {
+        if (parse_mode_spec(spec).rounds > 0) {
+          throw Error("'replay_prompts' cannot replay the iterative mode (its clicks follow SAM's masks)");
+        }
+      }
+    }
+  } catch (const Error& e) {
+    throw Error(where, e.what());
+  }
+}
+
+json to_json(const Config& config) {
+  return {
+      {"name", config.name},
+      {"dataset", config.dataset},
+      // Where the dataset's relative paths start, so the run can be re-read from any folder.
+      {"dataset_base", (config.dataset_base.empty() ? fs::current_path() : fs::absolute(config.dataset_base))
+                           .lexically_normal()
+                           .string()},
+      {"model",
+       {{"path", config.model.path.string()}, {"device", config.model.device}, {"precision", config.model.precision}}},
+      {"instances",
+       {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
+      {"prompt", config.prompt},
+      {"prompt_seed", config.prompt_seed},
+      {"replay_prompts", config.replay_prompts.string()},
+      {"mask_policy", config.mask_policy},
+      {"empty_rule", config.empty_rule},
+      {"metrics",
+       {{"surface", config.metrics.surface},
+        {"nsd_tolerance_mm", config.metrics.nsd_tolerance_mm},
+        {"bootstrap", config.metrics.bootstrap},
+        {"bootstrap_seed", config.metrics.bootstrap_seed}}},
+      {"baselines", config.baselines},
+      {"run",
+       {{"output", config.run.output.string()},
+        {"threads", config.run.threads},
+        {"limit", config.run.limit},
+        {"decode_batch", config.run.decode_batch},
+        {"save_predictions", config.run.save_predictions},
+        {"save_logits", config.run.save_logits}}},
+  };
+}
+
+Config config_from_json(const json& resolved, const fs::path& file) {
+  Config config;
+  try {
+    config.file = file;
+    config.dataset_base = resolved.at("dataset_base").get<std::string>();
+    config.name = resolved.at("name").get<std::string>();
+    config.dataset = resolved.at("dataset");
+    const json& model = resolved.at("model");
+    config.model.path = model.at("path").get<std::string>();
+    config.model.device = model.at("device").get<std::string>();
+    config.model.precision = model.value("precision", "fp32");  // runs recorded before the key: fp32
+    const json& inst = resolved.at("instances");
+    config.instances.min_area = inst.at("min_area").get<int>();
+    config.instances.whole_class = inst.at("whole_class").get<bool>();
+    config.prompt = resolved.at("prompt");
+    config.prompt_seed = resolved.value("prompt_seed", 0LL);
+    config.replay_prompts = resolved.value("replay_prompts", std::string());
+    config.mask_policy = resolved.at("mask_policy");
+    config.empty_rule = resolved.at("empty_rule").get<std::string>();
+    // Runs recorded before these keys existed scored with the defaults' Dice and IoU only.
+    const json metrics = resolved.value("metrics", json::object());
+    config.metrics.surface = metrics.value("surface", config.metrics.surface);
+    config.metrics.nsd_tolerance_mm = metrics.value("nsd_tolerance_mm", config.metrics.nsd_tolerance_mm);
+    config.metrics.bootstrap = metrics.value("bootstrap", config.metrics.bootstrap);
+    config.metrics.bootstrap_seed = metrics.value("bootstrap_seed", config.metrics.bootstrap_seed);
+    config.baselines = resolved.value("baselines", json::array());
+    const json& run = resolved.at("run");
+    config.run.output = run.at("output").get<std::string>();
+    config.run.threads = run.at("threads").get<int>();
+    config.run.limit = run.at("limit").get<int>();
+    config.run.decode_batch = run.at("decode_batch").get<int>();
+    config.run.save_predictions = run.value("save_predictions", false);
+    config.run.save_logits = run.value("save_logits", false);
+  } catch (const json::exception& e) {
+    throw Error(file, std::string("recorded config is incomplete: ") + e.what());
+  }
+  return config;
+}
+
+}  // namespace sambench

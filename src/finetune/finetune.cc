@@ -1,0 +1,529 @@
+#include "sambench/finetune/finetune.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <torch/csrc/jit/python/update_graph_executor_opt.h>
+#include <torch/script.h>
+#include <torch/torch.h>
+
+#include "sambench/data/dataset.h"
+#include "sambench/base/error.h"
+#include "sambench/model/preprocess.h"
+#include "sambench/prompts/prompt.h"
+#include "sambench/base/random.h"
+#include "sambench/report/report.h"
+#include "sambench/model/sam_model.h"
+#include "sambench/finetune/training_curve.h"
+#include "sambench/base/version.h"
+
+namespace sambench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// ---- options ------------------------------------------------------------------------------------
+
+template <typename T>
+void read(const json& section, const std::string& key, T& out, const fs::path& file) {
+  if (!section.contains(key) || section.at(key).is_null()) return;
+  try {
+    out = section.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw Error(file, "'finetune." + key + "' has the wrong type: " + section.at(key).dump());
+  }
+}
+
+void require(bool ok, const fs::path& file, const std::string& reason) {
+  if (!ok) throw Error(file, "'finetune." + reason);
+}
+
+// A nested mapping of the section, its keys checked; empty when absent.
+json mapping(const json& section, const std::string& key, const std::vector<std::string>& keys,
+             const fs::path& file) {
+  if (!section.contains(key)) return json::object();
+  const json& value = section.at(key);
+  require(value.is_object(), file, key + "' must be a mapping with keys " + join(keys));
+  check_keys(value, keys, file.string() + ": finetune." + key);
+  return value;
+}
+
+// ---- training data ------------------------------------------------------------------------------
+
+// One of the dihedral transforms the augmentation draws from: rotate by 90° `rot` times
+// (counter-clockwise), then flip.
+struct Variant {
+  int rot = 0;
+  bool hflip = false, vflip = false;
+};
+
+std::vector<Variant> variants(const FinetuneOptions& o) {
+  std::vector<Variant> out;
+  for (int rot = 0; rot < (o.rot90 ? 4 : 1); ++rot) {
+    for (int h = 0; h < (o.flips ? 2 : 1); ++h) {
+      // With rotations, a horizontal flip already gives all eight; a vertical one would repeat.
+      for (int v = 0; v < (o.flips && !o.rot90 ? 2 : 1); ++v) out.push_back({rot, h == 1, v == 1});
+    }
+  }
+  return out;
+}
+
+cv::Mat apply(const cv::Mat& m, const Variant& v) {
+  static const int codes[] = {0, cv::ROTATE_90_COUNTERCLOCKWISE, cv::ROTATE_180, cv::ROTATE_90_CLOCKWISE};
+  cv::Mat out = m.clone();
+  if (v.rot) cv::rotate(m, out, codes[v.rot]);
+  if (v.hflip) cv::flip(out, out, 1);
+  if (v.vflip) cv::flip(out, out, 0);
+  return out;
+}
+
+// A training or validation image with its binary target (every class merged: one structure).
+struct Item {
+  std::string id;
+  cv::Mat image;   // RGB uint8
+  cv::Mat target;  // CV_8U 0/1
+};
+
+Item load_item(const Dataset& dataset, const SampleRef& ref) {
+  Sample sample = dataset.load(ref);
+  cv::Mat target = cv::Mat::zeros(sample.labels.size(), CV_8U);
+  for (const auto& c : dataset.classes()) target.setTo(1, sample.labels == c.label);
+  return {sample.id, sample.image, target};
+}
+
+// A prepared decoder input: the cached embedding, the prompt and the target at full size.
+struct Example {
+  torch::Tensor embedding;  // [1,256,E,E] on the device
+  torch::Tensor coords, labels;  // [1,N,2], [1,N]
+  torch::Tensor target;     // [1,1,H,W] float 0/1
+  ResizeTransform transform;
+};
+
+class Examples {
+ public:
+  Examples(const SamModel& model, const PromptRule& rule, torch::Device device, long long seed)
+      : model_(model), rule_(rule), device_(device), seed_(seed) {}
+
+  // Encodes each (item, variant) once: the encoder is frozen, so its output never changes.
+  const Example& get(const Item& item, size_t item_index, const Variant& v, size_t variant_index) {
+    auto key = std::make_pair(item_index, variant_index);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    return cache_.emplace(key, make(item, v)).first->second;
+  }
+
+ private:
+  Example make(const Item& item, const Variant& v) {
+    const ModelInfo& info = model_.info();
+    cv::Mat image = apply(item.image, v), target = apply(item.target, v);
+    Example ex;
+    ex.transform = longest_side_transform(image.rows, image.cols, info.image_size);
+    std::vector<float> values =
+        embedding_values(model_.encode(make_model_input(image, ex.transform, info.normalization)));
+    const int64_t e = info.embedding_size;
+    ex.embedding = torch::from_blob(values.data(), {1, 256, e, e}).clone().to(device_);
+
+    Instance whole{1, 1, target, cv::boundingRect(target), cv::countNonZero(target)};
+    PromptContext context{item.id, image.size(), static_cast<uint64_t>(seed_)};
+    DecoderPrompt p = to_decoder_prompt(rule_.make(whole, context), ex.transform);
+    const int64_t n = p.size();
+    ex.coords = torch::tensor(p.coords, torch::kFloat).reshape({1, n, 2}).to(device_);
+    ex.labels = torch::tensor(p.labels, torch::kFloat).reshape({1, n}).to(device_);
+
+    cv::Mat t;
+    target.convertTo(t, CV_32F);
+    ex.target = torch::from_blob(t.data, {1, 1, t.rows, t.cols}).clone().to(device_);
+    return ex;
+  }
+
+  const SamModel& model_;
+  const PromptRule& rule_;
+  torch::Device device_;
+  long long seed_;
+  std::map<std::pair<size_t, size_t>, Example> cache_;
+};
+
+// ---- model, loss --------------------------------------------------------------------------------
+
+// The single-mask output (token 0, what SAM gives with multimask_output=False) at the original
+// image size, through the same two bilinear steps the evaluation thresholds (postprocess.cc).
+// The loss is taken here so that the ground truth is never resampled: a 1-pixel vessel would be
+// blurred away at the decoder's 256x256.
+torch::Tensor full_size_logits(torch::jit::Module& module, const Example& ex) {
+  auto out = module.get_method("decode")({ex.embedding, ex.coords, ex.labels, torch::IValue()});
+  torch::Tensor x = out.toTuple()->elements()[0].toTensor().slice(1, 0, 1);
+  const ResizeTransform& t = ex.transform;
+  x = torch::upsample_bilinear2d(x, {t.target, t.target}, /*align_corners=*/false);
+  x = x.slice(2, 0, t.new_h).slice(3, 0, t.new_w);
+  return torch::upsample_bilinear2d(x, {t.orig_h, t.orig_w}, /*align_corners=*/false);
+}
+
+torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& target, const FinetuneOptions& o) {
+  torch::Tensor p = torch::sigmoid(logits);
+  // +1 keeps the soft Dice defined (and 0) for an empty target predicted empty.
+  torch::Tensor dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1);
+  torch::Tensor bce = torch::binary_cross_entropy_with_logits(logits, target);
+  return o.dice_weight * dice + o.bce_weight * bce;
+}
+
+double hard_dice(const torch::Tensor& logits, const torch::Tensor& target, float threshold) {
+  torch::Tensor pred = (logits > threshold).to(torch::kFloat);
+  double inter = (pred * target).sum().item<double>();
+  double total = pred.sum().item<double>() + target.sum().item<double>();
+  return total == 0 ? 1.0 : 2 * inter / total;
+}
+
+std::vector<torch::Tensor> select_trainable(torch::jit::Module& module, const FinetuneOptions& o,
+                                            std::vector<std::string>& names) {
+  std::vector<torch::Tensor> params;
+  for (const auto& p : module.named_parameters(/*recurse=*/true)) {
+    bool train = p.name.rfind("mask_decoder.", 0) == 0 ||
+                 (o.train_prompt_encoder && p.name.rfind("prompt_encoder.", 0) == 0);
+    p.value.set_requires_grad(train);
+    if (train) {
+      params.push_back(p.value);
+      names.push_back(p.name);
+    }
+  }
+  return params;
+}
+
+// The plain interpreter: the optimizing executor changes its graphs after a few calls, so a
+// resumed process would not compute bit for bit what an uninterrupted one does.
+class PlainInterpreter {
+ public:
+  PlainInterpreter() : previous_(torch::jit::getGraphExecutorOptimize()) {
+    torch::jit::setGraphExecutorOptimize(false);
+  }
+  ~PlainInterpreter() { torch::jit::setGraphExecutorOptimize(previous_); }
+
+ private:
+  bool previous_;
+};
+
+// ---- split, order -------------------------------------------------------------------------------
+
+// Seeded, so the same config holds out the same images on every machine.
+std::vector<size_t> permutation(size_t n, uint64_t seed) {
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::mt19937_64 rng(seed);
+  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[uniform_below(rng, i)]);
+  return order;
+}
+
+size_t validation_count(size_t n, double fraction) {
+  if (fraction <= 0 || n < 2) return 0;
+  return std::clamp<size_t>(static_cast<size_t>(std::lround(fraction * n)), 1, n - 1);
+}
+
+// Each epoch's generator depends only on (seed, epoch), so a resumed run draws exactly what an
+// uninterrupted one would without saving any generator state.
+std::mt19937_64 epoch_rng(long long seed, int epoch) {
+  return std::mt19937_64(splitmix64(static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(epoch)));
+}
+
+// ---- checkpoint ---------------------------------------------------------------------------------
+
+struct Checkpoint {
+  int epoch = 0;
+  std::string fingerprint;
+  std::vector<EpochRecord> log;
+};
+
+json log_json(const std::vector<EpochRecord>& log) {
+  json out = json::array();
+  for (const auto& r : log) {
+    out.push_back({{"epoch", r.epoch},
+                   {"train_loss", std::isnan(r.train_loss) ? json() : json(r.train_loss)},
+                   {"validation_dice", std::isnan(r.validation_dice) ? json() : json(r.validation_dice)}});
+  }
+  return out;
+}
+
+std::vector<EpochRecord> log_from_json(const json& in) {
+  std::vector<EpochRecord> log;
+  for (const auto& r : in) {
+    EpochRecord e;
+    e.epoch = r.at("epoch").get<int>();
+    e.train_loss = r.at("train_loss").is_null() ? kNaN : r.at("train_loss").get<double>();
+    e.validation_dice = r.at("validation_dice").is_null() ? kNaN : r.at("validation_dice").get<double>();
+    log.push_back(e);
+  }
+  return log;
+}
+
+void save_checkpoint(const fs::path& path, const Checkpoint& c, const std::vector<torch::Tensor>& params,
+                     const torch::optim::AdamW& optimizer) {
+  torch::serialize::OutputArchive archive, opt;
+  archive.write("epoch", torch::tensor(static_cast<int64_t>(c.epoch)));
+  archive.write("fingerprint", c10::IValue(c.fingerprint));
+  archive.write("log", c10::IValue(log_json(c.log).dump()));
+  for (size_t i = 0; i < params.size(); ++i) archive.write("param" + std::to_string(i), params[i].detach().cpu());
+  optimizer.save(opt);
+  archive.write("optimizer", opt);
+  fs::path tmp = path;
+  tmp += ".tmp";
+  archive.save_to(tmp.string());
+  fs::rename(tmp, path);  // a crash while saving leaves the previous epoch's checkpoint whole
+}
+
+Checkpoint load_checkpoint(const fs::path& path, const std::string& fingerprint,
+                           std::vector<torch::Tensor>& params, torch::optim::AdamW& optimizer) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error(path, "--resume: no checkpoint to resume from");
+  Checkpoint c;
+  try {
+    torch::serialize::InputArchive archive, opt;
+    archive.load_from(path.string());
+    torch::Tensor epoch;
+    archive.read("epoch", epoch);
+    c.epoch = static_cast<int>(epoch.item<int64_t>());
+    c10::IValue text;
+    archive.read("fingerprint", text);
+    c.fingerprint = text.toStringRef();
+    if (c.fingerprint != fingerprint) {
+      throw Error(path, "--resume: the checkpoint was made with another config, model or dataset");
+    }
+    archive.read("log", text);
+    c.log = log_from_json(json::parse(text.toStringRef()));
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < params.size(); ++i) {
+      torch::Tensor saved;
+      archive.read("param" + std::to_string(i), saved);
+      params[i].copy_(saved);
+    }
+    archive.read("optimizer", opt);
+    optimizer.load(opt);
+  } catch (const c10::Error& e) {
+    throw Error(path, "--resume: unreadable checkpoint: " + first_line(e.what_without_backtrace()));
+  }
+  return c;
+}
+
+// ---- outputs ------------------------------------------------------------------------------------
+
+void save_model(torch::jit::Module& module, const fs::path& path, json metadata) {
+  torch::jit::ExtraFilesMap extra{{"sambench.json", metadata.dump()}};
+  fs::path tmp = path;
+  tmp += ".tmp";
+  module.save(tmp.string(), extra);
+  fs::rename(tmp, path);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void print_epoch(const EpochRecord& r) {
+  std::printf("epoch %3d  train loss %s  validation Dice %s  (%.1f s)\n", r.epoch,
+              format_number(r.train_loss, 4).c_str(), format_number(r.validation_dice, 4).c_str(), r.seconds);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+FinetuneOptions parse_finetune_options(const json& section, const fs::path& file) {
+  FinetuneOptions o;
+  if (section.is_null()) return o;
+  if (!section.is_object()) throw Error(file, "'finetune' must be a mapping");
+  const std::string where = file.string() + ": finetune";
+  check_keys(section, {"parts", "loss", "lr", "weight_decay", "epochs", "batch_size", "seed", "augment",
+                       "validation_fraction"},
+             where);
+  if (section.contains("parts")) {
+    const json& parts = section.at("parts");
+    require(parts.is_array(), file, "parts' must be a list (mask_decoder, prompt_encoder)");
+    bool decoder = false;
+    for (const auto& p : parts) {
+      if (p == "mask_decoder") {
+        decoder = true;
+      } else if (p == "prompt_encoder") {
+        o.train_prompt_encoder = true;
+      } else {
+        throw Error(file, "'finetune.parts': unknown part " + p.dump() +
+                              " (trainable: mask_decoder, prompt_encoder; the image encoder stays frozen)");
+      }
+    }
+    require(decoder, file, "parts' must include mask_decoder");
+  }
+  const json loss = mapping(section, "loss", {"dice", "bce"}, file);
+  read(loss, "dice", o.dice_weight, file);
+  read(loss, "bce", o.bce_weight, file);
+  require(o.dice_weight >= 0 && o.bce_weight >= 0 && o.dice_weight + o.bce_weight > 0, file,
+          "loss' weights must be >= 0 and not both 0");
+  const json augment = mapping(section, "augment", {"flips", "rot90"}, file);
+  read(augment, "flips", o.flips, file);
+  read(augment, "rot90", o.rot90, file);
+  read(section, "lr", o.lr, file);
+  read(section, "weight_decay", o.weight_decay, file);
+  read(section, "epochs", o.epochs, file);
+  read(section, "batch_size", o.batch_size, file);
+  read(section, "seed", o.seed, file);
+  read(section, "validation_fraction", o.validation_fraction, file);
+  require(o.lr > 0, file, "lr' must be > 0");
+  require(o.weight_decay >= 0, file, "weight_decay' must be >= 0");
+  require(o.epochs >= 1, file, "epochs' must be >= 1");
+  require(o.batch_size >= 1, file, "batch_size' must be >= 1");
+  require(o.validation_fraction >= 0 && o.validation_fraction < 1, file,
+          "validation_fraction' must be in [0, 1)");
+  return o;
+}
+
+json to_json(const FinetuneOptions& o) {
+  json parts = {"mask_decoder"};
+  if (o.train_prompt_encoder) parts.push_back("prompt_encoder");
+  return {{"parts", parts},
+          {"loss", {{"dice", o.dice_weight}, {"bce", o.bce_weight}}},
+          {"optimizer", "AdamW"},
+          {"lr", o.lr},
+          {"weight_decay", o.weight_decay},
+          {"epochs", o.epochs},
+          {"batch_size", o.batch_size},
+          {"seed", o.seed},
+          {"augment", {{"flips", o.flips}, {"rot90", o.rot90}}},
+          {"validation_fraction", o.validation_fraction}};
+}
+
+std::string training_log_csv(const std::vector<EpochRecord>& log) {
+  std::string csv = "epoch,train_loss,validation_dice\n";
+  for (const auto& r : log) {
+    csv += std::to_string(r.epoch) + "," + format_number(r.train_loss, 6) + "," +
+           format_number(r.validation_dice, 6) + "\n";
+  }
+  return csv;
+}
+
+FinetuneResult finetune(const Config& config, const FinetuneRun& run) {
+  validate(config);
+  const fs::path file = config.file.empty() ? fs::path("config") : config.file;
+  const FinetuneOptions o = parse_finetune_options(config.finetune, file);
+  const std::vector<json> specs = prompt_specs(config.prompt);
+  if (specs.size() != 1 || parse_mode_spec(specs[0]).rounds > 0 || parse_mode_spec(specs[0]).everything) {
+    throw Error(file, "finetune takes one plain prompt mode (none, centroid, ...)");
+  }
+  const std::unique_ptr<PromptRule> rule = make_prompt_rule(specs[0]);
+  set_threads(config.run.threads);
+  PlainInterpreter plain;
+  torch::manual_seed(static_cast<uint64_t>(o.seed));
+
+  // Split and load.
+  auto dataset = make_dataset(config.dataset, config.dataset_base);
+  std::vector<SampleRef> refs = dataset->list();
+  if (config.run.limit > 0 && refs.size() > static_cast<size_t>(config.run.limit)) refs.resize(config.run.limit);
+  if (refs.empty()) throw Error(file, "the dataset lists no samples to train on");
+  std::vector<size_t> order = permutation(refs.size(), splitmix64(static_cast<uint64_t>(o.seed)));
+  const size_t n_val = validation_count(refs.size(), o.validation_fraction);
+  std::vector<size_t> val_idx(order.begin(), order.begin() + n_val), train_idx(order.begin() + n_val, order.end());
+  std::sort(val_idx.begin(), val_idx.end());
+  std::sort(train_idx.begin(), train_idx.end());
+  FinetuneResult result;
+  std::vector<Item> train, val;
+  for (size_t i : train_idx) train.push_back(load_item(*dataset, refs[i]));
+  for (size_t i : val_idx) val.push_back(load_item(*dataset, refs[i]));
+  for (const auto& it : train) result.train_ids.push_back(it.id);
+  for (const auto& it : val) result.validation_ids.push_back(it.id);
+
+  // Two handles on the model: SamModel encodes exactly as `eval` does; the module is trained.
+  const SamModel model = SamModel::load(config.model.path, config.model.device);
+  const torch::Device device(model.info().device);
+  torch::jit::Module module = torch::jit::load(config.model.path.string(), device);
+  module.eval();
+  std::vector<std::string> names;
+  std::vector<torch::Tensor> params = select_trainable(module, o, names);
+  torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
+
+  json record = {{"base_model", fs::absolute(config.model.path).lexically_normal().string()},
+                 {"base_model_sha256", model.info().sha256},
+                 {"dataset", config.dataset},
+                 {"instances", {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
+                 {"prompt", rule->name()},
+                 {"prompt_description", rule->describe()},
+                 {"mask_output", "token 0 (single-mask output; evaluate with mask_policy: single)"},
+                 {"loss_resolution", "original image size (logits upscaled as in evaluation)"},
+                 {"options", to_json(o)},
+                 {"trainable_parameters", names.size()},
+                 {"train_ids", result.train_ids},
+                 {"validation_ids", result.validation_ids}};
+  const std::string fingerprint = record.dump();
+
+  fs::create_directories(config.run.output);
+  const fs::path checkpoint_path = config.run.output / "checkpoint.pt";
+  Checkpoint state;
+  state.fingerprint = fingerprint;
+  if (run.resume) {
+    state = load_checkpoint(checkpoint_path, fingerprint, params, optimizer);
+    std::printf("resuming after epoch %d of %d\n", state.epoch, o.epochs);
+  }
+
+  Examples examples(model, *rule, device, o.seed);
+  const std::vector<Variant> augment = variants(o);
+  auto validate_dice = [&]() {
+    if (val.empty()) return kNaN;
+    torch::NoGradGuard no_grad;
+    double sum = 0;
+    for (size_t i = 0; i < val.size(); ++i) {
+      const Example& ex = examples.get(val[i], train.size() + i, Variant{}, 0);
+      sum += hard_dice(full_size_logits(module, ex), ex.target, model.info().mask_threshold);
+    }
+    return sum / static_cast<double>(val.size());
+  };
+
+  if (state.epoch == 0 && state.log.empty()) {
+    const auto start = std::chrono::steady_clock::now();
+    state.log.push_back({0, kNaN, validate_dice(), 0});
+    state.log.back().seconds = seconds_since(start);
+    print_epoch(state.log.back());
+  }
+  for (int epoch = state.epoch + 1; epoch <= o.epochs; ++epoch) {
+    if (run.stop_after > 0 && epoch > run.stop_after) break;
+    const auto started = std::chrono::steady_clock::now();
+    std::mt19937_64 rng = epoch_rng(o.seed, epoch);
+    std::vector<size_t> shuffled = permutation(train.size(), rng());
+    double total = 0;
+    for (size_t start = 0; start < shuffled.size(); start += o.batch_size) {
+      const size_t end = std::min(shuffled.size(), start + o.batch_size);
+      optimizer.zero_grad();
+      for (size_t k = start; k < end; ++k) {
+        const size_t i = shuffled[k];
+        const size_t v = uniform_below(rng, augment.size());
+        const Example& ex = examples.get(train[i], i, augment[v], v);
+        torch::Tensor loss = loss_of(full_size_logits(module, ex), ex.target, o);
+        (loss / static_cast<double>(end - start)).backward();
+        total += loss.item<double>();
+      }
+      optimizer.step();
+    }
+    state.log.push_back({epoch, total / static_cast<double>(train.size()), validate_dice(), 0});
+    state.log.back().seconds = seconds_since(started);
+    state.epoch = epoch;
+    save_checkpoint(checkpoint_path, state, params, optimizer);
+    write_file_atomic(config.run.output / "training_log.csv", training_log_csv(state.log));
+    print_epoch(state.log.back());
+  }
+  result.log = state.log;
+  write_file_atomic(config.run.output / "training_log.csv", training_log_csv(state.log));
+  write_training_curve(config.run.output / "training_curve.png", state.log);
+  if (state.epoch < o.epochs) return result;  // stopped early: --resume continues
+
+  json metadata = model.info().metadata;
+  record["log"] = log_json(state.log);
+  record["sambench_version"] = version();
+  metadata["finetune"] = record;
+  for (auto& p : params) p.set_requires_grad(false);
+  result.model = config.run.output / "finetuned.pt";
+  save_model(module, result.model, metadata);
+  return result;
+}
+
+}  // namespace sambench

@@ -1,0 +1,57 @@
+#include "sambench/model/postprocess.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+namespace sambench {
+
+namespace {
+
+// [1, C, size, size] → [1, C, H, W] with the same two steps and interpolation as SamPredictor's
+// postprocess_masks, so masks match it pixel for pixel.
+at::Tensor upscale(const at::Tensor& low_res, const ResizeTransform& t) {
+  at::Tensor x = at::upsample_bilinear2d(low_res, {t.target, t.target}, /*align_corners=*/false);
+  x = x.slice(2, 0, t.new_h).slice(3, 0, t.new_w);
+  return at::upsample_bilinear2d(x, {t.orig_h, t.orig_w}, /*align_corners=*/false).contiguous();
+}
+
+cv::Mat channel(const at::Tensor& x, int c, const ResizeTransform& t) {
+  cv::Mat out(t.orig_h, t.orig_w, CV_32F);
+  std::memcpy(out.data, x[0][c].data_ptr<float>(), sizeof(float) * out.total());
+  return out;
+}
+
+}  // namespace
+
+cv::Mat upscale_logits(const float* low_res, int size, const ResizeTransform& t) {
+  c10::InferenceMode guard;  // no autograd bookkeeping, like SamPredictor under torch.no_grad
+  at::Tensor x = at::from_blob(const_cast<float*>(low_res), {1, 1, size, size}, at::kFloat);
+  return channel(upscale(x, t), 0, t);
+}
+
+std::vector<cv::Mat> upscale_logits(const std::vector<const float*>& low_res, int size, const ResizeTransform& t) {
+  c10::InferenceMode guard;
+  constexpr size_t kGroup = 3;  // SamPredictor's multimask call; wider calls cost more per map
+  const size_t plane = static_cast<size_t>(size) * size;
+  std::vector<cv::Mat> out;
+  for (size_t begin = 0; begin < low_res.size(); begin += kGroup) {
+    const size_t n = std::min(kGroup, low_res.size() - begin);
+    at::Tensor x = at::empty({1, static_cast<int64_t>(std::max<size_t>(n, 2)), size, size}, at::kFloat);
+    for (int64_t c = 0; c < x.size(1); ++c) {
+      std::memcpy(x[0][c].data_ptr<float>(), low_res[begin + std::min<size_t>(c, n - 1)], sizeof(float) * plane);
+    }
+    at::Tensor up = upscale(x, t);
+    for (size_t c = 0; c < n; ++c) out.push_back(channel(up, static_cast<int>(c), t));
+  }
+  return out;
+}
+
+cv::Mat threshold_logits(const cv::Mat& logits, float threshold) {
+  cv::Mat mask = logits > threshold;  // 0/255
+  return mask / 255;
+}
+
+}  // namespace sambench

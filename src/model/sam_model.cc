@@ -1,0 +1,272 @@
+#include "sambench/model/sam_model.h"
+
+#include <fstream>
+#include <thread>
+
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/script.h>
+
+#include "sambench/base/cores.h"
+#include "sambench/base/error.h"
+#include "sambench/base/hash.h"
+
+namespace sambench {
+
+struct Embedding::Impl {
+  torch::Tensor tensor;  // [1, 256, E, E] on the model's device
+};
+
+struct SamModel::Impl {
+  torch::jit::Module module;
+  torch::Device device{torch::kCPU};
+  torch::ScalarType encoder_dtype = torch::kFloat;
+  ModelInfo info;
+};
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string shape_string(const torch::Tensor& t) {
+  std::string s = "[";
+  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? "," : "") + std::to_string(t.size(i));
+  return s + "]";
+}
+
+torch::Device resolve_device(const std::string& name) {
+  if (name == "auto") return torch::cuda::is_available() ? torch::Device("cuda:0") : torch::kCPU;
+  torch::Device device(torch::kCPU);
+  try {
+    device = torch::Device(name);
+  } catch (const c10::Error&) {
+    throw Error("--device: '" + name + "' is not a device (use auto, cpu, cuda or cuda:N)");
+  }
+  if (device.is_cuda() && !torch::cuda::is_available()) {
+    throw Error("--device " + name + ": CUDA is not available (LibTorch without CUDA, or no GPU)");
+  }
+  return device;
+}
+
+torch::ScalarType encoder_dtype(const std::string& precision, const torch::Device& device) {
+  if (precision == "fp32") return torch::kFloat;
+  if (precision == "bf16") return torch::kBFloat16;
+  if (precision != "fp16") {
+    throw Error("model.precision: '" + precision + "' is not a precision (use fp32, bf16 or fp16)");
+  }
+  if (!device.is_cuda()) {
+    throw Error("model.precision fp16 needs CUDA (device " + device.str() +
+                "): LibTorch's CPU kernels have no half-precision matmul or convolution; use bf16 on a CPU");
+  }
+  return torch::kHalf;
+}
+
+// Only the image encoder changes dtype; encode() casts its embedding back to float32.
+void cast_encoder(torch::jit::Module& module, torch::ScalarType dtype, const fs::path& path) {
+  if (dtype == torch::kFloat) return;
+  if (!module.hasattr("image_encoder") || !module.attr("image_encoder").isModule()) {
+    throw Error(path, std::string("no image_encoder submodule to run in ") + c10::toString(dtype) +
+                          "; export it with scripts/export_sam.py");
+  }
+  module.attr("image_encoder").toModule().to(dtype);
+}
+
+ModelInfo parse_metadata(const fs::path& path, const std::string& text) {
+  if (text.empty()) {
+    throw Error(path, "TorchScript file without sambench.json metadata; export it with "
+                      "scripts/export_sam.py");
+  }
+  ModelInfo info;
+  info.path = path;
+  try {
+    info.metadata = nlohmann::json::parse(text);
+    const auto& m = info.metadata;
+    if (m.value("format", "") != "sambench-sam/1") {
+      throw Error(path, "unsupported metadata format '" + m.value("format", "") + "'");
+    }
+    info.model_type = m.at("model_type").get<std::string>();
+    info.image_size = m.at("image_size").get<int>();
+    info.embedding_size = m.at("embedding_size").get<int>();
+    info.low_res_size = m.at("low_res_size").get<int>();
+    info.num_mask_outputs = m.at("num_mask_outputs").get<int>();
+    info.mask_threshold = m.at("mask_threshold").get<float>();
+    auto mean = m.at("pixel_mean").get<std::vector<float>>();
+    auto std = m.at("pixel_std").get<std::vector<float>>();
+    if (mean.size() != 3 || std.size() != 3) throw Error(path, "pixel_mean/pixel_std need 3 values");
+    std::copy(mean.begin(), mean.end(), info.normalization.mean.begin());
+    std::copy(std.begin(), std.end(), info.normalization.std.begin());
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path, std::string("invalid sambench.json metadata: ") + e.what());
+  }
+  return info;
+}
+
+// Host data to the model's device. On CUDA the copy goes through pinned memory without blocking,
+// so that it overlaps the host work queued behind it (untested here: no GPU).
+torch::Tensor to_device(const torch::Tensor& host, const torch::Device& device) {
+  if (!device.is_cuda()) return host.to(device);
+  return host.pin_memory().to(device, /*non_blocking=*/true);
+}
+
+// A model can load and still have the wrong interface; one cheap decode on a zero embedding
+// finds that now rather than after an hour of encoding.
+void probe_decoder(const SamModel& model) {
+  const ModelInfo& info = model.info();
+  auto impl = std::make_shared<Embedding::Impl>();
+  impl->tensor = torch::zeros({1, 256, info.embedding_size, info.embedding_size});
+  DecoderPrompt prompt{{100.0f, 100.0f, 0.0f, 0.0f}, {1.0f, -1.0f}};
+  model.decode(Embedding(impl), {prompt});
+}
+
+}  // namespace
+
+SamModel::SamModel(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+const ModelInfo& SamModel::info() const { return impl_->info; }
+
+SamModel SamModel::load(const fs::path& path, const std::string& device_name, const std::string& precision) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error(path, "model file not found");
+  auto impl = std::make_shared<Impl>();
+  impl->device = resolve_device(device_name);
+  impl->encoder_dtype = encoder_dtype(precision, impl->device);
+
+  torch::jit::ExtraFilesMap extra{{"sambench.json", ""}};
+  try {
+    impl->module = torch::jit::load(path.string(), impl->device, extra);
+  } catch (const c10::Error& e) {
+    throw Error(path, "not a loadable TorchScript model: " + first_line(e.what_without_backtrace()));
+  }
+  impl->info = parse_metadata(path, extra["sambench.json"]);
+  for (const char* method : {"encode", "decode"}) {
+    if (!impl->module.find_method(method)) {
+      throw Error(path, std::string("TorchScript model has no '") + method + "' method");
+    }
+  }
+  impl->module.eval();
+  cast_encoder(impl->module, impl->encoder_dtype, path);
+  impl->info.device = impl->device.str();
+  impl->info.precision = precision;
+  impl->info.sha256 = sha256_available() ? sha256_file(path) : "not computed (built without OpenSSL)";
+
+  SamModel model(impl);
+  probe_decoder(model);
+  return model;
+}
+
+Embedding SamModel::encode(const std::vector<float>& input) const {
+  const ModelInfo& info = impl_->info;
+  const int64_t s = info.image_size;
+  if (input.size() != static_cast<size_t>(3 * s * s)) {
+    throw Error(info.path, "encode: input has " + std::to_string(input.size()) + " values, expected 3x" +
+                               std::to_string(s) + "x" + std::to_string(s));
+  }
+  c10::InferenceMode guard;
+  torch::Tensor x = to_device(torch::from_blob(const_cast<float*>(input.data()), {1, 3, s, s}), impl_->device);
+  torch::Tensor out;
+  try {
+    out = impl_->module.get_method("encode")({x.to(impl_->encoder_dtype)}).toTensor().to(torch::kFloat);
+  } catch (const c10::Error& e) {
+    throw Error(info.path, "encode failed: " + first_line(e.what_without_backtrace()));
+  }
+  const int64_t e = info.embedding_size;
+  if (out.dim() != 4 || out.size(0) != 1 || out.size(1) != 256 || out.size(2) != e || out.size(3) != e) {
+    throw Error(info.path, "encode returned " + shape_string(out) + ", expected [1,256," +
+                               std::to_string(e) + "," + std::to_string(e) + "]");
+  }
+  auto impl = std::make_shared<Embedding::Impl>();
+  impl->tensor = out;
+  return Embedding(impl);
+}
+
+DecodeOutput SamModel::decode(const Embedding& embedding, const std::vector<DecoderPrompt>& prompts,
+                              const std::vector<float>& mask_input) const {
+  const ModelInfo& info = impl_->info;
+  const int64_t b = static_cast<int64_t>(prompts.size());
+  if (b == 0) return {};
+  const int64_t n = prompts[0].size();
+  std::vector<float> coords, labels;
+  for (const auto& p : prompts) {
+    if (p.size() != n) throw std::invalid_argument("decode: prompts of one batch need equal point counts");
+    coords.insert(coords.end(), p.coords.begin(), p.coords.end());
+    labels.insert(labels.end(), p.labels.begin(), p.labels.end());
+  }
+
+  c10::InferenceMode guard;
+  // n == 0 is the prompt-free decode; an empty vector may have no data pointer to wrap.
+  torch::Tensor c = n ? torch::from_blob(coords.data(), {b, n, 2}).to(impl_->device)
+                      : torch::zeros({b, 0, 2}, impl_->device);
+  torch::Tensor l = n ? torch::from_blob(labels.data(), {b, n}).to(impl_->device)
+                      : torch::zeros({b, 0}, impl_->device);
+  const int64_t m = info.num_mask_outputs, s = info.low_res_size;
+  torch::IValue masks;  // None: SAM's "no mask" embedding
+  if (!mask_input.empty()) {
+    if (mask_input.size() != static_cast<size_t>(b * s * s)) {
+      throw std::invalid_argument("decode: mask_input must hold B x size x size values");
+    }
+    masks = torch::from_blob(const_cast<float*>(mask_input.data()), {b, 1, s, s}).to(impl_->device);
+  }
+  torch::Tensor logits, iou;
+  try {
+    auto out = impl_->module.get_method("decode")({embedding.impl().tensor, c, l, masks});
+    auto tuple = out.toTuple();
+    if (tuple->elements().size() != 2) throw Error(info.path, "decode must return (logits, iou)");
+    logits = tuple->elements()[0].toTensor();
+    iou = tuple->elements()[1].toTensor();
+  } catch (const c10::Error& e) {
+    throw Error(info.path, "decode failed: " + first_line(e.what_without_backtrace()));
+  }
+  if (logits.dim() != 4 || logits.size(0) != b || logits.size(1) != m || logits.size(2) != s ||
+      logits.size(3) != s || iou.dim() != 2 || iou.size(0) != b || iou.size(1) != m) {
+    throw Error(info.path, "decode returned logits " + shape_string(logits) + " and iou " +
+                               shape_string(iou) + ", expected [B," + std::to_string(m) + "," +
+                               std::to_string(s) + "," + std::to_string(s) + "] and [B," +
+                               std::to_string(m) + "]");
+  }
+  logits = logits.to(torch::kCPU, torch::kFloat).contiguous();
+  iou = iou.to(torch::kCPU, torch::kFloat).contiguous();
+
+  DecodeOutput result;
+  result.batch = static_cast<int>(b);
+  result.masks = static_cast<int>(m);
+  result.size = static_cast<int>(s);
+  result.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+  result.iou.assign(iou.data_ptr<float>(), iou.data_ptr<float>() + iou.numel());
+  return result;
+}
+
+Embedding SamModel::embedding_from_values(const std::vector<float>& values) const {
+  const int64_t e = impl_->info.embedding_size;
+  if (values.size() != static_cast<size_t>(256 * e * e)) {
+    throw Error(impl_->info.path, "embedding of " + std::to_string(values.size()) + " values, expected 256x" +
+                                      std::to_string(e) + "x" + std::to_string(e));
+  }
+  c10::InferenceMode guard;
+  auto impl = std::make_shared<Embedding::Impl>();
+  impl->tensor = torch::from_blob(const_cast<float*>(values.data()), {1, 256, e, e}).clone().to(impl_->device);
+  return Embedding(impl);
+}
+
+std::vector<float> embedding_values(const Embedding& embedding) {
+  torch::Tensor t = embedding.impl().tensor.to(torch::kCPU, torch::kFloat).contiguous();
+  return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+}
+
+bool optimized_blas_loaded() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find("openblas") != std::string::npos || line.find("libmkl") != std::string::npos) return true;
+  }
+  return false;
+}
+
+int default_decode_batch(const std::string& device) { return device.rfind("cuda", 0) == 0 ? 64 : 1; }
+
+int set_threads(int threads) {
+  if (threads <= 0) threads = usable_cores();
+  at::set_num_threads(threads);
+  return at::get_num_threads();
+}
+
+}  // namespace sambench

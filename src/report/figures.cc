@@ -1,0 +1,160 @@
+#include "sambench/report/figures.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+#include <opencv2/imgproc.hpp>
+
+#include "sambench/data/config.h"
+#include "sambench/base/error.h"
+#include "sambench/data/image_io.h"
+#include "sambench/data/instances.h"
+#include "sambench/report/predictions.h"
+#include "sambench/prompts/prompt_log.h"
+
+#ifndef SAMBENCH_SCRIPTS_DIR
+#define SAMBENCH_SCRIPTS_DIR "scripts"
+#endif
+
+namespace sambench {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+void draw_contour(cv::Mat& canvas, const cv::Mat& mask, const cv::Scalar& colour, int thickness) {
+  std::vector<std::vector<cv::Point>> contours;
+  cv::Mat binary = mask != 0;
+  cv::findContours(binary, contours, cv::RETR_LIST, cv::CHAIN_APPROX_NONE);
+  cv::drawContours(canvas, contours, -1, colour, thickness, cv::LINE_8);
+}
+
+// One bar chart per result set, from the run's per_class.csv.
+void draw_charts(const RunTables& tables, Figures& figures) {
+  const std::string python = env_or("SAMBENCH_PYTHON", "/usr/bin/python3");
+  const fs::path script = fs::path(env_or("SAMBENCH_SCRIPTS", SAMBENCH_SCRIPTS_DIR)) / "plot_dice.py";
+  if (!fs::exists(script)) {
+    figures.notes.push_back("no bar charts: " + script.string() + " not found (set SAMBENCH_SCRIPTS)");
+    return;
+  }
+  for (const auto& [set, description] : tables.sets) {
+    std::string file = "figures/dice_" + file_slug(set) + ".png";
+    std::string command = shell_quote(python) + " " + shell_quote(script.string()) + " --table " +
+                          shell_quote((tables.dir / "per_class.csv").string()) + " --prompt " + shell_quote(set) +
+                          " --output " + shell_quote((tables.dir / file).string());
+    if (std::system(command.c_str()) != 0) {
+      figures.notes.push_back("no bar chart for " + set + ": " + script.filename().string() +
+                              " failed (is python3-matplotlib installed?)");
+      continue;
+    }
+    figures.charts.emplace_back(set, file);
+  }
+}
+
+// The instances to draw: per class, the N with the highest and the N with the lowest Dice of
+// the first result set (NaN excluded; ties broken by image and instance).
+std::vector<std::pair<std::string, const InstanceResult*>> pick_instances(const RunTables& tables, int n) {
+  std::vector<std::pair<std::string, const InstanceResult*>> out;
+  for (const auto& cls : tables.classes) {
+    std::vector<const InstanceResult*> rows;
+    for (const auto& r : tables.instances) {
+      if (r.prompt == tables.sets.front().first && r.class_label == cls.label && !std::isnan(r.dice)) rows.push_back(&r);
+    }
+    std::sort(rows.begin(), rows.end(), [](const InstanceResult* a, const InstanceResult* b) {
+      return std::tie(a->dice, a->image, a->instance) < std::tie(b->dice, b->image, b->instance);
+    });
+    const size_t k = std::min(rows.size(), static_cast<size_t>(n));
+    for (size_t i = 0; i < k; ++i) out.emplace_back("best_" + std::to_string(i + 1), rows[rows.size() - 1 - i]);
+    for (size_t i = 0; i < k && i < rows.size() - k; ++i) out.emplace_back("worst_" + std::to_string(i + 1), rows[i]);
+  }
+  return out;
+}
+
+void draw_overlays(const RunTables& tables, int n, Figures& figures) {
+  const auto picks = pick_instances(tables, n);
+  if (picks.empty()) return;
+  for (const auto& [rank, r] : picks) {
+    if (r->mask_file.empty()) {
+      figures.notes.push_back("no overlays: the run saved no predictions (rerun eval with --save-predictions)");
+      return;
+    }
+  }
+  const nlohmann::json& summary = tables.summary;
+  Config config = config_from_json(summary.at("config"), summary.value("config_file", ""));
+  auto dataset = make_dataset(config.dataset, config.dataset_base);
+  std::map<std::string, SampleRef> refs;
+  for (const auto& ref : dataset->list()) refs[ref.id] = ref;
+  std::map<PromptKey, Prompt> prompts;
+  if (fs::exists(tables.dir / "prompts.jsonl")) prompts = read_prompt_log(tables.dir / "prompts.jsonl");
+  for (const auto& [rank, r] : picks) {
+    auto ref = refs.find(r->image);
+    if (ref == refs.end()) throw Error(tables.dir / "per_instance.csv", "image " + r->image + " is not in the dataset any more");
+    Sample sample = dataset->load(ref->second);
+    const Instance* instance = nullptr;
+    std::vector<Instance> instances = find_instances(sample.labels, dataset->classes(), config.instances);
+    for (const auto& inst : instances) {
+      if (inst.class_label == r->class_label && inst.index == r->instance) instance = &inst;
+    }
+    if (!instance) throw Error(ref->second.mask, "instance " + std::to_string(r->instance) + " of " + r->class_name + " not found: the data changed since the run");
+    auto prompt = prompts.find({r->image, r->class_label, r->instance, r->prompt});
+    cv::Mat overlay = draw_overlay(sample.image, instance->mask, read_mask_png(tables.dir / r->mask_file),
+                                   prompt == prompts.end() ? nullptr : &prompt->second);
+    std::string file = "figures/overlays/" + file_slug(r->class_name) + "/" + rank + "_" + file_slug(r->image) + "_" +
+                       std::to_string(r->instance) + ".png";
+    fs::create_directories((tables.dir / file).parent_path());
+    write_image(tables.dir / file, overlay);
+    figures.overlays.emplace_back(r->class_name + " " + rank + ": " + r->image + " instance " +
+                                      std::to_string(r->instance) + ", Dice " + format_number(r->dice, 3),
+                                  file);
+  }
+}
+
+}  // namespace
+
+cv::Mat draw_overlay(const cv::Mat& rgb, const cv::Mat& truth, const cv::Mat& prediction, const Prompt* prompt) {
+  cv::Mat canvas;
+  cv::cvtColor(rgb, canvas, cv::COLOR_RGB2BGR);
+  const int thickness = std::max(1, static_cast<int>(std::lround(std::max(rgb.cols, rgb.rows) / 400.0)));
+  draw_contour(canvas, truth, {0, 255, 0}, thickness);
+  draw_contour(canvas, prediction, {0, 0, 255}, thickness);
+  if (!prompt) return canvas;
+  const int size = 6 * thickness + 4;
+  for (size_t i = 0; i < prompt->points.size(); ++i) {
+    cv::Point p(static_cast<int>(std::lround(prompt->points[i].x)), static_cast<int>(std::lround(prompt->points[i].y)));
+    bool positive = prompt->labels[i] == kPositive;
+    cv::drawMarker(canvas, p, positive ? cv::Scalar(0, 255, 255) : cv::Scalar(255, 0, 255),
+                   positive ? cv::MARKER_CROSS : cv::MARKER_TILTED_CROSS, size, thickness + 1);
+  }
+  if (prompt->box) {
+    cv::rectangle(canvas, cv::Point(static_cast<int>(prompt->box->top_left.x), static_cast<int>(prompt->box->top_left.y)),
+                  cv::Point(static_cast<int>(prompt->box->bottom_right.x), static_cast<int>(prompt->box->bottom_right.y)),
+                  {255, 255, 0}, thickness);
+  }
+  return canvas;
+}
+
+Figures make_figures(const RunTables& tables, const FigureOptions& options) {
+  Figures figures;
+  std::error_code ec;
+  fs::remove_all(tables.dir / "figures", ec);  // figures of an earlier report would mislead
+  fs::create_directories(tables.dir / "figures", ec);
+  if (ec) throw Error(tables.dir / "figures", "cannot create: " + ec.message());
+  if (options.charts) draw_charts(tables, figures);
+  if (options.overlays_per_class > 0 && !tables.sets.empty()) draw_overlays(tables, options.overlays_per_class, figures);
+  return figures;
+}
+
+}  // namespace sambench

@@ -1,0 +1,137 @@
+// sambench merge: the shards' journals read back into one Run, in listing order, and written as
+// the unsharded run would have written it.
+
+#include "sambench/run/merge.h"
+
+#include <chrono>
+#include <set>
+
+#include "run/run_journal.h"
+#include "sambench/base/error.h"
+
+namespace sambench {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct ShardRun {
+  fs::path dir;
+  json state;
+  Shard shard;
+};
+
+ShardRun read_shard(const fs::path& dir) {
+  ShardRun s{dir, read_state(dir), {}};
+  const fs::path file = dir / kStateFile;
+  if (s.state.value("status", "") != "complete") {
+    throw Error(file, "the shard is not complete (status '" + s.state.value("status", "") +
+                          "'): resume it with eval --resume first");
+  }
+  if (s.state.contains("shard") && s.state["shard"].is_string()) s.shard = parse_shard(s.state["shard"]);
+  return s;
+}
+
+// Every shard of the same run, each once.
+void check_shards(const std::vector<ShardRun>& shards) {
+  std::set<int> seen;
+  for (const auto& s : shards) {
+    check_same_setup(shards.front().state, s.state, s.dir / kStateFile, "merge");
+    if (s.shard.count != shards.front().shard.count || s.state["units"] != shards.front().state["units"]) {
+      throw Error(s.dir / kStateFile, "shard " + s.shard.name() + " belongs to another split than shard " +
+                                          shards.front().shard.name());
+    }
+    if (!seen.insert(s.shard.index).second) throw Error(s.dir / kStateFile, "shard " + s.shard.name() + " is given twice");
+  }
+  std::vector<std::string> missing;
+  for (int i = 0; i < shards.front().shard.count; ++i) {
+    if (!seen.count(i)) missing.push_back(std::to_string(i) + "/" + std::to_string(shards.front().shard.count));
+  }
+  if (!missing.empty()) throw Error("merge: shard(s) " + join(missing) + " missing");
+}
+
+ModelInfo model_info_of(const json& model) {
+  ModelInfo info;
+  info.path = model.at("path").get<std::string>();
+  info.sha256 = model.at("sha256").get<std::string>();
+  info.model_type = model.at("model_type").get<std::string>();
+  info.device = model.at("device").get<std::string>();
+  info.precision = model.value("precision", "fp32");
+  info.image_size = model.at("image_size").get<int>();
+  info.embedding_size = model.at("embedding_size").get<int>();
+  info.low_res_size = model.at("low_res_size").get<int>();
+  info.num_mask_outputs = model.at("num_mask_outputs").get<int>();
+  info.mask_threshold = model.at("mask_threshold").get<float>();
+  info.metadata = model.at("metadata");
+  return info;
+}
+
+Config merged_config(const json& state, const fs::path& output) {
+  json resolved = state.at("config");
+  resolved["run"]["output"] = output.string();
+  return config_from_json(resolved, state.at("config_file").get<std::string>());
+}
+
+// A shard's saved predictions, copied as they are.
+void copy_saved(const fs::path& from, const fs::path& to, const json& record) {
+  for (const auto& name : record.value("saved", json::array())) {
+    const fs::path source = from / name.get<std::string>(), target = to / name.get<std::string>();
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    fs::copy_file(source, target, fs::copy_options::overwrite_existing, ec);
+    if (ec) throw Error(source, "cannot copy to " + target.string() + ": " + ec.message());
+  }
+}
+
+}  // namespace
+
+MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& output) {
+  auto start = std::chrono::steady_clock::now();
+  if (shard_dirs.empty()) throw Error("merge: no shard folders given");
+  std::vector<ShardRun> shards;
+  for (const auto& dir : shard_dirs) {
+    std::error_code ec;
+    if (fs::equivalent(dir, output, ec)) throw Error(output, "the output folder is one of the shards");
+    shards.push_back(read_shard(dir));
+  }
+  check_shards(shards);
+
+  const json& first = shards.front().state;
+  Config config = merged_config(first, output);
+  auto dataset = make_dataset(config.dataset, config.dataset_base);
+  auto samples = list_samples(*dataset, config);
+  Run run(config, std::move(dataset), std::move(samples), std::nullopt, first.at("threads").get<int>());
+  run.recorded_model = model_info_of(first.at("model"));
+  if (run.listed_units != first.at("units").get<long long>()) {
+    throw Error(shards.front().dir / kStateFile, "the shards listed " + first.at("units").dump() +
+                                                     " units, the dataset lists " + std::to_string(run.listed_units) +
+                                                     " now: it changed since the run");
+  }
+
+  std::map<long long, std::pair<json, const ShardRun*>> records;
+  for (const auto& s : shards) {
+    for (auto& [index, record] : read_journal(s.dir / kJournalFile)) records[index] = {std::move(record), &s};
+  }
+  prepare_output(output);
+  write_state(output, run_state(run, "running"));
+  run.journal = std::make_unique<JournalWriter>(output / kJournalFile);
+  for (const auto& unit : run.units) {
+    auto it = records.find(unit.index);
+    if (it == records.end() || it->second.first.value("key", "") != unit.key) {
+      throw Error("merge: no shard holds unit " + std::to_string(unit.index) + " ('" + unit.key +
+                  "'): the dataset changed since the shards ran");
+    }
+    const auto& [record, shard] = it->second;
+    copy_saved(shard->dir, output, record);
+    apply_unit_record(run, record);
+    run.journal->append(record);
+  }
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_outputs(run, wall, 0.0);
+  complete_run(run);
+  return {output, run.listed_units, run.images_done,
+          static_cast<long long>(run.results.size() / std::max<size_t>(1, run.result_sets.size()))};
+}
+
+}  // namespace sambench

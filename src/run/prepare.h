@@ -1,0 +1,34 @@
+#pragma once
+
+// Samples made ready for the model off the model's thread (read, instances, preprocessing or the
+// cached embedding), read ahead in run order.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "run/run.h"
+#include "sambench/base/prefetch.h"
+#include "sambench/model/preprocess.h"
+
+namespace sambench {
+
+struct PreparedSample {
+  SampleRef ref;
+  Sample sample;
+  std::vector<Instance> instances;
+  ResizeTransform transform;
+  std::vector<float> input;             // the model input; empty without instances, model, or on a cache hit
+  std::string cache_key;                // with an embedding cache
+  std::vector<float> cached_embedding;  // an embedding cache hit
+  StageTimes times;                     // read, prompt (instances), cache and preprocess time spent on it
+};
+
+PreparedSample prepare_sample(const Run& run, const SampleRef& ref);
+
+// `refs` (which must outlive the prefetcher) in order, `run.prefetch` ahead on worker threads
+// (0: on the caller's thread, when taken). Volumes get one worker: adapters cache one volume, and slices come case by case,
+// so each volume is read once and at most one is held besides the queued slices.
+std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const Run& run, const std::vector<SampleRef>& refs);
+
+}  // namespace sambench
