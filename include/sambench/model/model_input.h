@@ -2,7 +2,7 @@
 
 // What SamModel takes, in plain types: the pixel normalization its metadata declares and a
 // prompt in the decoder's frame. Apart from preprocess.h so that the model needs no OpenCV (the
-// model-only speed build, README "Performance").
+// model-only speed build, docs/performance.md).
 
 #include <array>
 #include <vector>
