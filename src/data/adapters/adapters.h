@@ -1,7 +1,7 @@
 #pragma once
 
 // One factory per dataset family; dataset.cc maps config names to them. The helpers below are
-// shared by the families (src/adapters/common.cc).
+// shared by the families (src/data/adapters/common.cc).
 
 #include <cstdint>
 #include <filesystem>
@@ -41,10 +41,10 @@ struct AdapterEntry {
   AdapterInfo info;
   AdapterFactory make;
 };
-const std::vector<AdapterEntry>& adapter_catalog();  // in name order (src/adapters/catalog.cc)
+const std::vector<AdapterEntry>& adapter_catalog();  // in name order (src/data/adapters/catalog.cc)
 
 // EndoVis 2017: the instrument type label (1..7) of a ground-truth folder name such as
-// "Left_Bipolar_Forceps_labels", 0 when it matches none (rule in src/adapters/endovis.cc).
+// "Left_Bipolar_Forceps_labels", 0 when it matches none (rule in src/data/adapters/endovis.cc).
 int endovis_instrument_label(const std::string& folder);
 
 // Throws Error(dir, "folder not found …") saying what `dir` should hold (`role`, optional) and
