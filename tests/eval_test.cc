@@ -3,6 +3,8 @@
 #include <sstream>
 
 #include <algorithm>
+#include <map>
+#include <numeric>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
@@ -90,11 +92,59 @@ TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
   }
   // Every crescent's centroid lies in its opening; the report must say so.
   EXPECT_EQ(classes[2]["centroid_outside"], classes[2]["count"]);
-  // Dice is a fraction; a random-weight model gives no more than that.
-  for (const auto& cls : classes) {
-    double d = cls["dice"]["mean"].get<double>();
-    EXPECT_GE(d, 0.0);
-    EXPECT_LE(d, 1.0);
+}
+
+// Dice and IoU recomputed here, pixel by pixel, from each saved prediction and the instance's
+// ground truth, against per_instance.csv; summary.json's class means against those rows.
+TEST_F(EvalTest, DiceAndIouAreThoseOfTheSavedMasksAgainstTheTruth) {
+  Config c = config();
+  c.run.save_predictions = true;
+  run_eval(c);
+  const fs::path run = c.run.output;
+  const std::vector<ClassInfo> classes = {{1, "disk"}, {2, "box"}, {3, "crescent"}};
+
+  auto rows = parse_csv(read_text(run / "per_instance.csv"));
+  ASSERT_EQ(rows.size(), expected_instances(c) + 1);
+  auto column = [&](const std::string& name) {
+    auto it = std::find(rows[0].begin(), rows[0].end(), name);
+    EXPECT_NE(it, rows[0].end()) << "no column " << name;
+    return static_cast<size_t>(it - rows[0].begin());
+  };
+  const size_t image = column("image"), label = column("class_label"), instance = column("instance"),
+               dice = column("dice"), iou = column("iou"), mask_file = column("mask_file");
+  std::map<int, std::vector<double>> dice_of_class;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const std::vector<std::string>& row = rows[r];
+    SCOPED_TRACE(row[mask_file]);
+    const std::vector<Instance> truths =
+        find_instances(read_label_map(dir_ / "data/masks" / (row[image] + ".png")), classes, c.instances);
+    auto truth = std::find_if(truths.begin(), truths.end(), [&](const Instance& t) {
+      return t.class_label == std::stoi(row[label]) && t.index == std::stoi(row[instance]);
+    });
+    ASSERT_NE(truth, truths.end());
+    const cv::Mat prediction = read_mask_png(run / row[mask_file]);
+    ASSERT_EQ(prediction.size(), truth->mask.size());
+    const double p = cv::countNonZero(prediction), g = cv::countNonZero(truth->mask);
+    const double both = cv::countNonZero(prediction & truth->mask);
+    const double d = std::stod(row[dice]);
+    EXPECT_NEAR(d, 2 * both / (p + g), 1e-6);  // the CSV keeps 6 decimals
+    EXPECT_NEAR(std::stod(row[iou]), both / (p + g - both), 1e-6);
+    EXPECT_NEAR(std::stod(row[iou]), d / (2 - d), 2e-6);
+    dice_of_class[std::stoi(row[label])].push_back(d);
+  }
+  // A random-weight model still overlaps some objects: the check above saw more than zeros.
+  double all = 0;
+  for (const auto& [cls, values] : dice_of_class) all += std::accumulate(values.begin(), values.end(), 0.0);
+  EXPECT_GT(all, 0.0);
+
+  json summary = json::parse(read_text(run / "summary.json"));
+  const json& summary_classes = summary["prompts"][0]["levels"]["instance"]["classes"];
+  ASSERT_EQ(summary_classes.size(), dice_of_class.size());
+  for (const auto& cls : summary_classes) {
+    const std::vector<double>& values = dice_of_class[cls["label"].get<int>()];
+    ASSERT_FALSE(values.empty()) << cls;
+    const double mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+    EXPECT_NEAR(cls["dice"]["mean"].get<double>(), mean, 1e-6) << cls;
   }
 }
 

@@ -5,7 +5,9 @@
 
 #include <sys/mount.h>
 
+#include <cstdio>
 #include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -39,6 +41,14 @@ class Tmpfs {
   fs::path dir_;
   bool mounted_ = false;
 };
+
+// A journal's records, one JSON value per line; throws on a torn or garbled line.
+std::vector<nlohmann::json> journal_records(const fs::path& file) {
+  std::vector<nlohmann::json> records;
+  std::istringstream journal(read_text(file));
+  for (std::string line; std::getline(journal, line);) records.push_back(nlohmann::json::parse(line));
+  return records;
+}
 
 class OutputErrorsTest : public ::testing::Test {
  protected:
@@ -91,10 +101,26 @@ TEST_F(OutputErrorsTest, AFullDiskStopsTheRunNamingTheFileAndKeepsTheJournal) {
   EXPECT_TRUE(contains(line, (dir_ / "small/run").string())) << r.output;
   EXPECT_TRUE(contains(line, "No space left on device")) << r.output;
   EXPECT_EQ(r.output.find("sambench: error: ", r.output.find("sambench: error: ") + 1), std::string::npos);
-  // The cases finished before stay journaled, whole, for --resume once there is room.
+  // The cases finished before stay journaled, whole, for --resume once there is room: the first
+  // units of the run (some, not all: the disk filled in between), each record what a run with
+  // room journals for that unit, and the predictions it lists on the disk.
   ASSERT_TRUE(fs::exists(dir_ / "small/run/journal.jsonl"));
-  std::istringstream journal(read_text(dir_ / "small/run/journal.jsonl"));
-  for (std::string record; std::getline(journal, record);) EXPECT_NO_THROW(nlohmann::json::parse(record));
+  std::vector<nlohmann::json> kept;
+  ASSERT_NO_THROW(kept = journal_records(dir_ / "small/run/journal.jsonl"));
+  auto roomy = eval(dir_ / "roomy");
+  ASSERT_EQ(roomy.exit_code, 0) << roomy.output;
+  const std::vector<nlohmann::json> all = journal_records(dir_ / "roomy/journal.jsonl");
+  ASSERT_EQ(all.size(), 6u);  // one unit per demo image
+  std::printf("journaled %zu of %zu units before the disk filled\n", kept.size(), all.size());
+  ASSERT_GE(kept.size(), 1u) << "no unit journaled before the disk filled";
+  ASSERT_LT(kept.size(), all.size()) << "the disk never filled";
+  for (size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(kept[i], all[i]) << "record " << i;
+    ASSERT_FALSE(kept[i]["saved"].empty()) << "record " << i;
+    for (const auto& file : kept[i]["saved"]) {
+      EXPECT_TRUE(fs::exists(dir_ / "small/run" / file.get<std::string>())) << file;
+    }
+  }
   // No file was left cut short and passed off as written: every listed prediction decodes.
   EXPECT_FALSE(fs::exists(dir_ / "small/run/per_instance.csv"));
   for (const auto& e : fs::recursive_directory_iterator(dir_ / "small/run/predictions")) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
@@ -331,6 +332,220 @@ void print_epoch(const EpochRecord& r) {
   std::fflush(stdout);
 }
 
+// ---- the run ------------------------------------------------------------------------------------
+
+// The images a run learns from and the ones it holds out.
+struct TrainingSet {
+  std::vector<Item> train, validation;
+};
+
+struct SplitIndices {
+  std::vector<size_t> train, validation;  // each ascending
+};
+
+SplitIndices split_samples(size_t n, const FinetuneOptions& o) {
+  const std::vector<size_t> order = permutation(n, splitmix64(static_cast<uint64_t>(o.seed)));
+  const size_t n_val = validation_count(n, o.validation_fraction);
+  SplitIndices split{{order.begin() + n_val, order.end()}, {order.begin(), order.begin() + n_val}};
+  std::sort(split.train.begin(), split.train.end());
+  std::sort(split.validation.begin(), split.validation.end());
+  return split;
+}
+
+// The dataset's samples (the first run.limit of them), split and loaded.
+TrainingSet load_training_set(const Config& config, const FinetuneOptions& o, const fs::path& file) {
+  auto dataset = make_dataset(config.dataset, config.dataset_base);
+  std::vector<SampleRef> refs = dataset->list();
+  if (config.run.limit > 0 && refs.size() > static_cast<size_t>(config.run.limit)) refs.resize(config.run.limit);
+  if (refs.empty()) throw Error(file, "the dataset lists no samples to train on");
+  const SplitIndices split = split_samples(refs.size(), o);
+  TrainingSet set;
+  for (size_t i : split.train) set.train.push_back(load_item(*dataset, refs[i]));
+  for (size_t i : split.validation) set.validation.push_back(load_item(*dataset, refs[i]));
+  return set;
+}
+
+std::vector<std::string> ids_of(const std::vector<Item>& items) {
+  std::vector<std::string> ids;
+  for (const auto& item : items) ids.push_back(item.id);
+  return ids;
+}
+
+torch::jit::Module load_module(const fs::path& path, torch::Device device) {
+  torch::jit::Module module = torch::jit::load(path.string(), device);
+  module.eval();
+  return module;
+}
+
+// Two handles on the model: `sam` encodes exactly as `eval` does; `module` is trained, its
+// trainable parameters stepped by `optimizer`.
+struct TrainableModel {
+  TrainableModel(const Config& config, const FinetuneOptions& o)
+      : sam(SamModel::load(config.model.path, config.model.device)),
+        device(sam.info().device),
+        module(load_module(config.model.path, device)),
+        params(select_trainable(module, o, names)),
+        optimizer(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay)) {}
+
+  const SamModel sam;
+  const torch::Device device;
+  torch::jit::Module module;
+  std::vector<std::string> names;  // declared before params: select_trainable fills both
+  std::vector<torch::Tensor> params;
+  torch::optim::AdamW optimizer;
+};
+
+// What a run trains, from what, on which images and how. The tuned model's metadata keeps it;
+// its text is the checkpoint's fingerprint, so that --resume refuses another setup's checkpoint.
+json training_record(const Config& config, const FinetuneOptions& o, const PromptRule& rule,
+                     const TrainableModel& model, const TrainingSet& data) {
+  return {{"base_model", fs::absolute(config.model.path).lexically_normal().string()},
+          {"base_model_sha256", model.sam.info().sha256},
+          {"dataset", config.dataset},
+          {"instances", {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
+          {"prompt", rule.name()},
+          {"prompt_description", rule.describe()},
+          {"mask_output", "token 0 (single-mask output; evaluate with mask_policy: single)"},
+          {"loss_resolution", "original image size (logits upscaled as in evaluation)"},
+          {"options", to_json(o)},
+          {"trainable_parameters", model.names.size()},
+          {"train_ids", ids_of(data.train)},
+          {"validation_ids", ids_of(data.validation)}};
+}
+
+// One fine-tuning run into config.run.output. Its state (epochs done, the log) is what the
+// checkpoint saves after every epoch, with the parameters and the optimizer.
+class Training {
+ public:
+  Training(const Config& config, const FinetuneOptions& o, const PromptRule& rule, TrainingSet data)
+      : config_(config),
+        o_(o),
+        data_(std::move(data)),
+        model_(config, o),
+        record_(training_record(config, o, rule, model_, data_)),
+        checkpoint_path_(config.run.output / "checkpoint.pt"),
+        examples_(model_.sam, rule, model_.device, o.seed),
+        augment_(variants(o)) {
+    fs::create_directories(config.run.output);
+    state_.fingerprint = record_.dump();
+  }
+
+  // Continues after the last epoch an interrupted run of the same setup checkpointed.
+  void resume() {
+    state_ = load_checkpoint(checkpoint_path_, record_.dump(), model_.params, model_.optimizer);
+    std::printf("resuming after epoch %d of %d\n", state_.epoch, o_.epochs);
+  }
+
+  int epochs_done() const { return state_.epoch; }
+
+  // Epoch 0: the base model's held-out Dice, logged once (a resumed run has it already).
+  void score_base_model() {
+    if (state_.epoch != 0 || !state_.log.empty()) return;
+    const auto started = std::chrono::steady_clock::now();
+    state_.log.push_back({0, kNaN, validation_dice(), 0});
+    state_.log.back().seconds = seconds_since(started);
+    print_epoch(state_.log.back());
+  }
+
+  // One pass over the training images, then the held-out Dice; checkpointed and logged at once.
+  void run_epoch(int epoch) {
+    const auto started = std::chrono::steady_clock::now();
+    const double loss = train_loss(epoch);
+    state_.log.push_back({epoch, loss, validation_dice(), 0});
+    state_.log.back().seconds = seconds_since(started);
+    state_.epoch = epoch;
+    save_checkpoint(checkpoint_path_, state_, model_.params, model_.optimizer);
+    write_training_log();
+    print_epoch(state_.log.back());
+  }
+
+  // training_log.csv and training_curve.png of the epochs so far.
+  void write_log() const {
+    write_training_log();
+    write_training_curve(config_.run.output / "training_curve.png", state_.log);
+  }
+
+  FinetuneResult result() const {
+    FinetuneResult result;
+    result.log = state_.log;
+    result.train_ids = ids_of(data_.train);
+    result.validation_ids = ids_of(data_.validation);
+    return result;
+  }
+
+  // finetuned.pt: the trained module, its metadata the base model's plus the run's record and log.
+  fs::path save_tuned_model() {
+    json record = record_;
+    record["log"] = log_json(state_.log);
+    record["sambench_version"] = version();
+    json metadata = model_.sam.info().metadata;
+    metadata["finetune"] = record;
+    for (auto& p : model_.params) p.set_requires_grad(false);
+    const fs::path path = config_.run.output / "finetuned.pt";
+    save_model(model_.module, path, metadata);
+    return path;
+  }
+
+ private:
+  // The mean loss over the training images, in an order and with variants drawn for the epoch.
+  double train_loss(int epoch) {
+    std::mt19937_64 rng = epoch_rng(o_.seed, epoch);
+    const std::vector<size_t> shuffled = permutation(data_.train.size(), rng());
+    std::vector<double> losses;
+    for (size_t start = 0; start < shuffled.size(); start += o_.batch_size) {
+      const size_t end = std::min(shuffled.size(), start + o_.batch_size);
+      const std::vector<double> batch = train_batch({shuffled.begin() + start, shuffled.begin() + end}, rng);
+      losses.insert(losses.end(), batch.begin(), batch.end());
+    }
+    double total = 0;  // summed in training order, as the log has always been
+    for (double loss : losses) total += loss;
+    return total / static_cast<double>(data_.train.size());
+  }
+
+  // One optimizer step on the batch's mean loss (gradients accumulated image by image); returns
+  // each image's loss.
+  std::vector<double> train_batch(const std::vector<size_t>& batch, std::mt19937_64& rng) {
+    model_.optimizer.zero_grad();
+    std::vector<double> losses;
+    for (size_t i : batch) {
+      const size_t v = uniform_below(rng, augment_.size());
+      const Example& ex = examples_.get(data_.train[i], i, augment_[v], v);
+      torch::Tensor loss = loss_of(full_size_logits(model_.module, ex), ex.target, o_);
+      (loss / static_cast<double>(batch.size())).backward();
+      losses.push_back(loss.item<double>());
+    }
+    model_.optimizer.step();
+    return losses;
+  }
+
+  // The mean hard Dice over the held-out images, unaugmented; NaN without any.
+  double validation_dice() {
+    if (data_.validation.empty()) return kNaN;
+    torch::NoGradGuard no_grad;
+    double sum = 0;
+    for (size_t i = 0; i < data_.validation.size(); ++i) {
+      // Cached after the training images, under indices of their own.
+      const Example& ex = examples_.get(data_.validation[i], data_.train.size() + i, Variant{}, 0);
+      sum += hard_dice(full_size_logits(model_.module, ex), ex.target, model_.sam.info().mask_threshold);
+    }
+    return sum / static_cast<double>(data_.validation.size());
+  }
+
+  void write_training_log() const {
+    write_file_atomic(config_.run.output / "training_log.csv", training_log_csv(state_.log));
+  }
+
+  const Config& config_;
+  const FinetuneOptions& o_;
+  const TrainingSet data_;
+  TrainableModel model_;
+  const json record_;
+  const fs::path checkpoint_path_;
+  Checkpoint state_;
+  Examples examples_;
+  const std::vector<Variant> augment_;
+};
+
 }  // namespace
 
 FinetuneOptions parse_finetune_options(const json& section, const fs::path& file) {
@@ -417,112 +632,17 @@ FinetuneResult finetune(const Config& config, const FinetuneRun& run) {
   PlainInterpreter plain;
   torch::manual_seed(static_cast<uint64_t>(o.seed));
 
-  // Split and load.
-  auto dataset = make_dataset(config.dataset, config.dataset_base);
-  std::vector<SampleRef> refs = dataset->list();
-  if (config.run.limit > 0 && refs.size() > static_cast<size_t>(config.run.limit)) refs.resize(config.run.limit);
-  if (refs.empty()) throw Error(file, "the dataset lists no samples to train on");
-  std::vector<size_t> order = permutation(refs.size(), splitmix64(static_cast<uint64_t>(o.seed)));
-  const size_t n_val = validation_count(refs.size(), o.validation_fraction);
-  std::vector<size_t> val_idx(order.begin(), order.begin() + n_val), train_idx(order.begin() + n_val, order.end());
-  std::sort(val_idx.begin(), val_idx.end());
-  std::sort(train_idx.begin(), train_idx.end());
-  FinetuneResult result;
-  std::vector<Item> train, val;
-  for (size_t i : train_idx) train.push_back(load_item(*dataset, refs[i]));
-  for (size_t i : val_idx) val.push_back(load_item(*dataset, refs[i]));
-  for (const auto& it : train) result.train_ids.push_back(it.id);
-  for (const auto& it : val) result.validation_ids.push_back(it.id);
-
-  // Two handles on the model: SamModel encodes exactly as `eval` does; the module is trained.
-  const SamModel model = SamModel::load(config.model.path, config.model.device);
-  const torch::Device device(model.info().device);
-  torch::jit::Module module = torch::jit::load(config.model.path.string(), device);
-  module.eval();
-  std::vector<std::string> names;
-  std::vector<torch::Tensor> params = select_trainable(module, o, names);
-  torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
-
-  json record = {{"base_model", fs::absolute(config.model.path).lexically_normal().string()},
-                 {"base_model_sha256", model.info().sha256},
-                 {"dataset", config.dataset},
-                 {"instances", {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
-                 {"prompt", rule->name()},
-                 {"prompt_description", rule->describe()},
-                 {"mask_output", "token 0 (single-mask output; evaluate with mask_policy: single)"},
-                 {"loss_resolution", "original image size (logits upscaled as in evaluation)"},
-                 {"options", to_json(o)},
-                 {"trainable_parameters", names.size()},
-                 {"train_ids", result.train_ids},
-                 {"validation_ids", result.validation_ids}};
-  const std::string fingerprint = record.dump();
-
-  fs::create_directories(config.run.output);
-  const fs::path checkpoint_path = config.run.output / "checkpoint.pt";
-  Checkpoint state;
-  state.fingerprint = fingerprint;
-  if (run.resume) {
-    state = load_checkpoint(checkpoint_path, fingerprint, params, optimizer);
-    std::printf("resuming after epoch %d of %d\n", state.epoch, o.epochs);
-  }
-
-  Examples examples(model, *rule, device, o.seed);
-  const std::vector<Variant> augment = variants(o);
-  auto validate_dice = [&]() {
-    if (val.empty()) return kNaN;
-    torch::NoGradGuard no_grad;
-    double sum = 0;
-    for (size_t i = 0; i < val.size(); ++i) {
-      const Example& ex = examples.get(val[i], train.size() + i, Variant{}, 0);
-      sum += hard_dice(full_size_logits(module, ex), ex.target, model.info().mask_threshold);
-    }
-    return sum / static_cast<double>(val.size());
-  };
-
-  if (state.epoch == 0 && state.log.empty()) {
-    const auto start = std::chrono::steady_clock::now();
-    state.log.push_back({0, kNaN, validate_dice(), 0});
-    state.log.back().seconds = seconds_since(start);
-    print_epoch(state.log.back());
-  }
-  for (int epoch = state.epoch + 1; epoch <= o.epochs; ++epoch) {
+  Training training(config, o, *rule, load_training_set(config, o, file));
+  if (run.resume) training.resume();
+  training.score_base_model();
+  for (int epoch = training.epochs_done() + 1; epoch <= o.epochs; ++epoch) {
     if (run.stop_after > 0 && epoch > run.stop_after) break;
-    const auto started = std::chrono::steady_clock::now();
-    std::mt19937_64 rng = epoch_rng(o.seed, epoch);
-    std::vector<size_t> shuffled = permutation(train.size(), rng());
-    double total = 0;
-    for (size_t start = 0; start < shuffled.size(); start += o.batch_size) {
-      const size_t end = std::min(shuffled.size(), start + o.batch_size);
-      optimizer.zero_grad();
-      for (size_t k = start; k < end; ++k) {
-        const size_t i = shuffled[k];
-        const size_t v = uniform_below(rng, augment.size());
-        const Example& ex = examples.get(train[i], i, augment[v], v);
-        torch::Tensor loss = loss_of(full_size_logits(module, ex), ex.target, o);
-        (loss / static_cast<double>(end - start)).backward();
-        total += loss.item<double>();
-      }
-      optimizer.step();
-    }
-    state.log.push_back({epoch, total / static_cast<double>(train.size()), validate_dice(), 0});
-    state.log.back().seconds = seconds_since(started);
-    state.epoch = epoch;
-    save_checkpoint(checkpoint_path, state, params, optimizer);
-    write_file_atomic(config.run.output / "training_log.csv", training_log_csv(state.log));
-    print_epoch(state.log.back());
+    training.run_epoch(epoch);
   }
-  result.log = state.log;
-  write_file_atomic(config.run.output / "training_log.csv", training_log_csv(state.log));
-  write_training_curve(config.run.output / "training_curve.png", state.log);
-  if (state.epoch < o.epochs) return result;  // stopped early: --resume continues
-
-  json metadata = model.info().metadata;
-  record["log"] = log_json(state.log);
-  record["sambench_version"] = version();
-  metadata["finetune"] = record;
-  for (auto& p : params) p.set_requires_grad(false);
-  result.model = config.run.output / "finetuned.pt";
-  save_model(module, result.model, metadata);
+  training.write_log();
+  FinetuneResult result = training.result();
+  if (training.epochs_done() < o.epochs) return result;  // stopped early: --resume continues
+  result.model = training.save_tuned_model();
   return result;
 }
 

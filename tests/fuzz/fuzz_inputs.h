@@ -5,12 +5,14 @@
 // crashers. A loader may reject the bytes with sambench::Error; anything else (another
 // exception, a crash, a sanitizer report) is a bug.
 
-#include <unistd.h>
+#include <stdlib.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "sambench/data/config.h"
 #include "sambench/base/error.h"
@@ -19,14 +21,33 @@
 
 namespace sambench::fuzz {
 
-// The bytes as a file named with `extension`, in a per-process temp folder.
+// A folder of its own under the system temp folder (mkdtemp: unique per process), removed with
+// what is in it when the object goes.
+class TempFolder {
+ public:
+  TempFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "sambench_fuzz_XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temp folder like " + pattern);
+    path_ = pattern;
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempFolder(const TempFolder&) = delete;
+  TempFolder& operator=(const TempFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The bytes as a file named with `extension`, in the process's temp folder. The folder is made
+// on the first call and removed when the process exits (a static's destructor: libFuzzer's
+// -max_total_time and -runs end with exit(), as does the test runner).
 inline std::filesystem::path as_file(const uint8_t* data, size_t size, const std::string& extension) {
-  static const std::filesystem::path dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("sambench_fuzz_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  std::filesystem::path file = dir / ("input" + extension);
+  static const TempFolder dir;
+  std::filesystem::path file = dir.path() / ("input" + extension);
   std::ofstream(file, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), size);
   return file;
 }
