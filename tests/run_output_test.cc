@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
 
 namespace sambench {
@@ -19,7 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::contains;
-using testing::read_text;
 using testing::run_sambench;
 using testing::write_text;
 
@@ -93,7 +93,7 @@ TEST_F(OutputErrorsTest, AFullDiskStopsTheRunNamingTheFileAndKeepsTheJournal) {
   EXPECT_EQ(r.output.find("sambench: error: ", r.output.find("sambench: error: ") + 1), std::string::npos);
   // The cases finished before stay journaled, whole, for --resume once there is room.
   ASSERT_TRUE(fs::exists(dir_ / "small/run/journal.jsonl"));
-  std::istringstream journal(read_text(dir_ / "small/run/journal.jsonl"));
+  std::istringstream journal(read_file(dir_ / "small/run/journal.jsonl"));
   for (std::string record; std::getline(journal, record);) EXPECT_NO_THROW(nlohmann::json::parse(record));
   // No file was left cut short and passed off as written: every listed prediction decodes.
   EXPECT_FALSE(fs::exists(dir_ / "small/run/per_instance.csv"));
