@@ -15,6 +15,7 @@
 
 #include "fixtures/dicom_series.h"
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/dataset.h"
 #include "sambench/base/error.h"
 #include "sambench/data/volume_io.h"
@@ -297,7 +298,7 @@ TEST(Amos, TruncatedFileNamesTheFile) {
   for (size_t n = 0; n < ct.voxels.size(); ++n) ct.voxels[n] = float(n % 977);  // compresses poorly
   write_case(dir / "amos", "amos_0001", ct, label_volume());
   fs::path image = dir / "amos/imagesVa/amos_0001.nii.gz";
-  std::string bytes = testing::read_text(image);
+  std::string bytes = read_file(image);
   testing::write_text(image, bytes.substr(0, bytes.size() / 2));
   auto dataset = make_dataset(amos_options(), dir.path());
   std::string e = error_of([&] { dataset->load(dataset->list()[0]); });
@@ -490,7 +491,7 @@ TEST(AmosReal, TruncatedDicomSliceNamesTheSeries) {
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir / "series")) files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  std::string bytes = testing::read_text(files[files.size() / 2]);
+  std::string bytes = read_file(files[files.size() / 2]);
   testing::write_text(files[files.size() / 2], bytes.substr(0, bytes.size() / 2));
   std::string e = error_of([&] { read_volume(dir / "series"); });
   EXPECT_TRUE(contains(e, (dir / "series").string())) << e;

@@ -8,15 +8,15 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/config.h"
 #include "sambench/run/eval.h"
-#include "sambench/report/report.h"
+#include "sambench/report/csv.h"
 
 namespace sambench {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::read_text;
 
 // Columns that come from the ground truth and the prompt rule alone: no float arithmetic of the
 // model is involved, so they must match to the character.
@@ -43,25 +43,22 @@ bool close_enough(const std::string& got, const std::string& want) {
 
 // Differences between a table and its golden copy, one line each (at most 20).
 std::vector<std::string> compare_table(const fs::path& got_file, const fs::path& want_file) {
-  std::vector<std::string> out;
   if (!fs::exists(want_file)) return {want_file.string() + ": no golden file (run scripts/regen_golden.sh)"};
-  auto got = parse_csv(read_text(got_file));
-  auto want = parse_csv(read_text(want_file));
-  if (got.empty() || want.empty() || got[0] != want[0]) {
-    return {got_file.filename().string() + ": columns differ from the golden file's"};
+  const std::string name = got_file.filename().string();
+  CsvTable got = CsvTable::read(got_file);
+  CsvTable want = CsvTable::read(want_file);
+  if (got.header() != want.header()) return {name + ": columns differ from the golden file's"};
+  if (got.rows() != want.rows()) {
+    return {name + ": " + std::to_string(got.rows()) + " rows, golden has " + std::to_string(want.rows())};
   }
-  if (got.size() != want.size()) {
-    return {got_file.filename().string() + ": " + std::to_string(got.size() - 1) + " rows, golden has " +
-            std::to_string(want.size() - 1)};
-  }
-  const auto& header = want[0];
-  for (size_t r = 1; r < want.size() && out.size() < 20; ++r) {
-    for (size_t c = 0; c < header.size(); ++c) {
-      bool same = kExact.count(header[c]) ? got[r][c] == want[r][c] : close_enough(got[r][c], want[r][c]);
-      if (!same) {
-        out.push_back(got_file.filename().string() + " row " + std::to_string(r) + " (" + want[r][0] + ") " +
-                      header[c] + ": " + got[r][c] + ", golden " + want[r][c]);
-      }
+  std::vector<std::string> out;
+  for (size_t r = 0; r < want.rows() && out.size() < 20; ++r) {
+    for (const auto& column : want.header()) {
+      const std::string& g = got.at(r, column);
+      const std::string& w = want.at(r, column);
+      if (kExact.count(column) ? g == w : close_enough(g, w)) continue;
+      out.push_back(name + " row " + std::to_string(r + 1) + " (" + want.at(r, want.header().front()) + ") " + column +
+                    ": " + g + ", golden " + w);
     }
   }
   return out;

@@ -8,14 +8,14 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
-#include "sambench/report/report.h"
+#include "sambench/report/csv.h"
 
 namespace sambench {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::read_text;
 using testing::run_sambench;
 using testing::write_text;
 
@@ -56,7 +56,7 @@ class CliTest : public ::testing::Test {
 
   void expect_failed_run() const {
     EXPECT_FALSE(fs::exists(dir_ / "run/per_instance.csv"));
-    EXPECT_NE(read_text(dir_ / "run/summary.json").find("\"status\": \"failed\""), std::string::npos);
+    EXPECT_NE(read_file(dir_ / "run/summary.json").find("\"status\": \"failed\""), std::string::npos);
   }
 
   testing::TempDir dir_;
@@ -67,13 +67,13 @@ TEST_F(CliTest, EvalRunsAndPrintsTheTable) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("mean over classes"), std::string::npos);
   EXPECT_NE(r.output.find("WARNING: random-weight model"), std::string::npos);
-  EXPECT_NE(read_text(dir_ / "run/summary.json").find("\"status\": \"complete\""), std::string::npos);
+  EXPECT_NE(read_file(dir_ / "run/summary.json").find("\"status\": \"complete\""), std::string::npos);
   EXPECT_EQ(r.output.find("finetune:"), std::string::npos) << r.output;
 }
 
 // The table's columns line up whatever the class names' lengths (UTF-8 dashes included).
 TEST_F(CliTest, TableColumnsLineUpWithLongClassNames) {
-  std::string config = read_text(dir_ / "c.yaml");
+  std::string config = read_file(dir_ / "c.yaml");
   config.replace(config.find("1: disk"), 7, "1: \"optic disc rim \u2013 a name of thirty-six\"");
   write_text(dir_ / "c.yaml", config);
   auto r = run_sambench(config_arg() + " --limit 1");
@@ -95,7 +95,7 @@ TEST_F(CliTest, TableColumnsLineUpWithLongClassNames) {
 
 // A fine-tuning config evaluates its base model; eval says so rather than leave it to be guessed.
 TEST_F(CliTest, EvalOfAFinetuneConfigSaysItEvaluatesTheBaseModel) {
-  write_text(dir_ / "c.yaml", read_text(dir_ / "c.yaml") + "finetune: {epochs: 2}\n");
+  write_text(dir_ / "c.yaml", read_file(dir_ / "c.yaml") + "finetune: {epochs: 2}\n");
   auto r = run_sambench(config_arg() + " --limit 1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(testing::contains(r.output, "note: the config's finetune: section is for `sambench finetune`"))
@@ -105,7 +105,7 @@ TEST_F(CliTest, EvalOfAFinetuneConfigSaysItEvaluatesTheBaseModel) {
 TEST_F(CliTest, OverridesTakePrecedenceOverTheConfig) {
   auto r = run_sambench(config_arg() + " --limit 1 --threads 1 --output '" + (dir_ / "other").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  std::string csv = read_text(dir_ / "other/per_instance.csv");
+  std::string csv = read_file(dir_ / "other/per_instance.csv");
   EXPECT_NE(csv.find("demo_000"), std::string::npos);
   EXPECT_EQ(csv.find("demo_001"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "run"));
@@ -127,7 +127,7 @@ TEST_F(CliTest, InspectCountsWithoutTheModel) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(testing::contains(r.output, "adapter folder: 2 sample(s) in 2 case(s); 0 without any instance")) << r.output;
   EXPECT_TRUE(testing::contains(r.output, "model input (RGB uint8 after preprocessing): min ")) << r.output;
-  EXPECT_TRUE(testing::contains(read_text(json), "\"samples\": 2"));
+  EXPECT_TRUE(testing::contains(read_file(json), "\"samples\": 2"));
   fs::remove_all(dir_ / "data/masks");
   expect_one_error_naming(run_sambench("inspect --config '" + (dir_ / "nomodel.yaml").string() + "'"),
                           "data/masks", "folder not found");
@@ -215,8 +215,8 @@ TEST_F(CliTest, ReportRegeneratesTablesAndFiguresWithoutTheModel) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const fs::path run = dir_ / "run";
   ASSERT_TRUE(fs::exists(run / "report.md"));
-  const std::string per_class = read_text(run / "per_class.csv");
-  const std::string summary = read_text(run / "summary.json");
+  const std::string per_class = read_file(run / "per_class.csv");
+  const std::string summary = read_file(run / "summary.json");
   EXPECT_NE(summary.find("\"foreground_mean\""), std::string::npos);
   EXPECT_NE(summary.find("\"metric_per_case\""), std::string::npos);
   fs::remove(run / "per_class.csv");
@@ -225,8 +225,8 @@ TEST_F(CliTest, ReportRegeneratesTablesAndFiguresWithoutTheModel) {
 
   auto report = run_sambench("report '" + run.string() + "' --overlays 1");
   ASSERT_EQ(report.exit_code, 0) << report.output;
-  EXPECT_EQ(read_text(run / "per_class.csv"), per_class);
-  const std::string md = read_text(run / "report.md");
+  EXPECT_EQ(read_file(run / "per_class.csv"), per_class);
+  const std::string md = read_file(run / "report.md");
   EXPECT_NE(md.find("| disk |"), std::string::npos) << md;
   EXPECT_NE(md.find("figures/overlays/disk/best_1_demo_"), std::string::npos) << md;
   size_t overlays = 0;
@@ -253,14 +253,14 @@ TEST_F(CliTest, ReportRegeneratesThePerGroupTable) {
   auto r = run_sambench("eval --config '" + (dir_ / "fundus.yaml").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const fs::path run = dir_ / "run";
-  const std::string per_group = read_text(run / "per_group.csv");
+  const std::string per_group = read_file(run / "per_group.csv");
   EXPECT_NE(per_group.find("Domain1"), std::string::npos) << per_group;
   EXPECT_NE(per_group.find("Domain2"), std::string::npos) << per_group;
   fs::remove(run / "per_group.csv");
   auto report = run_sambench("report '" + run.string() + "'");
   ASSERT_EQ(report.exit_code, 0) << report.output;
   ASSERT_TRUE(fs::exists(run / "per_group.csv"));
-  EXPECT_EQ(read_text(run / "per_group.csv"), per_group);
+  EXPECT_EQ(read_file(run / "per_group.csv"), per_group);
 }
 
 TEST_F(CliTest, CompareARunWithItselfFindsNoDifference) {
@@ -269,12 +269,10 @@ TEST_F(CliTest, CompareARunWithItselfFindsNoDifference) {
   auto r = run_sambench("compare " + run + " " + run + " -o '" + (dir_ / "cmp").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("# sambench compare"), std::string::npos);
-  auto rows = parse_csv(read_text(dir_ / "cmp/compare.csv"));
-  ASSERT_GT(rows.size(), 1u);
-  size_t column = std::find(rows[0].begin(), rows[0].end(), "dice_difference") - rows[0].begin();
-  ASSERT_LT(column, rows[0].size());
-  for (size_t i = 1; i < rows.size(); ++i) {
-    if (rows[i][column] != "nan") EXPECT_EQ(rows[i][column], "0.000000") << i;
+  CsvTable rows = CsvTable::read(dir_ / "cmp/compare.csv");
+  ASSERT_GT(rows.rows(), 0u);
+  for (size_t i = 0; i < rows.rows(); ++i) {
+    if (rows.at(i, "dice_difference") != "nan") EXPECT_EQ(rows.at(i, "dice_difference"), "0.000000") << i;
   }
   EXPECT_NE(run_sambench("compare " + run).exit_code, 0);  // one run is not a comparison
 }

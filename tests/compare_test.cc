@@ -16,7 +16,7 @@ RunTables run_with(const std::vector<double>& dice, const std::string& set = "ce
     InstanceResult r;
     r.image = "img" + std::to_string(i);
     r.case_id = r.image;
-    r.prompt = set;
+    r.result_set = set;
     r.class_label = 1;
     r.class_name = "disk";
     r.instance = 1;

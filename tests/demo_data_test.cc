@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/image_io.h"
 
 namespace sambench {
@@ -36,7 +37,7 @@ TEST(DemoData, ThreeClassesByDefaultAndDeterministic) {
   make_demo_dataset(dir / "plain", {2, 5});
   EXPECT_EQ(label_values(dir / "plain/masks/demo_000.png"), (std::set<int>{0, 1, 2, 3}));
   make_demo_dataset(dir / "again", {2, 5});
-  EXPECT_EQ(testing::read_text(dir / "plain/masks/demo_001.png"), testing::read_text(dir / "again/masks/demo_001.png"));
+  EXPECT_EQ(read_file(dir / "plain/masks/demo_001.png"), read_file(dir / "again/masks/demo_001.png"));
 }
 
 }  // namespace

@@ -10,13 +10,14 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
 #include "sambench/base/error.h"
 #include "sambench/base/hash.h"
 #include "sambench/data/image_io.h"
 #include "sambench/data/instances.h"
 #include "sambench/report/predictions.h"
-#include "sambench/report/report.h"
+#include "sambench/report/csv.h"
 #include "sambench/data/volume_io.h"
 
 namespace sambench {
@@ -24,10 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using testing::read_text;
 
 size_t csv_rows(const fs::path& file) {
-  std::string text = read_text(file);
+  std::string text = read_file(file);
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) - 1;  // minus header
 }
 
@@ -67,7 +67,7 @@ TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
   EXPECT_EQ(csv_rows(run / "per_image.csv"), 3u * 3u);
   EXPECT_FALSE(fs::exists(run / "per_instance.partial.csv"));
 
-  json summary = json::parse(read_text(run / "summary.json"));
+  json summary = json::parse(read_file(run / "summary.json"));
   EXPECT_EQ(summary["status"], "complete");
   EXPECT_EQ(summary["counts"]["instances"], instances);
   EXPECT_EQ(summary["model"]["sha256"], sha256_file(testing::small_model()));
@@ -86,7 +86,7 @@ TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
   EXPECT_EQ(csv_rows(run / "prompts.jsonl") + 1, instances);  // one line per prompt, no header
   EXPECT_FALSE(summary.contains("wall_s"));  // times live in timings.json only
 
-  json timings = json::parse(read_text(run / "timings.json"));
+  json timings = json::parse(read_file(run / "timings.json"));
   for (const char* stage : {"read", "preprocess", "encode", "prompt", "decode", "upscale", "metrics"}) {
     EXPECT_GT(timings["stages"][stage]["total_s"].get<double>(), 0.0) << stage;
   }
@@ -152,9 +152,9 @@ TEST_F(EvalTest, SecondRunIsByteIdentical) {
   Config c = config();
   run_eval(c);
   std::map<std::string, std::string> first;
-  for (const char* f : {"per_instance.csv", "per_class.csv", "summary.json"}) first[f] = read_text(c.run.output / f);
+  for (const char* f : {"per_instance.csv", "per_class.csv", "summary.json"}) first[f] = read_file(c.run.output / f);
   run_eval(c);
-  for (const auto& [name, text] : first) EXPECT_EQ(read_text(c.run.output / name), text) << name;
+  for (const auto& [name, text] : first) EXPECT_EQ(read_file(c.run.output / name), text) << name;
 }
 
 TEST_F(EvalTest, Bf16EncoderRunsEndToEndAndIsRecorded) {
@@ -168,15 +168,15 @@ TEST_F(EvalTest, Bf16EncoderRunsEndToEndAndIsRecorded) {
   EXPECT_EQ(run_eval(bf16).images, 2);
   EXPECT_EQ(csv_rows(bf16.run.output / "per_instance.csv"), csv_rows(fp32.run.output / "per_instance.csv"));
 
-  const json summary = json::parse(read_text(bf16.run.output / "summary.json"));
+  const json summary = json::parse(read_file(bf16.run.output / "summary.json"));
   EXPECT_EQ(summary["config"]["model"]["precision"], "bf16");
   EXPECT_EQ(summary["model"]["precision"], "bf16");
   const std::string convention = summary["conventions"]["encoder_precision"];
   EXPECT_EQ(convention.rfind("bf16: ", 0), 0u) << convention;
   EXPECT_TRUE(testing::contains(convention, "layer norms in float32")) << convention;
-  EXPECT_EQ(json::parse(read_text(fp32.run.output / "summary.json"))["model"]["precision"], "fp32");
+  EXPECT_EQ(json::parse(read_file(fp32.run.output / "summary.json"))["model"]["precision"], "fp32");
   // The fp32 run filled the cache; its embeddings are not bf16's.
-  const json cache = json::parse(read_text(bf16.run.output / "timings.json"))["embedding_cache"];
+  const json cache = json::parse(read_file(bf16.run.output / "timings.json"))["embedding_cache"];
   EXPECT_EQ(cache["hits"], 0);
   EXPECT_EQ(cache["stores"], 2);
 }
@@ -190,12 +190,12 @@ TEST_F(EvalTest, CorruptImageFailsNamingItAndKeepsEarlierResults) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("demo_001.png: cannot decode image"), std::string::npos) << e.what();
   }
-  json summary = json::parse(read_text(c.run.output / "summary.json"));
+  json summary = json::parse(read_file(c.run.output / "summary.json"));
   EXPECT_EQ(summary["status"], "failed");
   EXPECT_NE(summary["error"].get<std::string>().find("demo_001.png"), std::string::npos);
   EXPECT_EQ(summary["counts"]["images_done"], 1);
   EXPECT_FALSE(fs::exists(c.run.output / "per_instance.csv"));
-  std::string partial = read_text(c.run.output / "per_instance.partial.csv");
+  std::string partial = read_file(c.run.output / "per_instance.partial.csv");
   EXPECT_NE(partial.find("\ndemo_000,"), std::string::npos);
   EXPECT_EQ(partial.find("demo_001"), std::string::npos);
 }
@@ -205,9 +205,9 @@ TEST_F(EvalTest, ImagesWithoutInstancesAreCountedAndSkipped) {
   cv::imwrite((dir_ / "data/masks/demo_002.png").string(), cv::Mat::zeros(image.size(), CV_8U));
   Config c = config();
   run_eval(c);
-  json summary = json::parse(read_text(c.run.output / "summary.json"));
+  json summary = json::parse(read_file(c.run.output / "summary.json"));
   EXPECT_EQ(summary["counts"]["images_without_instances"], 1);
-  EXPECT_EQ(read_text(c.run.output / "per_instance.csv").find("demo_002"), std::string::npos);
+  EXPECT_EQ(read_file(c.run.output / "per_instance.csv").find("demo_002"), std::string::npos);
 }
 
 TEST_F(EvalTest, LimitTakesTheFirstSamples) {
@@ -215,7 +215,7 @@ TEST_F(EvalTest, LimitTakesTheFirstSamples) {
   c.run.limit = 1;
   EvalResult result = run_eval(c);
   EXPECT_EQ(result.images, 1);
-  std::string csv = read_text(c.run.output / "per_instance.csv");
+  std::string csv = read_file(c.run.output / "per_instance.csv");
   EXPECT_EQ(csv.find("demo_001"), std::string::npos);
   EXPECT_NE(csv.find("demo_000"), std::string::npos);
 }
@@ -224,10 +224,10 @@ TEST_F(EvalTest, SmallerDecodeBatchesGiveTheSameScores) {
   Config c = config();
   c.run.decode_batch = 16;
   run_eval(c);
-  std::string batched = read_text(c.run.output / "per_instance.csv");
+  std::string batched = read_file(c.run.output / "per_instance.csv");
   c.run.decode_batch = 1;
   run_eval(c);
-  std::string single = read_text(c.run.output / "per_instance.csv");
+  std::string single = read_file(c.run.output / "per_instance.csv");
   // Batching is a speed choice and must not change the numbers at the printed precision.
   EXPECT_EQ(single, batched);
 }
@@ -239,7 +239,7 @@ TEST_F(EvalTest, SavedPredictionsAreListedAndRescoreReproducesTheTables) {
   EvalResult result = run_eval(c);
   const fs::path run = c.run.output;
 
-  json summary = json::parse(read_text(run / "summary.json"));
+  json summary = json::parse(read_file(run / "summary.json"));
   const json& files = summary["predictions"];
   // Per instance a mask and its logits, per image a label map.
   EXPECT_EQ(files.size(), 2u * static_cast<size_t>(result.instances) + 3u);
@@ -247,23 +247,24 @@ TEST_F(EvalTest, SavedPredictionsAreListedAndRescoreReproducesTheTables) {
   EXPECT_TRUE(std::is_sorted(files.begin(), files.end()));
 
   // Every row points at its mask, and the mask is the one that was scored.
-  auto rows = parse_csv(read_text(run / "per_instance.csv"));
-  ASSERT_EQ(rows[0].back(), "mask_file");
-  for (size_t r = 1; r < rows.size(); ++r) {
-    cv::Mat mask = read_mask_png(run / rows[r].back());
-    EXPECT_EQ(std::to_string(cv::countNonZero(mask)), rows[r][13]) << rows[r].back();  // pred_area
+  CsvTable rows = CsvTable::read(run / "per_instance.csv");
+  ASSERT_EQ(rows.header().back(), "mask_file");
+  ASSERT_EQ(rows.rows(), static_cast<size_t>(result.instances));
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    cv::Mat mask = read_mask_png(run / rows.at(r, "mask_file"));
+    EXPECT_EQ(std::to_string(cv::countNonZero(mask)), rows.at(r, "pred_area")) << rows.at(r, "mask_file");
   }
 
   RescoreResult rescored = run_rescore(run, dir_ / "rescore");
   EXPECT_EQ(rescored.instances, result.instances);
   EXPECT_TRUE(rescored.differing.empty());
   EXPECT_EQ(rescored.identical.size(), 4u);  // per_instance, per_image, per_class, per_class_image
-  EXPECT_EQ(read_text(dir_ / "rescore/per_instance.csv"), read_text(run / "per_instance.csv"));
+  EXPECT_EQ(read_file(dir_ / "rescore/per_instance.csv"), read_file(run / "per_instance.csv"));
 
   // An edited mask is noticed.
-  cv::Mat edited = read_mask_png(run / rows[1].back());
+  cv::Mat edited = read_mask_png(run / rows.at(0, "mask_file"));
   edited.setTo(1);
-  write_mask_png(run / rows[1].back(), edited);
+  write_mask_png(run / rows.at(0, "mask_file"), edited);
   RescoreResult changed = run_rescore(run, dir_ / "rescore2");
   EXPECT_FALSE(changed.differing.empty());
 }
@@ -289,26 +290,26 @@ TEST_F(EvalTest, PromptModesSideBySideAndReplayedExactly) {
   EXPECT_EQ(result.modes[1].first, "box(margin=5px,jitter=0)");
   const fs::path run = c.run.output;
   // Every table holds each mode's block; prompts.jsonl each instance once per mode.
-  auto per_class = parse_csv(read_text(run / "per_class.csv"));
-  ASSERT_EQ(per_class.size(), 1u + 3u * (3u + 2u));
-  EXPECT_EQ(per_class[0][0], "prompt");
-  EXPECT_EQ(per_class[1][0], "centroid");
-  EXPECT_EQ(per_class[6][0], "box(margin=5px,jitter=0)");
+  CsvTable per_class = CsvTable::read(run / "per_class.csv");
+  ASSERT_EQ(per_class.rows(), 3u * (3u + 2u));
+  EXPECT_EQ(per_class.header().front(), "prompt");  // the block's key leads
+  EXPECT_EQ(per_class.at(0, "prompt"), "centroid");
+  EXPECT_EQ(per_class.at(5, "prompt"), "box(margin=5px,jitter=0)");
   EXPECT_EQ(csv_rows(run / "per_instance.csv"), 3u * static_cast<size_t>(result.instances));
   EXPECT_EQ(csv_rows(run / "prompts.jsonl") + 1, 3u * static_cast<size_t>(result.instances));
-  json summary = json::parse(read_text(run / "summary.json"));
+  json summary = json::parse(read_file(run / "summary.json"));
   EXPECT_EQ(summary["prompts"].size(), 3u);
   EXPECT_NE(summary["prompts"][1]["description"].get<std::string>().find("widened by 5 px"), std::string::npos);
 
   // Replaying the prompts file (as another model would) gives the same rows.
-  testing::write_text(dir_ / "prompts.jsonl", read_text(run / "prompts.jsonl"));
-  std::string first = read_text(run / "per_instance.csv");
+  testing::write_text(dir_ / "prompts.jsonl", read_file(run / "prompts.jsonl"));
+  std::string first = read_file(run / "per_instance.csv");
   Config replay = c;
   replay.prompt_seed = 99;  // ignored: the prompts come from the file
   replay.replay_prompts = dir_ / "prompts.jsonl";
   run_eval(replay);
-  EXPECT_EQ(read_text(run / "per_instance.csv"), first);
-  EXPECT_EQ(read_text(run / "prompts.jsonl"), read_text(dir_ / "prompts.jsonl"));
+  EXPECT_EQ(read_file(run / "per_instance.csv"), first);
+  EXPECT_EQ(read_file(run / "prompts.jsonl"), read_file(dir_ / "prompts.jsonl"));
 
   // A replay file that lacks a mode is an error naming it.
   replay.prompt = json::array({"centroid", "interior"});
@@ -319,7 +320,7 @@ TEST_F(EvalTest, IterativeClicksReportEveryRound) {
   Config c = config();
   c.run.limit = 2;
   run_eval(c);
-  auto plain = parse_csv(read_text(c.run.output / "per_instance.csv"));
+  CsvTable plain = CsvTable::read(c.run.output / "per_instance.csv");
   c.prompt = {{"mode", "iterative"}, {"rounds", 3}};
   EvalResult result = run_eval(c);
   ASSERT_EQ(result.modes.size(), 3u);
@@ -327,22 +328,22 @@ TEST_F(EvalTest, IterativeClicksReportEveryRound) {
   EXPECT_EQ(result.modes[2].first, "iterative(centroid,rounds=3)@3");
 
   // Round 1 is the plain start prompt: the same rows but for the prompt column.
-  auto rows = parse_csv(read_text(c.run.output / "per_instance.csv"));
-  ASSERT_EQ(rows.size() - 1, 3 * (plain.size() - 1));
-  std::vector<std::vector<std::string>> first_round;
-  for (size_t r = 1; r < rows.size(); ++r) {
-    if (rows[r][3].back() != '1') continue;
-    rows[r].erase(rows[r].begin() + 3);
-    first_round.push_back(rows[r]);
+  CsvTable rows = CsvTable::read(c.run.output / "per_instance.csv");
+  ASSERT_EQ(rows.rows(), 3 * plain.rows());
+  ASSERT_EQ(rows.header(), plain.header());
+  std::vector<size_t> first_round;
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    if (rows.at(r, "prompt").back() == '1') first_round.push_back(r);
   }
-  ASSERT_EQ(first_round.size(), plain.size() - 1);
-  for (size_t r = 1; r < plain.size(); ++r) {
-    plain[r].erase(plain[r].begin() + 3);
-    EXPECT_EQ(plain[r], first_round[r - 1]) << r;
+  ASSERT_EQ(first_round.size(), plain.rows());
+  for (size_t r = 0; r < plain.rows(); ++r) {
+    for (const auto& column : plain.header()) {
+      if (column != "prompt") EXPECT_EQ(rows.at(first_round[r], column), plain.at(r, column)) << r << " " << column;
+    }
   }
   // Later rounds add one click per round to every imperfect mask.
   size_t two_points = 0, three_points = 0;
-  std::istringstream lines(read_text(c.run.output / "prompts.jsonl"));
+  std::istringstream lines(read_file(c.run.output / "prompts.jsonl"));
   for (std::string line; std::getline(lines, line);) {
     json p = json::parse(line);
     const std::string mode = p["mode"];
@@ -352,8 +353,8 @@ TEST_F(EvalTest, IterativeClicksReportEveryRound) {
     if (mode.back() == '3') three_points += n == 3;
     for (const auto& label : p["labels"]) EXPECT_TRUE(label == 0 || label == 1);
   }
-  EXPECT_EQ(two_points, plain.size() - 1);  // random weights: no mask is exact
-  EXPECT_EQ(three_points, plain.size() - 1);
+  EXPECT_EQ(two_points, plain.rows());  // random weights: no mask is exact
+  EXPECT_EQ(three_points, plain.rows());
   // Replay cannot reproduce clicks that follow SAM's masks.
   c.replay_prompts = c.run.output / "prompts.jsonl";
   EXPECT_NE(testing::error_of([&] { run_eval(c); }).find("cannot replay the iterative mode"), std::string::npos);
@@ -368,16 +369,16 @@ TEST_F(EvalTest, EverythingModeMatchesGeneratedMasksToInstances) {
   EvalResult result = run_eval(c);
   ASSERT_EQ(result.modes.size(), 2u);
   EXPECT_EQ(result.modes[1].first, "everything(points_per_side=4)");
-  auto rows = parse_csv(read_text(c.run.output / "per_instance.csv"));
+  CsvTable rows = CsvTable::read(c.run.output / "per_instance.csv");
   size_t everything = 0, matched = 0;
-  for (size_t r = 1; r < rows.size(); ++r) {
-    if (rows[r][3] != "everything(points_per_side=4)") continue;
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    if (rows.at(r, "prompt") != "everything(points_per_side=4)") continue;
     ++everything;
-    matched += rows[r][13] != "0";  // pred_area: a generated mask was matched
+    matched += rows.at(r, "pred_area") != "0";  // a generated mask was matched
   }
   EXPECT_EQ(everything, static_cast<size_t>(result.instances));
   EXPECT_GT(matched, 0u);
-  json summary = json::parse(read_text(c.run.output / "summary.json"));
+  json summary = json::parse(read_file(c.run.output / "summary.json"));
   EXPECT_NE(summary["prompts"][1]["description"].get<std::string>().find("points_per_side"), std::string::npos);
 }
 
@@ -392,9 +393,11 @@ TEST_F(EvalTest, TwoModesAndTwoPoliciesGiveFourResultSets) {
   EXPECT_EQ(names, (std::vector<std::string>{"centroid/best_score", "centroid/single",
                                              "interior/best_score", "interior/single"}));
   // The single policy always keeps output 0, best_score one of 1..3, from the same decode.
-  for (const auto& row : parse_csv(read_text(c.run.output / "per_instance.csv"))) {
-    if (row[3].find("/single") != std::string::npos) EXPECT_EQ(row[11], "0");
-    if (row[3].find("/best_score") != std::string::npos) EXPECT_NE(row[11], "0");
+  CsvTable rows = CsvTable::read(c.run.output / "per_instance.csv");
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    const std::string& set = rows.at(r, "prompt");
+    if (testing::contains(set, "/single")) EXPECT_EQ(rows.at(r, "mask_index"), "0") << set;
+    if (testing::contains(set, "/best_score")) EXPECT_NE(rows.at(r, "mask_index"), "0") << set;
   }
   EXPECT_EQ(csv_rows(c.run.output / "per_instance.csv"), 4u * static_cast<size_t>(result.instances));
   // prompts.jsonl holds each mode's prompts once, whatever the number of policies.
@@ -404,17 +407,16 @@ TEST_F(EvalTest, TwoModesAndTwoPoliciesGiveFourResultSets) {
 TEST_F(EvalTest, OracleIsAnUpperBoundOfBestScore) {
   Config c = config();
   run_eval(c);
-  auto best = parse_csv(read_text(c.run.output / "per_instance.csv"));
+  CsvTable best = CsvTable::read(c.run.output / "per_instance.csv");
   c.mask_policy = "oracle";
   run_eval(c);
-  auto oracle = parse_csv(read_text(c.run.output / "per_instance.csv"));
-  ASSERT_EQ(best.size(), oracle.size());
-  const size_t dice = 15;
-  ASSERT_EQ(best[0][dice], "dice");
+  CsvTable oracle = CsvTable::read(c.run.output / "per_instance.csv");
+  ASSERT_EQ(best.rows(), oracle.rows());
+  ASSERT_GT(best.rows(), 0u);
   bool some_better = false;
-  for (size_t r = 1; r < best.size(); ++r) {
-    EXPECT_GE(std::stod(oracle[r][dice]), std::stod(best[r][dice])) << r;
-    some_better |= std::stod(oracle[r][dice]) > std::stod(best[r][dice]);
+  for (size_t r = 0; r < best.rows(); ++r) {
+    EXPECT_GE(oracle.number(r, "dice"), best.number(r, "dice")) << r;
+    some_better |= oracle.number(r, "dice") > best.number(r, "dice");
   }
   EXPECT_TRUE(some_better);  // random weights: the predicted IoU is a poor guide
 }
@@ -440,11 +442,11 @@ TEST_F(EvalTest, NothingOutsideTheFieldOfViewIsScored) {
   cv::Mat kept = read_label_map(dir_ / "run/predictions/01_test/vessel_1.png");
   EXPECT_GT(cv::countNonZero(kept), 0);
   EXPECT_EQ(cv::countNonZero(kept & ~fov), 0);
-  auto rows = parse_csv(read_text(dir_ / "run/per_instance.csv"));
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[1][7], std::to_string(cv::countNonZero(truth & fov)));  // gt_area
-  EXPECT_EQ(rows[1][13], std::to_string(cv::countNonZero(kept)));        // pred_area
-  json summary = json::parse(read_text(dir_ / "run/summary.json"));
+  CsvTable rows = CsvTable::read(dir_ / "run/per_instance.csv");
+  ASSERT_EQ(rows.rows(), 1u);
+  EXPECT_EQ(rows.at(0, "gt_area"), std::to_string(cv::countNonZero(truth & fov)));
+  EXPECT_EQ(rows.at(0, "pred_area"), std::to_string(cv::countNonZero(kept)));
+  json summary = json::parse(read_file(dir_ / "run/summary.json"));
   EXPECT_TRUE(testing::contains(summary["conventions"]["field_of_view"], "test/mask/<image>_mask.gif"));
 }
 
@@ -463,28 +465,25 @@ TEST(EvalVolumes, CaseScoresAndALabelVolumeOnTheSourceGrid) {
   EXPECT_EQ(result.levels[2].name, "case");
   EXPECT_EQ(result.instances, 4);  // two organs on two slices
 
-  json summary = json::parse(read_text(dir / "run/summary.json"));
+  json summary = json::parse(read_file(dir / "run/summary.json"));
   EXPECT_EQ(summary["counts"]["images_without_instances"], 2);
   // per_case.csv: one row per (case, class present), pixel counts summed over the slices.
-  auto cases = parse_csv(read_text(dir / "run/per_case.csv"));
-  auto images = parse_csv(read_text(dir / "run/per_image.csv"));
-  ASSERT_EQ(cases.size(), 1u + 2u);
-  ASSERT_EQ(images.size(), 1u + 4u);
+  CsvTable cases = CsvTable::read(dir / "run/per_case.csv");
+  CsvTable images = CsvTable::read(dir / "run/per_image.csv");
+  ASSERT_EQ(cases.rows(), 2u);
+  ASSERT_EQ(images.rows(), 4u);
   long long truth = 0;
-  for (size_t r = 1; r < images.size(); ++r) truth += images[r][3] == "1" ? std::stoll(images[r][5]) : 0;
-  EXPECT_EQ(cases[1][0], "amos_0001");
-  EXPECT_EQ(cases[1][3], "1");
-  EXPECT_EQ(std::stoll(cases[1][5]), truth);
+  for (size_t r = 0; r < images.rows(); ++r) truth += images.at(r, "class_label") == "1" ? images.integer(r, "gt_area") : 0;
+  EXPECT_EQ(cases.at(0, "case"), "amos_0001");
+  EXPECT_EQ(cases.at(0, "class_label"), "1");
+  EXPECT_EQ(cases.integer(0, "gt_area"), truth);
   EXPECT_EQ(truth, 2 * 12 * 20);
   // The case rows carry the 3D surface metrics of the stacked slices; nnU-Net's per-case keys
   // list the case.
-  const size_t nsd = std::find(cases[0].begin(), cases[0].end(), "nsd") - cases[0].begin();
-  ASSERT_LT(nsd + 1, cases[0].size());
-  EXPECT_EQ(cases[0][nsd + 1], "hd95");
-  for (size_t r = 1; r < cases.size(); ++r) {
-    EXPECT_GE(std::stod(cases[r][nsd]), 0.0);
-    EXPECT_LE(std::stod(cases[r][nsd]), 1.0);
-    EXPECT_GE(std::stod(cases[r][nsd + 1]), 0.0);  // "nan" would throw or compare false
+  for (size_t r = 0; r < cases.rows(); ++r) {
+    EXPECT_GE(cases.number(r, "nsd"), 0.0);
+    EXPECT_LE(cases.number(r, "nsd"), 1.0);
+    EXPECT_GE(cases.number(r, "hd95"), 0.0);  // NaN compares false
   }
   EXPECT_EQ(summary["metric_per_case"][0]["case"], "amos_0001");
 
@@ -530,7 +529,7 @@ TEST(EvalSharedData, IsicSampleThroughTheFolderAdapter) {
   EvalResult result = run_eval(c);
   EXPECT_EQ(result.images, 1);
   ASSERT_EQ(result.instances, 1);
-  std::string csv = read_text(dir / "run/per_instance.csv");
+  std::string csv = read_file(dir / "run/per_instance.csv");
   EXPECT_NE(csv.find("\nISIC_0000000,ISIC_0000000,,centroid,255,lesion,1,"), std::string::npos) << csv;
 }
 

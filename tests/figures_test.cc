@@ -8,6 +8,7 @@
 
 #include "fixtures/test_fixtures.h"
 #include "sambench/data/image_io.h"
+#include "sambench/report/tables.h"
 
 namespace sambench {
 namespace {
@@ -73,7 +74,7 @@ TEST(MakeFigures, OverlaysNeedSavedPredictions) {
   t.classes = {{1, "disk"}};
   t.sets = {{"centroid", ""}};
   InstanceResult r;
-  r.prompt = "centroid";
+  r.result_set = "centroid";
   r.class_label = 1;
   r.dice = 0.5;
   t.instances = {r};

@@ -11,8 +11,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/finetune/finetune.h"
 #include "sambench/base/hash.h"
+#include "sambench/report/csv.h"
 
 namespace sambench {
 namespace {
@@ -21,7 +23,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using testing::contains;
 using testing::error_of;
-using testing::read_text;
 using testing::run_sambench;
 using testing::TempDir;
 using testing::write_text;
@@ -65,26 +66,11 @@ std::string dataset_yaml(const std::string& root) {
 
 // Mean of per_instance.csv's dice column: one whole-tree row per image.
 double mean_dice(const fs::path& run) {
-  std::istringstream csv(read_text(run / "per_instance.csv"));
-  std::string line, cell;
-  std::getline(csv, line);
-  std::istringstream header(line);
-  int column = 0, dice = -1;
-  while (std::getline(header, cell, ',')) {
-    if (cell == "dice") dice = column;
-    ++column;
-  }
-  EXPECT_GE(dice, 0) << "no dice column";
+  CsvTable table = CsvTable::read(run / "per_instance.csv");
+  EXPECT_GT(table.rows(), 0u);
   double sum = 0;
-  int rows = 0;
-  while (std::getline(csv, line)) {
-    std::istringstream row(line);
-    for (int c = 0; std::getline(row, cell, ','); ++c) {
-      if (c == dice) sum += std::stod(cell), ++rows;
-    }
-  }
-  EXPECT_GT(rows, 0);
-  return rows ? sum / rows : NAN;
+  for (size_t r = 0; r < table.rows(); ++r) sum += table.number(r, "dice");
+  return table.rows() ? sum / static_cast<double>(table.rows()) : NAN;
 }
 
 class FinetuneTest : public ::testing::Test {
@@ -125,7 +111,7 @@ TEST_F(FinetuneTest, LearnsTheVesselsAndTheTunedModelLoadsInEval) {
   EXPECT_EQ(result.validation_ids.size(), 1u);
   EXPECT_LT(result.log.back().train_loss, 0.7 * result.log[1].train_loss);
   EXPECT_GT(result.log.back().validation_dice, result.log[0].validation_dice + 0.2);
-  EXPECT_EQ(read_text(dir_ / "ft/training_log.csv"), training_log_csv(result.log));
+  EXPECT_EQ(read_file(dir_ / "ft/training_log.csv"), training_log_csv(result.log));
   EXPECT_FALSE(cv::imread((dir_ / "ft/training_curve.png").string()).empty());
 
   const double zero_shot = eval_dice(testing::small_model(), dataset_yaml("test"), false, "zero_shot");
@@ -134,7 +120,7 @@ TEST_F(FinetuneTest, LearnsTheVesselsAndTheTunedModelLoadsInEval) {
   EXPECT_GT(tuned, zero_shot + 0.2);
 
   // The run records which model it used: the tuned file, whose metadata names its base.
-  json summary = json::parse(read_text(dir_ / "tuned/summary.json"));
+  json summary = json::parse(read_file(dir_ / "tuned/summary.json"));
   const std::string text = summary.dump();
   EXPECT_TRUE(contains(text, sha256_file(result.model))) << "tuned model's hash not in summary.json";
   EXPECT_TRUE(contains(text, sha256_file(testing::small_model()))) << "base model's hash not recorded";
@@ -153,7 +139,7 @@ TEST_F(FinetuneTest, ResumeGivesTheSameWeightsAsAnUninterruptedRun) {
   FinetuneResult rest = finetune(split, {true, 0});
   ASSERT_FALSE(rest.model.empty());
   EXPECT_EQ(sha256_file(rest.model), sha256_file(whole.model));
-  EXPECT_EQ(read_text(dir_ / "split/training_log.csv"), read_text(dir_ / "whole/training_log.csv"));
+  EXPECT_EQ(read_file(dir_ / "split/training_log.csv"), read_file(dir_ / "whole/training_log.csv"));
 }
 
 TEST_F(FinetuneTest, ResumeRefusesACheckpointOfAnotherConfig) {

@@ -5,6 +5,7 @@
 
 #include "fuzz/fuzz_inputs.h"
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 
 namespace sambench {
 namespace {
@@ -15,7 +16,7 @@ void replay(const std::string& target, void (*load)(const uint8_t*, size_t)) {
   const fs::path dir = fs::path(SAMBENCH_SOURCE_DIR) / "tests/fuzz" / target;
   int files = 0;
   for (const auto& e : fs::directory_iterator(dir)) {
-    std::string bytes = testing::read_text(e.path());
+    std::string bytes = read_file(e.path());
     SCOPED_TRACE(e.path().string());
     EXPECT_NO_THROW(load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
     ++files;

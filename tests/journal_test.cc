@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 
 namespace sambench {
 namespace {
@@ -11,7 +12,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::contains;
 using testing::error_of;
-using testing::read_text;
 using testing::write_text;
 
 TEST(Journal, RecordsReadBackByUnitTheLastOneWinning) {
@@ -40,7 +40,7 @@ TEST(Journal, ATornLastLineIsIgnoredThenCutOnReopening) {
     JournalWriter w(dir / "j.jsonl");
     w.append({{"unit", 1}, {"key", "b"}});
   }
-  EXPECT_EQ(read_text(dir / "j.jsonl"), "{\"unit\":0,\"key\":\"a\"}\n{\"key\":\"b\",\"unit\":1}\n");
+  EXPECT_EQ(read_file(dir / "j.jsonl"), "{\"unit\":0,\"key\":\"a\"}\n{\"key\":\"b\",\"unit\":1}\n");
 }
 
 TEST(Journal, ADamagedCompleteLineIsAnErrorNamingTheFile) {

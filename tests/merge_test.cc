@@ -10,8 +10,9 @@
 
 #include "fixtures/run_folders.h"
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
-#include "sambench/report/report.h"
+#include "sambench/report/csv.h"
 
 namespace sambench {
 namespace {
@@ -19,7 +20,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::contains;
-using testing::read_text;
 using testing::run_sambench;
 using testing::write_text;
 
@@ -68,7 +68,7 @@ TEST_F(MergeTest, ThreeShardsMergeToTheUnshardedBytes) {
   make_demo_dataset(dir_ / "data", {7, 5});
   write_config("{adapter: folder, root: data, classes: {1: disk, 2: box, 3: crescent}}");
   const auto expected = run_shards_then_whole(3);
-  EXPECT_EQ(parse_csv(read_text(dir_ / "shard1/per_image.csv")).size() > 1, true);
+  EXPECT_GT(CsvTable::read(dir_ / "shard1/per_image.csv").rows(), 0u);
   auto r = merge(shard_dirs(3));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "7 image(s)")) << r.output;
@@ -80,14 +80,12 @@ TEST_F(MergeTest, AVolumeStaysInOneShard) {
   write_config("{adapter: amos, root: amos}");
   const auto expected = run_shards_then_whole(2);
   auto cases = [&](const std::string& shard) {
-    std::set<std::string> ids;
-    for (const auto& row : parse_csv(read_text(dir_ / shard / "per_case.csv"))) ids.insert(row[0]);
-    ids.erase("case");
-    return ids;
+    std::vector<std::string> ids = CsvTable::read(dir_ / shard / "per_case.csv").column("case");
+    return std::set<std::string>(ids.begin(), ids.end());
   };
   EXPECT_EQ(cases("shard0"), (std::set<std::string>{"amos_0001", "amos_0003"}));
   EXPECT_EQ(cases("shard1"), (std::set<std::string>{"amos_0002"}));
-  EXPECT_EQ(json::parse(read_text(dir_ / "shard0/summary.json"))["counts"]["images"], 8);  // 2 cases x 4 slices
+  EXPECT_EQ(json::parse(read_file(dir_ / "shard0/summary.json"))["counts"]["images"], 8);  // 2 cases x 4 slices
   auto r = merge(shard_dirs(2));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(testing::differing_files(testing::files_of(dir_ / "run"), expected), std::vector<std::string>{});
@@ -102,13 +100,13 @@ TEST_F(MergeTest, AnEmbeddingReusedForTheCupGivesTheBytesOfEncodingItAgain) {
   write_config("{adapter: fundus, root: Fundus, domains: [Domain1]}");
   const auto expected = run_shards_then_whole(2);
   auto reused = [&](const std::string& run) {
-    return json::parse(read_text(dir_ / run / "timings.json"))["encodes_reused"].get<int>();
+    return json::parse(read_file(dir_ / run / "timings.json"))["encodes_reused"].get<int>();
   };
   EXPECT_EQ(reused("whole"), 2);
   EXPECT_EQ(reused("shard0"), 0);
   EXPECT_EQ(reused("shard1"), 0);
-  EXPECT_TRUE(contains(read_text(dir_ / "shard1/per_instance.csv"), "Domain1/test/a/cup"));
-  EXPECT_FALSE(contains(read_text(dir_ / "shard1/per_instance.csv"), "/disc"));
+  EXPECT_TRUE(contains(read_file(dir_ / "shard1/per_instance.csv"), "Domain1/test/a/cup"));
+  EXPECT_FALSE(contains(read_file(dir_ / "shard1/per_instance.csv"), "/disc"));
   auto r = merge(shard_dirs(2));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(testing::differing_files(testing::files_of(dir_ / "run"), expected), std::vector<std::string>{});
@@ -129,7 +127,7 @@ TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "shard 0/2 is given twice")) << r.output;
 
-  std::string state = read_text(dir_ / "shard1/run_state.json");
+  std::string state = read_file(dir_ / "shard1/run_state.json");
   write_text(dir_ / "shard1/run_state.json", std::string(state).replace(state.find("\"complete\""), 10, "\"running\""));
   r = merge(shard_dirs(2));
   EXPECT_EQ(r.exit_code, 1);
@@ -137,7 +135,7 @@ TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
   write_text(dir_ / "shard1/run_state.json", state);
 
   // Shard 1 made with another config.
-  write_text(dir_ / "c.yaml", read_text(dir_ / "c.yaml") + "prompt_seed: 7\n");
+  write_text(dir_ / "c.yaml", read_file(dir_ / "c.yaml") + "prompt_seed: 7\n");
   ASSERT_EQ(eval("--shard 1/2 --output '" + (dir_ / "shard1").string() + "'").exit_code, 0);
   r = merge(shard_dirs(2));
   EXPECT_EQ(r.exit_code, 1);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/image_io.h"
 
 namespace sambench {
@@ -64,7 +65,7 @@ TEST(MaskPng, RoundTripsAsZeroAnd255OnDisk) {
 TEST(WriteNpy, HeaderIsNumpyFormatOnePaddedTo64) {
   testing::TempDir dir;
   write_npy(dir / "x.npy", {1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f}, 2, 3);
-  std::string bytes = testing::read_text(dir / "x.npy");
+  std::string bytes = read_file(dir / "x.npy");
   ASSERT_GE(bytes.size(), 10u);
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x93NUMPY\x01\x00", 8));
   size_t header = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);

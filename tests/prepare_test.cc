@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
 #include "sambench/run/eval.h"
 
@@ -14,7 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using testing::read_text;
 
 const std::vector<std::string> kResults = {"per_instance.csv", "per_image.csv", "per_class.csv",
                                            "per_class_image.csv", "prompts.jsonl", "summary.json",
@@ -42,12 +42,12 @@ class PrepareTest : public ::testing::Test {
 
   void expect_identical(const std::string& a, const std::string& b) const {
     for (const auto& name : kResults) {
-      EXPECT_EQ(read_text(dir_ / a / name), read_text(dir_ / b / name)) << name << " differs";
+      EXPECT_EQ(read_file(dir_ / a / name), read_file(dir_ / b / name)) << name << " differs";
     }
   }
 
   json cache_stats(const Config& c) const {
-    return json::parse(read_text(c.run.output / "timings.json"))["embedding_cache"];
+    return json::parse(read_file(c.run.output / "timings.json"))["embedding_cache"];
   }
 
   testing::TempDir dir_;

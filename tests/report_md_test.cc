@@ -18,7 +18,7 @@ RunTables two_classes() {
   for (int i = 0; i < 4; ++i) {
     InstanceResult r;
     r.image = "img" + std::to_string(i);
-    r.prompt = "centroid";
+    r.result_set = "centroid";
     r.class_label = 1 + i % 2;
     r.class_name = i % 2 ? "box" : "disk";
     set_metric_values(r, {0.5 + 0.1 * i, 0.4, 0.5, 0.5, 0.6, 2.0});

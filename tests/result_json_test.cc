@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "sambench/report/tables.h"
+
 namespace sambench {
 namespace {
 
@@ -14,7 +16,7 @@ InstanceResult unusual_instance() {
   r.image = "img,\"1\"";
   r.case_id = "case";
   r.group = "g";
-  r.prompt = "box(margin=20px,jitter=0)";
+  r.result_set = "box(margin=20px,jitter=0)";
   r.class_label = 300;
   r.class_name = "left kidney";
   r.instance = 7;
@@ -46,7 +48,7 @@ TEST(ResultJson, RegionRowsKeepInfinitiesAndNaN) {
   RegionResult r;
   r.unit = "u";
   r.group = "g";
-  r.prompt = "p";
+  r.result_set = "p";
   r.class_label = 3;
   r.class_name = "c";
   r.overlap = {1, 2, 3};

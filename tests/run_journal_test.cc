@@ -13,6 +13,7 @@
 
 #include "fixtures/test_fixtures.h"
 #include "fixtures/run_folders.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
 
 namespace sambench {
@@ -21,7 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::contains;
-using testing::read_text;
 using testing::run_sambench;
 using testing::write_text;
 
@@ -43,7 +43,7 @@ pid_t spawn_sambench(const std::vector<std::string>& args) {
 size_t lines_of(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return 0;
-  std::string text = read_text(file);
+  std::string text = read_file(file);
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
@@ -115,7 +115,7 @@ TEST_F(ResumeTest, KilledAtSeveralPointsThenResumedGivesTheSameBytes) {
   // Killed after 2 images, the resume killed after 4, resumed again.
   pid = spawn_sambench(eval_args(false));
   ASSERT_TRUE(kill_when(pid, [&] { return lines_of(journal) >= 2; }));
-  EXPECT_NE(read_text(dir_ / "run/run_state.json").find("\"running\""), std::string::npos);
+  EXPECT_NE(read_file(dir_ / "run/run_state.json").find("\"running\""), std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "run/per_instance.csv"));
   pid = spawn_sambench(eval_args(true));
   ASSERT_TRUE(kill_when(pid, [&] { return lines_of(journal) >= 4; }));
@@ -129,13 +129,13 @@ TEST_F(ResumeTest, KilledAtSeveralPointsThenResumedGivesTheSameBytes) {
 TEST_F(ResumeTest, AChangedConfigIsRefusedAndTheRunKept) {
   auto r = run_sambench(eval_command(false));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const std::string table = read_text(dir_ / "run/per_instance.csv");
+  const std::string table = read_file(dir_ / "run/per_instance.csv");
   write_config("c.yaml", 20);
   r = run_sambench(eval_command(true));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "run_state.json: made with a different config")) << r.output;
   EXPECT_TRUE(contains(r.output, "refusing to resume")) << r.output;
-  EXPECT_EQ(read_text(dir_ / "run/per_instance.csv"), table);
+  EXPECT_EQ(read_file(dir_ / "run/per_instance.csv"), table);
 }
 
 TEST_F(ResumeTest, AChangedPrecisionIsRefused) {
@@ -149,7 +149,7 @@ TEST_F(ResumeTest, AChangedPrecisionIsRefused) {
 TEST_F(ResumeTest, ResumeInAFreshFolderStartsTheRun) {
   auto r = run_sambench(eval_command(true));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(json::parse(read_text(dir_ / "run/run_state.json"))["status"], "complete");
+  EXPECT_EQ(json::parse(read_file(dir_ / "run/run_state.json"))["status"], "complete");
   EXPECT_EQ(lines_of(dir_ / "run/journal.jsonl"), 6u);
 }
 
@@ -159,7 +159,7 @@ TEST_F(ResumeTest, OnErrorSkipLeavesTheBadImageOutAndListsIt) {
   std::sort(images.begin(), images.end());
   // In the middle: the units before it may still be scoring on the metric workers.
   const fs::path bad = images.at(2);
-  std::string bytes = read_text(bad);
+  std::string bytes = read_file(bad);
   write_text(bad, bytes.substr(0, bytes.size() / 2));  // truncated
   auto r = run_sambench(eval_command(false) + " --on-error skip --metric-workers 0");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -168,14 +168,14 @@ TEST_F(ResumeTest, OnErrorSkipLeavesTheBadImageOutAndListsIt) {
   r = run_sambench(eval_command(false) + " --on-error skip --metric-workers 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(testing::differing_files(testing::files_of(dir_ / "run"), sequential), std::vector<std::string>{});
-  json summary = json::parse(read_text(dir_ / "run/summary.json"));
+  json summary = json::parse(read_file(dir_ / "run/summary.json"));
   EXPECT_EQ(summary["counts"]["images_skipped"], 1);
   EXPECT_EQ(summary["counts"]["images_done"], 5);
   ASSERT_EQ(summary["skipped"].size(), 1u);
   const std::string id = bad.stem().string();
   EXPECT_EQ(summary["skipped"][0]["case"], id);
   EXPECT_TRUE(contains(summary["skipped"][0]["error"].get<std::string>(), bad.filename().string()));
-  EXPECT_FALSE(contains(read_text(dir_ / "run/per_instance.csv"), "\n" + id + ","));
+  EXPECT_FALSE(contains(read_file(dir_ / "run/per_instance.csv"), "\n" + id + ","));
   EXPECT_FALSE(fs::exists(dir_ / "run/predictions" / id));
 
   r = run_sambench(eval_command(false));  // the default: the run stops

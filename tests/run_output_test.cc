@@ -14,6 +14,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
 
 namespace sambench {
@@ -21,7 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::contains;
-using testing::read_text;
 using testing::run_sambench;
 using testing::write_text;
 

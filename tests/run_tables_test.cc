@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/base/error.h"
+#include "sambench/report/tables.h"
 
 namespace sambench {
 namespace {
@@ -16,7 +18,7 @@ InstanceResult instance(const std::string& image, int label, const std::string& 
   InstanceResult r;
   r.image = image;
   r.case_id = image;
-  r.prompt = "centroid";
+  r.result_set = "centroid";
   r.class_label = label;
   r.class_name = name;
   r.instance = index;
@@ -31,7 +33,7 @@ void write_run(const fs::path& dir) {
                                       instance("b", 1, "disk", 1, 0.7), instance("b", 1, "disk", 2, 0.1)};
   RegionResult image;
   image.unit = "a";
-  image.prompt = "centroid";
+  image.result_set = "centroid";
   image.class_label = 1;
   image.class_name = "disk";
   set_metric_values(image, {0.9, 0.45, 0.5, 0.5, 0.75, 3.25});
@@ -89,7 +91,7 @@ TEST(WriteClassTables, OneFilePerLevel) {
   write_class_tables(summarize_sets(t, 0, 0), dir.path());
   EXPECT_TRUE(fs::exists(dir / "per_class.csv"));
   EXPECT_TRUE(fs::exists(dir / "per_class_image.csv"));
-  EXPECT_TRUE(testing::contains(testing::read_text(dir / "per_class.csv"), "\ncentroid,1,disk,3,2,0,"));
+  EXPECT_TRUE(testing::contains(read_file(dir / "per_class.csv"), "\ncentroid,1,disk,3,2,0,"));
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 #include "cli/run_overrides.h"
 #include "sambench/run/bench.h"
-#include "sambench/report/report.h"
+#include "sambench/base/file_io.h"
 
 namespace sambench {
 

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "sambench/report/compare.h"
 #include "sambench/base/error.h"
+#include "sambench/base/file_io.h"
 
 namespace sambench {
 

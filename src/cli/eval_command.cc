@@ -5,7 +5,7 @@
 #include "cli/commands.h"
 #include "cli/run_overrides.h"
 #include "sambench/run/eval.h"
-#include "sambench/report/report.h"
+#include "sambench/report/tables.h"
 
 namespace sambench {
 

@@ -1,8 +1,6 @@
 #include "sambench/data/image_io.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <opencv2/imgcodecs.hpp>
@@ -10,7 +8,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "sambench/base/error.h"
-#include "sambench/report/report.h"
+#include "sambench/base/file_io.h"
 
 namespace sambench {
 
@@ -40,10 +38,7 @@ cv::Mat read_gif(const std::filesystem::path& path) {
 // file has its end-of-image marker after the last start-of-scan (markers cannot occur inside
 // scan data, where 0xFF bytes are stuffed).
 void require_complete_jpeg(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  const std::string data = bytes.str();
+  const std::string data = read_file(path);
   const size_t scan = data.rfind("\xFF\xDA");
   if (scan == std::string::npos || data.find("\xFF\xD9", scan) == std::string::npos) {
     throw Error(path, "truncated or corrupt JPEG (no end-of-image marker after the image data)");

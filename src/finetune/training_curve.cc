@@ -7,7 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "sambench/base/error.h"
-#include "sambench/report/report.h"
+#include "sambench/report/tables.h"
 
 namespace sambench {
 

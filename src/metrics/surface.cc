@@ -9,7 +9,7 @@
 #include <itkSignedMaurerDistanceMapImageFilter.h>
 #include <opencv2/imgproc.hpp>
 
-#include "sambench/report/report.h"
+#include "sambench/metrics/statistics.h"
 
 namespace sambench {
 

@@ -2,12 +2,11 @@
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
 #include "sambench/base/error.h"
+#include "sambench/base/file_io.h"
 #include "sambench/base/hash.h"
 #include "sambench/model/preprocess.h"
-#include "sambench/report/report.h"
 
 namespace sambench {
 
@@ -24,12 +23,6 @@ struct Header {
   char key[kKeySize];
   uint32_t channels, height, width, value_bytes;
 };
-
-std::string read_all(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return {};
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 }  // namespace
 
@@ -68,12 +61,17 @@ std::optional<std::vector<float>> EmbeddingDiskCache::load(const std::string& ke
     return std::nullopt;
   }
   const size_t count = static_cast<size_t>(channels_) * size_ * size_;
-  const std::string bytes = read_all(file);
   auto reject = [&](const std::string& reason) -> std::optional<std::vector<float>> {
     ++rejected_;
     std::fprintf(stderr, "sambench: warning: %s: %s; recomputing the embedding\n", file.c_str(), reason.c_str());
     return std::nullopt;
   };
+  std::string bytes;
+  try {
+    bytes = read_file(file);
+  } catch (const Error&) {
+    return reject("cannot read the cache entry");  // a cache only speeds the run up
+  }
   if (bytes.size() != sizeof(Header) + count * sizeof(float) + kChecksumSize) {
     return reject("cache entry has the wrong size (truncated, or made for another model shape)");
   }

@@ -8,6 +8,7 @@
 
 #include "sambench/base/error.h"
 #include "sambench/base/gpu_memory.h"
+#include "sambench/base/median.h"
 
 namespace sambench {
 
@@ -17,12 +18,6 @@ using nlohmann::json;
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
 // A smooth normalized-image-like input: its values do not change the cost, only its size does.

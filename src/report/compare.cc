@@ -5,6 +5,8 @@
 #include <tuple>
 
 #include "sambench/base/error.h"
+#include "sambench/report/csv.h"
+#include "sambench/report/tables.h"
 
 namespace sambench {
 
@@ -15,7 +17,7 @@ using Key = std::tuple<std::string, int, int>;  // image, class label, instance
 std::map<Key, const InstanceResult*> by_key(const std::vector<InstanceResult>& rows, const std::string& set) {
   std::map<Key, const InstanceResult*> out;
   for (const auto& r : rows) {
-    if (r.prompt == set) out[{r.image, r.class_label, r.instance}] = &r;
+    if (r.result_set == set) out[{r.image, r.class_label, r.instance}] = &r;
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include "sambench/data/instances.h"
 #include "sambench/report/predictions.h"
 #include "sambench/prompts/prompt_log.h"
+#include "sambench/report/tables.h"
 
 #ifndef SAMBENCH_SCRIPTS_DIR
 #define SAMBENCH_SCRIPTS_DIR "scripts"
@@ -71,7 +72,7 @@ std::vector<std::pair<std::string, const InstanceResult*>> pick_instances(const 
   for (const auto& cls : tables.classes) {
     std::vector<const InstanceResult*> rows;
     for (const auto& r : tables.instances) {
-      if (r.prompt == tables.sets.front().first && r.class_label == cls.label && !std::isnan(r.dice)) rows.push_back(&r);
+      if (r.result_set == tables.sets.front().first && r.class_label == cls.label && !std::isnan(r.dice)) rows.push_back(&r);
     }
     std::sort(rows.begin(), rows.end(), [](const InstanceResult* a, const InstanceResult* b) {
       return std::tie(a->dice, a->image, a->instance) < std::tie(b->dice, b->image, b->instance);
@@ -109,7 +110,7 @@ void draw_overlays(const RunTables& tables, int n, Figures& figures) {
       if (inst.class_label == r->class_label && inst.index == r->instance) instance = &inst;
     }
     if (!instance) throw Error(ref->second.mask, "instance " + std::to_string(r->instance) + " of " + r->class_name + " not found: the data changed since the run");
-    auto prompt = prompts.find({r->image, r->class_label, r->instance, r->prompt});
+    auto prompt = prompts.find({r->image, r->class_label, r->instance, r->result_set});
     cv::Mat overlay = draw_overlay(sample.image, instance->mask, read_mask_png(tables.dir / r->mask_file),
                                    prompt == prompts.end() ? nullptr : &prompt->second);
     std::string file = "figures/overlays/" + file_slug(r->class_name) + "/" + rank + "_" + file_slug(r->image) + "_" +

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "sambench/report/tables.h"
+
 namespace sambench {
 
 namespace {

@@ -57,7 +57,7 @@ json to_json(const InstanceResult& r) {
   return {{"image", r.image},
           {"case", r.case_id},
           {"group", r.group},
-          {"prompt", r.prompt},
+          {"prompt", r.result_set},
           {"class_label", r.class_label},
           {"class_name", r.class_name},
           {"instance", r.instance},
@@ -75,7 +75,7 @@ InstanceResult instance_result_from_json(const json& j) {
   r.image = j.at("image").get<std::string>();
   r.case_id = j.at("case").get<std::string>();
   r.group = j.at("group").get<std::string>();
-  r.prompt = j.at("prompt").get<std::string>();
+  r.result_set = j.at("prompt").get<std::string>();
   r.class_label = j.at("class_label").get<int>();
   r.class_name = j.at("class_name").get<std::string>();
   r.instance = j.at("instance").get<int>();
@@ -92,7 +92,7 @@ InstanceResult instance_result_from_json(const json& j) {
 json to_json(const RegionResult& r) {
   return {{"unit", r.unit},
           {"group", r.group},
-          {"prompt", r.prompt},
+          {"prompt", r.result_set},
           {"class_label", r.class_label},
           {"class_name", r.class_name},
           {"overlap", overlap_json(r.overlap)},
@@ -103,7 +103,7 @@ RegionResult region_result_from_json(const json& j) {
   RegionResult r;
   r.unit = j.at("unit").get<std::string>();
   r.group = j.at("group").get<std::string>();
-  r.prompt = j.at("prompt").get<std::string>();
+  r.result_set = j.at("prompt").get<std::string>();
   r.class_label = j.at("class_label").get<int>();
   r.class_name = j.at("class_name").get<std::string>();
   r.overlap = overlap_of(j.at("overlap"));

@@ -1,5 +1,6 @@
 #include "sambench/report/run_report.h"
 
+#include "sambench/base/file_io.h"
 #include "sambench/report/baselines.h"
 #include "sambench/report/report_md.h"
 

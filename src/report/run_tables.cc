@@ -1,10 +1,9 @@
 #include "sambench/report/run_tables.h"
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include "sambench/base/error.h"
+#include "sambench/base/file_io.h"
+#include "sambench/report/csv.h"
+#include "sambench/report/tables.h"
 
 namespace sambench {
 
@@ -13,91 +12,55 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(file, "cannot read (is this a sambench run folder?)");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// A CSV table whose fields are looked up by column name.
-class Table {
- public:
-  explicit Table(const fs::path& file) : file_(file), rows_(parse_csv(read_text(file))) {
-    if (rows_.empty()) throw Error(file, "empty table");
-    for (size_t i = 0; i < rows_[0].size(); ++i) column_[rows_[0][i]] = i;
-    for (size_t r = 1; r < rows_.size(); ++r) {
-      if (rows_[r].size() != rows_[0].size()) {
-        throw Error(file, "row " + std::to_string(r + 1) + " has the wrong number of fields");
-      }
-    }
-  }
-  size_t size() const { return rows_.size() - 1; }
-  const std::string& text(size_t row, const std::string& name) const {
-    auto it = column_.find(name);
-    if (it == column_.end()) throw Error(file_, "no '" + name + "' column (a run from an older sambench?)");
-    return rows_[row + 1][it->second];
-  }
-  double number(size_t row, const std::string& name) const {
-    const std::string& t = text(row, name);
-    char* end = nullptr;
-    double v = std::strtod(t.c_str(), &end);
-    if (t.empty() || *end) throw Error(file_, "row " + std::to_string(row + 2) + ": '" + name + "' is not a number");
-    return v;
-  }
-  long long integer(size_t row, const std::string& name) const { return static_cast<long long>(number(row, name)); }
-
- private:
-  fs::path file_;
-  std::vector<std::vector<std::string>> rows_;
-  std::map<std::string, size_t> column_;
-};
-
 template <typename Row>
-void read_metrics(const Table& t, size_t i, Row& r) {
+void read_metrics(const CsvTable& t, size_t i, Row& r) {
   MetricValues values;
   for (Metric m : kMetrics) values[static_cast<size_t>(m)] = t.number(i, metric_name(m));
   set_metric_values(r, values);
   r.overlap = {t.integer(i, "pred_area"), t.integer(i, "gt_area"), t.integer(i, "intersection")};
-  r.prompt = t.text(i, "prompt");
+  r.result_set = t.at(i, "prompt");
   r.class_label = static_cast<int>(t.integer(i, "class_label"));
-  r.class_name = t.text(i, "class");
-  r.group = t.text(i, "group");
+  r.class_name = t.at(i, "class");
+  r.group = t.at(i, "group");
 }
 
 std::vector<InstanceResult> read_instances(const fs::path& file) {
-  Table t(file);
-  std::vector<InstanceResult> out(t.size());
-  for (size_t i = 0; i < t.size(); ++i) {
+  CsvTable t = CsvTable::read(file);
+  std::vector<InstanceResult> out(t.rows());
+  for (size_t i = 0; i < t.rows(); ++i) {
     InstanceResult& r = out[i];
     read_metrics(t, i, r);
-    r.image = t.text(i, "image");
-    r.case_id = t.text(i, "case");
+    r.image = t.at(i, "image");
+    r.case_id = t.at(i, "case");
     r.instance = static_cast<int>(t.integer(i, "instance"));
     r.centroid = {t.number(i, "centroid_x"), t.number(i, "centroid_y")};
     r.centroid_inside = t.integer(i, "centroid_inside") != 0;
     r.mask_index = static_cast<int>(t.integer(i, "mask_index"));
     r.score = static_cast<float>(t.number(i, "score"));
-    r.mask_file = t.text(i, "mask_file");
+    r.mask_file = t.at(i, "mask_file");
   }
   return out;
 }
 
 std::vector<RegionResult> read_regions(const fs::path& file, const std::string& unit) {
-  Table t(file);
-  std::vector<RegionResult> out(t.size());
-  for (size_t i = 0; i < t.size(); ++i) {
+  CsvTable t = CsvTable::read(file);
+  std::vector<RegionResult> out(t.rows());
+  for (size_t i = 0; i < t.rows(); ++i) {
     read_metrics(t, i, out[i]);
-    out[i].unit = t.text(i, unit);
+    out[i].unit = t.at(i, unit);
   }
   return out;
 }
 
-json read_summary(const fs::path& file) {
+}  // namespace
+
+json read_complete_summary(const fs::path& run_dir) {
+  const fs::path file = run_dir / "summary.json";
+  std::error_code ec;
+  if (!fs::exists(file, ec)) throw Error(file, "not found: is this a sambench run folder?");
   json summary;
   try {
-    summary = json::parse(read_text(file));
+    summary = json::parse(read_file(file));
   } catch (const json::exception& e) {
     throw Error(file, std::string("invalid JSON: ") + e.what());
   }
@@ -107,12 +70,10 @@ json read_summary(const fs::path& file) {
   return summary;
 }
 
-}  // namespace
-
 RunTables read_run_tables(const fs::path& dir) {
   RunTables t;
   t.dir = dir;
-  t.summary = read_summary(dir / "summary.json");
+  t.summary = read_complete_summary(dir);
   try {
     for (const auto& block : t.summary.at("prompts")) {
       t.sets.emplace_back(block.at("name").get<std::string>(), block.value("description", ""));

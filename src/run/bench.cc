@@ -12,6 +12,7 @@
 #include "sambench/base/error.h"
 #include "sambench/run/eval.h"
 #include "sambench/base/gpu_memory.h"
+#include "sambench/base/median.h"
 #include "sambench/model/sam_model.h"
 
 namespace sambench {
@@ -51,12 +52,6 @@ BenchRepeat measure(const Config& config) {
   r.stages["write"] += r.write_s;  // saved predictions are timed as "write" inside the loop
   r.overhead_share = overhead_share(r);
   return r;
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
 BenchRepeat median_of(const std::vector<BenchRepeat>& repeats) {

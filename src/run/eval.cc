@@ -6,20 +6,20 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <optional>
 
 #include <opencv2/imgproc.hpp>
-#include <sstream>
 #include <tuple>
 
 #include "run/prepare.h"
 #include "run/run.h"
 #include "run/run_journal.h"
 #include "sambench/base/error.h"
+#include "sambench/base/file_io.h"
 #include "sambench/model/postprocess.h"
 #include "sambench/model/preprocess.h"
+#include "sambench/report/csv.h"
 #include "sambench/base/progress.h"
 
 namespace sambench {
@@ -298,7 +298,7 @@ void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample
     r.image = ref.id;
     r.case_id = case_id;
     r.group = ref.group;
-    r.prompt = mode;
+    r.result_set = mode;
     r.class_label = inst.class_label;
     r.class_name = run.class_names.at(inst.class_label);
     r.instance = inst.index;
@@ -319,7 +319,7 @@ void score(Run& run, const std::string& mode, const SampleRef& ref, const Sample
     RegionResult r;
     r.unit = ref.id;
     r.group = ref.group;
-    r.prompt = mode;
+    r.result_set = mode;
     r.class_label = label;
     r.class_name = run.class_names.at(label);
     cv::Mat truth = sample.labels == label;
@@ -566,44 +566,21 @@ struct SavedInstance {
 using SavedKey = std::tuple<std::string, int, int, std::string>;  // image, class, instance, prompt
 
 std::map<SavedKey, SavedInstance> read_saved_instances(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(file, "cannot read");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto rows = parse_csv(text.str());
-  if (rows.empty()) throw Error(file, "empty table");
-  std::map<std::string, size_t> column;
-  for (size_t i = 0; i < rows[0].size(); ++i) column[rows[0][i]] = i;
-  for (const char* name : {"image", "prompt", "class_label", "instance", "mask_index", "score", "mask_file"}) {
-    if (!column.count(name)) throw Error(file, std::string("no '") + name + "' column");
-  }
+  CsvTable table = CsvTable::read(file);
   std::map<SavedKey, SavedInstance> saved;
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    if (row.size() != rows[0].size()) throw Error(file, "row " + std::to_string(r + 1) + " has the wrong number of fields");
-    if (row[column["mask_file"]].empty()) {
+  for (size_t r = 0; r < table.rows(); ++r) {
+    if (table.at(r, "mask_file").empty()) {
       throw Error(file, "the run saved no predictions (rerun eval with --save-predictions)");
     }
-    SavedKey key{row[column["image"]], std::stoi(row[column["class_label"]]), std::stoi(row[column["instance"]]),
-                 row[column["prompt"]]};
-    saved[key] = {std::stoi(row[column["mask_index"]]), std::stof(row[column["score"]]), row[column["mask_file"]]};
+    SavedKey key{table.at(r, "image"), std::stoi(table.at(r, "class_label")), std::stoi(table.at(r, "instance")),
+                 table.at(r, "prompt")};
+    saved[key] = {std::stoi(table.at(r, "mask_index")), std::stof(table.at(r, "score")), table.at(r, "mask_file")};
   }
   return saved;
 }
 
 Config recorded_config(const fs::path& run_dir) {
-  fs::path file = run_dir / "summary.json";
-  std::ifstream in(file);
-  if (!in) throw Error(file, "not found: is this a sambench run folder?");
-  json summary;
-  try {
-    summary = json::parse(in);
-  } catch (const json::exception& e) {
-    throw Error(file, std::string("invalid JSON: ") + e.what());
-  }
-  if (summary.value("status", "") != "complete") {
-    throw Error(file, "the run is not complete (status '" + summary.value("status", "") + "')");
-  }
+  json summary = read_complete_summary(run_dir);
   return config_from_json(summary.at("config"), summary.value("config_file", ""));
 }
 

@@ -5,11 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "sambench/base/error.h"
-#include "sambench/report/report.h"
+#include "sambench/base/file_io.h"
 
 namespace sambench {
 
@@ -17,14 +16,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string read_all(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error(file, "cannot read");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 [[noreturn]] void fail(const fs::path& file, int err) {
   throw Error(file, std::string("cannot write: ") + std::strerror(err));
@@ -35,7 +26,7 @@ std::string read_all(const fs::path& file) {
 JournalWriter::JournalWriter(const fs::path& file) : file_(file), last_sync_(std::chrono::steady_clock::now()) {
   std::error_code ec;
   if (fs::is_regular_file(file, ec)) {
-    std::string text = read_all(file);
+    std::string text = read_file(file);
     size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
     if (keep != text.size()) fs::resize_file(file, keep, ec);
     if (ec) throw Error(file, "cannot cut the torn last line: " + ec.message());
@@ -75,7 +66,7 @@ std::map<long long, json> read_journal(const fs::path& file) {
   std::map<long long, json> records;
   std::error_code ec;
   if (!fs::exists(file, ec)) return records;
-  std::istringstream lines(read_all(file));
+  std::istringstream lines(read_file(file));
   std::string line;
   for (int number = 1; std::getline(lines, line); ++number) {
     if (lines.eof()) break;  // no newline: torn by a crash, the unit is redone
@@ -95,7 +86,7 @@ json read_state(const fs::path& run_dir) {
   std::error_code ec;
   if (!fs::exists(file, ec)) throw Error(file, "not found: is this a sambench run folder?");
   try {
-    return json::parse(read_all(file));
+    return json::parse(read_file(file));
   } catch (const json::exception& e) {
     throw Error(file, "invalid JSON: " + first_line(e.what()));
   }

@@ -25,7 +25,7 @@
 #include "sambench/report/predictions.h"
 #include "sambench/prompts/prompt.h"
 #include "sambench/prompts/prompt_log.h"
-#include "sambench/report/report.h"
+#include "sambench/report/tables.h"
 #include "sambench/report/run_tables.h"
 #include "sambench/model/sam_model.h"
 #include "sambench/base/timer.h"
@@ -142,6 +142,5 @@ RunTables tables_of(const Run& run);
 void save_predictions(Run& run, const SampleRef& ref, const Sample& sample,
                       const std::vector<Instance>& instances, const std::vector<Prediction>& predictions);
 void flush_case(Run& run);
-std::string read_file(const std::filesystem::path& file);
 
 }  // namespace sambench

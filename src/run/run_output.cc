@@ -3,12 +3,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "run/run.h"
 #include "run/run_journal.h"
 #include "sambench/base/error.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/image_io.h"
 #include "sambench/report/run_report.h"
 #include "sambench/report/run_tables.h"
@@ -210,17 +209,10 @@ void add_to_case(Run& run, const SampleRef& ref, const VolumeGeometry& stored, c
 
 }  // namespace
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::vector<RegionResult> case_rows(const Run& run) {
   std::vector<RegionResult> cases = combine_cases(run.image_results, run.case_of, run.empty_rule);
   for (auto& c : cases) {
-    SurfaceScores s = run.case_surfaces.get(c.prompt, c.unit, c.class_label);
+    SurfaceScores s = run.case_surfaces.get(c.result_set, c.unit, c.class_label);
     c.nsd = s.nsd;
     c.hd95 = s.hd95;
   }

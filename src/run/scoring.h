@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "sambench/metrics/metrics.h"
-#include "sambench/report/report.h"
+#include "sambench/metrics/results.h"
 #include "sambench/base/thread_pool.h"
 #include "sambench/base/timer.h"
 

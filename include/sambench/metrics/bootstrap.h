@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "sambench/report/report.h"
+#include "sambench/metrics/summary.h"
 
 namespace sambench {
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sambench/report/report.h"
+#include "sambench/metrics/results.h"
 
 namespace sambench {
 

@@ -12,7 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "sambench/data/dataset.h"
-#include "sambench/report/report.h"
+#include "sambench/metrics/results.h"
+#include "sambench/metrics/summary.h"
 
 namespace sambench {
 
@@ -26,6 +27,10 @@ struct RunTables {
   std::map<std::string, std::string> case_of;  // image → case
   bool volumetric = false;
 };
+
+// The summary.json of a finished run in `run_dir`. Throws Error naming the file when it is
+// missing, is not JSON, or its status is not "complete" (a failed, interrupted or running run).
+nlohmann::json read_complete_summary(const std::filesystem::path& run_dir);
 
 // Reads summary.json (status complete), per_instance.csv, per_image.csv and per_case.csv.
 // Throws Error naming the file when one is missing or malformed.
@@ -46,7 +51,7 @@ template <typename Row>
 std::vector<Row> of_set(const std::vector<Row>& rows, const std::string& set) {
   std::vector<Row> out;
   for (const auto& r : rows) {
-    if (r.prompt == set) out.push_back(r);
+    if (r.result_set == set) out.push_back(r);
   }
   return out;
 }

@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "sambench/data/config.h"
-#include "sambench/report/report.h"
+#include "sambench/metrics/summary.h"
 #include "sambench/run/shard.h"
 
 namespace sambench {

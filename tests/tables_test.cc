@@ -1,17 +1,13 @@
-#include "sambench/report/report.h"
+#include "sambench/report/tables.h"
 
 #include <cmath>
-#include <set>
 
 #include <gtest/gtest.h>
 
-#include "fixtures/test_fixtures.h"
-#include "sambench/base/error.h"
+#include "sambench/report/csv.h"
 
 namespace sambench {
 namespace {
-
-using testing::TempDir;
 
 InstanceResult result(const std::string& image, int label, const std::string& name, double d,
                       bool inside = true) {
@@ -30,21 +26,6 @@ InstanceResult result(const std::string& image, int label, const std::string& na
   r.precision = 0.6;
   r.recall = 0.75;
   return r;
-}
-
-TEST(ComputeStats, MeanPopulationStdMedianWithoutNaN) {
-  Stats s = compute_stats({1.0, 2.0, NAN, 4.0, 5.0});
-  EXPECT_EQ(s.count, 4);
-  EXPECT_DOUBLE_EQ(s.mean, 3.0);
-  EXPECT_DOUBLE_EQ(s.std, std::sqrt(10.0 / 4.0));
-  EXPECT_DOUBLE_EQ(s.median, 3.0);  // even count: mean of 2 and 4
-  EXPECT_DOUBLE_EQ(compute_stats({3.0, 1.0, 2.0}).median, 2.0);
-}
-
-TEST(ComputeStats, NoValuesGivesNaN) {
-  Stats s = compute_stats({NAN});
-  EXPECT_EQ(s.count, 0);
-  EXPECT_TRUE(std::isnan(s.mean));
 }
 
 TEST(SummarizeClasses, PerClassAndOverallMeans) {
@@ -70,7 +51,7 @@ TEST(PerInstanceCsv, HeaderAndRows) {
   InstanceResult r = result("img,1", 1, "left \"lung\"", 0.75, false);
   r.case_id = "case7";
   r.group = "Domain2";
-  r.prompt = "box(margin=0px,jitter=0)";
+  r.result_set = "box(margin=0px,jitter=0)";
   std::string csv = per_instance_csv({r});
   EXPECT_EQ(csv,
             "image,case,group,prompt,class_label,class,instance,gt_area,centroid_x,centroid_y,"
@@ -79,12 +60,12 @@ TEST(PerInstanceCsv, HeaderAndRows) {
             "\"img,1\",case7,Domain2,\"box(margin=0px,jitter=0)\",1,\"left \"\"lung\"\"\",1,8,1.250,2.500,0,2,0.500000,10,6,"
             "0.750000,0.375000,0.600000,0.750000,nan,nan,\n");
   // What the writer quotes, the reader gives back.
-  auto rows = parse_csv(csv);
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[1][0], "img,1");
-  EXPECT_EQ(rows[1][5], "left \"lung\"");
-  EXPECT_EQ(rows[1].size(), rows[0].size());
-  EXPECT_EQ(rows[1].back(), "");
+  CsvTable table(csv, "per_instance.csv");  // throws if a row's width differs from the header's
+  ASSERT_EQ(table.rows(), 1u);
+  EXPECT_EQ(table.at(0, "image"), "img,1");
+  EXPECT_EQ(table.at(0, "class"), "left \"lung\"");
+  EXPECT_EQ(table.at(0, "prompt"), "box(margin=0px,jitter=0)");
+  EXPECT_EQ(table.at(0, "mask_file"), "");
 }
 
 TEST(PerClassCsv, OverallRowsHaveNoLabel) {
@@ -143,13 +124,6 @@ TEST(ClassesJson, NaNBecomesNull) {
   EXPECT_EQ(j[0]["name"], "a");
 }
 
-TEST(Percentile, LinearInterpolationBetweenRanks) {
-  EXPECT_DOUBLE_EQ(percentile({4.0, 1.0, 3.0, 2.0}, 50.0), 2.5);
-  EXPECT_DOUBLE_EQ(percentile({0.0, 10.0}, 95.0), 9.5);
-  EXPECT_DOUBLE_EQ(percentile({7.0}, 95.0), 7.0);
-  EXPECT_TRUE(std::isnan(percentile({}, 50.0)));
-}
-
 // nnU-Net's layout: per unit and class label, then means per label and over classes.
 TEST(NnunetJson, PerCaseMeanAndForegroundMean) {
   auto region = [](const std::string& unit, int label, double d) {
@@ -171,45 +145,6 @@ TEST(NnunetJson, PerCaseMeanAndForegroundMean) {
   EXPECT_EQ(j["mean"]["1"]["dice"], 0.75);
   EXPECT_FALSE(j["mean"].contains("3"));  // no data
   EXPECT_EQ(j["foreground_mean"]["dice"], 0.375);
-}
-
-TEST(WriteFileAtomic, WritesWholeFileAndLeavesNoTemporary) {
-  TempDir dir;
-  write_file_atomic(dir / "out.csv", "a,b\n1,2\n");
-  EXPECT_EQ(testing::read_text(dir / "out.csv"), "a,b\n1,2\n");
-  write_file_atomic(dir / "out.csv", "new\n");
-  EXPECT_EQ(testing::read_text(dir / "out.csv"), "new\n");
-  int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) files += entry.is_regular_file();
-  EXPECT_EQ(files, 1);
-}
-
-TEST(WriteFileAtomic, UnwritablePlaceIsAnErrorNamingTheFile) {
-  TempDir dir;
-  auto target = dir / "missing_folder" / "out.csv";
-  try {
-    write_file_atomic(target, "x");
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(target.string()), std::string::npos);
-  }
-}
-
-TEST(RemoveInterruptedWrites, RemovesOnlyTheTemporariesOfAtomicWrites) {
-  TempDir dir;
-  std::filesystem::create_directories(dir / "predictions/demo_002");
-  for (const char* name : {"per_instance.csv", "predictions/demo_002/disk_1.png",
-                           "predictions/demo_002/disk_1.png.tmp.18350", "summary.json.tmp.7",
-                           "notes.tmp.txt", "data.tmp.", "scan.tmp.12a"}) {
-    testing::write_text(dir / name, "x");
-  }
-  remove_interrupted_writes(dir.path());
-  std::set<std::string> left;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
-    if (e.is_regular_file()) left.insert(std::filesystem::relative(e.path(), dir.path()).string());
-  }
-  EXPECT_EQ(left, (std::set<std::string>{"per_instance.csv", "predictions/demo_002/disk_1.png", "notes.tmp.txt",
-                                         "data.tmp.", "scan.tmp.12a"}));
 }
 
 }  // namespace
