@@ -103,41 +103,35 @@ TEST_F(EvalTest, DiceAndIouAreThoseOfTheSavedMasksAgainstTheTruth) {
   const fs::path run = c.run.output;
   const std::vector<ClassInfo> classes = {{1, "disk"}, {2, "box"}, {3, "crescent"}};
 
-  auto rows = parse_csv(read_text(run / "per_instance.csv"));
-  ASSERT_EQ(rows.size(), expected_instances(c) + 1);
-  auto column = [&](const std::string& name) {
-    auto it = std::find(rows[0].begin(), rows[0].end(), name);
-    EXPECT_NE(it, rows[0].end()) << "no column " << name;
-    return static_cast<size_t>(it - rows[0].begin());
-  };
-  const size_t image = column("image"), label = column("class_label"), instance = column("instance"),
-               dice = column("dice"), iou = column("iou"), mask_file = column("mask_file");
+  const CsvTable rows = CsvTable::read(run / "per_instance.csv");
+  ASSERT_EQ(rows.rows(), expected_instances(c));
   std::map<int, std::vector<double>> dice_of_class;
-  for (size_t r = 1; r < rows.size(); ++r) {
-    const std::vector<std::string>& row = rows[r];
-    SCOPED_TRACE(row[mask_file]);
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    SCOPED_TRACE(rows.at(r, "mask_file"));
+    const int label = std::stoi(rows.at(r, "class_label"));
     const std::vector<Instance> truths =
-        find_instances(read_label_map(dir_ / "data/masks" / (row[image] + ".png")), classes, c.instances);
+        find_instances(read_label_map(dir_ / "data/masks" / (rows.at(r, "image") + ".png")), classes, c.instances);
     auto truth = std::find_if(truths.begin(), truths.end(), [&](const Instance& t) {
-      return t.class_label == std::stoi(row[label]) && t.index == std::stoi(row[instance]);
+      return t.class_label == label && t.index == std::stoi(rows.at(r, "instance"));
     });
     ASSERT_NE(truth, truths.end());
-    const cv::Mat prediction = read_mask_png(run / row[mask_file]);
+    const cv::Mat prediction = read_mask_png(run / rows.at(r, "mask_file"));
     ASSERT_EQ(prediction.size(), truth->mask.size());
     const double p = cv::countNonZero(prediction), g = cv::countNonZero(truth->mask);
     const double both = cv::countNonZero(prediction & truth->mask);
-    const double d = std::stod(row[dice]);
+    const double d = std::stod(rows.at(r, "dice"));
+    const double iou = std::stod(rows.at(r, "iou"));
     EXPECT_NEAR(d, 2 * both / (p + g), 1e-6);  // the CSV keeps 6 decimals
-    EXPECT_NEAR(std::stod(row[iou]), both / (p + g - both), 1e-6);
-    EXPECT_NEAR(std::stod(row[iou]), d / (2 - d), 2e-6);
-    dice_of_class[std::stoi(row[label])].push_back(d);
+    EXPECT_NEAR(iou, both / (p + g - both), 1e-6);
+    EXPECT_NEAR(iou, d / (2 - d), 2e-6);
+    dice_of_class[label].push_back(d);
   }
   // A random-weight model still overlaps some objects: the check above saw more than zeros.
   double all = 0;
   for (const auto& [cls, values] : dice_of_class) all += std::accumulate(values.begin(), values.end(), 0.0);
   EXPECT_GT(all, 0.0);
 
-  json summary = json::parse(read_text(run / "summary.json"));
+  json summary = json::parse(read_file(run / "summary.json"));
   const json& summary_classes = summary["prompts"][0]["levels"]["instance"]["classes"];
   ASSERT_EQ(summary_classes.size(), dice_of_class.size());
   for (const auto& cls : summary_classes) {
@@ -148,13 +142,28 @@ TEST_F(EvalTest, DiceAndIouAreThoseOfTheSavedMasksAgainstTheTruth) {
   }
 }
 
-TEST_F(EvalTest, SecondRunIsByteIdentical) {
+// An eval keeps no state in the process: the second one writes the first one's bytes and returns
+// its summaries.
+TEST_F(EvalTest, TwoEvalsInOneProcessGiveIdenticalTables) {
   Config c = config();
-  run_eval(c);
-  std::map<std::string, std::string> first;
-  for (const char* f : {"per_instance.csv", "per_class.csv", "summary.json"}) first[f] = read_file(c.run.output / f);
-  run_eval(c);
-  for (const auto& [name, text] : first) EXPECT_EQ(read_file(c.run.output / name), text) << name;
+  auto summaries = [](const EvalResult& r) {
+    json out = json::array();
+    for (const auto& [set, levels] : r.modes) {
+      for (const auto& level : levels) out.push_back({set, level_json(level)});
+    }
+    return out.dump();
+  };
+  const char* files[] = {"per_instance.csv", "per_image.csv", "per_class.csv", "per_class_image.csv",
+                         "prompts.jsonl", "summary.json", "journal.jsonl"};
+  const EvalResult first = run_eval(c);
+  std::map<std::string, std::string> written;
+  for (const char* f : files) written[f] = read_file(c.run.output / f);
+  const EvalResult second = run_eval(c);
+  for (const auto& [name, text] : written) EXPECT_EQ(read_file(c.run.output / name), text) << name;
+  EXPECT_EQ(summaries(second), summaries(first));
+  EXPECT_EQ(second.instances, first.instances);
+  EXPECT_EQ(second.timings["encodes_reused"], first.timings["encodes_reused"]);
+  EXPECT_EQ(second.timings["images"], 3);
 }
 
 TEST_F(EvalTest, Bf16EncoderRunsEndToEndAndIsRecorded) {

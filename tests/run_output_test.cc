@@ -45,7 +45,7 @@ class Tmpfs {
 // A journal's records, one JSON value per line; throws on a torn or garbled line.
 std::vector<nlohmann::json> journal_records(const fs::path& file) {
   std::vector<nlohmann::json> records;
-  std::istringstream journal(read_text(file));
+  std::istringstream journal(read_file(file));
   for (std::string line; std::getline(journal, line);) records.push_back(nlohmann::json::parse(line));
   return records;
 }

@@ -19,7 +19,6 @@ namespace sambench {
 
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::vector<std::string> kStageOrder = {"wait",   "read",    "preprocess", "cache",   "encode", "prompt",
@@ -30,17 +29,9 @@ double overhead_share(const BenchRepeat& r) {
   return r.loop_s > 0 ? std::max(0.0, r.loop_s - stage("encode") - stage("decode")) / r.loop_s : 0.0;
 }
 
-json read_json(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file, "cannot read");
-  return json::parse(in);
-}
-
-BenchRepeat measure(const Config& config) {
-  auto start = std::chrono::steady_clock::now();
-  EvalResult result = run_eval(config);
-  double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  json timings = read_json(config.run.output / "timings.json");
+// One repeat from its eval's timings; `total` is the whole run_eval call, writing included.
+BenchRepeat measure(const EvalResult& result, double total) {
+  const json& timings = result.timings;
   BenchRepeat r;
   r.wall_s = total;
   r.load_s = timings.at("model_load_s").get<double>();
@@ -138,21 +129,23 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
                     {"embedding_cache", config.run.embedding_cache.string()},
                     {"warmup", options.warmup},
                     {"repeat", options.repeat}};
+  EvalResult last;
   for (int i = 0; i < options.warmup + options.repeat; ++i) {
     std::fprintf(stderr, "sambench bench: %s %d of %d\n", i < options.warmup ? "warm-up" : "repeat",
                  i < options.warmup ? i + 1 : i - options.warmup + 1,
                  i < options.warmup ? options.warmup : options.repeat);
     if (i == options.warmup) reset_peak_gpu_memory(config.model.device);
-    BenchRepeat r = measure(config);
-    if (i >= options.warmup) result.repeats.push_back(r);
+    auto start = std::chrono::steady_clock::now();
+    last = run_eval(config);
+    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (i >= options.warmup) result.repeats.push_back(measure(last, total));
   }
   result.median = median_of(result.repeats);
   result.peak_rss_mib = peak_rss_mib();
-  json timings = read_json(config.run.output / "timings.json");
-  result.context["device"] = timings.at("device");
-  result.peak_gpu_mib = peak_gpu_memory_mib(timings.at("device").get<std::string>());
-  result.context["threads"] = timings.at("threads");
-  result.context["decode_batch"] = read_json(config.run.output / "summary.json")["config"]["run"]["decode_batch"];
+  result.context["device"] = last.timings.at("device");
+  result.peak_gpu_mib = peak_gpu_memory_mib(last.timings.at("device").get<std::string>());
+  result.context["threads"] = last.timings.at("threads");
+  result.context["decode_batch"] = last.decode_batch;
   result.context["load_average_at_end"] = load_average();
   return result;
 }

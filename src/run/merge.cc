@@ -1,5 +1,5 @@
-// sambench merge: the shards' journals read back into one Run, in listing order, and written as
-// the unsharded run would have written it.
+// sambench merge: the shards' journals read back into one run's results, in listing order, and
+// written as the unsharded run would have written it.
 
 #include "sambench/run/merge.h"
 
@@ -7,6 +7,7 @@
 #include <set>
 
 #include "run/run_journal.h"
+#include "run/run_output.h"
 #include "sambench/base/error.h"
 
 namespace sambench {
@@ -101,22 +102,24 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
   Config config = merged_config(first, output);
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
-  Run run(config, std::move(dataset), std::move(samples), std::nullopt, first.at("threads").get<int>());
-  run.recorded_model = model_info_of(first.at("model"));
-  if (run.listed_units != first.at("units").get<long long>()) {
+  RunSetup setup(config, std::move(dataset), std::move(samples), std::nullopt, first.at("threads").get<int>());
+  setup.recorded_model = model_info_of(first.at("model"));
+  if (setup.listed_units != first.at("units").get<long long>()) {
     throw Error(shards.front().dir / kStateFile, "the shards listed " + first.at("units").dump() +
-                                                     " units, the dataset lists " + std::to_string(run.listed_units) +
+                                                     " units, the dataset lists " + std::to_string(setup.listed_units) +
                                                      " now: it changed since the run");
   }
+  RunResults results(setup);
+  RunProgress progress(/*metric_workers=*/0);  // the shards computed every metric
 
   std::map<long long, std::pair<json, const ShardRun*>> records;
   for (const auto& s : shards) {
     for (auto& [index, record] : read_journal(s.dir / kJournalFile)) records[index] = {std::move(record), &s};
   }
   prepare_output(output);
-  write_state(output, run_state(run, "running"));
-  run.journal = std::make_unique<JournalWriter>(output / kJournalFile);
-  for (const auto& unit : run.units) {
+  write_state(output, run_state(setup, "running"));
+  progress.journal = std::make_unique<JournalWriter>(output / kJournalFile);
+  for (const auto& unit : setup.units) {
     auto it = records.find(unit.index);
     if (it == records.end() || it->second.first.value("key", "") != unit.key) {
       throw Error("merge: no shard holds unit " + std::to_string(unit.index) + " ('" + unit.key +
@@ -124,14 +127,15 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
     }
     const auto& [record, shard] = it->second;
     copy_saved(shard->dir, output, record);
-    apply_unit_record(run, record);
-    run.journal->append(record);
+    apply_unit_record(results, record);
+    progress.journal->append(record);
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_outputs(run, wall, 0.0);
-  complete_run(run);
-  return {output, run.listed_units, run.images_done,
-          static_cast<long long>(run.results.size() / std::max<size_t>(1, run.result_sets.size()))};
+  write_outputs(setup, results, summarize(setup, results),
+                timings_json(setup, results, progress.times, /*encodes_reused=*/0, wall, /*load=*/0.0));
+  complete_run(setup, progress);
+  return {output, setup.listed_units, results.output.images_done,
+          static_cast<long long>(results.output.instance_rows.size() / std::max<size_t>(1, setup.result_sets.size()))};
 }
 
 }  // namespace sambench

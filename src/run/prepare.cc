@@ -7,25 +7,25 @@
 
 namespace sambench {
 
-PreparedSample prepare_sample(const Run& run, const SampleRef& ref) {
+PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
   PreparedSample out;
   out.ref = ref;
   {
     auto t = out.times.time("read");
-    out.sample = run.dataset->load(ref);
+    out.sample = setup.dataset->load(ref);
   }
   {
     auto t = out.times.time("prompt");
-    out.instances = find_instances(out.sample.labels, run.dataset->classes(), run.config.instances);
+    out.instances = find_instances(out.sample.labels, setup.dataset->classes(), setup.config.instances);
   }
-  if (out.instances.empty() || !run.model) return out;  // nothing to encode
-  const ModelInfo& info = run.model->info();
+  if (out.instances.empty() || !setup.model) return out;  // nothing to encode
+  const ModelInfo& info = setup.model->info();
   out.transform = longest_side_transform(out.sample.image.rows, out.sample.image.cols, info.image_size);
-  if (run.embedding_cache) {
+  if (setup.embedding_disk_cache) {
     auto t = out.times.time("cache");
-    out.cache_key = run.embedding_cache->key(out.sample.image);
-    if (auto values = run.embedding_cache->load(out.cache_key)) {
-      out.cached_embedding = std::move(*values);
+    out.cache_key = setup.embedding_disk_cache->key(out.sample.image);
+    if (auto values = setup.embedding_disk_cache->load(out.cache_key)) {
+      out.embedding_from_disk = std::move(*values);
       return out;
     }
   }
@@ -34,13 +34,14 @@ PreparedSample prepare_sample(const Run& run, const SampleRef& ref) {
   return out;
 }
 
-std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const Run& run, const std::vector<SampleRef>& refs) {
-  const size_t depth = static_cast<size_t>(std::max(0, run.config.run.prefetch));
+std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const RunSetup& setup,
+                                                             const std::vector<SampleRef>& refs) {
+  const size_t depth = static_cast<size_t>(std::max(0, setup.config.run.prefetch));
   const size_t cores = static_cast<size_t>(usable_cores());
   // The model's threads use the cores; the workers mostly wait on disk and decoders.
-  const size_t workers = run.volumetric ? 1 : std::min(depth, std::max<size_t>(1, cores / 2));
+  const size_t workers = setup.volumetric ? 1 : std::min(depth, std::max<size_t>(1, cores / 2));
   return std::make_unique<Prefetcher<PreparedSample>>(
-      refs.size(), depth, workers, [&run, &refs](size_t i) { return prepare_sample(run, refs[i]); });
+      refs.size(), depth, workers, [&setup, &refs](size_t i) { return prepare_sample(setup, refs[i]); });
 }
 
 }  // namespace sambench

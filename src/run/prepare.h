@@ -1,7 +1,7 @@
 #pragma once
 
 // Samples made ready for the model off the model's thread (read, instances, preprocessing or the
-// cached embedding), read ahead in run order.
+// embedding from the disk cache), read ahead in run order.
 
 #include <memory>
 #include <string>
@@ -18,17 +18,18 @@ struct PreparedSample {
   Sample sample;
   std::vector<Instance> instances;
   ResizeTransform transform;
-  std::vector<float> input;             // the model input; empty without instances, model, or on a cache hit
-  std::string cache_key;                // with an embedding cache
-  std::vector<float> cached_embedding;  // an embedding cache hit
+  std::vector<float> input;  // the model input; empty without instances, model, or from the disk cache
+  std::string cache_key;     // with an embedding disk cache (run.embedding_cache)
+  std::vector<float> embedding_from_disk;  // the embedding disk cache held the image: its embedding
   StageTimes times;                     // read, prompt (instances), cache and preprocess time spent on it
 };
 
-PreparedSample prepare_sample(const Run& run, const SampleRef& ref);
+PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref);
 
-// `refs` (which must outlive the prefetcher) in order, `run.prefetch` ahead on worker threads
+// `refs` (which must outlive the prefetcher) in order, run.prefetch ahead on worker threads
 // (0: on the caller's thread, when taken). Volumes get one worker: adapters cache one volume, and slices come case by case,
 // so each volume is read once and at most one is held besides the queued slices.
-std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const Run& run, const std::vector<SampleRef>& refs);
+std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const RunSetup& setup,
+                                                             const std::vector<SampleRef>& refs);
 
 }  // namespace sambench

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "run/run_output.h"
 #include "sambench/base/hash.h"
 #include "sambench/report/result_json.h"
 #include "sambench/base/version.h"
@@ -26,19 +27,19 @@ json model_json(const ModelInfo& info) {
 }
 
 template <typename T>
-json rows_between(const std::vector<T>& rows, size_t from, size_t to) {
+json rows_json(const std::vector<T>& rows) {
   json out = json::array();
-  for (size_t i = from; i < to; ++i) out.push_back(to_json(rows[i]));
+  for (const auto& row : rows) out.push_back(to_json(row));
   return out;
 }
 
 // The 3D surface scores of the cases a unit finished (volumes; none for 2D images).
-json case_surfaces_json(const Run& run, const json& case_of) {
+json case_surfaces_json(const CaseSurfaces& case_surfaces, const std::map<std::string, std::string>& case_of) {
   std::set<std::string> cases;
-  for (const auto& item : case_of.items()) cases.insert(item.value().get<std::string>());
+  for (const auto& [image, case_id] : case_of) cases.insert(case_id);
   json out = json::array();
   for (const auto& case_id : cases) {
-    for (const auto& [set, label, scores] : run.case_surfaces.of_case(case_id)) {
+    for (const auto& [set, label, scores] : case_surfaces.of_case(case_id)) {
       out.push_back({{"prompt", set}, {"case", case_id}, {"class_label", label},
                      {"nsd", number_json(scores.nsd)}, {"hd95", number_json(scores.hd95)}});
     }
@@ -46,36 +47,45 @@ json case_surfaces_json(const Run& run, const json& case_of) {
   return out;
 }
 
-json unit_record(const Run& run, const Unit& unit, const UnitMark& mark, const UnitMark& end) {
+// A finished unit's journal line: its output, and its cases' surface scores.
+json unit_record(const CaseSurfaces& case_surfaces, const Unit& unit, const EvalOutput& output) {
   json case_of = json::object();
-  for (const auto& ref : unit.samples) {
-    auto it = run.case_of.find(ref.id);
-    if (it != run.case_of.end()) case_of[ref.id] = it->second;
-  }
+  for (const auto& [image, case_id] : output.case_of) case_of[image] = case_id;
   return {{"unit", unit.index},
           {"key", unit.key},
           {"images", unit.samples.size()},
-          {"images_done", end.images_done - mark.images_done},
-          {"images_without_instances", end.images_without_instances - mark.images_without_instances},
-          {"results", rows_between(run.results, mark.results, end.results)},
-          {"image_results", rows_between(run.image_results, mark.image_results, end.image_results)},
+          {"images_done", output.images_done},
+          {"images_without_instances", output.images_without_instances},
+          {"results", rows_json(output.instance_rows)},
+          {"image_results", rows_json(output.image_rows)},
           {"case_of", case_of},
-          {"case_surfaces", case_surfaces_json(run, case_of)},
-          {"prompts", std::vector<std::string>(run.prompt_lines.begin() + mark.prompt_lines,
-                                               run.prompt_lines.begin() + end.prompt_lines)},
-          {"saved", std::vector<std::string>(run.saved_files.begin() + mark.saved_files,
-                                             run.saved_files.begin() + end.saved_files)}};
+          {"case_surfaces", case_surfaces_json(case_surfaces, output.case_of)},
+          {"prompts", output.prompt_lines},
+          {"saved", output.saved_files}};
 }
 
-void journal(Run& run, const json& record) {
-  if (run.journal) fatal_on_error([&] { run.journal->append(record); });
+// The output a unit record holds (unit_record's inverse, its surface scores aside).
+EvalOutput output_of_record(const json& record) {
+  EvalOutput out;
+  for (const auto& r : record.at("results")) out.instance_rows.push_back(instance_result_from_json(r));
+  for (const auto& r : record.at("image_results")) out.image_rows.push_back(region_result_from_json(r));
+  for (const auto& [image, case_id] : record.at("case_of").items()) out.case_of[image] = case_id.get<std::string>();
+  for (const auto& line : record.at("prompts")) out.prompt_lines.push_back(line.get<std::string>());
+  for (const auto& file : record.at("saved")) out.saved_files.push_back(file.get<std::string>());
+  out.images_done = record.at("images_done").get<long long>();
+  out.images_without_instances = record.at("images_without_instances").get<long long>();
+  return out;
+}
+
+void journal(RunProgress& progress, const json& record) {
+  if (progress.journal) fatal_on_error([&] { progress.journal->append(record); });
 }
 
 // The records of an earlier run must describe the units listed now.
-void check_records(const Run& run, const fs::path& file) {
+void check_records(const RunSetup& setup, const RunProgress& progress, const fs::path& file) {
   std::map<long long, const Unit*> units;
-  for (const auto& unit : run.units) units[unit.index] = &unit;
-  for (const auto& [index, record] : run.journaled) {
+  for (const auto& unit : setup.units) units[unit.index] = &unit;
+  for (const auto& [index, record] : progress.journaled) {
     auto it = units.find(index);
     if (it == units.end() || record.value("key", "") != it->second->key) {
       throw Error(file, "unit " + std::to_string(index) + " ('" + record.value("key", "") +
@@ -96,153 +106,144 @@ void fatal_on_error(const std::function<void()>& f) {
   }
 }
 
-UnitMark mark_unit(const Run& run) {
-  return {run.results.size(), run.image_results.size(), run.prompt_lines.size(), run.saved_files.size(),
-          run.images_done, run.images_without_instances};
-}
-
-json run_state(const Run& run, const std::string& status) {
-  json config = to_json(run.config);
+json run_state(const RunSetup& setup, const std::string& status) {
+  json config = to_json(setup.config);
   config["run"].erase("output");  // shards and resumed runs may write elsewhere
-  const ModelInfo& info = run.model_info();
+  const ModelInfo& info = setup.model_info();
   return {{"status", status},
           {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
           {"config_sha256", sha256_text(config.dump())},
           {"model_sha256", info.sha256},
-          {"config_file", run.config.file.string()},
+          {"config_file", setup.config.file.string()},
           {"config", config},
           {"model", model_json(info)},
-          {"threads", run.threads},
-          {"shard", run.shard.count > 1 ? json(run.shard.name()) : json()},
-          {"units", run.listed_units}};
+          {"threads", setup.threads},
+          {"shard", setup.shard.count > 1 ? json(setup.shard.name()) : json()},
+          {"units", setup.listed_units}};
 }
 
-void open_run(Run& run, bool resume) {
-  const fs::path& dir = run.config.run.output;
-  json state = run_state(run, "running");
+void open_run(const RunSetup& setup, RunProgress& progress, bool resume) {
+  const fs::path& dir = setup.config.run.output;
+  json state = run_state(setup, "running");
   std::error_code ec;
   resume = resume && fs::exists(dir / kStateFile, ec);
   if (resume) {
     json earlier = read_state(dir);
     check_same_setup(state, earlier, dir / kStateFile, "resume");
-    if (earlier.value("shard", json()) != state["shard"] || earlier.value("units", -1LL) != run.listed_units) {
+    if (earlier.value("shard", json()) != state["shard"] || earlier.value("units", -1LL) != setup.listed_units) {
       throw Error(dir / kStateFile, "made for shard " + earlier.value("shard", json()).dump() + " of " +
                                         earlier.value("units", json()).dump() + " units: refusing to resume");
     }
-    run.journaled = read_journal(dir / kJournalFile);
-    check_records(run, dir / kJournalFile);
+    progress.journaled = read_journal(dir / kJournalFile);
+    check_records(setup, progress, dir / kJournalFile);
   }
   prepare_output(dir, resume);
   write_state(dir, state);
-  run.journal = std::make_unique<JournalWriter>(dir / kJournalFile);
-  if (resume) std::fprintf(stderr, "sambench: resuming: %zu unit(s) done before\n", run.journaled.size());
+  progress.journal = std::make_unique<JournalWriter>(dir / kJournalFile);
+  if (resume) std::fprintf(stderr, "sambench: resuming: %zu unit(s) done before\n", progress.journaled.size());
 }
 
-bool restore_unit(Run& run, const Unit& unit) {
-  auto it = run.journaled.find(unit.index);
-  if (it == run.journaled.end() || it->second.contains("skipped")) return false;  // skipped: retried
-  apply_unit_record(run, it->second);
+bool restore_unit(const RunProgress& progress, RunResults& results, const Unit& unit) {
+  auto it = progress.journaled.find(unit.index);
+  if (it == progress.journaled.end() || it->second.contains("skipped")) return false;  // skipped: retried
+  apply_unit_record(results, it->second);
   return true;
 }
 
-void finish_unit(Run& run, const Unit& unit, const UnitMark& mark) {
-  fatal_on_error([&] { flush_case(run); });
-  run.case_surfaces.finish();
-  run.unjournaled.push_back({&unit, mark, mark_unit(run)});
-  settle(run, /*wait=*/false);
+void finish_unit(const RunSetup& setup, RunProgress& progress, RunResults& results, const Unit& unit) {
+  fatal_on_error([&] { flush_case(setup, progress.open_case, *progress.open_unit); });
+  results.case_surfaces.finish();
+  progress.unjournaled.push_back({&unit, std::move(progress.open_unit)});
+  settle(progress, results, /*wait=*/false);
 }
 
-void settle(Run& run, bool wait) {
+void settle(RunProgress& progress, RunResults& results, bool wait) {
   // Enough to keep every worker busy; bounded, since each job holds two full-size masks.
-  const size_t keep = wait ? 0 : 64 * std::max<size_t>(1, run.metrics->workers());
+  const size_t keep = wait ? 0 : 64 * std::max<size_t>(1, progress.metrics.workers());
   // A metric that fails is a bug, not bad input: it must not skip whichever unit is current.
-  fatal_on_error([&] { run.metrics->settle(run.results, run.image_results, run.times, keep); });
+  fatal_on_error([&] { progress.metrics.settle(progress.times, keep); });
+  while (!progress.unjournaled.empty() && !progress.metrics.pending(*progress.unjournaled.front().output)) {
+    FinishedUnit& done = progress.unjournaled.front();
+    journal(progress, unit_record(results.case_surfaces, *done.unit, *done.output));
+    results.output.append(std::move(*done.output));
+    progress.unjournaled.pop_front();
+  }
+}
+
+void keep_partial(RunProgress& progress, RunResults& results, bool drop_unsettled) {
   using Table = PendingMetrics::Table;
-  while (!run.unjournaled.empty()) {
-    const FinishedUnit& u = run.unjournaled.front();
-    if (u.end.results > run.metrics->settled(Table::kInstances) ||
-        u.end.image_results > run.metrics->settled(Table::kImages)) {
-      return;
+  std::vector<EvalOutput*> unfinished;
+  for (auto& done : progress.unjournaled) unfinished.push_back(done.output.get());
+  if (progress.open_unit) unfinished.push_back(progress.open_unit.get());
+  for (EvalOutput* unit : unfinished) {
+    if (drop_unsettled) {
+      auto& instances = unit->instance_rows;
+      auto& images = unit->image_rows;
+      instances.resize(std::min(instances.size(), progress.metrics.settled(*unit, Table::kInstances)));
+      images.resize(std::min(images.size(), progress.metrics.settled(*unit, Table::kImages)));
     }
-    journal(run, unit_record(run, *u.unit, u.begin, u.end));
-    run.unjournaled.pop_front();
+    results.output.append(std::move(*unit));
   }
+  progress.metrics.abandon();  // no job may fill a row that is gone
+  progress.unjournaled.clear();
+  progress.open_unit.reset();
 }
 
-void drop_unsettled(Run& run) {
-  using Table = PendingMetrics::Table;
-  run.results.resize(std::min(run.results.size(), run.metrics->settled(Table::kInstances)));
-  run.image_results.resize(std::min(run.image_results.size(), run.metrics->settled(Table::kImages)));
-  run.metrics->abandon();
-}
-
-void skip_unit(Run& run, const Unit& unit, const UnitMark& mark, const std::string& error) {
-  settle(run, /*wait=*/true);  // the units before this one are journaled first, in order
+void skip_unit(const RunSetup& setup, RunProgress& progress, RunResults& results, const Unit& unit,
+               const std::string& error) {
+  settle(progress, results, /*wait=*/true);  // the units before this one are journaled first, in order
   std::error_code ec;
-  for (size_t i = mark.saved_files; i < run.saved_files.size(); ++i) {
-    fs::remove(run.config.run.output / run.saved_files[i], ec);
-  }
-  run.results.resize(mark.results);
-  run.image_results.resize(mark.image_results);
-  run.prompt_lines.resize(mark.prompt_lines);
-  run.saved_files.resize(mark.saved_files);
-  run.images_done = mark.images_done;
-  run.images_without_instances = mark.images_without_instances;
-  for (const auto& ref : unit.samples) run.case_of.erase(ref.id);
-  run.open_case.reset();
-  run.case_surfaces.discard();
+  for (const auto& file : progress.open_unit->saved_files) fs::remove(setup.config.run.output / file, ec);
+  progress.open_unit.reset();
+  progress.open_case.reset();
+  results.case_surfaces.discard();
   std::fprintf(stderr, "\nsambench: skipped %s: %s\n", unit.key.c_str(), error.c_str());
   json record = {{"unit", unit.index}, {"key", unit.key}, {"images", unit.samples.size()}, {"skipped", error}};
-  run.skipped.push_back(record);
-  journal(run, record);
+  results.skipped.push_back(record);
+  journal(progress, record);
 }
 
-void apply_unit_record(Run& run, const json& record) {
+void apply_unit_record(RunResults& results, const json& record) {
   if (record.contains("skipped")) {
-    run.skipped.push_back(record);
+    results.skipped.push_back(record);
     return;
   }
-  for (const auto& r : record.at("results")) run.results.push_back(instance_result_from_json(r));
-  for (const auto& r : record.at("image_results")) run.image_results.push_back(region_result_from_json(r));
-  for (const auto& [image, case_id] : record.at("case_of").items()) run.case_of[image] = case_id.get<std::string>();
   for (const auto& c : record.at("case_surfaces")) {
-    run.case_surfaces.restore(c.at("prompt").get<std::string>(), c.at("case").get<std::string>(),
-                              c.at("class_label").get<int>(), {number_from_json(c.at("nsd")), number_from_json(c.at("hd95"))});
+    results.case_surfaces.restore(c.at("prompt").get<std::string>(), c.at("case").get<std::string>(),
+                                  c.at("class_label").get<int>(),
+                                  {number_from_json(c.at("nsd")), number_from_json(c.at("hd95"))});
   }
-  for (const auto& line : record.at("prompts")) run.prompt_lines.push_back(line.get<std::string>());
-  for (const auto& file : record.at("saved")) run.saved_files.push_back(file.get<std::string>());
-  run.images_done += record.at("images_done").get<long long>();
-  run.images_without_instances += record.at("images_without_instances").get<long long>();
+  results.output.append(output_of_record(record));
 }
 
-void complete_run(Run& run) {
-  if (run.journal) run.journal->sync();
-  write_state(run.config.run.output, run_state(run, "complete"));
+void complete_run(const RunSetup& setup, RunProgress& progress) {
+  if (progress.journal) progress.journal->sync();
+  write_state(setup.config.run.output, run_state(setup, "complete"));
 }
 
-void fail_run(Run& run, const std::string& error) {
-  if (!run.journal) return;
+void fail_run(const RunSetup& setup, RunProgress& progress, const std::string& error) {
+  if (!progress.journal) return;
   try {
-    run.journal->sync();
-    json state = run_state(run, "failed");
+    progress.journal->sync();
+    json state = run_state(setup, "failed");
     state["error"] = error;
-    write_state(run.config.run.output, state);
+    write_state(setup.config.run.output, state);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sambench: could not record the run's state: %s\n", e.what());
   }
 }
 
-json skipped_json(const Run& run) {
+json skipped_json(const RunResults& results) {
   json out = json::array();
-  for (const auto& record : run.skipped) {
+  for (const auto& record : results.skipped) {
     out.push_back({{"case", record.at("key")}, {"images", record.at("images")}, {"error", record.at("skipped")}});
   }
   return out;
 }
 
-long long skipped_images(const Run& run) {
+long long skipped_images(const RunResults& results) {
   long long n = 0;
-  for (const auto& record : run.skipped) n += record.at("images").get<long long>();
+  for (const auto& record : results.skipped) n += record.at("images").get<long long>();
   return n;
 }
 

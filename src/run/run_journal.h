@@ -1,7 +1,8 @@
 #pragma once
 
-// The run's side of the journal (journal.h): what a finished unit adds to the Run, recorded as
-// one journal line, and read back into a resumed or merged Run with the same bytes in every table.
+// The run's side of the journal (journal.h): a finished unit's output (eval_output.h), recorded
+// as one journal line, and read back into a resumed or merged run with the same bytes in every
+// table.
 
 #include <functional>
 
@@ -20,44 +21,48 @@ class FatalError : public Error {
 // Runs f; any failure becomes a FatalError with the same message.
 void fatal_on_error(const std::function<void()>& f);
 
-UnitMark mark_unit(const Run& run);
-
 // The run's identity and state, as written to run_state.json.
-nlohmann::json run_state(const Run& run, const std::string& status);
+nlohmann::json run_state(const RunSetup& setup, const std::string& status);
 
 // Opens the run folder: fresh, or (resume) checks that the earlier run had the same setup and
-// reads its journal. Writes run_state.json "running".
-void open_run(Run& run, bool resume);
+// reads its journal into progress.journaled. Writes run_state.json "running".
+void open_run(const RunSetup& setup, RunProgress& progress, bool resume);
 
-// A unit the journal already holds (a resumed run): adds its rows to the run; false if none.
-bool restore_unit(Run& run, const Unit& unit);
+// A unit the journal already holds (a resumed run): adds its output to the results; false if
+// none.
+bool restore_unit(const RunProgress& progress, RunResults& results, const Unit& unit);
 
-// After a unit's last sample: writes its case volume; the unit is journaled once its metrics
-// are done (settle).
-void finish_unit(Run& run, const Unit& unit, const UnitMark& mark);
+// After a unit's last sample: writes its case volume and queues progress.open_unit, to be
+// journaled and added to the results once its metrics are done (settle).
+void finish_unit(const RunSetup& setup, RunProgress& progress, RunResults& results, const Unit& unit);
 
 // Fills in the metrics the workers have finished (with wait, all of them), then journals the
-// finished units whose rows are all final, in order. A failing metric is a FatalError.
-void settle(Run& run, bool wait);
+// finished units whose rows are all final, in order, and appends their output to the results.
+// A failing metric is a FatalError.
+void settle(RunProgress& progress, RunResults& results, bool wait);
 
-// After a failure: the rows whose metrics never arrived are removed, so that partial results
-// hold final values only.
-void drop_unsettled(Run& run);
+// After a failure: the unfinished units' output (queued ones, then the open one) is added to
+// the results, unjournaled, so that the partial results hold what was computed. With
+// `drop_unsettled` (a metric failed) their rows whose metrics never arrived are left out, so
+// that partial results hold final values only.
+void keep_partial(RunProgress& progress, RunResults& results, bool drop_unsettled);
 
-// --on-error skip: takes back what the unit added (rows, written files) and records it skipped.
-void skip_unit(Run& run, const Unit& unit, const UnitMark& mark, const std::string& error);
+// --on-error skip: drops the open unit's output (and removes its written files) and records
+// the unit skipped.
+void skip_unit(const RunSetup& setup, RunProgress& progress, RunResults& results, const Unit& unit,
+               const std::string& error);
 
-// Adds a journal record's rows to the run (restore_unit, sambench merge).
-void apply_unit_record(Run& run, const nlohmann::json& record);
+// Adds a journal record's output to the results (restore_unit, sambench merge).
+void apply_unit_record(RunResults& results, const nlohmann::json& record);
 
 // Syncs the journal and marks the run complete in run_state.json.
-void complete_run(Run& run);
+void complete_run(const RunSetup& setup, RunProgress& progress);
 
 // Marks a run opened by open_run failed; never throws (it runs while an error is on its way).
-void fail_run(Run& run, const std::string& error);
+void fail_run(const RunSetup& setup, RunProgress& progress, const std::string& error);
 
 // summary.json's list of skipped units, and the images in them.
-nlohmann::json skipped_json(const Run& run);
-long long skipped_images(const Run& run);
+nlohmann::json skipped_json(const RunResults& results);
+long long skipped_images(const RunResults& results);
 
 }  // namespace sambench

@@ -1,10 +1,11 @@
 // What a run writes: the tables, summary.json, timings.json, prompts.jsonl and the saved
 // predictions; and what it writes when it fails.
 
+#include "run/run_output.h"
+
 #include <algorithm>
 #include <cstdio>
 
-#include "run/run.h"
 #include "run/run_journal.h"
 #include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
@@ -28,10 +29,10 @@ const char* kOutputs[] = {"per_instance.csv",    "per_image.csv",      "per_case
                           "timings.json",        "summary.json",        "report.md",
                           kJournalFile,          kStateFile};
 
-std::string surface_convention(const Run& run) {
-  if (!run.surface.enabled) return "off (metrics.surface: false): nsd and hd95 are NaN";
+std::string surface_convention(const RunSetup& setup) {
+  if (!setup.surface.enabled) return "off (metrics.surface: false): nsd and hd95 are NaN";
   return "surface = foreground pixels with a background face neighbour (outside the image is "
-         "background); NSD at tolerance " + format_number(run.surface.tolerance_mm, 3) +
+         "background); NSD at tolerance " + format_number(setup.surface.tolerance_mm, 3) +
          " mm = fraction of both surfaces' pixels within the tolerance of the other surface; HD95 = "
          "max of the two directed 95th percentiles of surface distances (mm, linear "
          "interpolation); distances use the sample's pixel spacing (2D images without one: 1 pixel "
@@ -40,11 +41,11 @@ std::string surface_convention(const Run& run) {
          "(empty_rule one); exactly one empty: NSD 0, HD95 = the image's (volume's) diagonal in mm";
 }
 
-std::string bootstrap_convention(const Run& run) {
-  if (run.config.metrics.bootstrap <= 0) return "none (metrics.bootstrap: 0)";
-  return "95% percentile bootstrap of each mean: " + std::to_string(run.config.metrics.bootstrap) +
+std::string bootstrap_convention(const Config& config) {
+  if (config.metrics.bootstrap <= 0) return "none (metrics.bootstrap: 0)";
+  return "95% percentile bootstrap of each mean: " + std::to_string(config.metrics.bootstrap) +
          " resamples of the cases (volumes; images for 2D data) with replacement, all rows of a "
-         "drawn case together; seed " + std::to_string(run.config.metrics.bootstrap_seed) +
+         "drawn case together; seed " + std::to_string(config.metrics.bootstrap_seed) +
          " (std::mt19937_64)";
 }
 
@@ -57,28 +58,28 @@ std::string precision_convention(const ModelInfo& info) {
          ", its embedding cast to float32; prompt encoder and mask decoder in float32";
 }
 
-json conventions(const Run& run) {
-  const ModelInfo& info = run.model_info();
-  const InstanceConfig& ic = run.config.instances;
+json conventions(const RunSetup& setup) {
+  const ModelInfo& info = setup.model_info();
+  const InstanceConfig& ic = setup.config.instances;
   json prompts = json::array();
-  for (const auto& set : run.result_sets) prompts.push_back(set.description);
+  for (const auto& set : setup.result_sets) prompts.push_back(set.description);
   return {
       {"instances", ic.whole_class
                         ? "whole_class: each class's whole mask is one instance"
                         : "8-connected components of each class mask with at least " +
                               std::to_string(ic.min_area) + " pixels"},
       {"prompts", prompts},
-      {"prompt_seed", run.config.prompt_seed},
-      {"prompt_source", run.replay ? "replayed from " + run.config.replay_prompts.string()
+      {"prompt_seed", setup.config.prompt_seed},
+      {"prompt_source", setup.replay ? "replayed from " + setup.config.replay_prompts.string()
                                    : std::string("derived from the ground truth by the modes above")},
       {"mask_policies", [&] {
          json out = json::array();
-         for (MaskPolicy p : run.policies) out.push_back(describe(p));
+         for (MaskPolicy p : setup.policies) out.push_back(describe(p));
          return out;
        }()},
-      {"empty_rule", describe(run.empty_rule)},
-      {"field_of_view", run.dataset->region_of_interest().empty() ? "none: whole images are scored"
-                                                                  : run.dataset->region_of_interest()},
+      {"empty_rule", describe(setup.empty_rule)},
+      {"field_of_view", setup.dataset->region_of_interest().empty() ? "none: whole images are scored"
+                                                                    : setup.dataset->region_of_interest()},
       {"preprocess", "SamPredictor: longest side resized to " + std::to_string(info.image_size) +
                          " with PIL-equivalent bilinear (antialiased) resampling, normalized with "
                          "the model's pixel mean/std, zero-padded bottom/right"},
@@ -90,8 +91,8 @@ json conventions(const Run& run) {
       {"metrics", "Dice = 2|P∩G|/(|P|+|G|), IoU = |P∩G|/|P∪G|, precision = |P∩G|/|P|, recall = "
                   "|P∩G|/|G|, at original resolution; an empty prediction for a non-empty truth "
                   "scores 0 in all four"},
-      {"surface_metrics", surface_convention(run)},
-      {"confidence_intervals", bootstrap_convention(run)},
+      {"surface_metrics", surface_convention(setup)},
+      {"confidence_intervals", bootstrap_convention(setup.config)},
       {"levels", "instance: each prompted instance against its own mask; image: per class, the "
                  "union of the class's kept masks against the whole class mask (instances below "
                  "min_area count as missed); case (volumes): the image rows' pixel counts summed "
@@ -103,72 +104,55 @@ json conventions(const Run& run) {
 }
 
 // nnU-Net's per-case keys for one result set: cases for volumes, images for 2D data.
-json unit_summary(const Run& run, const std::string& set, const std::vector<LevelSummary>& levels) {
-  if (run.volumetric) return nnunet_json(of_set(case_rows(run), set), levels.back(), "case");
-  return nnunet_json(of_set(run.image_results, set), levels[1], "image");
+json unit_summary(const RunTables& tables, const std::string& set, const std::vector<LevelSummary>& levels) {
+  if (tables.volumetric) return nnunet_json(of_set(tables.cases, set), levels.back(), "case");
+  return nnunet_json(of_set(tables.images, set), levels[1], "image");
 }
 
-json summary_json(const Run& run, const std::string& status) {
-  const ModelInfo& info = run.model_info();
+json summary_json(const RunSetup& setup, const RunResults& results, const RunSummary& summary,
+                  const std::string& status) {
+  const ModelInfo& info = setup.model_info();
+  const EvalOutput& out = results.output;
   json prompts = json::array();
-  auto levels = mode_levels(run);
-  SetGroups by_group = group_levels(run);
-  for (size_t m = 0; m < run.result_sets.size(); ++m) {
+  for (size_t m = 0; m < setup.result_sets.size(); ++m) {
     json tables = json::object(), groups = json::object();
-    for (const auto& level : levels[m].second) tables[level.name] = level_json(level);
-    for (const auto& [group, level] : by_group[m].second) groups[group] = level_json(level);
-    json block = {{"name", run.result_sets[m].name},
-                  {"description", run.result_sets[m].description},
+    for (const auto& level : summary.levels[m].second) tables[level.name] = level_json(level);
+    for (const auto& [group, level] : summary.groups[m].second) groups[group] = level_json(level);
+    json block = {{"name", setup.result_sets[m].name},
+                  {"description", setup.result_sets[m].description},
                   {"levels", tables},
                   {"groups", groups}};
-    block.update(unit_summary(run, run.result_sets[m].name, levels[m].second));
+    block.update(unit_summary(summary.tables, setup.result_sets[m].name, summary.levels[m].second));
     prompts.push_back(block);
   }
-  std::vector<std::string> saved = run.saved_files;
+  std::vector<std::string> saved = out.saved_files;
   std::sort(saved.begin(), saved.end());  // independent of the order of writing
   return {
       {"status", status},
       {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
-      {"config_file", run.config.file.string()},
-      {"config", to_json(run.config)},
+      {"config_file", setup.config.file.string()},
+      {"config", to_json(setup.config)},
       {"model",
        {{"path", info.path.string()}, {"sha256", info.sha256}, {"precision", info.precision}, {"metadata", info.metadata}}},
-      {"conventions", conventions(run)},
+      {"conventions", conventions(setup)},
       // Numbers can differ in the last bits across devices and thread counts (BLAS reductions).
-      {"runtime", {{"device", info.device}, {"threads", run.threads}}},
+      {"runtime", {{"device", info.device}, {"threads", setup.threads}}},
       {"counts",
-       {{"images", static_cast<long long>(run.samples.size())},
-        {"images_done", run.images_done},
-        {"images_without_instances", run.images_without_instances},
-        {"instances", static_cast<long long>(run.results.size() / std::max<size_t>(1, run.result_sets.size()))},
-        {"prompts", static_cast<long long>(run.prompt_lines.size())},
-        {"images_skipped", skipped_images(run)}}},
-      {"skipped", skipped_json(run)},
+       {{"images", static_cast<long long>(setup.samples.size())},
+        {"images_done", out.images_done},
+        {"images_without_instances", out.images_without_instances},
+        {"instances", static_cast<long long>(out.instance_rows.size() / std::max<size_t>(1, setup.result_sets.size()))},
+        {"prompts", static_cast<long long>(out.prompt_lines.size())},
+        {"images_skipped", skipped_images(results)}}},
+      {"skipped", skipped_json(results)},
       {"prompts", prompts},
       // nnU-Net's keys, for the first prompt mode (each mode's block in "prompts" has its own).
       {"metric_per_case", prompts[0].value("metric_per_case", json::array())},
       {"mean", prompts[0].value("mean", json::object())},
       {"foreground_mean", prompts[0].value("foreground_mean", json::object())},
-      {"tables", table_files(run)},
+      {"tables", table_files(summary.tables)},
       {"predictions", saved},
   };
-}
-
-json timings_json(const Run& run, double wall, double load) {
-  double per_s = wall > 0 ? 1.0 / wall : 0.0;
-  return {{"wall_s", wall},
-          {"model_load_s", load},
-          {"device", run.model_info().device},
-          {"threads", run.threads},
-          {"images", run.images_done},
-          {"prompts", static_cast<long long>(run.results.size())},
-          {"images_per_s", static_cast<double>(run.images_done) * per_s},
-          {"prompts_per_s", static_cast<double>(run.results.size()) * per_s},
-          {"prefetch", run.config.run.prefetch},
-          {"metric_workers", run.config.run.metric_workers},
-          {"encodes_reused", run.encodes_reused},
-          {"embedding_cache", run.embedding_cache ? run.embedding_cache->stats() : json(nullptr)},
-          {"stages", run.times.to_json(run.images_done)}};
 }
 
 void clear_outputs(const fs::path& dir) {
@@ -178,25 +162,24 @@ void clear_outputs(const fs::path& dir) {
   fs::remove_all(dir / "figures", ec);
 }
 
-std::string case_table(const Run& run) { return per_region_csv(case_rows(run), "case"); }
-
-std::string prompt_log(const Run& run) {
+std::string prompt_log(const EvalOutput& output) {
   std::string out;
-  for (const auto& line : run.prompt_lines) out += line + "\n";
+  for (const auto& line : output.prompt_lines) out += line + "\n";
   return out;
 }
 
 // Where the open case's label volume goes.
 std::string case_volume_path(const std::string& case_id) { return "predictions/" + case_id + ".nii.gz"; }
 
-void add_to_case(Run& run, const SampleRef& ref, const VolumeGeometry& stored, const cv::Mat& label_map) {
-  if (run.open_case && run.open_case->case_id != ref.case_id) flush_case(run);
+void add_to_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalOutput& unit, const SampleRef& ref,
+                 const VolumeGeometry& stored, const cv::Mat& label_map) {
+  if (open_case && open_case->case_id != ref.case_id) flush_case(setup, open_case, unit);
   const VolumeGeometry grid = rai_geometry(stored);
-  if (!run.open_case) {
-    run.open_case = OpenCase{ref.case_id, stored, {grid, {}}};
-    run.open_case->labels.voxels.assign(size_t(grid.size[0]) * grid.size[1] * grid.size[2], 0);
+  if (!open_case) {
+    open_case = OpenCase{ref.case_id, stored, {grid, {}}};
+    open_case->labels.voxels.assign(size_t(grid.size[0]) * grid.size[1] * grid.size[2], 0);
   }
-  LabelVolume& volume = run.open_case->labels;
+  LabelVolume& volume = open_case->labels;
   if (label_map.cols != grid.size[0] || label_map.rows != grid.size[1] || ref.slice < 0 ||
       ref.slice >= grid.size[2]) {
     throw Error(ref.mask, "slice " + ref.id + " does not fit its volume's grid");
@@ -207,52 +190,61 @@ void add_to_case(Run& run, const SampleRef& ref, const VolumeGeometry& stored, c
   wide.copyTo(target);
 }
 
-}  // namespace
-
-std::vector<RegionResult> case_rows(const Run& run) {
-  std::vector<RegionResult> cases = combine_cases(run.image_results, run.case_of, run.empty_rule);
+// per_case.csv's rows: the image rows summed per case, with the case's 3D surface metrics.
+std::vector<RegionResult> case_rows(const RunSetup& setup, const RunResults& results) {
+  std::vector<RegionResult> cases = combine_cases(results.output.image_rows, results.output.case_of, setup.empty_rule);
   for (auto& c : cases) {
-    SurfaceScores s = run.case_surfaces.get(c.result_set, c.unit, c.class_label);
+    SurfaceScores s = results.case_surfaces.get(c.result_set, c.unit, c.class_label);
     c.nsd = s.nsd;
     c.hd95 = s.hd95;
   }
   return cases;
 }
 
-// The run's rows as a saved run's files hold them (run_tables.h), so that eval and report
-// summarize through the same code.
-RunTables tables_of(const Run& run) {
+RunTables tables_of(const RunSetup& setup, const RunResults& results) {
   RunTables t;
-  t.dir = run.config.run.output;
-  t.classes = run.dataset->classes();
-  for (const auto& set : run.result_sets) t.sets.emplace_back(set.name, set.description);
-  t.instances = run.results;
-  t.images = run.image_results;
-  if (run.volumetric) t.cases = case_rows(run);
-  t.case_of = run.case_of;
-  t.volumetric = run.volumetric;
+  t.dir = setup.config.run.output;
+  t.classes = setup.dataset->classes();
+  for (const auto& set : setup.result_sets) t.sets.emplace_back(set.name, set.description);
+  t.instances = results.output.instance_rows;
+  t.images = results.output.image_rows;
+  if (setup.volumetric) t.cases = case_rows(setup, results);
+  t.case_of = results.output.case_of;
+  t.volumetric = setup.volumetric;
   return t;
 }
 
-std::vector<std::pair<std::string, std::vector<LevelSummary>>> mode_levels(const Run& run) {
-  return summarize_sets(tables_of(run), run.config.metrics.bootstrap,
-                        static_cast<uint64_t>(run.config.metrics.bootstrap_seed));
+// report.md and the figures; a failure there costs the report, never the results.
+void write_run_report(const RunTables& tables, const SetLevels& levels, const json& summary) {
+  try {
+    RunTables with_summary = tables;
+    with_summary.summary = summary;
+    write_report(with_summary, levels, {});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sambench: WARNING: report.md not written: %s\n", e.what());
+  }
 }
 
-// Instance-level summaries per group (e.g. per fundus domain) of each mode.
-SetGroups group_levels(const Run& run) {
-  return summarize_groups(tables_of(run), run.config.metrics.bootstrap,
-                          static_cast<uint64_t>(run.config.metrics.bootstrap_seed));
+}  // namespace
+
+RunSummary summarize(const RunSetup& setup, const RunResults& results) {
+  RunSummary summary;
+  summary.tables = tables_of(setup, results);
+  const auto seed = static_cast<uint64_t>(setup.config.metrics.bootstrap_seed);
+  summary.levels = summarize_sets(summary.tables, setup.config.metrics.bootstrap, seed);
+  // Instance-level summaries per group (e.g. per fundus domain) of each mode.
+  summary.groups = summarize_groups(summary.tables, setup.config.metrics.bootstrap, seed);
+  return summary;
 }
 
-std::vector<std::string> table_files(const Run& run) {
+std::vector<std::string> table_files(const RunTables& tables) {
   std::vector<std::string> files = {"per_instance.csv", "per_image.csv", "per_class.csv",
                                     "per_class_image.csv"};
-  if (run.volumetric) {
+  if (tables.volumetric) {
     files.push_back("per_case.csv");
     files.push_back("per_class_case.csv");
   }
-  for (const auto& r : run.results) {
+  for (const auto& r : tables.instances) {
     if (r.group.empty()) continue;
     files.push_back("per_group.csv");
     break;
@@ -260,43 +252,53 @@ std::vector<std::string> table_files(const Run& run) {
   return files;
 }
 
-void write_tables(const Run& run, const fs::path& dir) {
-  write_file_atomic(dir / "per_instance.csv", per_instance_csv(run.results));
-  write_file_atomic(dir / "per_image.csv", per_region_csv(run.image_results, "image"));
-  if (run.volumetric) write_file_atomic(dir / "per_case.csv", case_table(run));
+void write_tables(const RunSummary& summary, const fs::path& dir) {
+  const RunTables& tables = summary.tables;
+  write_file_atomic(dir / "per_instance.csv", per_instance_csv(tables.instances));
+  write_file_atomic(dir / "per_image.csv", per_region_csv(tables.images, "image"));
+  if (tables.volumetric) write_file_atomic(dir / "per_case.csv", per_region_csv(tables.cases, "case"));
 
-  write_class_tables(mode_levels(run), dir);
-  write_group_table(group_levels(run), dir);
+  write_class_tables(summary.levels, dir);
+  write_group_table(summary.groups, dir);
 }
 
-// report.md and the figures; a failure there costs the report, never the results.
-void write_run_report(const Run& run, const json& summary) {
-  try {
-    RunTables tables = tables_of(run);
-    tables.summary = summary;
-    write_report(tables, mode_levels(run), {});
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "sambench: WARNING: report.md not written: %s\n", e.what());
-  }
+json timings_json(const RunSetup& setup, const RunResults& results, const StageTimes& times,
+                  long long encodes_reused, double wall, double load) {
+  const EvalOutput& out = results.output;
+  double per_s = wall > 0 ? 1.0 / wall : 0.0;
+  return {{"wall_s", wall},
+          {"model_load_s", load},
+          {"device", setup.model_info().device},
+          {"threads", setup.threads},
+          {"images", out.images_done},
+          {"prompts", static_cast<long long>(out.instance_rows.size())},
+          {"images_per_s", static_cast<double>(out.images_done) * per_s},
+          {"prompts_per_s", static_cast<double>(out.instance_rows.size()) * per_s},
+          {"prefetch", setup.config.run.prefetch},
+          {"metric_workers", setup.config.run.metric_workers},
+          {"encodes_reused", encodes_reused},
+          {"embedding_cache", setup.embedding_disk_cache ? setup.embedding_disk_cache->stats() : json(nullptr)},
+          {"stages", times.to_json(out.images_done)}};
 }
 
-void write_outputs(const Run& run, double wall, double load) {
-  const fs::path& dir = run.config.run.output;
-  write_tables(run, dir);
-  write_file_atomic(dir / "prompts.jsonl", prompt_log(run));
-  write_file_atomic(dir / "timings.json", timings_json(run, wall, load).dump(2) + "\n");
-  json summary = summary_json(run, "complete");
-  write_run_report(run, summary);
+void write_outputs(const RunSetup& setup, const RunResults& results, const RunSummary& summary,
+                   const json& timings) {
+  const fs::path& dir = setup.config.run.output;
+  write_tables(summary, dir);
+  write_file_atomic(dir / "prompts.jsonl", prompt_log(results.output));
+  write_file_atomic(dir / "timings.json", timings.dump(2) + "\n");
+  json summary_file = summary_json(setup, results, summary, "complete");
+  write_run_report(summary.tables, summary.levels, summary_file);
   // summary.json goes last: its "complete" status promises that the other files are there.
-  write_file_atomic(dir / "summary.json", summary.dump(2) + "\n");
+  write_file_atomic(dir / "summary.json", summary_file.dump(2) + "\n");
 }
 
-void write_failure(Run& run, const std::string& error) {
-  const fs::path& dir = run.config.run.output;
+void write_failure(const RunSetup& setup, const RunResults& results, const std::string& error) {
+  const fs::path& dir = setup.config.run.output;
   try {
-    write_file_atomic(dir / "per_instance.partial.csv", per_instance_csv(run.results));
-    if (run.model) {
-      json summary = summary_json(run, "failed");
+    write_file_atomic(dir / "per_instance.partial.csv", per_instance_csv(results.output.instance_rows));
+    if (setup.model) {
+      json summary = summary_json(setup, results, summarize(setup, results), "failed");
       summary["error"] = error;
       write_file_atomic(dir / "summary.json", summary.dump(2) + "\n");
     }
@@ -319,16 +321,16 @@ void prepare_output(const fs::path& dir, bool resume) {
   write_file_atomic(dir / "summary.json", "{\n  \"status\": \"running\"\n}\n");
 }
 
-void log_start(const Run& run) {
-  const ModelInfo& info = run.model_info();
+void log_start(const RunSetup& setup) {
+  const ModelInfo& info = setup.model_info();
   std::fprintf(stderr, "sambench: model %s (%s, sha256 %.12s, encoder %s) on %s, %d thread(s)\n",
                info.path.c_str(), info.model_type.c_str(), info.sha256.c_str(), info.precision.c_str(),
-               info.device.c_str(), run.threads);
+               info.device.c_str(), setup.threads);
   std::string modes;
-  for (const auto& m : run.modes) modes += (modes.empty() ? "" : ", ") + m.name;
+  for (const auto& m : setup.modes) modes += (modes.empty() ? "" : ", ") + m.name;
   std::fprintf(stderr, "sambench: %zu image(s), %zu class(es), prompt %s%s, mask policy %s\n",
-               run.samples.size(), run.dataset->classes().size(), modes.c_str(),
-               run.replay ? " (replayed)" : "", run.config.mask_policy.dump().c_str());
+               setup.samples.size(), setup.dataset->classes().size(), modes.c_str(),
+               setup.replay ? " (replayed)" : "", setup.config.mask_policy.dump().c_str());
   if (info.device == "cpu" && !optimized_blas_loaded()) {
     std::fprintf(stderr, "sambench: WARNING: reference BLAS in use; the encoder will be ~20x slower "
                          "(install libopenblas0-openmp)\n");
@@ -338,43 +340,44 @@ void log_start(const Run& run) {
   }
   // A fine-tuning config names the base model: evaluating it is legitimate (the zero-shot side of
   // the comparison) but easily mistaken for evaluating the tuned one.
-  if (!run.config.finetune.is_null()) {
+  if (!setup.config.finetune.is_null()) {
     std::fprintf(stderr, "sambench: note: the config's finetune: section is for `sambench finetune`; eval "
                          "evaluates model.path as it is\n");
   }
 }
 
-void flush_case(Run& run) {
-  if (!run.open_case) return;
-  std::string file = case_volume_path(run.open_case->case_id);
-  fs::path path = run.config.run.output / file;
+void flush_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalOutput& unit) {
+  if (!open_case) return;
+  std::string file = case_volume_path(open_case->case_id);
+  fs::path path = setup.config.run.output / file;
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
-  write_label_volume(path, to_stored_orientation(run.open_case->labels, run.open_case->stored));
-  run.saved_files.push_back(file);
-  run.open_case.reset();
+  write_label_volume(path, to_stored_orientation(open_case->labels, open_case->stored));
+  unit.saved_files.push_back(file);
+  open_case.reset();
 }
 
-void save_predictions(Run& run, const SampleRef& ref, const Sample& sample,
-                      const std::vector<Instance>& instances, const std::vector<Prediction>& predictions) {
-  auto t = run.times.time("write");
-  const fs::path& dir = run.config.run.output;
+void save_predictions(const RunSetup& setup, RunProgress& progress, EvalOutput& unit, const SampleRef& ref,
+                      const Sample& sample, const std::vector<Instance>& instances,
+                      const std::vector<Prediction>& predictions) {
+  auto t = progress.times.time("write");
+  const fs::path& dir = setup.config.run.output;
   for (size_t i = 0; i < instances.size(); ++i) {
-    const std::string& name = run.class_names.at(instances[i].class_label);
+    const std::string& name = setup.class_names.at(instances[i].class_label);
     std::string mask = instance_mask_path(ref.id, name, instances[i].index);
     write_mask_png(dir / mask, predictions[i].mask);
-    run.saved_files.push_back(mask);
+    unit.saved_files.push_back(mask);
     if (!predictions[i].logits.empty()) {
       std::string logits = instance_logits_path(ref.id, name, instances[i].index);
       write_npy(dir / logits, predictions[i].logits, predictions[i].logits_size, predictions[i].logits_size);
-      run.saved_files.push_back(logits);
+      unit.saved_files.push_back(logits);
     }
   }
   std::string labels = label_map_path(ref.id);
   cv::Mat label_map = merge_label_map(instances, predictions, sample.labels.size());
   write_image(dir / labels, label_map);
-  run.saved_files.push_back(labels);
-  if (sample.volume) add_to_case(run, ref, *sample.volume, label_map);
+  unit.saved_files.push_back(labels);
+  if (sample.volume) add_to_case(setup, progress.open_case, unit, ref, *sample.volume, label_map);
 }
 
 }  // namespace sambench

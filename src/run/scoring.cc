@@ -13,8 +13,8 @@ int resolve_metric_workers(int configured, int model_threads) {
   return std::clamp(usable_cores() - model_threads, 0, 4);
 }
 
-void PendingMetrics::submit(Table table, size_t row, Compute compute) {
-  jobs_.push_back({table, row, pool_.submit([compute = std::move(compute)] {
+void PendingMetrics::submit(EvalOutput& unit, Table table, size_t row, Compute compute) {
+  jobs_.push_back({&unit, table, row, pool_.submit([compute = std::move(compute)] {
                      auto start = std::chrono::steady_clock::now();
                      Scored scored = compute();
                      scored.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -22,8 +22,7 @@ void PendingMetrics::submit(Table table, size_t row, Compute compute) {
                    })});
 }
 
-void PendingMetrics::settle(std::vector<InstanceResult>& results, std::vector<RegionResult>& image_results,
-                            StageTimes& times, size_t keep) {
+void PendingMetrics::settle(StageTimes& times, size_t keep) {
   while (!jobs_.empty()) {
     Job& job = jobs_.front();
     if (jobs_.size() <= keep && job.scored.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
@@ -32,18 +31,24 @@ void PendingMetrics::settle(std::vector<InstanceResult>& results, std::vector<Re
     const Scored scored = done.scored.get();
     times.add("metrics", scored.seconds);
     if (done.table == Table::kInstances) {
-      results.at(done.row).overlap = scored.overlap;
-      set_metric_values(results.at(done.row), scored.values);
+      InstanceResult& row = done.unit->instance_rows.at(done.row);
+      row.overlap = scored.overlap;
+      set_metric_values(row, scored.values);
     } else {
-      image_results.at(done.row).overlap = scored.overlap;
-      set_metric_values(image_results.at(done.row), scored.values);
+      RegionResult& row = done.unit->image_rows.at(done.row);
+      row.overlap = scored.overlap;
+      set_metric_values(row, scored.values);
     }
   }
 }
 
-size_t PendingMetrics::settled(Table table) const {
+bool PendingMetrics::pending(const EvalOutput& unit) const {
+  return std::any_of(jobs_.begin(), jobs_.end(), [&](const Job& job) { return job.unit == &unit; });
+}
+
+size_t PendingMetrics::settled(const EvalOutput& unit, Table table) const {
   for (const auto& job : jobs_) {
-    if (job.table == table) return job.row;
+    if (job.unit == &unit && job.table == table) return job.row;
   }
   return std::numeric_limits<size_t>::max();
 }

@@ -1,8 +1,9 @@
 #pragma once
 
-// Metrics on worker threads (run.metric_workers), overlapping the model. A row enters the Run at
-// once, in order, with its overlap and metric values pending; settle() fills them in submission
-// order, so every table holds the bytes a sequential run (metric_workers: 0) writes.
+// Metrics on worker threads (run.metric_workers), overlapping the model. A row enters its unit's
+// output (eval_output.h) at once, in order, with its overlap and metric values pending; settle()
+// fills them in submission order, so every table holds the bytes a sequential run
+// (metric_workers: 0) writes.
 
 #include <cstddef>
 #include <deque>
@@ -10,6 +11,7 @@
 #include <future>
 #include <vector>
 
+#include "run/eval_output.h"
 #include "sambench/metrics/metrics.h"
 #include "sambench/metrics/results.h"
 #include "sambench/base/thread_pool.h"
@@ -36,17 +38,20 @@ class PendingMetrics {
 
   explicit PendingMetrics(size_t workers) : pool_(workers) {}
 
-  // Computes the scores of results[row] (kInstances) or image_results[row] (kImages) on a worker.
-  // `compute` must own what it reads: the caller goes on at once.
-  void submit(Table table, size_t row, Compute compute);
+  // Computes the scores of unit.instance_rows[row] (kInstances) or unit.image_rows[row]
+  // (kImages) on a worker. `unit` must stay where it is until its jobs are settled (its rows may
+  // grow meanwhile); `compute` must own what it reads: the caller goes on at once.
+  void submit(EvalOutput& unit, Table table, size_t row, Compute compute);
 
   // Fills in the rows whose scores are ready, in submission order, then waits for the oldest
   // until at most `keep` remain pending. A failure in a metric is rethrown here.
-  void settle(std::vector<InstanceResult>& results, std::vector<RegionResult>& image_results,
-              StageTimes& times, size_t keep);
+  void settle(StageTimes& times, size_t keep);
 
-  // Rows below this index of the table have their final values.
-  size_t settled(Table table) const;
+  // Whether any of the unit's rows still waits for its scores.
+  bool pending(const EvalOutput& unit) const;
+
+  // The unit's rows below this index of the table have their final values.
+  size_t settled(const EvalOutput& unit, Table table) const;
 
   // Forgets the pending jobs (after a failure); their tasks finish unseen.
   void abandon() { jobs_.clear(); }
@@ -55,6 +60,7 @@ class PendingMetrics {
 
  private:
   struct Job {
+    EvalOutput* unit;
     Table table;
     size_t row;
     std::future<Scored> scored;

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "sambench/data/config.h"
 #include "sambench/metrics/summary.h"
 #include "sambench/run/shard.h"
@@ -14,7 +16,9 @@ struct EvalResult {
   long long instances = 0;  // per prompt mode
   std::vector<LevelSummary> levels;  // the first prompt mode's: instance, image, case (volumes)
   std::vector<std::pair<std::string, std::vector<LevelSummary>>> modes;  // every prompt mode's
-  double wall_seconds = 0.0;
+  double wall_seconds = 0.0;  // model loading and the loop, not the writing
+  nlohmann::json timings;     // what timings.json holds: stage times, throughput, device
+  int decode_batch = 0;       // prompts per decoder call, as run (the device's default for 0)
 };
 
 // What a failing sample does to the run: stops it (the default), or is skipped with its whole

@@ -1,0 +1,266 @@
+#include "run/evaluator.h"
+
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "run/run_journal.h"
+#include "run/run_output.h"
+#include "sambench/base/error.h"
+
+namespace sambench {
+
+std::atomic<bool> InterruptGuard::ctrl_c_pressed_{false};
+
+InterruptGuard::InterruptGuard() {
+  ctrl_c_pressed_ = false;
+  previous_ = std::signal(SIGINT, on_signal);
+}
+
+InterruptGuard::~InterruptGuard() { std::signal(SIGINT, previous_); }
+
+void InterruptGuard::on_signal(int) { ctrl_c_pressed_ = true; }
+
+namespace {
+
+// What a metric job reads, owned by the job: the caller goes on while a worker computes it.
+PendingMetrics::Compute scores_of(const RunSetup& setup, cv::Mat prediction, cv::Mat truth, cv::Point2d spacing) {
+  return [prediction, truth, spacing, surface = setup.surface, rule = setup.empty_rule] {
+    Scored s;
+    s.overlap = overlap(prediction, truth);
+    s.values = all_metrics(s.overlap, prediction, truth, spacing, surface, rule);
+    return s;
+  };
+}
+
+// Outside a field of view nothing is predicted: the ground truth there was cleared by the adapter,
+// and a mask spilling over the FOV border must not count as false positives.
+void cut_to_roi(PolicyPredictions& predictions, const cv::Mat& roi) {
+  if (roi.empty()) return;
+  for (auto& kept : predictions) {
+    for (auto& p : kept) p.mask &= roi;
+  }
+}
+
+}  // namespace
+
+Evaluator::Evaluator(const RunSetup& setup, RunResults& results, RunProgress& progress, MaskSource& masks)
+    : setup_(setup), results_(results), progress_(progress), masks_(masks) {}
+
+void Evaluator::run() {
+  Progress bar(static_cast<long long>(setup_.samples.size()), "images");
+  try {
+    InterruptGuard guard;
+    evaluate_units(bar);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\n");
+    save_partial_results(e.what());
+    throw;
+  }
+}
+
+// Units the journal holds are restored at once; the others are read ahead in order.
+void Evaluator::evaluate_units(Progress& bar) {
+  std::vector<const Unit*> pending;
+  std::vector<SampleRef> pending_samples;
+  for (const auto& unit : setup_.units) {
+    if (restore_unit(progress_, results_, unit)) {
+      bar.advance(static_cast<long long>(unit.samples.size()));
+      continue;
+    }
+    pending.push_back(&unit);
+    pending_samples.insert(pending_samples.end(), unit.samples.begin(), unit.samples.end());
+  }
+  auto prefetch = prefetch_samples(setup_, pending_samples);
+  for (const Unit* unit : pending) evaluate_unit(*unit, *prefetch, bar);
+  settle(progress_, results_, /*wait=*/true);
+  bar.finish();
+}
+
+// What the workers computed is kept, and its units journaled; a failing metric leaves its unit
+// unjournaled, and the rows without their metrics out.
+void Evaluator::save_partial_results(const std::string& error) {
+  bool metrics_failed = false;
+  try {
+    settle(progress_, results_, /*wait=*/true);
+  } catch (const std::exception&) {
+    metrics_failed = true;
+  }
+  keep_partial(progress_, results_, metrics_failed);
+  write_failure(setup_, results_, error);
+  fail_run(setup_, progress_, error);
+}
+
+// One case (or 2D image), whole: journaled when done; under --on-error skip, a failing one is
+// skipped whole.
+// The unit's samples come from `prefetch`, in order; a skipped unit's remaining samples are
+// taken and dropped, so that the next unit starts at its own first sample.
+void Evaluator::evaluate_unit(const Unit& unit, Prefetcher<PreparedSample>& prefetch, Progress& bar) {
+  progress_.open_unit = std::make_unique<EvalOutput>();
+  EvalOutput& out = *progress_.open_unit;
+  size_t taken = 0;
+  try {
+    for (; taken < unit.samples.size();) {
+      if (InterruptGuard::interrupted()) throw FatalError("interrupted (Ctrl-C)");
+      PreparedSample prepared = [&] {
+        auto t = progress_.times.time("wait");  // for the sample to be read and preprocessed
+        ++taken;
+        return prefetch.next();
+      }();
+      evaluate_sample(prepared, out);
+      ++out.images_done;
+      bar.advance();
+    }
+  } catch (const FatalError&) {
+    throw;
+  } catch (const Error& e) {  // bad input; a model or library failure stops the run
+    if (setup_.on_error != OnError::kSkip) throw;
+    for (; taken < unit.samples.size(); ++taken) {
+      try {
+        prefetch.next();
+      } catch (const Error&) {  // the same unit's other bad samples: skipped with it
+      }
+    }
+    const long long not_advanced = static_cast<long long>(unit.samples.size()) - out.images_done;
+    skip_unit(setup_, progress_, results_, unit, e.what());  // drops `out`
+    bar.advance(not_advanced);
+    return;
+  }
+  finish_unit(setup_, progress_, results_, unit);
+}
+
+void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out) {
+  const Sample& sample = prepared.sample;
+  progress_.times.add(prepared.times);
+  if (prepared.instances.empty()) {
+    ++out.images_without_instances;  // nothing to prompt: skip the encoder
+    return;
+  }
+  for (const Mode& mode : setup_.modes) {
+    std::vector<Prompt> prompts;
+    if (!mode.everything) prompts = make_prompts(mode, prepared, out);
+    PolicyPredictions predictions = masks_.predict(mode, prepared, prompts);
+    cut_to_roi(predictions, sample.roi);
+    for (size_t k = 0; k < predictions.size(); ++k) {
+      score(setup_.set_name(mode, 1, k), prepared, predictions[k], out);
+    }
+    // Iterative modes have one policy (checked by validate): its kept masks draw the clicks.
+    for (int round = 2; round <= mode.rounds; ++round) {
+      add_clicks(mode.result_name(round), prepared, predictions[0], prompts, out);
+      predictions = masks_.refine(prepared, prompts, predictions[0]);
+      cut_to_roi(predictions, sample.roi);
+      score(setup_.set_name(mode, round, 0), prepared, predictions[0], out);
+    }
+    // A rescore (no model) reads these files; it must not rewrite them.
+    if (setup_.config.run.save_predictions && setup_.model) {
+      fatal_on_error([&] {
+        save_predictions(setup_, progress_, out, prepared.ref, sample, prepared.instances, predictions[0]);
+      });
+    }
+  }
+}
+
+// The prompts of one mode for an image's instances: derived, or read from the replayed file.
+std::vector<Prompt> Evaluator::make_prompts(const Mode& mode, const PreparedSample& sample, EvalOutput& out) {
+  const SampleRef& ref = sample.ref;
+  const std::string name = mode.result_name(1);
+  auto t = progress_.times.time("prompt");
+  const PromptContext context{ref.id, sample.sample.image.size(), static_cast<uint64_t>(setup_.config.prompt_seed)};
+  std::vector<Prompt> prompts;
+  for (const auto& inst : sample.instances) {
+    PromptKey key{ref.id, inst.class_label, inst.index, name};
+    if (setup_.replay) {
+      auto it = setup_.replay->find(key);
+      if (it == setup_.replay->end()) {
+        throw Error(setup_.config.replay_prompts, "no prompt for " + ref.id + " class " +
+                                                      std::to_string(inst.class_label) + " instance " +
+                                                      std::to_string(inst.index) + " mode " + name);
+      }
+      prompts.push_back(it->second);
+    } else {
+      prompts.push_back(mode.rule->make(inst, context));
+    }
+    out.prompt_lines.push_back(prompt_line(key, setup_.class_names.at(inst.class_label), prompts.back()));
+  }
+  return prompts;
+}
+
+// Adds each instance's corrective click to its prompt, and logs the prompts of this round.
+void Evaluator::add_clicks(const std::string& set, const PreparedSample& sample,
+                           const std::vector<Prediction>& predictions, std::vector<Prompt>& prompts,
+                           EvalOutput& out) {
+  auto t = progress_.times.time("prompt");
+  const std::vector<Instance>& instances = sample.instances;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    if (auto click = corrective_click(predictions[i].mask, instances[i].mask)) {
+      prompts[i].points.push_back(click->point);
+      prompts[i].labels.push_back(click->label);
+    }
+    PromptKey key{sample.ref.id, instances[i].class_label, instances[i].index, set};
+    out.prompt_lines.push_back(prompt_line(key, setup_.class_names.at(instances[i].class_label), prompts[i]));
+  }
+}
+
+// Instance rows, then one region row per class present in the image: the union of the class's
+// kept masks against the whole class mask (components below min_area included, as misses). The
+// rows are added now; their scores follow from the metric workers (settle).
+void Evaluator::score(const std::string& set, const PreparedSample& prepared,
+                      const std::vector<Prediction>& predictions, EvalOutput& out) {
+  const SampleRef& ref = prepared.ref;
+  const Sample& sample = prepared.sample;
+  const std::vector<Instance>& instances = prepared.instances;
+  // Submitted after the rows are made: without workers a job runs inside submit, and its time
+  // belongs to "metrics", not to the rows' bookkeeping ("score").
+  std::vector<std::tuple<PendingMetrics::Table, size_t, PendingMetrics::Compute>> jobs;
+  auto t = std::make_optional(progress_.times.time("score"));
+  const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
+  std::map<int, cv::Mat> unions;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    const Instance& inst = instances[i];
+    const Prediction& pred = predictions[i];
+    InstanceResult r;
+    r.image = ref.id;
+    r.case_id = case_id;
+    r.group = ref.group;
+    r.result_set = set;
+    r.class_label = inst.class_label;
+    r.class_name = setup_.class_names.at(inst.class_label);
+    r.instance = inst.index;
+    r.centroid = centroid(inst.mask);
+    r.centroid_inside = contains(inst.mask, r.centroid);
+    r.mask_index = pred.mask_index;
+    r.score = pred.score;
+    if (setup_.config.run.save_predictions) r.mask_file = instance_mask_path(ref.id, r.class_name, r.instance);
+    out.instance_rows.push_back(std::move(r));
+    jobs.emplace_back(PendingMetrics::Table::kInstances, out.instance_rows.size() - 1,
+                      scores_of(setup_, pred.mask, inst.mask, sample.spacing));
+
+    cv::Mat& u = unions[inst.class_label];
+    if (u.empty()) u = cv::Mat::zeros(pred.mask.size(), CV_8U);
+    u |= pred.mask;
+  }
+  for (const auto& [label, predicted] : unions) {
+    RegionResult r;
+    r.unit = ref.id;
+    r.group = ref.group;
+    r.result_set = set;
+    r.class_label = label;
+    r.class_name = setup_.class_names.at(label);
+    cv::Mat truth = sample.labels == label;
+    out.image_rows.push_back(std::move(r));
+    jobs.emplace_back(PendingMetrics::Table::kImages, out.image_rows.size() - 1,
+                      scores_of(setup_, predicted, truth, sample.spacing));
+    if (sample.volume) {
+      const VolumeGeometry grid = rai_geometry(*sample.volume);
+      results_.case_surfaces.add(set, case_id, label, ref.slice, predicted, truth, grid.size, grid.spacing);
+    }
+  }
+  out.case_of[ref.id] = case_id;
+  t.reset();
+  for (auto& [table, row, compute] : jobs) progress_.metrics.submit(out, table, row, std::move(compute));
+  settle(progress_, results_, /*wait=*/false);
+}
+
+}  // namespace sambench

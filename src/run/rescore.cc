@@ -1,0 +1,119 @@
+// sambench rescore: a saved run's tables recomputed from its saved masks and the ground truth,
+// without the model, through the same loop as eval.
+
+#include <map>
+#include <string>
+#include <tuple>
+
+#include "run/evaluator.h"
+#include "run/run_output.h"
+#include "sambench/base/error.h"
+#include "sambench/data/image_io.h"
+#include "sambench/report/csv.h"
+#include "sambench/report/run_tables.h"
+#include "sambench/run/eval.h"
+
+namespace sambench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// What a saved run recorded for each instance: the kept output, its score and its mask file.
+struct SavedInstance {
+  int mask_index = 0;
+  float score = 0.0f;
+  std::string mask_file;
+};
+
+using SavedKey = std::tuple<std::string, int, int, std::string>;  // image, class, instance, prompt
+
+std::map<SavedKey, SavedInstance> read_saved_instances(const fs::path& file) {
+  CsvTable table = CsvTable::read(file);
+  std::map<SavedKey, SavedInstance> saved;
+  for (size_t r = 0; r < table.rows(); ++r) {
+    if (table.at(r, "mask_file").empty()) {
+      throw Error(file, "the run saved no predictions (rerun eval with --save-predictions)");
+    }
+    SavedKey key{table.at(r, "image"), std::stoi(table.at(r, "class_label")), std::stoi(table.at(r, "instance")),
+                 table.at(r, "prompt")};
+    saved[key] = {std::stoi(table.at(r, "mask_index")), std::stof(table.at(r, "score")), table.at(r, "mask_file")};
+  }
+  return saved;
+}
+
+Config recorded_config(const fs::path& run_dir) {
+  json summary = read_complete_summary(run_dir);
+  return config_from_json(summary.at("config"), summary.value("config_file", ""));
+}
+
+// The kept masks a saved run wrote (save_predictions), one per instance and mode.
+class SavedMasks : public MaskSource {
+ public:
+  explicit SavedMasks(const fs::path& run_dir)
+      : run_dir_(run_dir), saved_(read_saved_instances(run_dir / "per_instance.csv")) {}
+
+  PolicyPredictions predict(const Mode& mode, const PreparedSample& sample, const std::vector<Prompt>&) override {
+    const SampleRef& ref = sample.ref;
+    std::vector<Prediction> predictions;
+    for (const auto& inst : sample.instances) {
+      auto it = saved_.find({ref.id, inst.class_label, inst.index, mode.name});
+      if (it == saved_.end()) {
+        throw Error(run_dir_ / "per_instance.csv", "no row for " + ref.id + " class " +
+                                                       std::to_string(inst.class_label) + " instance " +
+                                                       std::to_string(inst.index) + ": the data changed since the run");
+      }
+      Prediction p;
+      p.mask_index = it->second.mask_index;
+      p.score = it->second.score;
+      p.mask = read_mask_png(run_dir_ / it->second.mask_file);
+      if (p.mask.size() != sample.sample.labels.size()) {
+        throw Error(run_dir_ / it->second.mask_file, "saved mask size differs from the ground truth's");
+      }
+      predictions.push_back(std::move(p));
+    }
+    return PolicyPredictions{predictions};
+  }
+
+  // A saved run keeps the last round's masks only (an iterative run's rows name their round, so
+  // predict finds none of them and stops the rescore first).
+  PolicyPredictions refine(const PreparedSample&, const std::vector<Prompt>&, const std::vector<Prediction>&) override {
+    throw Error(run_dir_ / "per_instance.csv", "an iterative mode's rounds cannot be rescored from saved masks");
+  }
+
+ private:
+  fs::path run_dir_;
+  std::map<SavedKey, SavedInstance> saved_;
+};
+
+}  // namespace
+
+RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
+  Config config = recorded_config(run_dir);
+  config.run.output = output;  // partial results of a failed rescore go there, never into the run
+  config.run.metric_workers = resolve_metric_workers(-1, /*model_threads=*/0);
+  SavedMasks masks(run_dir);
+  auto dataset = make_dataset(config.dataset, config.dataset_base);
+  auto samples = list_samples(*dataset, config);
+  const RunSetup setup(config, std::move(dataset), std::move(samples), std::nullopt, 1);
+  RunResults results(setup);
+  RunProgress progress(static_cast<size_t>(config.run.metric_workers));
+  prepare_output(output);
+
+  Evaluator(setup, results, progress, masks).run();
+  const RunSummary summary = summarize(setup, results);
+  write_tables(summary, output);
+  fs::remove(output / "summary.json");  // the placeholder: a rescore writes tables only
+
+  RescoreResult result;
+  result.output = output;
+  result.instances = static_cast<long long>(results.output.instance_rows.size());
+  for (const auto& name : table_files(summary.tables)) {
+    bool same = fs::exists(run_dir / name) && read_file(run_dir / name) == read_file(output / name);
+    (same ? result.identical : result.differing).push_back(name);
+  }
+  return result;
+}
+
+}  // namespace sambench

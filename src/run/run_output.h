@@ -1,0 +1,56 @@
+#pragma once
+
+// What a run writes (run_output.cc): the tables, summary.json, timings.json, prompts.jsonl,
+// report.md and the saved predictions; and what it writes when it fails.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "run/run.h"
+#include "sambench/report/run_tables.h"
+
+namespace sambench {
+
+// The run's rows as a saved run's files hold them (run_tables.h), so that eval and report
+// summarize through the same code, with their summaries (bootstrap included): computed once
+// after the loop, and read by every writer.
+struct RunSummary {
+  RunTables tables;
+  SetLevels levels;  // per result set: instance, image and (volumes) case level
+  SetGroups groups;  // per result set: the instance level of each group
+};
+
+RunSummary summarize(const RunSetup& setup, const RunResults& results);
+
+// resume: keeps the journal and the saved predictions of the interrupted run.
+void prepare_output(const std::filesystem::path& dir, bool resume = false);
+void log_start(const RunSetup& setup);
+std::vector<std::string> table_files(const RunTables& tables);
+void write_tables(const RunSummary& summary, const std::filesystem::path& dir);
+
+// timings.json: times and throughput of the loop, which results never depend on.
+nlohmann::json timings_json(const RunSetup& setup, const RunResults& results, const StageTimes& times,
+                            long long encodes_reused, double wall, double load);
+
+// Every file of a complete run; summary.json last.
+void write_outputs(const RunSetup& setup, const RunResults& results, const RunSummary& summary,
+                   const nlohmann::json& timings);
+
+// per_instance.partial.csv and (with a model) summary.json "failed", from what `results` hold.
+void write_failure(const RunSetup& setup, const RunResults& results, const std::string& error);
+
+// Writes one sample's kept masks (and logits, label map, and slice of its case's volume);
+// the files are listed in `unit`.
+void save_predictions(const RunSetup& setup, RunProgress& progress, EvalOutput& unit, const SampleRef& ref,
+                      const Sample& sample, const std::vector<Instance>& instances,
+                      const std::vector<Prediction>& predictions);
+
+// Writes the open case's label volume, if any, and lists it in `unit`.
+void flush_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalOutput& unit);
+
+std::string read_file(const std::filesystem::path& file);
+
+}  // namespace sambench

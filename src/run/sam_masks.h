@@ -1,0 +1,68 @@
+#pragma once
+
+// The kept masks from SAM: each image encoded once (or its embedding read from the disk cache),
+// then every mode's prompts decoded on that embedding, one output kept per mask policy.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "run/mask_source.h"
+
+namespace sambench {
+
+// An image as the decoder needs it.
+struct Encoded {
+  ResizeTransform transform;
+  Embedding embedding;
+};
+
+// The last image's embedding: computed on the first mode that needs it and reused by the
+// others, by iterative rounds, and by the next sample when that one has the same encoder input
+// (adapters list an image once per target when targets overlap, a fundus image as its disc, then
+// its cup, and encoding it again would give the same embedding at the encoder's full cost).
+struct LastEmbedding {
+  std::string sample;  // the sample it was last used for
+  std::filesystem::path file;
+  int slice = -1;
+  std::vector<float> input;  // what was encoded (empty when the disk cache held it)
+  std::optional<Encoded> encoded;
+};
+
+class SamMasks : public MaskSource {
+ public:
+  // The setup's model decodes; `times` gets the encode, cache, decode and upscale times.
+  SamMasks(const RunSetup& setup, StageTimes& times);
+
+  PolicyPredictions predict(const Mode& mode, const PreparedSample& sample,
+                            const std::vector<Prompt>& prompts) override;
+  PolicyPredictions refine(const PreparedSample& sample, const std::vector<Prompt>& prompts,
+                           const std::vector<Prediction>& previous) override;
+
+  // Samples that took the previous sample's embedding (timings.json).
+  long long encodes_reused() const { return encodes_reused_; }
+
+ private:
+  const Encoded& encoded_image(const PreparedSample& sample);
+  Encoded encode(const PreparedSample& sample);
+  PolicyPredictions decode(const Encoded& encoded, const std::vector<Prompt>& prompts,
+                           const std::vector<Instance>& instances, const std::vector<Prediction>* previous);
+  void decode_chunk(const Encoded& encoded, const std::vector<DecoderPrompt>& prompts,
+                    const std::vector<Instance>& instances, const std::vector<Prediction>* previous,
+                    size_t begin, size_t end, PolicyPredictions& out);
+  Prediction choose(const DecodeOutput& decoded, int p, MaskPolicy policy, const ResizeTransform& transform,
+                    const Instance& instance) const;
+  void upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions);
+  std::vector<Prediction> generate(const AutomaticOptions& options, const Encoded& encoded,
+                                   const std::vector<Instance>& instances);
+
+  const RunSetup& setup_;
+  const SamModel& model_;
+  StageTimes& times_;
+  // The low-res logits of the kept masks are kept when saved or fed to an iterative round.
+  const bool keep_logits_;
+  LastEmbedding last_;
+  long long encodes_reused_ = 0;
+};
+
+}  // namespace sambench
