@@ -20,58 +20,22 @@
 #include "sambench/base/error.h"
 #include "sambench/model/postprocess.h"
 #include "sambench/model/preprocess.h"
+#include "sambench/prompts/decoder_prompt.h"
 #include "sambench/base/progress.h"
 
 namespace sambench {
 
-Run::Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
+Run::Run(const Config& c, RunSettings settings, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
          std::optional<SamModel> m, int t)
-    : config(c),
+    : RunSettings(std::move(settings)),
+      config(c),
       dataset(std::move(d)),
       samples(std::move(s)),
       model(std::move(m)),
-      empty_rule(parse_empty_rule(c.empty_rule)),
       threads(t),
       surface{c.metrics.surface, c.metrics.nsd_tolerance_mm},
       case_surfaces(surface, empty_rule),
       metrics(std::make_unique<PendingMetrics>(static_cast<size_t>(std::max(0, c.run.metric_workers)))) {
-  for (const auto& name : policy_names(c.mask_policy)) {
-    policies.push_back(parse_mask_policy(name));
-    policy_labels.push_back(name);
-  }
-  for (const auto& spec : prompt_specs(c.prompt)) {
-    ModeSpec parsed = parse_mode_spec(spec);
-    if (parsed.everything) {
-      AutomaticOptions options = parse_automatic_options(parsed.rule);
-      Mode mode{"everything(points_per_side=" + std::to_string(options.points_per_side) + ")", nullptr, 0, options};
-      result_sets.push_back({mode.name, describe(options)});
-      modes.push_back(std::move(mode));
-      continue;
-    }
-    Mode mode{"", make_prompt_rule(parsed.rule), parsed.rounds, std::nullopt};
-    mode.name = mode.rounds ? "iterative(" + mode.rule->name() + ",rounds=" + std::to_string(mode.rounds) + ")"
-                            : mode.rule->name();
-    for (const auto& other : modes) {
-      if (other.name == mode.name) throw Error("prompt: the mode " + mode.name + " is listed twice");
-    }
-    for (int round = 1; round <= std::max(1, mode.rounds); ++round) {
-      std::string description = mode.rule->describe();
-      if (mode.rounds) {
-        description = "iterative, after " + std::to_string(round) + " prompt(s): the start prompt (" +
-                      description + ") plus " + std::to_string(round - 1) +
-                      " corrective click(s), each at the distance-transform maximum of the largest "
-                      "error region of the previous mask (positive where the object was missed, "
-                      "negative where the mask overflows), with the previous low-res logits as mask "
-                      "input; no click once the mask is exact";
-      }
-      for (size_t k = 0; k < policies.size(); ++k) {
-        std::string with_policy =
-            policies.size() > 1 ? description + "; mask policy " + describe(policies[k]) : description;
-        result_sets.push_back({set_name(mode, round, k), with_policy});
-      }
-    }
-    modes.push_back(std::move(mode));
-  }
   if (!c.replay_prompts.empty()) replay = read_prompt_log(c.replay_prompts);
   for (const auto& cls : dataset->classes()) class_names[cls.label] = cls.name;
   for (const auto& ref : samples) volumetric |= ref.slice >= 0;
@@ -613,10 +577,11 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
   Config config = recorded_config(run_dir);
   config.run.output = output;  // partial results of a failed rescore go there, never into the run
   config.run.metric_workers = resolve_metric_workers(-1, /*model_threads=*/0);
+  RunSettings settings = settings_of(config);
   auto saved = read_saved_instances(run_dir / "per_instance.csv");
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
-  Run run(config, std::move(dataset), std::move(samples), std::nullopt, 1);
+  Run run(config, std::move(settings), std::move(dataset), std::move(samples), std::nullopt, 1);
   prepare_output(output);
 
   run_samples(run, [&](const Mode& mode, const SampleRef& ref, const Sample& sample,
@@ -655,6 +620,7 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
 
 EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   validate(requested);
+  RunSettings settings = settings_of(requested);
   Config config = requested;
   auto start = std::chrono::steady_clock::now();
   auto dataset = make_dataset(config.dataset, config.dataset_base);
@@ -669,7 +635,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   const bool on_gpu = model.info().device != "cpu";
   config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, on_gpu ? 1 : threads);
 
-  Run run(config, std::move(dataset), std::move(samples), std::move(model), threads);
+  Run run(config, std::move(settings), std::move(dataset), std::move(samples), std::move(model), threads);
   run.units = std::move(units);
   run.listed_units = static_cast<long long>(listed.size());
   run.shard = options.shard;

@@ -99,9 +99,11 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
 
   const json& first = shards.front().state;
   Config config = merged_config(first, output);
+  RunSettings settings = settings_of(config);
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
-  Run run(config, std::move(dataset), std::move(samples), std::nullopt, first.at("threads").get<int>());
+  Run run(config, std::move(settings), std::move(dataset), std::move(samples), std::nullopt,
+          first.at("threads").get<int>());
   run.recorded_model = model_info_of(first.at("model"));
   if (run.listed_units != first.at("units").get<long long>()) {
     throw Error(shards.front().dir / kStateFile, "the shards listed " + first.at("units").dump() +

@@ -31,6 +31,7 @@
 #include "sambench/base/timer.h"
 #include "sambench/data/volume_io.h"
 #include "run/scoring.h"
+#include "run/settings.h"
 
 namespace sambench {
 
@@ -54,24 +55,9 @@ struct FinishedUnit {
   UnitMark begin, end;
 };
 
-// One prompt mode of the run; several are evaluated on the same embeddings, side by side.
-struct Mode {
-  std::string name;  // e.g. "box(margin=20px,jitter=0)"
-  std::unique_ptr<PromptRule> rule;  // the prompt; for an iterative mode, its first one
-  int rounds = 0;                    // iterative: prompts per instance, clicks included
-  std::optional<AutomaticOptions> everything;  // automatic mask generation instead of prompts
-  // The name its results carry in the tables: one set per round for an iterative mode.
-  std::string result_name(int round) const { return rounds ? name + "@" + std::to_string(round) : name; }
-};
-
-// A named set of results: one per plain mode, one per round of an iterative mode.
-struct ResultSet {
-  std::string name;
-  std::string description;
-};
-
-struct Run {
-  Run(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
+// The settings' modes, result sets, policies and empty rule are the Run's own (run.modes, ...).
+struct Run : RunSettings {
+  Run(const Config& c, RunSettings settings, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
       std::optional<SamModel> m, int threads);
 
   const Config& config;
@@ -81,18 +67,7 @@ struct Run {
   std::optional<ModelInfo> recorded_model;  // sambench merge: the shards' model, not loaded
   const ModelInfo& model_info() const { return model ? model->info() : *recorded_model; }
   std::unique_ptr<EmbeddingDiskCache> embedding_cache;  // run.embedding_cache
-  std::vector<Mode> modes;
-  std::vector<ResultSet> result_sets;
   std::optional<std::map<PromptKey, Prompt>> replay;  // prompts read from a prompts.jsonl
-  std::vector<MaskPolicy> policies;
-  std::vector<std::string> policy_labels;
-
-  // The name a mode's results carry: per round, and per policy when there are several.
-  std::string set_name(const Mode& mode, int round, size_t policy) const {
-    std::string name = mode.result_name(round);
-    return policies.size() > 1 && !mode.everything ? name + "/" + policy_labels[policy] : name;
-  }
-  EmptyRule empty_rule;
   int threads = 1;
   SurfaceOptions surface;
   CaseSurfaces case_surfaces;  // volumes: the 3D NSD and HD95 per case

@@ -336,7 +336,7 @@ void log_start(const Run& run) {
   for (const auto& m : run.modes) modes += (modes.empty() ? "" : ", ") + m.name;
   std::fprintf(stderr, "sambench: %zu image(s), %zu class(es), prompt %s%s, mask policy %s\n",
                run.samples.size(), run.dataset->classes().size(), modes.c_str(),
-               run.replay ? " (replayed)" : "", run.config.mask_policy.dump().c_str());
+               run.replay ? " (replayed)" : "", run.config.mask_policy.as_written().dump().c_str());
   if (info.device == "cpu" && !optimized_blas_loaded()) {
     std::fprintf(stderr, "sambench: WARNING: reference BLAS in use; the encoder will be ~20x slower "
                          "(install libopenblas0-openmp)\n");
