@@ -55,7 +55,8 @@ run: {output: ../runs/x, threads: 3, limit: 7, decode_batch: 4}
   EXPECT_EQ(c.model.device, "cpu");
   EXPECT_EQ(c.instances.min_area, 25);
   EXPECT_TRUE(c.instances.whole_class);
-  EXPECT_EQ(c.mask_policy, "single");
+  EXPECT_EQ(c.mask_policy.names, std::vector<std::string>{"single"});
+  EXPECT_FALSE(c.mask_policy.listed);
   EXPECT_EQ(c.empty_rule, "one");
   EXPECT_EQ(c.run.output, dir.path() / "runs" / "x");
   EXPECT_EQ(c.run.threads, 3);
@@ -69,8 +70,10 @@ TEST(LoadConfig, DefaultsWhenSectionsAreMissing) {
   write_text(dir / "minimal.yaml", "dataset: {adapter: folder}\n");
   Config c = load_config(dir / "minimal.yaml");
   EXPECT_EQ(c.name, "minimal");
-  EXPECT_EQ(c.prompt, "centroid");
-  EXPECT_EQ(c.mask_policy, "best_score");
+  ASSERT_EQ(c.prompt.modes.size(), 1u);
+  EXPECT_EQ(c.prompt.modes[0].rule, "centroid");
+  EXPECT_EQ(c.prompt.as_written(), "centroid");
+  EXPECT_EQ(c.mask_policy.names, std::vector<std::string>{"best_score"});
   EXPECT_EQ(c.run.output, std::filesystem::path("runs/minimal"));
   EXPECT_EQ(c.run.decode_batch, 0);  // chosen per device
   // No model anywhere: validate says how to give one.
@@ -117,17 +120,14 @@ TEST(LoadConfig, MissingDatasetAndMissingFile) {
   EXPECT_NE(error_of(dir / "nope.yaml").find("not found"), std::string::npos);
 }
 
-TEST(Validate, RejectsOutOfRangeValuesAndUnknownNames) {
+TEST(Validate, RejectsOutOfRangeValues) {
   Config c = valid_config();
   EXPECT_NO_THROW(validate(c));
   Config bad = c;
   bad.run.decode_batch = -1;
   EXPECT_THROW(validate(bad), Error);
   bad = c;
-  bad.prompt = "centre";
-  EXPECT_THROW(validate(bad), Error);
-  bad = c;
-  bad.empty_rule = "zero";
+  bad.instances.min_area = 0;
   EXPECT_THROW(validate(bad), Error);
 }
 
@@ -196,7 +196,7 @@ baselines:
   EXPECT_NE(error_of(dir / "bad.yaml").find("unknown key 'tolerance'"), std::string::npos);
 }
 
-TEST(Validate, RejectsBadMetricsAndBaselines) {
+TEST(Validate, RejectsBadMetrics) {
   Config c = valid_config();
   Config bad = c;
   bad.metrics.nsd_tolerance_mm = 0;
@@ -204,8 +204,95 @@ TEST(Validate, RejectsBadMetricsAndBaselines) {
   bad = c;
   bad.metrics.bootstrap = -1;
   EXPECT_THROW(validate(bad), Error);
+}
+
+TEST(LoadConfig, PromptModesAndPoliciesAreParsedOnce) {
+  TempDir dir;
+  write_text(dir / "c.yaml", R"(
+dataset: {adapter: folder}
+prompt: [centroid, {mode: iterative, start: {mode: box, margin: 5}}, {mode: iterative, rounds: 3},
+         {mode: everything, points_per_side: 4}]
+mask_policy: [best_score, single]
+)");
+  Config c = load_config(dir / "c.yaml");
+  ASSERT_EQ(c.prompt.modes.size(), 4u);
+  EXPECT_TRUE(c.prompt.listed);
+  EXPECT_EQ(c.prompt.modes[0].rule, "centroid");
+  EXPECT_EQ(c.prompt.modes[0].rounds, 0);
+  EXPECT_EQ(c.prompt.modes[1].rule, nlohmann::json::parse(R"({"mode": "box", "margin": 5})"));
+  EXPECT_EQ(c.prompt.modes[1].rounds, 5);  // the default when `rounds` is left out
+  EXPECT_FALSE(c.prompt.modes[1].written.contains("rounds"));
+  EXPECT_EQ(c.prompt.modes[2].rule, "centroid");  // the default start
+  EXPECT_EQ(c.prompt.modes[2].rounds, 3);
+  EXPECT_TRUE(c.prompt.modes[3].everything);
+  EXPECT_EQ(c.prompt.modes[3].rule["points_per_side"], 4);
+  EXPECT_EQ(c.mask_policy.names, (std::vector<std::string>{"best_score", "single"}));
+  EXPECT_TRUE(c.mask_policy.listed);
+}
+
+TEST(LoadConfig, StructureErrorsNameTheFileAndTheReason) {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"prompt: []", "the list of prompt modes is empty"},
+      {"mask_policy: []", "the list of policies is empty"},
+      {"mask_policy: [single, best_score, single]", "'single' is listed twice"},
+      {"mask_policy: [single, {name: oracle}]", "expected a policy name"},
+      {"prompt: {mode: iterative, rounds: 0}", "'rounds' must be an integer in 1..100"},
+      {"prompt: {mode: iterative, rounds: 101}", "'rounds' must be an integer in 1..100"},
+      {"prompt: {mode: iterative, rounds: '3'}", "'rounds' must be an integer in 1..100"},
+      {"prompt: [centroid, {mode: iterative, round: 3}]", "unknown key 'round'"},
+      {"prompt: {mode: iterative, start: everything}", "'start' must be a plain mode"},
+      {"prompt: {mode: iterative, start: {mode: iterative}}", "'start' must be a plain mode"},
+      {"baselines: {source: s}", "baselines: expected a list"},
+  };
+  for (const auto& [line, reason] : cases) {
+    write_text(dir / "c.yaml", "dataset: {adapter: folder}\n" + line + "\n");
+    const std::string error = error_of(dir / "c.yaml");
+    EXPECT_NE(error.find((dir / "c.yaml").string() + ": "), std::string::npos) << line << ": " << error;
+    EXPECT_NE(error.find(reason), std::string::npos) << line << ": " << error;
+  }
+}
+
+// summary.json and run_state.json record the config as written (config_sha256 hashes it), and
+// rescore, merge and resume read it back: the round trip must not change a byte.
+TEST(ToJson, RoundTripKeepsTheConfigAsWritten) {
+  TempDir dir;
+  const std::vector<std::string> prompts = {
+      "prompt: [centroid]\nmask_policy: [single]",
+      "prompt: centroid",
+      "prompt: {mode: iterative, start: {mode: box, margin: 5}}",
+      "prompt: [interior, {mode: iterative, rounds: 2}, {mode: everything, points_per_side: 8}]",
+      "",  // the defaults
+  };
+  for (const auto& text : prompts) {
+    write_text(dir / "c.yaml", "dataset: {adapter: folder}\nmodel: {path: m.pt}\n" + text + "\n");
+    const Config c = load_config(dir / "c.yaml");
+    const nlohmann::json recorded = to_json(c);
+    EXPECT_EQ(to_json(config_from_json(recorded, c.file)).dump(), recorded.dump()) << text;
+  }
+  write_text(dir / "c.yaml", "dataset: {adapter: folder}\nprompt: [centroid]\nmask_policy: [single]\n");
+  EXPECT_EQ(to_json(load_config(dir / "c.yaml"))["prompt"], nlohmann::json::array({"centroid"}));
+  EXPECT_EQ(to_json(load_config(dir / "c.yaml"))["mask_policy"], nlohmann::json::array({"single"}));
+  write_text(dir / "c.yaml", "dataset: {adapter: folder}\nprompt: {mode: iterative}\n");
+  EXPECT_EQ(to_json(load_config(dir / "c.yaml"))["prompt"], nlohmann::json::parse(R"({"mode": "iterative"})"));
+}
+
+TEST(Validate, RejectsModesThatCannotRunTogether) {
+  Config c = valid_config();
+  c.prompt = parse_prompt_modes({{"mode", "iterative"}, {"rounds", 2}});
+  EXPECT_NO_THROW(validate(c));
+  Config bad = c;
+  bad.mask_policy = parse_mask_policy_names(nlohmann::json::array({"best_score", "single"}));
+  EXPECT_THROW(validate(bad), Error);
   bad = c;
-  bad.baselines = nlohmann::json::parse(R"([{"source": "s", "metric": "f1", "values": {}}])");
+  bad.replay_prompts = "prompts.jsonl";
+  EXPECT_THROW(validate(bad), Error);
+  bad = c;
+  bad.run.save_predictions = true;
+  EXPECT_THROW(validate(bad), Error);
+  bad = valid_config();
+  bad.prompt = parse_prompt_modes(nlohmann::json::array({"centroid", "interior"}));
+  bad.run.save_predictions = true;
   EXPECT_THROW(validate(bad), Error);
 }
 

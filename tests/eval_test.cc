@@ -18,6 +18,7 @@
 #include "sambench/data/instances.h"
 #include "sambench/report/predictions.h"
 #include "sambench/report/csv.h"
+#include "sambench/report/tables.h"
 #include "sambench/data/volume_io.h"
 
 namespace sambench {
@@ -292,7 +293,7 @@ TEST_F(EvalTest, RescoreNeedsSavedPredictions) {
 
 TEST_F(EvalTest, PromptModesSideBySideAndReplayedExactly) {
   Config c = config();
-  c.prompt = json::array({"centroid", {{"mode", "box"}, {"margin", 5}}, {{"mode", "points"}, {"k", 2}}});
+  c.prompt = parse_prompt_modes(json::array({"centroid", {{"mode", "box"}, {"margin", 5}}, {{"mode", "points"}, {"k", 2}}}));
   c.prompt_seed = 7;
   EvalResult result = run_eval(c);
   ASSERT_EQ(result.modes.size(), 3u);
@@ -321,7 +322,7 @@ TEST_F(EvalTest, PromptModesSideBySideAndReplayedExactly) {
   EXPECT_EQ(read_file(run / "prompts.jsonl"), read_file(dir_ / "prompts.jsonl"));
 
   // A replay file that lacks a mode is an error naming it.
-  replay.prompt = json::array({"centroid", "interior"});
+  replay.prompt = parse_prompt_modes(json::array({"centroid", "interior"}));
   EXPECT_NE(testing::error_of([&] { run_eval(replay); }).find("mode interior"), std::string::npos);
 }
 
@@ -330,7 +331,7 @@ TEST_F(EvalTest, IterativeClicksReportEveryRound) {
   c.run.limit = 2;
   run_eval(c);
   CsvTable plain = CsvTable::read(c.run.output / "per_instance.csv");
-  c.prompt = {{"mode", "iterative"}, {"rounds", 3}};
+  c.prompt = parse_prompt_modes({{"mode", "iterative"}, {"rounds", 3}});
   EvalResult result = run_eval(c);
   ASSERT_EQ(result.modes.size(), 3u);
   EXPECT_EQ(result.modes[0].first, "iterative(centroid,rounds=3)@1");
@@ -373,8 +374,8 @@ TEST_F(EvalTest, EverythingModeMatchesGeneratedMasksToInstances) {
   Config c = config();
   c.run.limit = 1;
   // Filters off: random weights never predict an IoU above the default 0.88.
-  c.prompt = json::array({"centroid", {{"mode", "everything"}, {"points_per_side", 4},
-                                       {"pred_iou_thresh", 0.0}, {"stability_score_thresh", 0.0}}});
+  c.prompt = parse_prompt_modes(json::array({"centroid", {{"mode", "everything"}, {"points_per_side", 4},
+                                                          {"pred_iou_thresh", 0.0}, {"stability_score_thresh", 0.0}}}));
   EvalResult result = run_eval(c);
   ASSERT_EQ(result.modes.size(), 2u);
   EXPECT_EQ(result.modes[1].first, "everything(points_per_side=4)");
@@ -394,8 +395,8 @@ TEST_F(EvalTest, EverythingModeMatchesGeneratedMasksToInstances) {
 TEST_F(EvalTest, TwoModesAndTwoPoliciesGiveFourResultSets) {
   Config c = config();
   c.run.limit = 1;
-  c.prompt = json::array({"centroid", "interior"});
-  c.mask_policy = json::array({"best_score", "single"});
+  c.prompt = parse_prompt_modes(json::array({"centroid", "interior"}));
+  c.mask_policy = parse_mask_policy_names(json::array({"best_score", "single"}));
   EvalResult result = run_eval(c);
   std::vector<std::string> names;
   for (const auto& [name, levels] : result.modes) names.push_back(name);
@@ -417,7 +418,7 @@ TEST_F(EvalTest, OracleIsAnUpperBoundOfBestScore) {
   Config c = config();
   run_eval(c);
   CsvTable best = CsvTable::read(c.run.output / "per_instance.csv");
-  c.mask_policy = "oracle";
+  c.mask_policy = parse_mask_policy_names("oracle");
   run_eval(c);
   CsvTable oracle = CsvTable::read(c.run.output / "per_instance.csv");
   ASSERT_EQ(best.rows(), oracle.rows());

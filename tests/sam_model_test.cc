@@ -16,6 +16,7 @@
 #include "sambench/base/error.h"
 #include "sambench/data/image_io.h"
 #include "sambench/model/postprocess.h"
+#include "sambench/prompts/decoder_prompt.h"
 
 namespace sambench {
 namespace {

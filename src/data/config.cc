@@ -5,11 +5,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sambench/base/error.h"
-#include "sambench/model/mask_policy.h"
-#include "sambench/metrics/metrics.h"
-#include "sambench/prompts/automatic.h"
-#include "sambench/report/baselines.h"
-#include "sambench/prompts/prompt.h"
 
 namespace sambench {
 
@@ -149,38 +144,14 @@ json parse_yaml(const fs::path& file) {
   return config;
 }
 
-}  // namespace
-
-std::vector<std::string> policy_names(const json& mask_policy) {
-  std::vector<json> items = mask_policy.is_array() ? std::vector<json>(mask_policy.begin(), mask_policy.end())
-                                                   : std::vector<json>{mask_policy};
-  if (items.empty()) throw Error("mask_policy: the list of policies is empty");
-  std::vector<std::string> names;
-  for (const auto& item : items) {
-    if (!item.is_string()) throw Error("mask_policy: expected a policy name, got " + item.dump());
-    if (std::find(names.begin(), names.end(), item.get<std::string>()) != names.end()) {
-      throw Error("mask_policy: '" + item.get<std::string>() + "' is listed twice");
-    }
-    names.push_back(item.get<std::string>());
-  }
-  return names;
-}
-
-std::vector<json> prompt_specs(const json& prompt) {
-  if (prompt.is_array()) {
-    if (prompt.empty()) throw Error("prompt: the list of prompt modes is empty");
-    return std::vector<json>(prompt.begin(), prompt.end());
-  }
-  return {prompt};
-}
-
+// A spec of `prompt`: the iterative mode wraps the plain mode it starts from.
 ModeSpec parse_mode_spec(const json& spec) {
   if (spec == "everything" || (spec.is_object() && spec.value("mode", "") == "everything")) {
-    return {spec, 0, true};
+    return {spec, 0, true, spec};
   }
-  if (!spec.is_object() || spec.value("mode", "") != "iterative") return {spec, 0};
+  if (!spec.is_object() || spec.value("mode", "") != "iterative") return {spec, 0, false, spec};
   check_keys(spec, {"mode", "start", "rounds"}, "prompt iterative");
-  ModeSpec out{spec.value("start", json("centroid")), 5};
+  ModeSpec out{spec.value("start", json("centroid")), 5, false, spec};
   if (spec.contains("rounds")) {
     if (!spec["rounds"].is_number_integer() || spec["rounds"].get<int>() < 1 || spec["rounds"].get<int>() > 100) {
       throw Error("prompt iterative: 'rounds' must be an integer in 1..100");
@@ -190,6 +161,41 @@ ModeSpec parse_mode_spec(const json& spec) {
   ModeSpec start = parse_mode_spec(out.rule);
   if (start.rounds > 0 || start.everything) throw Error("prompt iterative: 'start' must be a plain mode");
   return out;
+}
+
+}  // namespace
+
+PromptModes parse_prompt_modes(const json& prompt) {
+  PromptModes out;
+  out.listed = prompt.is_array();
+  if (out.listed && prompt.empty()) throw Error("prompt: the list of prompt modes is empty");
+  for (const auto& spec : out.listed ? prompt : json::array({prompt})) out.modes.push_back(parse_mode_spec(spec));
+  return out;
+}
+
+json PromptModes::as_written() const {
+  json specs = json::array();
+  for (const auto& mode : modes) specs.push_back(mode.written);
+  return listed ? specs : specs.at(0);
+}
+
+MaskPolicyNames parse_mask_policy_names(const json& mask_policy) {
+  MaskPolicyNames out;
+  out.listed = mask_policy.is_array();
+  if (out.listed && mask_policy.empty()) throw Error("mask_policy: the list of policies is empty");
+  for (const auto& item : out.listed ? mask_policy : json::array({mask_policy})) {
+    if (!item.is_string()) throw Error("mask_policy: expected a policy name, got " + item.dump());
+    const std::string name = item.get<std::string>();
+    if (std::find(out.names.begin(), out.names.end(), name) != out.names.end()) {
+      throw Error("mask_policy: '" + name + "' is listed twice");
+    }
+    out.names.push_back(name);
+  }
+  return out;
+}
+
+json MaskPolicyNames::as_written() const {
+  return listed ? json(names) : json(names.at(0));
 }
 
 void check_keys(const json& section, const std::vector<std::string>& allowed,
@@ -211,13 +217,20 @@ Config load_config(const fs::path& file) {
               {"name", "dataset", "datasets", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
                "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune"});
   top.get("name", config.name);
-  top.get("prompt", config.prompt);
   top.get("prompt_seed", config.prompt_seed);
   top.get_path("replay_prompts", config.replay_prompts);
-  top.get("mask_policy", config.mask_policy);
   top.get("empty_rule", config.empty_rule);
   top.get("baselines", config.baselines);
-  if (config.baselines.is_null()) config.baselines = json::array();
+  if (!config.baselines.is_array()) throw Error(file, "baselines: expected a list of {source, metric, values}");
+  json prompt = config.prompt.as_written(), mask_policy = config.mask_policy.as_written();
+  top.get("prompt", prompt);
+  top.get("mask_policy", mask_policy);
+  try {
+    config.prompt = parse_prompt_modes(prompt);
+    config.mask_policy = parse_mask_policy_names(mask_policy);
+  } catch (const Error& e) {
+    throw Error(file, e.what());
+  }
 
   Section metrics(root.value("metrics", json()), "metrics", file,
                   {"surface", "nsd_tolerance_mm", "bootstrap", "bootstrap_seed"});
@@ -300,38 +313,14 @@ void validate(const Config& config) {
   require(config.metrics.bootstrap >= 0, "'metrics.bootstrap' must be >= 0 (0 = no intervals)");
   require(config.dataset.is_object() && config.dataset.contains("adapter"),
           "'dataset.adapter' is missing");
-  try {
-    for (const auto& spec : prompt_specs(config.prompt)) {
-      ModeSpec mode = parse_mode_spec(spec);
-      if (mode.everything) {
-        parse_automatic_options(mode.rule);
-      } else {
-        make_prompt_rule(mode.rule);
-      }
-    }
-    for (const auto& name : policy_names(config.mask_policy)) parse_mask_policy(name);
-    parse_empty_rule(config.empty_rule);
-    parse_baselines(config.baselines);
-    const bool one_policy = policy_names(config.mask_policy).size() == 1;
-    if (config.run.save_predictions && (prompt_specs(config.prompt).size() > 1 || !one_policy ||
-                                        parse_mode_spec(config.prompt).rounds > 0)) {
-      throw Error("'run.save_predictions' takes one plain prompt mode and one mask policy per run");
-    }
-    for (const auto& spec : prompt_specs(config.prompt)) {
-      if (parse_mode_spec(spec).rounds > 0 && !one_policy) {
-        throw Error("the iterative mode takes one mask policy (its clicks follow the kept mask)");
-      }
-    }
-    if (!config.replay_prompts.empty()) {
-      for (const auto& spec : prompt_specs(config.prompt)) {
-        if (parse_mode_spec(spec).rounds > 0) {
-          throw Error("'replay_prompts' cannot replay the iterative mode (its clicks follow SAM's masks)");
-        }
-      }
-    }
-  } catch (const Error& e) {
-    throw Error(where, e.what());
-  }
+  const bool one_policy = config.mask_policy.names.size() == 1;
+  const std::vector<ModeSpec>& modes = config.prompt.modes;
+  const bool iterative = std::any_of(modes.begin(), modes.end(), [](const ModeSpec& m) { return m.rounds > 0; });
+  require(!config.run.save_predictions || (modes.size() == 1 && one_policy && !iterative),
+          "'run.save_predictions' takes one plain prompt mode and one mask policy per run");
+  require(!iterative || one_policy, "the iterative mode takes one mask policy (its clicks follow the kept mask)");
+  require(!iterative || config.replay_prompts.empty(),
+          "'replay_prompts' cannot replay the iterative mode (its clicks follow SAM's masks)");
 }
 
 json to_json(const Config& config) {
@@ -346,10 +335,10 @@ json to_json(const Config& config) {
        {{"path", config.model.path.string()}, {"device", config.model.device}, {"precision", config.model.precision}}},
       {"instances",
        {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
-      {"prompt", config.prompt},
+      {"prompt", config.prompt.as_written()},
       {"prompt_seed", config.prompt_seed},
       {"replay_prompts", config.replay_prompts.string()},
-      {"mask_policy", config.mask_policy},
+      {"mask_policy", config.mask_policy.as_written()},
       {"empty_rule", config.empty_rule},
       {"metrics",
        {{"surface", config.metrics.surface},
@@ -381,10 +370,10 @@ Config config_from_json(const json& resolved, const fs::path& file) {
     const json& inst = resolved.at("instances");
     config.instances.min_area = inst.at("min_area").get<int>();
     config.instances.whole_class = inst.at("whole_class").get<bool>();
-    config.prompt = resolved.at("prompt");
+    config.prompt = parse_prompt_modes(resolved.at("prompt"));
     config.prompt_seed = resolved.value("prompt_seed", 0LL);
     config.replay_prompts = resolved.value("replay_prompts", std::string());
-    config.mask_policy = resolved.at("mask_policy");
+    config.mask_policy = parse_mask_policy_names(resolved.at("mask_policy"));
     config.empty_rule = resolved.at("empty_rule").get<std::string>();
     // Runs recorded before these keys existed scored with the defaults' Dice and IoU only.
     const json metrics = resolved.value("metrics", json::object());
@@ -402,6 +391,8 @@ Config config_from_json(const json& resolved, const fs::path& file) {
     config.run.save_logits = run.value("save_logits", false);
   } catch (const json::exception& e) {
     throw Error(file, std::string("recorded config is incomplete: ") + e.what());
+  } catch (const Error& e) {
+    throw Error(file, std::string("recorded config is invalid: ") + e.what());
   }
   return config;
 }

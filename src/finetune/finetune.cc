@@ -17,6 +17,7 @@
 #include "sambench/data/dataset.h"
 #include "sambench/base/error.h"
 #include "sambench/model/preprocess.h"
+#include "sambench/prompts/decoder_prompt.h"
 #include "sambench/prompts/prompt.h"
 #include "sambench/base/random.h"
 #include "sambench/base/file_io.h"
@@ -48,6 +49,15 @@ void read(const json& section, const std::string& key, T& out, const fs::path& f
 
 void require(bool ok, const fs::path& file, const std::string& reason) {
   if (!ok) throw Error(file, "'finetune." + reason);
+}
+
+// The config's one prompt mode as a rule; an unknown mode or option is an Error naming the file.
+std::unique_ptr<PromptRule> prompt_rule_of(const ModeSpec& mode, const fs::path& file) {
+  try {
+    return make_prompt_rule(mode.rule);
+  } catch (const Error& e) {
+    throw Error(file, e.what());
+  }
 }
 
 // A nested mapping of the section, its keys checked; empty when absent.
@@ -624,11 +634,11 @@ FinetuneResult finetune(const Config& config, const FinetuneRun& run) {
   validate(config);
   const fs::path file = config.file.empty() ? fs::path("config") : config.file;
   const FinetuneOptions o = parse_finetune_options(config.finetune, file);
-  const std::vector<json> specs = prompt_specs(config.prompt);
-  if (specs.size() != 1 || parse_mode_spec(specs[0]).rounds > 0 || parse_mode_spec(specs[0]).everything) {
+  const std::vector<ModeSpec>& modes = config.prompt.modes;
+  if (modes.size() != 1 || modes[0].rounds > 0 || modes[0].everything) {
     throw Error(file, "finetune takes one plain prompt mode (none, centroid, ...)");
   }
-  const std::unique_ptr<PromptRule> rule = make_prompt_rule(specs[0]);
+  const std::unique_ptr<PromptRule> rule = prompt_rule_of(modes[0], file);
   set_threads(config.run.threads);
   PlainInterpreter plain;
   torch::manual_seed(static_cast<uint64_t>(o.seed));

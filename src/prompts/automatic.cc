@@ -11,6 +11,7 @@
 #include "sambench/base/error.h"
 #include "sambench/metrics/metrics.h"
 #include "sambench/model/postprocess.h"
+#include "sambench/prompts/decoder_prompt.h"
 #include "sambench/prompts/prompt.h"
 
 namespace sambench {

@@ -1,4 +1,4 @@
-// sambench eval: the run's setup (modes, result sets, policies), then the loop (evaluator.h) with
+// sambench eval: the run's setup (settings.h builds its modes, result sets, policies), then the loop (evaluator.h) with
 // SAM's masks (sam_masks.h), then the outputs (run_output.h).
 
 #include "sambench/run/eval.h"
@@ -16,52 +16,15 @@
 
 namespace sambench {
 
-RunSetup::RunSetup(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
+RunSetup::RunSetup(const Config& c, RunSettings settings, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
                    std::optional<SamModel> m, int t)
     : config(c),
+      settings(std::move(settings)),
       dataset(std::move(d)),
       samples(std::move(s)),
       model(std::move(m)),
-      empty_rule(parse_empty_rule(c.empty_rule)),
       threads(t),
       surface{c.metrics.surface, c.metrics.nsd_tolerance_mm} {
-  for (const auto& name : policy_names(c.mask_policy)) {
-    policies.push_back(parse_mask_policy(name));
-    policy_labels.push_back(name);
-  }
-  for (const auto& spec : prompt_specs(c.prompt)) {
-    ModeSpec parsed = parse_mode_spec(spec);
-    if (parsed.everything) {
-      AutomaticOptions options = parse_automatic_options(parsed.rule);
-      Mode mode{"everything(points_per_side=" + std::to_string(options.points_per_side) + ")", nullptr, 0, options};
-      result_sets.push_back({mode.name, describe(options)});
-      modes.push_back(std::move(mode));
-      continue;
-    }
-    Mode mode{"", make_prompt_rule(parsed.rule), parsed.rounds, std::nullopt};
-    mode.name = mode.rounds ? "iterative(" + mode.rule->name() + ",rounds=" + std::to_string(mode.rounds) + ")"
-                            : mode.rule->name();
-    for (const auto& other : modes) {
-      if (other.name == mode.name) throw Error("prompt: the mode " + mode.name + " is listed twice");
-    }
-    for (int round = 1; round <= std::max(1, mode.rounds); ++round) {
-      std::string description = mode.rule->describe();
-      if (mode.rounds) {
-        description = "iterative, after " + std::to_string(round) + " prompt(s): the start prompt (" +
-                      description + ") plus " + std::to_string(round - 1) +
-                      " corrective click(s), each at the distance-transform maximum of the largest "
-                      "error region of the previous mask (positive where the object was missed, "
-                      "negative where the mask overflows), with the previous low-res logits as mask "
-                      "input; no click once the mask is exact";
-      }
-      for (size_t k = 0; k < policies.size(); ++k) {
-        std::string with_policy =
-            policies.size() > 1 ? description + "; mask policy " + describe(policies[k]) : description;
-        result_sets.push_back({set_name(mode, round, k), with_policy});
-      }
-    }
-    modes.push_back(std::move(mode));
-  }
   if (!c.replay_prompts.empty()) replay = read_prompt_log(c.replay_prompts);
   for (const auto& cls : dataset->classes()) class_names[cls.label] = cls.name;
   for (const auto& ref : samples) volumetric |= ref.slice >= 0;
@@ -91,6 +54,7 @@ std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config
 
 EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   validate(requested);
+  RunSettings settings = settings_of(requested);  // before the model loads: a typo fails at once
   Config config = requested;
   auto start = std::chrono::steady_clock::now();
   auto dataset = make_dataset(config.dataset, config.dataset_base);
@@ -105,7 +69,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   const bool on_gpu = model.info().device != "cpu";
   config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, on_gpu ? 1 : threads);
 
-  RunSetup setup(config, std::move(dataset), std::move(samples), std::move(model), threads);
+  RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::move(model), threads);
   setup.units = std::move(units);
   setup.listed_units = static_cast<long long>(listed.size());
   setup.shard = options.shard;
@@ -135,7 +99,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
 
   result.output = config.run.output;
   result.images = results.output.images_done;
-  result.instances = static_cast<long long>(results.output.instance_rows.size() / setup.result_sets.size());
+  result.instances = static_cast<long long>(results.output.instance_rows.size() / setup.settings.result_sets.size());
   result.modes = summary.levels;
   result.levels = result.modes.front().second;
   result.wall_seconds = wall;

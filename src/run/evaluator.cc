@@ -27,7 +27,7 @@ namespace {
 
 // What a metric job reads, owned by the job: the caller goes on while a worker computes it.
 PendingMetrics::Compute scores_of(const RunSetup& setup, cv::Mat prediction, cv::Mat truth, cv::Point2d spacing) {
-  return [prediction, truth, spacing, surface = setup.surface, rule = setup.empty_rule] {
+  return [prediction, truth, spacing, surface = setup.surface, rule = setup.settings.empty_rule] {
     Scored s;
     s.overlap = overlap(prediction, truth);
     s.values = all_metrics(s.overlap, prediction, truth, spacing, surface, rule);
@@ -138,20 +138,20 @@ void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out)
     ++out.images_without_instances;  // nothing to prompt: skip the encoder
     return;
   }
-  for (const Mode& mode : setup_.modes) {
+  for (const Mode& mode : setup_.settings.modes) {
     std::vector<Prompt> prompts;
     if (!mode.everything) prompts = make_prompts(mode, prepared, out);
     PolicyPredictions predictions = masks_.predict(mode, prepared, prompts);
     cut_to_roi(predictions, sample.roi);
     for (size_t k = 0; k < predictions.size(); ++k) {
-      score(setup_.set_name(mode, 1, k), prepared, predictions[k], out);
+      score(setup_.settings.set_name(mode, 1, k), prepared, predictions[k], out);
     }
     // Iterative modes have one policy (checked by validate): its kept masks draw the clicks.
     for (int round = 2; round <= mode.rounds; ++round) {
       add_clicks(mode.result_name(round), prepared, predictions[0], prompts, out);
       predictions = masks_.refine(prepared, prompts, predictions[0]);
       cut_to_roi(predictions, sample.roi);
-      score(setup_.set_name(mode, round, 0), prepared, predictions[0], out);
+      score(setup_.settings.set_name(mode, round, 0), prepared, predictions[0], out);
     }
     // A rescore (no model) reads these files; it must not rewrite them.
     if (setup_.config.run.save_predictions && setup_.model) {

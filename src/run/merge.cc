@@ -100,9 +100,11 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
 
   const json& first = shards.front().state;
   Config config = merged_config(first, output);
+  RunSettings settings = settings_of(config);
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
-  RunSetup setup(config, std::move(dataset), std::move(samples), std::nullopt, first.at("threads").get<int>());
+  RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::nullopt,
+                 first.at("threads").get<int>());
   setup.recorded_model = model_info_of(first.at("model"));
   if (setup.listed_units != first.at("units").get<long long>()) {
     throw Error(shards.front().dir / kStateFile, "the shards listed " + first.at("units").dump() +
@@ -135,7 +137,7 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
                 timings_json(setup, results, progress.times, /*encodes_reused=*/0, wall, /*load=*/0.0));
   complete_run(setup, progress);
   return {output, setup.listed_units, results.output.images_done,
-          static_cast<long long>(results.output.instance_rows.size() / std::max<size_t>(1, setup.result_sets.size()))};
+          static_cast<long long>(results.output.instance_rows.size() / std::max<size_t>(1, setup.settings.result_sets.size()))};
 }
 
 }  // namespace sambench

@@ -93,10 +93,11 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
   Config config = recorded_config(run_dir);
   config.run.output = output;  // partial results of a failed rescore go there, never into the run
   config.run.metric_workers = resolve_metric_workers(-1, /*model_threads=*/0);
+  RunSettings settings = settings_of(config);
   SavedMasks masks(run_dir);
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
-  const RunSetup setup(config, std::move(dataset), std::move(samples), std::nullopt, 1);
+  const RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::nullopt, 1);
   RunResults results(setup);
   RunProgress progress(static_cast<size_t>(config.run.metric_workers));
   prepare_output(output);

@@ -34,6 +34,7 @@
 #include "sambench/base/timer.h"
 #include "sambench/data/volume_io.h"
 #include "run/eval_output.h"
+#include "run/settings.h"
 #include "run/scoring.h"
 
 namespace sambench {
@@ -46,47 +47,21 @@ struct OpenCase {
   LabelVolume labels;     // on the slicing (RAI) grid
 };
 
-// One prompt mode of the run; several are evaluated on the same embeddings, side by side.
-struct Mode {
-  std::string name;  // e.g. "box(margin=20px,jitter=0)"
-  std::unique_ptr<PromptRule> rule;  // the prompt; for an iterative mode, its first one
-  int rounds = 0;                    // iterative: prompts per instance, clicks included
-  std::optional<AutomaticOptions> everything;  // automatic mask generation instead of prompts
-  // The name its results carry in the tables: one set per round for an iterative mode.
-  std::string result_name(int round) const { return rounds ? name + "@" + std::to_string(round) : name; }
-};
-
-// A named set of results: one per plain mode, one per round of an iterative mode.
-struct ResultSet {
-  std::string name;
-  std::string description;
-};
-
 // What a run evaluates and how, fixed before its loop starts: the loop, the journal and the
 // writers read it and never change it (eval.cc builds it).
 struct RunSetup {
-  RunSetup(const Config& c, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
+  RunSetup(const Config& c, RunSettings settings, std::unique_ptr<Dataset> d, std::vector<SampleRef> s,
            std::optional<SamModel> m, int threads);
 
   const Config& config;
+  const RunSettings settings;  // modes, result sets, mask policies, empty rule (settings.h)
   std::unique_ptr<Dataset> dataset;
   std::vector<SampleRef> samples;
   std::optional<SamModel> model;  // absent when predictions come from a saved run
   std::optional<ModelInfo> recorded_model;  // sambench merge: the shards' model, not loaded
   const ModelInfo& model_info() const { return model ? model->info() : *recorded_model; }
   std::unique_ptr<EmbeddingDiskCache> embedding_disk_cache;  // run.embedding_cache
-  std::vector<Mode> modes;
-  std::vector<ResultSet> result_sets;
   std::optional<std::map<PromptKey, Prompt>> replay;  // prompts read from a prompts.jsonl
-  std::vector<MaskPolicy> policies;
-  std::vector<std::string> policy_labels;
-
-  // The name a mode's results carry: per round, and per policy when there are several.
-  std::string set_name(const Mode& mode, int round, size_t policy) const {
-    std::string name = mode.result_name(round);
-    return policies.size() > 1 && !mode.everything ? name + "/" + policy_labels[policy] : name;
-  }
-  EmptyRule empty_rule;
   int threads = 1;
   SurfaceOptions surface;
 
@@ -103,7 +78,7 @@ struct RunSetup {
 // What the run has produced: its finished units' output, in listing order, and the units it
 // skipped.
 struct RunResults {
-  explicit RunResults(const RunSetup& setup) : case_surfaces(setup.surface, setup.empty_rule) {}
+  explicit RunResults(const RunSetup& setup) : case_surfaces(setup.surface, setup.settings.empty_rule) {}
 
   EvalOutput output;
   CaseSurfaces case_surfaces;          // volumes: the 3D NSD and HD95 per case

@@ -62,7 +62,7 @@ json conventions(const RunSetup& setup) {
   const ModelInfo& info = setup.model_info();
   const InstanceConfig& ic = setup.config.instances;
   json prompts = json::array();
-  for (const auto& set : setup.result_sets) prompts.push_back(set.description);
+  for (const auto& set : setup.settings.result_sets) prompts.push_back(set.description);
   return {
       {"instances", ic.whole_class
                         ? "whole_class: each class's whole mask is one instance"
@@ -74,10 +74,10 @@ json conventions(const RunSetup& setup) {
                                    : std::string("derived from the ground truth by the modes above")},
       {"mask_policies", [&] {
          json out = json::array();
-         for (MaskPolicy p : setup.policies) out.push_back(describe(p));
+         for (MaskPolicy p : setup.settings.policies) out.push_back(describe(p));
          return out;
        }()},
-      {"empty_rule", describe(setup.empty_rule)},
+      {"empty_rule", describe(setup.settings.empty_rule)},
       {"field_of_view", setup.dataset->region_of_interest().empty() ? "none: whole images are scored"
                                                                     : setup.dataset->region_of_interest()},
       {"preprocess", "SamPredictor: longest side resized to " + std::to_string(info.image_size) +
@@ -114,15 +114,15 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
   const ModelInfo& info = setup.model_info();
   const EvalOutput& out = results.output;
   json prompts = json::array();
-  for (size_t m = 0; m < setup.result_sets.size(); ++m) {
+  for (size_t m = 0; m < setup.settings.result_sets.size(); ++m) {
     json tables = json::object(), groups = json::object();
     for (const auto& level : summary.levels[m].second) tables[level.name] = level_json(level);
     for (const auto& [group, level] : summary.groups[m].second) groups[group] = level_json(level);
-    json block = {{"name", setup.result_sets[m].name},
-                  {"description", setup.result_sets[m].description},
+    json block = {{"name", setup.settings.result_sets[m].name},
+                  {"description", setup.settings.result_sets[m].description},
                   {"levels", tables},
                   {"groups", groups}};
-    block.update(unit_summary(summary.tables, setup.result_sets[m].name, summary.levels[m].second));
+    block.update(unit_summary(summary.tables, setup.settings.result_sets[m].name, summary.levels[m].second));
     prompts.push_back(block);
   }
   std::vector<std::string> saved = out.saved_files;
@@ -141,7 +141,7 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
        {{"images", static_cast<long long>(setup.samples.size())},
         {"images_done", out.images_done},
         {"images_without_instances", out.images_without_instances},
-        {"instances", static_cast<long long>(out.instance_rows.size() / std::max<size_t>(1, setup.result_sets.size()))},
+        {"instances", static_cast<long long>(out.instance_rows.size() / std::max<size_t>(1, setup.settings.result_sets.size()))},
         {"prompts", static_cast<long long>(out.prompt_lines.size())},
         {"images_skipped", skipped_images(results)}}},
       {"skipped", skipped_json(results)},
@@ -192,7 +192,7 @@ void add_to_case(const RunSetup& setup, std::optional<OpenCase>& open_case, Eval
 
 // per_case.csv's rows: the image rows summed per case, with the case's 3D surface metrics.
 std::vector<RegionResult> case_rows(const RunSetup& setup, const RunResults& results) {
-  std::vector<RegionResult> cases = combine_cases(results.output.image_rows, results.output.case_of, setup.empty_rule);
+  std::vector<RegionResult> cases = combine_cases(results.output.image_rows, results.output.case_of, setup.settings.empty_rule);
   for (auto& c : cases) {
     SurfaceScores s = results.case_surfaces.get(c.result_set, c.unit, c.class_label);
     c.nsd = s.nsd;
@@ -205,7 +205,7 @@ RunTables tables_of(const RunSetup& setup, const RunResults& results) {
   RunTables t;
   t.dir = setup.config.run.output;
   t.classes = setup.dataset->classes();
-  for (const auto& set : setup.result_sets) t.sets.emplace_back(set.name, set.description);
+  for (const auto& set : setup.settings.result_sets) t.sets.emplace_back(set.name, set.description);
   t.instances = results.output.instance_rows;
   t.images = results.output.image_rows;
   if (setup.volumetric) t.cases = case_rows(setup, results);
@@ -327,10 +327,10 @@ void log_start(const RunSetup& setup) {
                info.path.c_str(), info.model_type.c_str(), info.sha256.c_str(), info.precision.c_str(),
                info.device.c_str(), setup.threads);
   std::string modes;
-  for (const auto& m : setup.modes) modes += (modes.empty() ? "" : ", ") + m.name;
+  for (const auto& m : setup.settings.modes) modes += (modes.empty() ? "" : ", ") + m.name;
   std::fprintf(stderr, "sambench: %zu image(s), %zu class(es), prompt %s%s, mask policy %s\n",
                setup.samples.size(), setup.dataset->classes().size(), modes.c_str(),
-               setup.replay ? " (replayed)" : "", setup.config.mask_policy.dump().c_str());
+               setup.replay ? " (replayed)" : "", setup.config.mask_policy.as_written().dump().c_str());
   if (info.device == "cpu" && !optimized_blas_loaded()) {
     std::fprintf(stderr, "sambench: WARNING: reference BLAS in use; the encoder will be ~20x slower "
                          "(install libopenblas0-openmp)\n");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sambench/model/postprocess.h"
+#include "sambench/prompts/decoder_prompt.h"
 
 namespace sambench {
 
@@ -41,7 +42,7 @@ SamMasks::SamMasks(const RunSetup& setup, StageTimes& times)
     : setup_(setup),
       model_(*setup.model),
       times_(times),
-      keep_logits_(setup.config.run.save_logits || any_iterative(setup.modes)) {}
+      keep_logits_(setup.config.run.save_logits || any_iterative(setup.settings.modes)) {}
 
 PolicyPredictions SamMasks::predict(const Mode& mode, const PreparedSample& sample,
                                     const std::vector<Prompt>& prompts) {
@@ -129,10 +130,10 @@ void SamMasks::decode_chunk(const Encoded& encoded, const std::vector<DecoderPro
     decoded = model_.decode(encoded.embedding, batch, mask_input);
   }
   auto t = times_.time("upscale");  // the oracle's full-resolution comparisons
-  out.resize(setup_.policies.size());
-  for (size_t k = 0; k < setup_.policies.size(); ++k) {
+  out.resize(setup_.settings.policies.size());
+  for (size_t k = 0; k < setup_.settings.policies.size(); ++k) {
     for (int p = 0; p < decoded.batch; ++p) {
-      out[k].push_back(choose(decoded, p, setup_.policies[k], encoded.transform, instances[begin + p]));
+      out[k].push_back(choose(decoded, p, setup_.settings.policies[k], encoded.transform, instances[begin + p]));
     }
   }
 }
@@ -143,7 +144,7 @@ Prediction SamMasks::choose(const DecodeOutput& decoded, int p, MaskPolicy polic
   Prediction pred;
   pred.mask_index = policy == MaskPolicy::kOracle
                         ? oracle_choice(decoded, p, transform, instance.mask, model_.info().mask_threshold,
-                                        setup_.empty_rule)
+                                        setup_.settings.empty_rule)
                         : choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, policy);
   pred.score = decoded.score(p, pred.mask_index);
   const float* logits = decoded.mask_logits(p, pred.mask_index);
@@ -161,7 +162,7 @@ void SamMasks::upscale_kept(const ResizeTransform& transform, PolicyPredictions&
   for (size_t k = 0; k < predictions.size(); ++k) {
     std::vector<Prediction>& kept = predictions[k];
     std::vector<cv::Mat> logits;
-    if (setup_.policies[k] == MaskPolicy::kSingle) {
+    if (setup_.settings.policies[k] == MaskPolicy::kSingle) {
       for (const auto& p : kept) logits.push_back(upscale_logits(p.logits.data(), p.logits_size, transform));
     } else {
       std::vector<const float*> maps;

@@ -18,6 +18,7 @@
 #include "sambench/base/error.h"
 #include "sambench/data/image_io.h"
 #include "sambench/data/volume_io.h"
+#include "run/settings.h"
 
 namespace sambench::fuzz {
 
@@ -78,7 +79,11 @@ inline void load_volume(const uint8_t* data, size_t size) {
 
 inline void load_config_file(const uint8_t* data, size_t size) {
   auto file = as_file(data, size, ".yaml");
-  rejecting_errors([&] { validate(load_config(file)); });
+  rejecting_errors([&] {
+    const Config config = load_config(file);
+    validate(config);
+    settings_of(config);  // the names the modules check, as eval does before the model loads
+  });
 }
 
 }  // namespace sambench::fuzz

@@ -50,6 +50,39 @@ struct SuiteEntry {
   InstanceConfig instances;
 };
 
+// One prompt mode of a config's `prompt`: a name ("centroid") or a spec ({mode: box, margin: 20}),
+// split into the prompt rule it starts from and its corrective-click rounds.
+// {mode: iterative, start: centroid, rounds: 5} starts from `start` and adds up to rounds - 1
+// clicks; any other spec is a plain rule (rounds 0). The prompts module makes the rule (prompt.h).
+struct ModeSpec {
+  nlohmann::json rule;
+  int rounds = 0;
+  bool everything = false;  // SAM's automatic mask generation: `rule` holds its options
+  nlohmann::json written;   // the spec as the config wrote it (rounds left out stay out)
+};
+
+// `prompt`: one mode or a list of them, compared side by side.
+struct PromptModes {
+  std::vector<ModeSpec> modes;
+  bool listed = false;  // written as a list: `[centroid]` is recorded as a list, `centroid` is not
+  // The value as the config wrote it, for summary.json.
+  nlohmann::json as_written() const;
+};
+
+// `mask_policy`: one policy name or a list of them; every mode is reported under each
+// (mask_policy.h knows the names).
+struct MaskPolicyNames {
+  std::vector<std::string> names;
+  bool listed = false;  // written as a list
+  nlohmann::json as_written() const;
+};
+
+// The structure of `prompt` and `mask_policy`; throw Error (without a file) on an empty list, a
+// policy listed twice, a policy that is not a name, or an iterative spec with unknown keys,
+// `rounds` outside 1..100 or a `start` that is not a plain mode.
+PromptModes parse_prompt_modes(const nlohmann::json& prompt);
+MaskPolicyNames parse_mask_policy_names(const nlohmann::json& mask_policy);
+
 // Everything that shapes the numbers. Paths in a YAML file are relative to that file's folder.
 struct Config {
   std::filesystem::path file;  // where it was read from, empty if built in code
@@ -58,16 +91,14 @@ struct Config {
   std::filesystem::path dataset_base;  // folder that relative dataset paths start from
   ModelConfig model;
   InstanceConfig instances;
-  // One prompt mode or a list of them, compared side by side: a name ("centroid") or a spec
-  // ({mode: box, margin: 20}); see prompt.h.
-  nlohmann::json prompt = "centroid";
+  PromptModes prompt = parse_prompt_modes("centroid");
   long long prompt_seed = 0;  // seeds the random prompt modes, per instance
   std::filesystem::path replay_prompts;  // a prompts.jsonl to replay instead of deriving prompts
-  // One mask policy or a list of them: every mode is reported under each (see mask_policy.h).
-  nlohmann::json mask_policy = "best_score";
+  MaskPolicyNames mask_policy = parse_mask_policy_names("best_score");
   std::string empty_rule = "nan";  // empty truth and empty prediction: "nan" (excluded) or "one"
   MetricsConfig metrics;
-  // Published numbers printed beside the measured ones (baselines.h); a list, empty by default.
+  // Published numbers printed beside the measured ones: a list, empty by default. Kept as written,
+  // since report.md reads them back from summary.json; baselines.h parses the entries.
   nlohmann::json baselines = nlohmann::json::array();
   RunConfig run;
   // A suite: several datasets evaluated one after the other with the same model and settings,
@@ -80,27 +111,14 @@ struct Config {
 // <name>/<dataset>, writing to <output>/<dataset>).
 std::vector<Config> expand_suite(const Config& config);
 
-// The names of a config's `mask_policy`: one, or each of a list.
-std::vector<std::string> policy_names(const nlohmann::json& mask_policy);
-
-// The prompt modes of a config's `prompt`: one spec, or each of a list.
-std::vector<nlohmann::json> prompt_specs(const nlohmann::json& prompt);
-
-// A mode spec split into the prompt rule it starts from and its corrective-click rounds:
-// {mode: iterative, start: centroid, rounds: 5} starts from `start` and adds up to rounds - 1
-// clicks; any other spec is a plain rule (rounds 0).
-struct ModeSpec {
-  nlohmann::json rule;
-  int rounds = 0;
-  bool everything = false;  // SAM's automatic mask generation: `rule` holds its options
-};
-ModeSpec parse_mode_spec(const nlohmann::json& spec);
-
-// Reads and validates a YAML config. Unknown keys are errors, so a typo never silently falls
-// back to a default.
+// Reads a YAML config and checks its structure. Unknown keys are errors, so a typo never silently
+// falls back to a default.
 Config load_config(const std::filesystem::path& file);
 
-// Checks values that every command needs (model path, output, ranges); throws Error.
+// Checks values that every command needs (model path, output, ranges, what save_predictions,
+// replay_prompts and the iterative mode allow together); throws Error. The names that other
+// modules know (prompt rules, mask policies, the empty rule, baselines) are theirs to check: the
+// run checks them in settings_of (src/run/settings.h), finetune its prompt rule.
 void validate(const Config& config);
 
 // Throws Error if `section` (a mapping) has a key outside `allowed`. `where` names the file and

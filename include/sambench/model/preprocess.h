@@ -6,7 +6,6 @@
 #include <opencv2/core.hpp>
 
 #include "sambench/model/model_input.h"
-#include "sambench/prompts/prompt.h"
 
 namespace sambench {
 
@@ -35,7 +34,5 @@ inline constexpr const char* kPreprocessingVersion = "longest-side-pil-bilinear-
 // RGB uint8 → resized, normalized, zero-padded planar float tensor [3, target, target].
 std::vector<float> make_model_input(const cv::Mat& rgb, const ResizeTransform& transform,
                                     const Normalization& norm);
-
-DecoderPrompt to_decoder_prompt(const Prompt& prompt, const ResizeTransform& transform);
 
 }  // namespace sambench
