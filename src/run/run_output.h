@@ -51,6 +51,5 @@ void save_predictions(const RunSetup& setup, RunProgress& progress, EvalOutput& 
 // Writes the open case's label volume, if any, and lists it in `unit`.
 void flush_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalOutput& unit);
 
-std::string read_file(const std::filesystem::path& file);
 
 }  // namespace sambench
