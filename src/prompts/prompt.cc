@@ -298,15 +298,15 @@ class NoneRule : public PromptRule {
   std::string name() const override { return "none"; }
 };
 
-// ---- the table of modes -----------------------------------------------------------------------
+// ---- the table of rules -----------------------------------------------------------------------
 
-struct Mode {
+struct RuleEntry {
   std::vector<std::string> options;  // keys an object spec may hold besides "mode"
   std::unique_ptr<PromptRule> (*make)(const json& spec, const std::string& where);
 };
 
-const std::map<std::string, Mode>& modes() {
-  static const std::map<std::string, Mode> table = {
+const std::map<std::string, RuleEntry>& rule_table() {
+  static const std::map<std::string, RuleEntry> table = {
       {"centroid", {{}, [](const json&, const std::string&) -> std::unique_ptr<PromptRule> {
                       return std::make_unique<CentroidRule>();
                     }}},
@@ -343,7 +343,7 @@ const std::map<std::string, Mode>& modes() {
 
 std::vector<std::string> prompt_rule_names() {
   std::vector<std::string> names;
-  for (const auto& [name, mode] : modes()) names.push_back(name);
+  for (const auto& [name, mode] : rule_table()) names.push_back(name);
   return names;
 }
 
@@ -352,8 +352,8 @@ std::unique_ptr<PromptRule> make_prompt_rule(const json& spec) {
     throw Error("prompt: expected a mode name or an object with a 'mode' string, got " + spec.dump());
   }
   std::string name = spec.is_string() ? spec.get<std::string>() : spec.at("mode").get<std::string>();
-  auto it = modes().find(name);
-  if (it == modes().end()) {
+  auto it = rule_table().find(name);
+  if (it == rule_table().end()) {
     throw Error("prompt: unknown mode '" + name + "' (known: " + join(prompt_rule_names()) + ")");
   }
   const std::string where = "prompt " + name;
