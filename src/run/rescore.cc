@@ -8,6 +8,7 @@
 #include "run/evaluator.h"
 #include "run/run_output.h"
 #include "sambench/base/error.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/image_io.h"
 #include "sambench/report/csv.h"
 #include "sambench/report/run_tables.h"
