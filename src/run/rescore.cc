@@ -37,9 +37,11 @@ std::map<SavedKey, SavedInstance> read_saved_instances(const fs::path& file) {
     if (table.at(r, "mask_file").empty()) {
       throw Error(file, "the run saved no predictions (rerun eval with --save-predictions)");
     }
-    SavedKey key{table.at(r, "image"), std::stoi(table.at(r, "class_label")), std::stoi(table.at(r, "instance")),
+    SavedKey key{table.at(r, "image"), static_cast<int>(table.integer(r, "class_label")),
+                 static_cast<int>(table.integer(r, "instance")),
                  table.at(r, "prompt")};
-    saved[key] = {std::stoi(table.at(r, "mask_index")), std::stof(table.at(r, "score")), table.at(r, "mask_file")};
+    // The score is parsed as a float, as it was written, so a rescore keeps its bits.
+    saved[key] = {static_cast<int>(table.integer(r, "mask_index")), std::stof(table.at(r, "score")), table.at(r, "mask_file")};
   }
   return saved;
 }
