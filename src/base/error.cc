@@ -4,8 +4,9 @@
 
 namespace sambench {
 
+// Normalized, so that a root given as "data/." is not printed as "data/./images/a.png".
 Error::Error(const std::filesystem::path& file, const std::string& reason)
-    : std::runtime_error(file.string() + ": " + reason) {}
+    : std::runtime_error(file.lexically_normal().string() + ": " + reason) {}
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;

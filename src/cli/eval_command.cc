@@ -104,7 +104,8 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--resume", args->resume,
                 "continue the interrupted run in the output folder (same config, code and model), "
                 "computing only what its journal lacks");
-  cmd->add_option("--shard", args->shard, "evaluate shard i of N (i/N, i from 0), whole cases; see merge");
+  cmd->add_option("--shard", args->shard, "evaluate shard i of N (i/N, i from 0), whole cases; see merge")
+      ->check(non_empty());
   cmd->add_option("--on-error", args->on_error, "a sample that cannot be read: fail (default) or skip")
       ->check(CLI::IsMember({"fail", "skip"}));
   cmd->callback([args] { evaluate(resolve(*args), options_of(*args)); });

@@ -1,9 +1,29 @@
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "sambench/base/error.h"
 #include "sambench/base/version.h"
+
+namespace {
+
+// CLI11 reads an unknown first word as a missing subcommand ("A subcommand is required").
+bool refuse_unknown_command(CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+    if (command->get_name() == argv[1]) return false;
+    names.push_back(command->get_name());
+  }
+  std::fprintf(stderr, "sambench: error: unknown command '%s' (commands: %s; see sambench --help)\n", argv[1],
+               sambench::join(names).c_str());
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"sambench: Segment Anything on medical segmentation benchmarks"};
@@ -20,10 +40,15 @@ int main(int argc, char** argv) {
   sambench::add_compare_command(app);
   sambench::add_bench_command(app);
 
+  if (refuse_unknown_command(app, argc, argv)) return 1;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the file system refused (a link loop, no permission): named, not an internal error.
+    std::fprintf(stderr, "sambench: error: %s: %s\n", e.path1().lexically_normal().c_str(), e.code().message().c_str());
+    return 1;
   } catch (const sambench::Error& e) {
     std::fprintf(stderr, "sambench: error: %s\n", e.what());
     return 1;

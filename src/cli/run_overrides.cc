@@ -2,21 +2,30 @@
 
 namespace sambench {
 
+// An option given as "" (an unset shell variable) must not read as "not given".
+const CLI::Validator& non_empty() {
+  static const CLI::Validator validator(
+      [](std::string& value) { return value.empty() ? std::string("must not be empty") : std::string(); },
+      "NOT EMPTY");
+  return validator;
+}
+
 void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool engine) {
   cmd->add_option("--model", model, "TorchScript SAM from scripts/export_sam.py (overrides model.path)");
-  cmd->add_option("-o,--output", output, output_help);
+  cmd->add_option("-o,--output", output, output_help)->check(non_empty());
   cmd->add_option("--limit", limit, "only the first N samples (0: all)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", threads, "CPU threads (0: one per core this process may use)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", threads, "CPU threads (0: one per core this process may use)")
+      ->check(CLI::Range(0, kMaxThreads));
   cmd->add_option("--device", device, "auto, cpu, cuda or cuda:N");
   if (!engine) return;
   cmd->add_option("--decode-batch", decode_batch, "prompts per decoder call (0: chosen per device)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, kMaxDecodeBatch));
   cmd->add_option("--prefetch", prefetch, "samples read ahead on worker threads (0: sequential)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, kMaxPrefetch));
   cmd->add_option("--metric-workers", metric_workers,
                   "threads computing metrics beside the model (0: on the model thread; -1: one per core the model "
                   "leaves free)")
-      ->check(CLI::Range(-1, 1024));
+      ->check(CLI::Range(-1, kMaxThreads));
   cmd->add_option("--embedding-cache", embedding_cache,
                   "on-disk cache of image embeddings (a folder), reused by later runs of the same model");
   cmd->add_option("--precision", precision,

@@ -12,6 +12,9 @@
 
 namespace sambench {
 
+// A CLI11 check that refuses an empty value.
+const CLI::Validator& non_empty();
+
 struct RunOverrides {
   std::string model, output, device, embedding_cache, precision;
   int limit = -1, threads = -1, decode_batch = -1, prefetch = -1, metric_workers = -2;

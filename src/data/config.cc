@@ -1,6 +1,10 @@
 #include "sambench/data/config.h"
 
 #include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+#include <type_traits>
 
 #include <yaml-cpp/yaml.h>
 
@@ -27,31 +31,64 @@ json scalar_to_json(const YAML::Node& node) {
   return text;
 }
 
-json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& item : node) {
-        // A key may itself be a mapping or a list in YAML; no config key is, and as<string> would throw.
-        if (!item.first.IsScalar()) {
-          throw Error("invalid config: line " + std::to_string(item.first.Mark().line + 1) +
-                      ": a key must be a plain name, not a mapping or a list");
-        }
-        out[item.first.as<std::string>()] = yaml_to_json(item.second);
+std::string line_of(const YAML::Node& node) { return "line " + std::to_string(node.Mark().line + 1); }
+
+// Converts the parsed YAML to JSON, expanding aliases. yaml-cpp shares an aliased node instead of
+// copying it, so a small file can expand exponentially (nested aliases): the expansion counts the
+// nodes it makes and stops at kMaxConfigNodes.
+class YamlToJson {
+ public:
+  json convert(const YAML::Node& node) {
+    if (++nodes_ > kMaxConfigNodes) {
+      throw Error("config expands to more than " + std::to_string(kMaxConfigNodes) +
+                  " values (aliases that repeat each other?)");
+    }
+    switch (node.Type()) {
+      case YAML::NodeType::Map:
+        return convert_map(node);
+      case YAML::NodeType::Sequence: {
+        json out = json::array();
+        for (const auto& item : node) out.push_back(convert(item));
+        return out;
       }
-      return out;
+      case YAML::NodeType::Scalar:
+        return scalar_to_json(node);
+      default:
+        return nullptr;
     }
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(yaml_to_json(item));
-      return out;
-    }
-    case YAML::NodeType::Scalar:
-      return scalar_to_json(node);
-    default:
-      return nullptr;
   }
-}
+
+ private:
+  // YAML lets a key repeat and yaml-cpp keeps both; the last would win silently.
+  json convert_map(const YAML::Node& node) {
+    json out = json::object();
+    std::map<std::string, int> first_line;
+    for (const auto& item : node) {
+      // A key may itself be a mapping or a list in YAML; no config key is, and as<string> would throw.
+      if (!item.first.IsScalar()) {
+        throw Error("invalid config: " + line_of(item.first) + ": a key must be a plain name, not a mapping or a list");
+      }
+      const std::string key = item.first.as<std::string>();
+      const auto seen = first_line.emplace(key, item.first.Mark().line + 1);
+      if (!seen.second) {
+        throw Error("invalid config: " + line_of(item.first) + ": key '" + key + "' is given twice (first on line " +
+                    std::to_string(seen.first->second) + ")");
+      }
+      // `mask_policy: null` would read as "not given" and fall back to the default; only a
+      // section may be left empty (its keys all commented out).
+      if (item.second.IsNull() && kSections.count(key) == 0) {
+        throw Error("invalid config: " + line_of(item.first) + ": '" + key +
+                    "' has no value; give one or remove the line");
+      }
+      out[key] = convert(item.second);
+    }
+    return out;
+  }
+
+  const std::set<std::string> kSections = {"model", "instances", "metrics", "run", "finetune"};
+
+  long long nodes_ = 0;
+};
 
 // Reads one section with a fixed set of keys, so typos are reported instead of ignored.
 class Section {
@@ -67,10 +104,21 @@ class Section {
   template <typename T>
   void get(const std::string& key, T& out) const {
     if (value_.is_null() || !value_.contains(key) || value_.at(key).is_null()) return;
+    const json& value = value_.at(key);
+    // json's get<int> casts 4294967297 to 1 and 2.5 to 2; a count must be an integer that fits.
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (!value.is_number_integer() || value.get<long long>() < std::numeric_limits<T>::min() ||
+          (value.get<long long>() > 0 &&
+           static_cast<unsigned long long>(value.get<long long>()) > std::numeric_limits<T>::max())) {
+        throw Error(file_, "'" + qualified(key) + "' must be an integer from " +
+                               std::to_string(std::numeric_limits<T>::min()) + " to " +
+                               std::to_string(std::numeric_limits<T>::max()) + ", not " + value.dump());
+      }
+    }
     try {
-      out = value_.at(key).get<T>();
+      out = value.get<T>();
     } catch (const json::exception&) {
-      throw Error(file_, "'" + qualified(key) + "' has the wrong type: " + value_.at(key).dump());
+      throw Error(file_, "'" + qualified(key) + "' has the wrong type: " + value.dump());
     }
   }
 
@@ -121,7 +169,14 @@ std::vector<SuiteEntry> read_suite(const json& datasets, const InstanceConfig& d
 
 json parse_yaml(const fs::path& file) {
   std::error_code ec;
-  if (!fs::is_regular_file(file, ec)) throw Error(file, "config file not found");
+  const fs::file_status status = fs::status(file, ec);
+  if (fs::is_directory(status)) throw Error(file, "is a folder; --config takes a YAML file");
+  if (!fs::exists(status)) throw Error(file, "config file not found");
+  if (!fs::is_regular_file(status)) throw Error(file, "not a regular file (a config must be a YAML file)");
+  const auto size = fs::file_size(file, ec);
+  if (ec || size > static_cast<std::uintmax_t>(kMaxConfigBytes)) {
+    throw Error(file, "config is larger than " + std::to_string(kMaxConfigBytes / 1024) + " KiB");
+  }
   YAML::Node root;
   try {
     root = YAML::LoadFile(file.string());
@@ -132,7 +187,7 @@ json parse_yaml(const fs::path& file) {
   if (!root.IsMap()) throw Error(file, "config must be a mapping of sections");
   json config;
   try {
-    config = yaml_to_json(root);
+    config = YamlToJson().convert(root);
   } catch (const Error& e) {
     throw Error(file, e.what());
   }
@@ -300,17 +355,28 @@ void validate(const Config& config) {
   };
   require(!config.model.path.empty(), "no model: set 'model.path' or pass --model");
   require(!config.run.output.empty(), "no output folder: set 'run.output' or pass --output");
-  require(config.run.threads >= 0, "'run.threads' must be >= 0 (0 = one per core)");
+  auto require_range = [&](long long value, long long low, long long high, const std::string& name,
+                           const std::string& meaning) {
+    require(value >= low && value <= high, "'" + name + "' must be from " + std::to_string(low) + " to " +
+                                               std::to_string(high) + " (" + meaning + "), not " +
+                                               std::to_string(value));
+  };
+  require_range(config.run.threads, 0, kMaxThreads, "run.threads", "0 = one per core");
   require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
-  require(config.run.decode_batch >= 0, "'run.decode_batch' must be >= 0 (0 = chosen per device)");
-  require(config.run.prefetch >= 0, "'run.prefetch' must be >= 0 (0 = no read-ahead)");
-  require(config.run.metric_workers >= -1,
-          "'run.metric_workers' must be >= 0 (0 = on the model thread), or -1 (one per core the model leaves free)");
+  require_range(config.run.decode_batch, 0, kMaxDecodeBatch, "run.decode_batch", "0 = chosen per device");
+  require_range(config.run.prefetch, 0, kMaxPrefetch, "run.prefetch", "0 = no read-ahead");
+  require_range(config.run.metric_workers, -1, kMaxThreads, "run.metric_workers",
+                "0 = on the model thread, -1 = one per core the model leaves free");
   require(std::find(kPrecisions.begin(), kPrecisions.end(), config.model.precision) != kPrecisions.end(),
           "'model.precision' must be one of " + join(kPrecisions) + ", not '" + config.model.precision + "'");
-  require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
-  require(config.metrics.nsd_tolerance_mm > 0, "'metrics.nsd_tolerance_mm' must be > 0");
-  require(config.metrics.bootstrap >= 0, "'metrics.bootstrap' must be >= 0 (0 = no intervals)");
+  require_range(config.instances.min_area, 1, kMaxMinArea, "instances.min_area", "pixels");
+  for (const SuiteEntry& entry : config.suite) {
+    require_range(entry.instances.min_area, 1, kMaxMinArea, "datasets." + entry.name + ".instances.min_area",
+                  "pixels");
+  }
+  require(config.metrics.nsd_tolerance_mm > 0 && config.metrics.nsd_tolerance_mm <= kMaxNsdToleranceMm,
+          "'metrics.nsd_tolerance_mm' must be > 0 and <= " + std::to_string(static_cast<int>(kMaxNsdToleranceMm)));
+  require_range(config.metrics.bootstrap, 0, kMaxBootstrap, "metrics.bootstrap", "0 = no intervals");
   require(config.dataset.is_object() && config.dataset.contains("adapter"),
           "'dataset.adapter' is missing");
   const bool one_policy = config.mask_policy.names.size() == 1;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <type_traits>
 #include <utility>
 
 #include <opencv2/core.hpp>
@@ -40,8 +41,16 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 template <typename T>
 void read(const json& section, const std::string& key, T& out, const fs::path& file) {
   if (!section.contains(key) || section.at(key).is_null()) return;
+  const json& value = section.at(key);
+  // json's get<int> would turn 4294967297 into 1 and 2.5 into 2.
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    const bool fits = value.is_number_integer() && value.get<long long>() >= std::numeric_limits<T>::min() &&
+                      (value.get<long long>() <= 0 ||
+                       static_cast<unsigned long long>(value.get<long long>()) <= std::numeric_limits<T>::max());
+    if (!fits) throw Error(file, "'finetune." + key + "' must be an integer that fits, not " + value.dump());
+  }
   try {
-    out = section.at(key).get<T>();
+    out = value.get<T>();
   } catch (const json::exception&) {
     throw Error(file, "'finetune." + key + "' has the wrong type: " + section.at(key).dump());
   }
@@ -599,8 +608,8 @@ FinetuneOptions parse_finetune_options(const json& section, const fs::path& file
   read(section, "validation_fraction", o.validation_fraction, file);
   require(o.lr > 0, file, "lr' must be > 0");
   require(o.weight_decay >= 0, file, "weight_decay' must be >= 0");
-  require(o.epochs >= 1, file, "epochs' must be >= 1");
-  require(o.batch_size >= 1, file, "batch_size' must be >= 1");
+  require(o.epochs >= 1 && o.epochs <= 100000, file, "epochs' must be from 1 to 100000");
+  require(o.batch_size >= 1 && o.batch_size <= 4096, file, "batch_size' must be from 1 to 4096");
   require(o.validation_fraction >= 0 && o.validation_fraction < 1, file,
           "validation_fraction' must be in [0, 1)");
   return o;

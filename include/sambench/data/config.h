@@ -11,6 +11,17 @@ namespace sambench {
 // What model.precision accepts: the image encoder's dtype (SamModel::load).
 inline const std::vector<std::string> kPrecisions = {"fp32", "bf16", "fp16"};
 
+// Bounds on what a config may ask for, checked before the model loads (validate), so that a typo
+// or a hostile file is refused at once instead of exhausting memory or threads hours later.
+inline constexpr long long kMaxConfigBytes = 1 << 20;   // a config file's size
+inline constexpr long long kMaxConfigNodes = 100000;    // values after expanding YAML aliases
+inline constexpr int kMaxThreads = 256;                 // run.threads, run.metric_workers
+inline constexpr int kMaxPrefetch = 64;                 // run.prefetch (each holds a whole sample)
+inline constexpr int kMaxDecodeBatch = 4096;            // run.decode_batch
+inline constexpr int kMaxBootstrap = 100000;            // metrics.bootstrap resamples
+inline constexpr int kMaxMinArea = 100000000;           // instances.min_area, pixels
+inline constexpr double kMaxNsdToleranceMm = 1000.0;    // metrics.nsd_tolerance_mm
+
 struct ModelConfig {
   std::filesystem::path path;
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
