@@ -10,6 +10,7 @@
 #include "sambench/base/cores.h"
 #include "sambench/base/error.h"
 #include "sambench/base/hash.h"
+#include "sambench/model/model_metadata.h"
 
 namespace sambench {
 
@@ -71,34 +72,32 @@ void cast_encoder(torch::jit::Module& module, torch::ScalarType dtype, const fs:
   module.attr("image_encoder").toModule().to(dtype);
 }
 
-ModelInfo parse_metadata(const fs::path& path, const std::string& text) {
-  if (text.empty()) {
-    throw Error(path, "TorchScript file without sambench.json metadata; export it with "
-                      "scripts/export_sam.py");
+// The encoder's shapes against the metadata, where the network is an export_sam.py ViT: its
+// positional embedding is [1, E, E, width] and it has `depth` blocks. A mismatch would otherwise
+// surface as a TorchScript error at the first image (a wrong embedding_size), or not at all (a
+// small network recorded as vit_h, which hides the random-weight warning's context).
+void check_encoder(const torch::jit::Module& module, const ModelInfo& info) {
+  if (!module.hasattr("image_encoder") || !module.attr("image_encoder").isModule()) return;
+  const torch::jit::Module encoder = module.attr("image_encoder").toModule();
+  if (!encoder.hasattr("pos_embed") || !encoder.attr("pos_embed").isTensor() || !encoder.hasattr("blocks")) return;
+  const torch::Tensor pos = encoder.attr("pos_embed").toTensor();
+  if (pos.dim() != 4) return;
+  if (pos.size(1) != info.embedding_size || pos.size(2) != info.embedding_size) {
+    throw Error(info.path, "model metadata 'embedding_size' is " + std::to_string(info.embedding_size) +
+                               " but the network's image encoder makes " + std::to_string(pos.size(1)) + "x" +
+                               std::to_string(pos.size(2)) + " embeddings");
   }
-  ModelInfo info;
-  info.path = path;
-  try {
-    info.metadata = nlohmann::json::parse(text);
-    const auto& m = info.metadata;
-    if (m.value("format", "") != "sambench-sam/1") {
-      throw Error(path, "unsupported metadata format '" + m.value("format", "") + "'");
+  const int64_t width = pos.size(3);
+  const int64_t depth = static_cast<int64_t>(encoder.attr("blocks").toModule().children().size());
+  for (const EncoderShape& shape : known_encoders()) {
+    if (shape.model_type != info.model_type) continue;
+    if (shape.embed_dim != width || shape.depth != depth) {
+      throw Error(info.path, "model metadata 'model_type' is " + info.model_type + " (width " +
+                                 std::to_string(shape.embed_dim) + ", " + std::to_string(shape.depth) +
+                                 " blocks) but the network's image encoder has width " + std::to_string(width) +
+                                 " and " + std::to_string(depth) + " blocks");
     }
-    info.model_type = m.at("model_type").get<std::string>();
-    info.image_size = m.at("image_size").get<int>();
-    info.embedding_size = m.at("embedding_size").get<int>();
-    info.low_res_size = m.at("low_res_size").get<int>();
-    info.num_mask_outputs = m.at("num_mask_outputs").get<int>();
-    info.mask_threshold = m.at("mask_threshold").get<float>();
-    auto mean = m.at("pixel_mean").get<std::vector<float>>();
-    auto std = m.at("pixel_std").get<std::vector<float>>();
-    if (mean.size() != 3 || std.size() != 3) throw Error(path, "pixel_mean/pixel_std need 3 values");
-    std::copy(mean.begin(), mean.end(), info.normalization.mean.begin());
-    std::copy(std.begin(), std.end(), info.normalization.std.begin());
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path, std::string("invalid sambench.json metadata: ") + e.what());
   }
-  return info;
 }
 
 // Host data to the model's device. On CUDA the copy goes through pinned memory without blocking,
@@ -115,7 +114,12 @@ void probe_decoder(const SamModel& model) {
   auto impl = std::make_shared<Embedding::Impl>();
   impl->tensor = torch::zeros({1, 256, info.embedding_size, info.embedding_size});
   DecoderPrompt prompt{{100.0f, 100.0f, 0.0f, 0.0f}, {1.0f, -1.0f}};
-  model.decode(Embedding(impl), {prompt});
+  try {
+    model.decode(Embedding(impl), {prompt});
+  } catch (const std::exception& e) {  // TorchScript raises more than c10::Error
+    throw Error(info.path, "the network's decoder does not take the metadata's embedding_size " +
+                               std::to_string(info.embedding_size) + ": " + first_line(e.what()));
+  }
 }
 
 }  // namespace
@@ -137,12 +141,13 @@ SamModel SamModel::load(const fs::path& path, const std::string& device_name, co
   } catch (const c10::Error& e) {
     throw Error(path, "not a loadable TorchScript model: " + first_line(e.what_without_backtrace()));
   }
-  impl->info = parse_metadata(path, extra["sambench.json"]);
+  impl->info = parse_model_metadata(path, extra["sambench.json"]);
   for (const char* method : {"encode", "decode"}) {
     if (!impl->module.find_method(method)) {
       throw Error(path, std::string("TorchScript model has no '") + method + "' method");
     }
   }
+  check_encoder(impl->module, impl->info);
   impl->module.eval();
   cast_encoder(impl->module, impl->encoder_dtype, path);
   impl->info.device = impl->device.str();
