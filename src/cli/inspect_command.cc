@@ -35,6 +35,11 @@ void print(const Inspection& in) {
     std::printf("WARNING: every image is one flat intensity; check the window/percentile settings\n");
   }
   std::printf("field of view: %s\n", in.field_of_view.empty() ? "none (whole images)" : in.field_of_view.c_str());
+  if (!in.skipped_files.empty()) std::printf("%s", skipped_files_text(in.skipped_files).c_str());
+  if (in.orientation_tags) {
+    std::printf("%lld image(s) carry an EXIF orientation tag: read in their stored pixel grid, as their masks\n",
+                in.orientation_tags);
+  }
 }
 
 }  // namespace

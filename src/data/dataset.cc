@@ -1,5 +1,6 @@
 #include "sambench/data/dataset.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -28,6 +29,22 @@ std::unique_ptr<Dataset> make_dataset(const nlohmann::json& options,
     if (entry.info.name == name) return entry.make(options, base);
   }
   throw Error("dataset.adapter: unknown adapter '" + name + "' (known: " + join(adapter_names()) + ")");
+}
+
+void check_listing(const Dataset& dataset) {
+  for (const SkippedFile& file : dataset.skipped_files()) {
+    if (file.sample) throw Error(file.path, file.reason);
+  }
+}
+
+std::string skipped_files_text(const std::vector<SkippedFile>& files, size_t shown) {
+  if (files.empty()) return "";
+  std::string text = std::to_string(files.size()) + " file(s) passed over:\n";
+  for (size_t i = 0; i < std::min(shown, files.size()); ++i) {
+    text += "  " + files[i].path.lexically_normal().string() + ": " + files[i].reason + "\n";
+  }
+  if (files.size() > shown) text += "  ... (" + std::to_string(files.size() - shown) + " more)\n";
+  return text;
 }
 
 std::vector<ClassInfo> parse_classes(const nlohmann::json& classes, const std::string& where) {

@@ -1,6 +1,7 @@
 #include "sambench/data/image_io.h"
 
 #include <algorithm>
+#include <fstream>
 #include <string>
 
 #include <opencv2/imgcodecs.hpp>
@@ -61,7 +62,54 @@ cv::Mat decode(const std::filesystem::path& path, int flags) {
   return image;
 }
 
+// A 16- or 32-bit value of a TIFF block (EXIF), in its byte order.
+unsigned tiff_value(const std::string& data, size_t at, int bytes, bool big_endian) {
+  unsigned value = 0;
+  for (int i = 0; i < bytes; ++i) {
+    const unsigned byte = static_cast<unsigned char>(data[at + (big_endian ? i : bytes - 1 - i)]);
+    value = (value << 8) | byte;
+  }
+  return value;
+}
+
+// The orientation (tag 0x0112) of IFD0 in an EXIF block starting at `tiff`, 0 when absent.
+unsigned exif_orientation(const std::string& data, size_t tiff, size_t end) {
+  if (tiff + 8 > end) return 0;
+  const bool big = data.compare(tiff, 2, "MM") == 0;
+  if (!big && data.compare(tiff, 2, "II") != 0) return 0;
+  const size_t ifd = tiff + tiff_value(data, tiff + 4, 4, big);
+  if (ifd + 2 > end) return 0;
+  const unsigned entries = tiff_value(data, ifd, 2, big);
+  for (unsigned i = 0; i < entries && ifd + 2 + 12 * (i + 1) <= end; ++i) {
+    const size_t entry = ifd + 2 + 12 * i;
+    if (tiff_value(data, entry, 2, big) == 0x0112) return tiff_value(data, entry + 8, 2, big);
+  }
+  return 0;
+}
+
 }  // namespace
+
+bool has_orientation_tag(const std::filesystem::path& path) {
+  const std::string ext = lower_extension(path);
+  if (ext != ".jpg" && ext != ".jpeg") return false;
+  std::ifstream in(path, std::ios::binary);
+  std::string data(64 * 1024, '\0');  // EXIF sits in the first segments, before the image data
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<size_t>(in.gcount()));
+  if (data.size() < 4 || data.compare(0, 2, "\xFF\xD8") != 0) return false;
+  for (size_t at = 2; at + 4 <= data.size() && static_cast<unsigned char>(data[at]) == 0xFF;) {
+    const unsigned marker = static_cast<unsigned char>(data[at + 1]);
+    const size_t length = tiff_value(data, at + 2, 2, true);
+    if (marker == 0xDA || length < 2) return false;  // start of scan: no EXIF before it
+    const size_t end = std::min(data.size(), at + 2 + length);
+    if (marker == 0xE1 && at + 10 <= end && data.compare(at + 4, 6, std::string("Exif\0\0", 6)) == 0) {
+      const unsigned orientation = exif_orientation(data, at + 10, end);
+      return orientation > 1;
+    }
+    at += 2 + length;
+  }
+  return false;
+}
 
 bool is_image_file(const std::filesystem::path& path) {
   static const char* kExtensions[] = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif"};
@@ -70,8 +118,24 @@ bool is_image_file(const std::filesystem::path& path) {
                      [&](const char* e) { return ext == e; });
 }
 
+namespace {
+
+// SAM scales the long side to 1024 pixels and rounds the short side, which is 0 pixels beyond
+// 2048:1; the resize would then fail deep inside the model.
+void require_sam_aspect_ratio(const std::filesystem::path& path, const cv::Mat& image) {
+  const int longer = std::max(image.rows, image.cols), shorter = std::min(image.rows, image.cols);
+  if (static_cast<long long>(longer) > static_cast<long long>(kMaxAspectRatio) * shorter) {
+    throw Error(path, "image is " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
+                          ": an aspect ratio beyond " + std::to_string(kMaxAspectRatio) +
+                          ":1 leaves no pixel on its short side at SAM's 1024-pixel input");
+  }
+}
+
+}  // namespace
+
 cv::Mat read_rgb(const std::filesystem::path& path) {
-  cv::Mat image = decode(path, cv::IMREAD_COLOR);
+  cv::Mat image = decode(path, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+  require_sam_aspect_ratio(path, image);
   if (image.depth() != CV_8U) {
     throw Error(path, "expected an 8-bit image, got bit depth code " + std::to_string(image.depth()));
   }

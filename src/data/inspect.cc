@@ -8,6 +8,7 @@
 
 #include "sambench/data/dataset.h"
 #include "sambench/base/error.h"
+#include "sambench/data/image_io.h"
 #include "sambench/data/instances.h"
 #include "sambench/base/progress.h"
 
@@ -35,12 +36,14 @@ void add_image(Inspection& out, const cv::Mat& rgb, double& sum, long long& valu
 Inspection inspect_dataset(const Config& config) {
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   std::vector<SampleRef> refs = dataset->list();
+  check_listing(*dataset);
   if (refs.empty()) throw Error("dataset: no samples found (check 'dataset.root')");
   if (config.run.limit > 0 && refs.size() > static_cast<size_t>(config.run.limit)) refs.resize(config.run.limit);
 
   Inspection out;
   out.adapter = config.dataset.value("adapter", "");
   out.field_of_view = dataset->region_of_interest();
+  out.skipped_files = dataset->skipped_files();
   std::map<int, size_t> index;
   for (const auto& c : dataset->classes()) {
     index[c.label] = out.classes.size();
@@ -53,6 +56,7 @@ Inspection inspect_dataset(const Config& config) {
   for (const auto& ref : refs) {
     Sample sample = dataset->load(ref);
     ++out.samples;
+    out.orientation_tags += ref.slice < 0 && has_orientation_tag(ref.image);
     out.slices += ref.slice >= 0;
     cases.insert(ref.case_id.empty() ? ref.id : ref.case_id);
     if (!ref.group.empty()) ++out.groups[ref.group];
@@ -90,7 +94,9 @@ nlohmann::json Inspection::to_json() const {
           {"classes", class_list},
           {"image_size", {{"width", {min_width, max_width}}, {"height", {min_height, max_height}}}},
           {"model_input_intensity", {{"min", intensity_min}, {"max", intensity_max}, {"mean", intensity_mean}}},
-          {"field_of_view", field_of_view}};
+          {"field_of_view", field_of_view},
+          {"files_passed_over", skipped_files.size()},
+          {"images_with_orientation_tag", orientation_tags}};
 }
 
 }  // namespace sambench

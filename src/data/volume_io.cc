@@ -1,5 +1,6 @@
 #include "sambench/data/volume_io.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -103,6 +104,14 @@ void check_nifti_data(const fs::path& path) {
   std::unique_ptr<nifti_image, void (*)(nifti_image*)> nim(nifti_image_read(path.c_str(), 0),
                                                            nifti_image_free);
   if (!nim) throw Error(path, "unreadable NIfTI header");
+  // ITK's 3D reader takes the first frame of a 4D file without a word (as does a 5D file's
+  // first component): a time series or a vector image is refused.
+  for (int axis = 4; axis <= std::min(nim->ndim, 7); ++axis) {
+    if (nim->dim[axis] > 1) {
+      throw Error(path, "is a " + std::to_string(nim->ndim) + "D image (size " + std::to_string(nim->dim[axis]) +
+                            " along axis " + std::to_string(axis) + "); sambench reads 3D volumes, one frame per file");
+    }
+  }
   const size_t total = size_t(nim->nvox) * size_t(nim->nbyper);
   znzFile file = znzopen(nim->iname, "rb", nifti_is_gzfile(nim->iname));
   if (znz_isnull(file)) throw Error(path, "cannot open the voxel data");

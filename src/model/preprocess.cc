@@ -105,6 +105,12 @@ ResizeTransform longest_side_transform(int height, int width, int target) {
   t.orig_w = width;
   t.new_h = static_cast<int>(height * scale + 0.5);
   t.new_w = static_cast<int>(width * scale + 0.5);
+  // A slice too thin for the resize (images are refused earlier, by name, in read_rgb).
+  if (t.new_h < 1 || t.new_w < 1) {
+    throw Error("image is " + std::to_string(width) + "x" + std::to_string(height) +
+                ": too narrow to resize to " + std::to_string(target) + " pixels (aspect ratio beyond " +
+                std::to_string(2 * target) + ":1)");
+  }
   t.target = target;
   return t;
 }

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <optional>
+#include <set>
 
 #include "run/evaluator.h"
 #include "run/run.h"
@@ -13,6 +15,7 @@
 #include "run/run_output.h"
 #include "run/sam_masks.h"
 #include "sambench/base/error.h"
+#include "sambench/data/image_io.h"
 
 namespace sambench {
 
@@ -38,9 +41,29 @@ OnError parse_on_error(const std::string& name) {
   throw Error("--on-error: expected fail or skip, got '" + name + "'");
 }
 
-std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config) {
+namespace {
+
+// Once per run: a viewer shows such images rotated, sambench (like the ground truth) does not.
+void warn_orientation_tags(const std::vector<SampleRef>& samples) {
+  std::set<std::filesystem::path> tagged;
+  for (const auto& ref : samples) {
+    if (ref.slice < 0 && !tagged.count(ref.image) && has_orientation_tag(ref.image)) tagged.insert(ref.image);
+  }
+  if (tagged.empty()) return;
+  std::fprintf(stderr,
+               "sambench: note: %zu image(s) carry an EXIF orientation tag (first: %s); images and masks are read "
+               "in their stored pixel grid, without rotating (docs/datasets.md)\n",
+               tagged.size(), tagged.begin()->string().c_str());
+}
+
+}  // namespace
+
+std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config, OnError on_error) {
   namespace fs = std::filesystem;
   std::vector<SampleRef> samples = dataset.list();
+  if (on_error == OnError::kFail) check_listing(dataset);
+  const std::string skipped = skipped_files_text(dataset.skipped_files());
+  if (!skipped.empty()) std::fprintf(stderr, "sambench: note: %s", skipped.c_str());
   if (samples.empty()) {
     const fs::path root = config.dataset_base / config.dataset.value("root", std::string());
     throw Error(root, "the dataset lists no samples (check 'dataset.root' and the layout in " +
@@ -49,6 +72,7 @@ std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config
   if (config.run.limit > 0 && samples.size() > static_cast<size_t>(config.run.limit)) {
     samples.resize(config.run.limit);
   }
+  warn_orientation_tags(samples);
   return samples;
 }
 
@@ -58,7 +82,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   Config config = requested;
   auto start = std::chrono::steady_clock::now();
   auto dataset = make_dataset(config.dataset, config.dataset_base);
-  auto samples = list_samples(*dataset, config);
+  auto samples = list_samples(*dataset, config, options.on_error);
   const std::vector<Unit> listed = list_units(samples);
   std::vector<Unit> units = shard_units(listed, options.shard);
   samples = samples_of(units);

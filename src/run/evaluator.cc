@@ -178,6 +178,9 @@ std::vector<Prompt> Evaluator::make_prompts(const Mode& mode, const PreparedSamp
                                                       std::to_string(inst.class_label) + " instance " +
                                                       std::to_string(inst.index) + " mode " + name);
       }
+      check_prompt_fits(it->second, sample.sample.image.size(),
+                        setup_.config.replay_prompts.string() + ": " + ref.id + " class " +
+                            std::to_string(inst.class_label) + " instance " + std::to_string(inst.index));
       prompts.push_back(it->second);
     } else {
       prompts.push_back(mode.rule->make(inst, context));

@@ -102,7 +102,7 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
   Config config = merged_config(first, output);
   RunSettings settings = settings_of(config);
   auto dataset = make_dataset(config.dataset, config.dataset_base);
-  auto samples = list_samples(*dataset, config);
+  auto samples = list_samples(*dataset, config, OnError::kSkip);  // as the shards listed it, under either mode
   RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::nullopt,
                  first.at("threads").get<int>());
   setup.recorded_model = model_info_of(first.at("model"));

@@ -105,7 +105,9 @@ struct RunProgress {
   StageTimes times;
 };
 
-// Lists the dataset's samples (up to run.limit); throws Error when there are none.
-std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config);
+// Lists the dataset's samples (up to run.limit); throws Error when there are none, and under
+// OnError::kFail when an image cannot be a sample (check_listing). Prints the files the listing
+// passed over to stderr.
+std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config, OnError on_error = OnError::kFail);
 
 }  // namespace sambench

@@ -109,6 +109,13 @@ json unit_summary(const RunTables& tables, const std::string& set, const std::ve
   return nnunet_json(of_set(tables.images, set), levels[1], "image");
 }
 
+// The files the dataset's listing passed over (dataset.h).
+json skipped_files_json(const std::vector<SkippedFile>& files) {
+  json out = json::array();
+  for (const auto& file : files) out.push_back({{"file", file.path.lexically_normal().string()}, {"reason", file.reason}});
+  return out;
+}
+
 json summary_json(const RunSetup& setup, const RunResults& results, const RunSummary& summary,
                   const std::string& status) {
   const ModelInfo& info = setup.model_info();
@@ -127,7 +134,7 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
   }
   std::vector<std::string> saved = out.saved_files;
   std::sort(saved.begin(), saved.end());  // independent of the order of writing
-  return {
+  json out_json = {
       {"status", status},
       {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
       {"config_file", setup.config.file.string()},
@@ -153,6 +160,11 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
       {"tables", table_files(summary.tables)},
       {"predictions", saved},
   };
+  // Only when there are any, so that the summary of a clean dataset keeps its bytes.
+  if (!setup.dataset->skipped_files().empty()) {
+    out_json["skipped_files"] = skipped_files_json(setup.dataset->skipped_files());
+  }
+  return out_json;
 }
 
 void clear_outputs(const fs::path& dir) {

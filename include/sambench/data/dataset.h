@@ -46,6 +46,17 @@ struct Sample {
   std::shared_ptr<const VolumeGeometry> volume;
 };
 
+// A file of the dataset's folders that list() passed over, and why, so that nothing vanishes
+// without a word: an entry that is not a regular file (a link loop, a dangling link, a FIFO, a
+// folder), a mask without its image. An image without its mask (`sample` true) is still listed,
+// so that --on-error skip skips it like any unreadable sample; check_listing makes it an error
+// otherwise.
+struct SkippedFile {
+  std::filesystem::path path;
+  std::string reason;
+  bool sample = false;  // the file is a listed sample's image, which cannot be loaded
+};
+
 // A benchmark in its on-disk layout. Adapters decide which files form a sample, how the image
 // becomes SAM's RGB input, and which label values are classes.
 class Dataset {
@@ -58,7 +69,21 @@ class Dataset {
   virtual Sample load(const SampleRef& ref) const = 0;
   // What restricts scoring to a field of view, in words for summary.json; empty when nothing does.
   virtual std::string region_of_interest() const { return ""; }
+  // What the last list() passed over (adapters built on image folders; empty for the others).
+  const std::vector<SkippedFile>& skipped_files() const { return skipped_files_; }
+
+ protected:
+  // list() is const to its callers; what it passed over is part of its answer, kept for them.
+  mutable std::vector<SkippedFile> skipped_files_;
 };
+
+// Throws Error(image, reason) for the first listed sample that cannot be loaded (an image
+// without its mask): --on-error fail, inspect, rescore and merge stop at once, before the model
+// loads.
+void check_listing(const Dataset& dataset);
+
+// "N file(s) passed over" and one line per file (at most `shown`), for stderr; empty when none.
+std::string skipped_files_text(const std::vector<SkippedFile>& files, size_t shown = 20);
 
 // options: the config's "dataset" section. base: folder that relative paths start from.
 using AdapterFactory = std::function<std::unique_ptr<Dataset>(const nlohmann::json& options,

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sambench/data/config.h"
+#include "sambench/data/dataset.h"
 
 namespace sambench {
 
@@ -32,6 +33,8 @@ struct Inspection {
   int intensity_min = 255, intensity_max = 0;
   double intensity_mean = 0.0;
   std::string field_of_view;  // empty when whole images are scored
+  std::vector<SkippedFile> skipped_files;  // what the listing passed over (dataset.h)
+  long long orientation_tags = 0;  // JPEGs with an EXIF orientation tag (read unrotated)
 
   nlohmann::json to_json() const;
 };

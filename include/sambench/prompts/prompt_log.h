@@ -25,7 +25,13 @@ struct PromptKey {
 // One line (without the newline). Coordinates are written in full precision, so a replay is exact.
 std::string prompt_line(const PromptKey& key, const std::string& class_name, const Prompt& prompt);
 
-// Reads a prompts.jsonl; throws Error naming the file and line on a malformed entry.
+// Reads a prompts.jsonl; throws Error naming the file and line on a malformed entry: points and
+// labels differing in number, a label other than 0 or 1, a coordinate that is not finite, an
+// inverted box, or neither points nor a box.
 std::map<PromptKey, Prompt> read_prompt_log(const std::filesystem::path& file);
+
+// A replayed prompt against its image: throws Error("<where>: point … is outside the WxH image")
+// when a point or a box corner lies outside [0, width] x [0, height].
+void check_prompt_fits(const Prompt& prompt, const cv::Size& image_size, const std::string& where);
 
 }  // namespace sambench

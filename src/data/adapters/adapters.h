@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,8 +72,15 @@ std::string string_option(const nlohmann::json& options, const std::string& key,
 double number_option(const nlohmann::json& options, const std::string& key, double fallback);
 
 // Image files directly inside `dir`, keyed by file name stem, in name order. Throws Error when the
-// folder is missing or two files share a stem.
-std::map<std::string, std::filesystem::path> image_files(const std::filesystem::path& dir);
+// folder is missing or two files share a stem. Entries with an image extension that are not
+// regular files (a link loop, a dangling link, a FIFO, a device, a folder) are left out, and
+// added to `skipped` with the reason when it is given.
+std::map<std::string, std::filesystem::path> image_files(const std::filesystem::path& dir,
+                                                         std::vector<SkippedFile>* skipped = nullptr);
+
+// Masks that no listed image claimed, added to `skipped` as "a mask without its image".
+void skip_unclaimed_masks(const std::map<std::string, std::filesystem::path>& masks,
+                          const std::set<std::filesystem::path>& claimed, std::vector<SkippedFile>& skipped);
 
 // A mask read as grey levels whatever its channels: for masks saved as JPEG, whose channels
 // differ through compression artefacts.

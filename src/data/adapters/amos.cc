@@ -59,7 +59,8 @@ struct CachedCase {
 std::string volume_name(const fs::directory_entry& entry) {
   std::string name = entry.path().filename().string();
   if (name.empty() || name[0] == '.') return "";
-  if (entry.is_directory()) return name;
+  std::error_code ec;
+  if (entry.is_directory(ec)) return name;
   for (const char* ext : {".nii.gz", ".nii"}) {
     if (ends_with(name, ext)) return name.substr(0, name.size() - std::strlen(ext));
   }

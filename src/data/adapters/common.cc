@@ -33,26 +33,63 @@ uint32_t uniform_below(std::mt19937& rng, uint32_t n) {
 
 }  // namespace
 
-void expect_folder(const fs::path& dir, const std::string& role) {
+namespace {
+
+// Sub-folders of `folder` below which `rest` exists: the root was given one level too high.
+std::vector<fs::path> one_level_below(const fs::path& folder, const fs::path& rest) {
+  std::vector<fs::path> found;
   std::error_code ec;
-  if (fs::is_directory(dir, ec)) return;
-  std::string expected = role.empty() ? "" : " (" + role + ")";
-  fs::path parent = dir.parent_path();
-  if (!fs::is_directory(parent, ec)) {
-    throw Error(dir, "folder not found" + expected + ", nor its parent " + parent.string());
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    std::error_code inner;
+    if (entry.is_directory(inner) && fs::is_directory(entry.path() / rest, inner)) found.push_back(entry.path());
   }
-  // What is there instead, so that a root one level off or a misnamed folder shows at once.
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+std::string listing(const fs::path& folder) {
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(parent, ec)) {
-    names.push_back(entry.path().filename().string() + (entry.is_directory() ? "/" : ""));
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    std::error_code inner;
+    names.push_back(entry.path().filename().string() + (entry.is_directory(inner) ? "/" : ""));
   }
+  if (names.empty()) return folder.string() + " is empty";
   std::sort(names.begin(), names.end());
   const size_t shown = 12;
   std::string found;
   for (size_t i = 0; i < std::min(shown, names.size()); ++i) found += (i ? ", " : "") + names[i];
   if (names.size() > shown) found += ", ... (" + std::to_string(names.size()) + " entries)";
-  throw Error(dir, "folder not found" + expected + "; " + parent.string() +
-                       (names.empty() ? " is empty" : " holds: " + found));
+  return folder.string() + " holds: " + found;
+}
+
+}  // namespace
+
+void expect_folder(const fs::path& dir, const std::string& role) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec)) return;
+  const std::string expected = role.empty() ? "" : " (" + role + ")";
+  if (fs::exists(dir, ec)) throw Error(dir, "is a file, not a folder" + expected);
+  // The nearest folder that exists: what it holds shows a root one level off or a misnamed folder.
+  fs::path existing = dir.parent_path();
+  while (!existing.empty() && !fs::exists(existing, ec) && existing != existing.parent_path()) {
+    existing = existing.parent_path();
+  }
+  if (existing.empty()) existing = ".";
+  if (!fs::is_directory(existing, ec)) {
+    throw Error(existing, "is a file, not a folder (" + dir.lexically_relative(existing).string() +
+                              " should be inside it)");
+  }
+  std::string message = "folder not found" + expected + "; ";
+  if (existing != dir.parent_path()) message += dir.parent_path().string() + " does not exist either; ";
+  message += listing(existing);
+  const fs::path rest = dir.lexically_relative(existing);
+  const std::vector<fs::path> below = one_level_below(existing, rest);
+  if (!below.empty()) {
+    message += "; " + (below[0] / rest).string() + " exists: is the root " + below[0].string() +
+               (below.size() > 1 ? " (or " + std::to_string(below.size() - 1) + " other)" : "") + "?";
+  }
+  throw Error(dir, message);
 }
 
 SampleRef make_ref(const std::string& id, const fs::path& image, const fs::path& mask,
@@ -93,11 +130,40 @@ double number_option(const json& options, const std::string& key, double fallbac
   return options[key].get<double>();
 }
 
-std::map<std::string, fs::path> image_files(const fs::path& dir) {
+namespace {
+
+// Why an entry with an image's name is not an image file.
+std::string not_a_file_reason(const fs::directory_entry& entry) {
+  std::error_code ec;
+  const fs::file_status link = entry.symlink_status(ec);
+  const fs::file_status target = fs::status(entry.path(), ec);
+  if (ec && ec == std::errc::too_many_symbolic_link_levels) return "a symbolic link loop";
+  if (fs::is_symlink(link) && !fs::exists(target)) return "a dangling symbolic link";
+  if (fs::is_directory(target)) return "a folder, not an image file";
+  if (fs::is_fifo(target)) return "a FIFO, not a regular file";
+  if (fs::is_character_file(target) || fs::is_block_file(target)) return "a device, not a regular file";
+  return ec ? "unreadable: " + ec.message() : "not a regular file";
+}
+
+}  // namespace
+
+void skip_unclaimed_masks(const std::map<std::string, fs::path>& masks, const std::set<fs::path>& claimed,
+                          std::vector<SkippedFile>& skipped) {
+  for (const auto& [stem, mask] : masks) {
+    if (!claimed.count(mask)) skipped.push_back({mask, "a mask without its image"});
+  }
+}
+
+std::map<std::string, fs::path> image_files(const fs::path& dir, std::vector<SkippedFile>* skipped) {
   expect_folder(dir);
   std::map<std::string, fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir)) {
-    if (!entry.is_regular_file() || !is_image_file(entry.path())) continue;
+    if (!is_image_file(entry.path())) continue;
+    std::error_code ec;  // a link loop or a dangling link is no image, not a crash
+    if (!entry.is_regular_file(ec)) {
+      if (skipped) skipped->push_back({entry.path(), not_a_file_reason(entry)});
+      continue;
+    }
     auto [it, inserted] = files.emplace(entry.path().stem().string(), entry.path());
     if (!inserted) {
       throw Error(entry.path(), "two files share the name " + it->first + " (" +
@@ -186,7 +252,8 @@ std::vector<std::pair<long, std::string>> numbered_folders(const fs::path& root,
   for (const auto& entry : fs::directory_iterator(root)) {
     std::string name = entry.path().filename().string();
     std::smatch m;
-    if (entry.is_directory() && std::regex_match(name, m, pattern)) found.emplace_back(std::stol(m[1].str()), name);
+    std::error_code ec;
+    if (entry.is_directory(ec) && std::regex_match(name, m, pattern)) found.emplace_back(std::stol(m[1].str()), name);
   }
   if (found.empty()) throw Error(root, "no " + what);
   std::sort(found.begin(), found.end());

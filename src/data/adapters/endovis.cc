@@ -189,7 +189,8 @@ class EndovisDataset : public Dataset {
     expect_folder(dir, "one mask folder per instrument");
     std::vector<fs::path> folders;
     for (const auto& entry : fs::directory_iterator(dir)) {
-      if (entry.is_directory()) folders.push_back(entry.path());
+      std::error_code ec;
+      if (entry.is_directory(ec)) folders.push_back(entry.path());
     }
     if (folders.empty()) throw Error(dir, "no instrument mask folders");
     std::sort(folders.begin(), folders.end());

@@ -3,6 +3,7 @@
 // apart (e.g. 1.jpg with 1-mask.png).
 
 #include <map>
+#include <set>
 
 #include "data/adapters/adapters.h"
 #include "sambench/data/config.h"
@@ -38,21 +39,24 @@ class FolderDataset : public Dataset {
   const std::vector<ClassInfo>& classes() const override { return classes_; }
 
   std::vector<SampleRef> list() const override {
-    std::map<std::string, fs::path> masks_by_stem = image_files(masks_);
+    skipped_files_.clear();
+    std::map<std::string, fs::path> masks_by_stem = image_files(masks_, &skipped_files_);
+    const std::map<std::string, fs::path> images =
+        images_ == masks_ ? masks_by_stem : image_files(images_, &skipped_files_);
     std::vector<SampleRef> refs;
-    for (const auto& [stem, image] : image_files(images_)) {
+    std::set<fs::path> claimed;
+    for (const auto& [stem, image] : images) {
       if (images_ == masks_ && ends_with(stem, suffix_)) continue;  // a mask beside its image
       auto mask = masks_by_stem.find(stem + suffix_);
+      const fs::path expected = masks_ / (stem + suffix_ + ".png");
       if (mask == masks_by_stem.end()) {
-        throw Error(image, "no mask for this image (expected " +
-                               (masks_ / (stem + suffix_ + ".png")).string() + ")");
+        skipped_files_.push_back({image, "no mask for this image (expected " + expected.string() + ")", true});
+      } else {
+        claimed.insert(mask->second);
       }
-      SampleRef ref;
-      ref.id = stem;
-      ref.image = image;
-      ref.mask = mask->second;
-      refs.push_back(ref);
+      refs.push_back(make_ref(stem, image, mask == masks_by_stem.end() ? expected : mask->second));
     }
+    if (images_ != masks_) skip_unclaimed_masks(masks_by_stem, claimed, skipped_files_);
     return refs;
   }
 

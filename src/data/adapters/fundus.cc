@@ -154,7 +154,8 @@ class FundusDataset : public Dataset {
     expect_folder(dir);
     std::vector<fs::path> files;
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-      if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
+      std::error_code ec;  // a link loop or a dangling link is no image, not a crash
+      if (entry.is_regular_file(ec) && is_image_file(entry.path())) files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
     return files;

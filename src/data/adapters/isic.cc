@@ -49,8 +49,9 @@ class IsicDataset : public Dataset {
   std::vector<SampleRef> list() const override {
     // The image folders also hold _superpixels.png (2017) and licence files: keep bare ids only.
     static const std::regex kId("ISIC_[0-9]+");
-    std::map<std::string, fs::path> images = image_files(images_);
-    std::map<std::string, fs::path> masks = image_files(masks_);
+    skipped_files_.clear();
+    std::map<std::string, fs::path> images = image_files(images_, &skipped_files_);
+    std::map<std::string, fs::path> masks = image_files(masks_, &skipped_files_);
     std::vector<SampleRef> refs;
     for (const auto& [stem, image] : images) {
       if (!std::regex_match(stem, kId)) continue;
@@ -69,8 +70,10 @@ class IsicDataset : public Dataset {
       auto it = masks.find(id + suffix);
       if (it != masks.end()) return it->second;
     }
-    throw Error(image, "no mask for this image (expected " +
-                           (masks_ / (id + "_segmentation.png")).string() + ")");
+    // Listed all the same, so that --on-error skip skips it (check_listing stops other runs).
+    const fs::path expected = masks_ / (id + "_segmentation.png");
+    skipped_files_.push_back({image, "no mask for this image (expected " + expected.string() + ")", true});
+    return expected;
   }
 
   fs::path images_, masks_;

@@ -2,6 +2,8 @@
 // binary by intent but saved as JPEG, so compression leaves grey values near 0 and 255 (and
 // channels that differ slightly): they are read as grey and thresholded halfway.
 
+#include <set>
+
 #include "data/adapters/adapters.h"
 #include "sambench/data/config.h"
 #include "sambench/base/error.h"
@@ -29,17 +31,22 @@ class KvasirDataset : public Dataset {
   const std::vector<ClassInfo>& classes() const override { return classes_; }
 
   std::vector<SampleRef> list() const override {
-    std::map<std::string, fs::path> images = image_files(images_);
-    std::map<std::string, fs::path> masks = image_files(masks_);
+    skipped_files_.clear();
+    std::map<std::string, fs::path> images = image_files(images_, &skipped_files_);
+    std::map<std::string, fs::path> masks = image_files(masks_, &skipped_files_);
     std::vector<SampleRef> refs;
+    std::set<fs::path> claimed;
     for (const auto& [id, image] : images) {
       auto mask = masks.find(id);
+      const fs::path expected = masks_ / (id + ".jpg");
       if (mask == masks.end()) {
-        throw Error(image,
-                    "no mask for this image (expected " + (masks_ / (id + ".jpg")).string() + ")");
+        skipped_files_.push_back({image, "no mask for this image (expected " + expected.string() + ")", true});
+      } else {
+        claimed.insert(mask->second);
       }
-      refs.push_back(make_ref(id, image, mask->second));
+      refs.push_back(make_ref(id, image, mask == masks.end() ? expected : mask->second));
     }
+    skip_unclaimed_masks(masks, claimed, skipped_files_);
     return refs;
   }
 

@@ -67,6 +67,7 @@ class OctDataset : public Dataset {
   const std::vector<ClassInfo>& classes() const override { return classes_; }
 
   std::vector<SampleRef> list() const override {
+    skipped_files_.clear();
     std::vector<SampleRef> refs;
     if (flat_) {
       append((root_ / images_).lexically_normal(), (root_ / masks_).lexically_normal(), suffix_,
@@ -102,20 +103,21 @@ class OctDataset : public Dataset {
   // to take it from each file name.
   void append(const fs::path& image_dir, const fs::path& mask_dir, const std::string& suffix,
               const std::string& patient, std::vector<SampleRef>& refs) const {
-    std::map<std::string, fs::path> images = image_files(image_dir);
+    std::map<std::string, fs::path> images = image_files(image_dir, &skipped_files_);
     std::map<std::string, fs::path> masks =
-        image_dir == mask_dir ? images : image_files(mask_dir);
+        image_dir == mask_dir ? images : image_files(mask_dir, &skipped_files_);
     for (const auto& [stem, image] : images) {
       if (!suffix.empty() && ends_with(stem, suffix)) continue;  // a mask in a shared folder
       auto mask = masks.find(stem + suffix);
+      const fs::path expected = mask_dir / (stem + suffix + ".png");
+      // Listed all the same, so that --on-error skip skips it (check_listing stops other runs).
       if (mask == masks.end()) {
-        throw Error(image, "no mask for this image (expected " +
-                               (mask_dir / (stem + suffix + ".png")).string() + ")");
+        skipped_files_.push_back({image, "no mask for this image (expected " + expected.string() + ")", true});
       }
       std::string group = patient.empty() ? patient_of(stem) : patient;
       // AROI names its files after the patient; a name that is not is kept apart by its folder.
       std::string id = patient.empty() || patient_of(stem) == patient ? stem : patient + "/" + stem;
-      SampleRef ref = make_ref(id, image, mask->second, group);
+      SampleRef ref = make_ref(id, image, mask == masks.end() ? expected : mask->second, group);
       ref.case_id = group;
       refs.push_back(ref);
     }

@@ -100,7 +100,7 @@ class VesselsDataset : public Dataset {
     std::vector<SampleRef> refs;
     for (const auto& entry : fs::directory_iterator(layout_.images)) {
       std::string name = entry.path().filename().string();
-      if (!entry.is_regular_file() || !std::regex_match(name, layout_.image_name)) continue;
+      if (!entry.is_regular_file(ec) || !std::regex_match(name, layout_.image_name)) continue;
       std::string stem = entry.path().stem().string();
       fs::path mask = layout_.mask_of(stem);
       if (!fs::is_regular_file(mask, ec)) {
