@@ -71,8 +71,13 @@ TEST(AdapterLayout, MissingFolderSaysWhatWasFound) {
   testing::write_text(dir / "release/DRIVE/test/images/readme.txt", "");
   auto dataset = make_dataset({{"adapter", "vessels"}, {"root", "release"}}, dir.path());
   std::string error = error_of([&] { dataset->list(); });
-  EXPECT_TRUE(contains(error, "release/test/images: folder not found (the images), nor its parent"))
+  EXPECT_TRUE(contains(error, "release/test/images: folder not found (the images); "
+                             + (dir.path() / "release/test").string() + " does not exist either; "))
       << error;
+  // The root is one level too high: the folder below it that has the layout is named.
+  EXPECT_TRUE(contains(error, "release holds: DRIVE/; ")) << error;
+  EXPECT_TRUE(contains(error, "release/DRIVE/test/images exists: is the root " + (dir.path() / "release/DRIVE").string() +
+                                  "?")) << error;
   fs::create_directories(dir / "release/test/1st_manual");
   testing::write_text(dir / "release/test/notes.txt", "");
   error = error_of([&] { dataset->list(); });
@@ -143,8 +148,11 @@ TEST(IsicAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
   write_isic(dir, "ISIC_0000001", square_mask(8, 10, 0, 0, 3, 128));
   testing::write_rgb(dir / "isic/Input/ISIC_0000009.jpg", grey_image(8, 10));
   auto dataset = make_dataset(isic_options(), dir.path());
-  EXPECT_TRUE(
-      contains(error_of([&] { dataset->list(); }), "ISIC_0000009.jpg: no mask for this image"));
+  EXPECT_TRUE(contains(error_of([&] {
+                         dataset->list();
+                         check_listing(*dataset);
+                       }),
+                       "ISIC_0000009.jpg: no mask for this image"));
 
   fs::remove(dir / "isic/Input/ISIC_0000009.jpg");
   auto refs = dataset->list();
@@ -459,7 +467,10 @@ TEST(OctAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
   auto dataset = make_dataset(options, dir.path());
 
   write_grey(dir / "AROI/patient1/raw/labeled/patient1_raw0002.png", cv::Mat(16, 12, CV_8U));
-  std::string error = error_of([&] { dataset->list(); });
+  std::string error = error_of([&] {
+    dataset->list();
+    check_listing(*dataset);
+  });
   EXPECT_TRUE(contains(error, "labeled/patient1_raw0002.png: no mask for this image (expected "))
       << error;
   EXPECT_TRUE(contains(error, "mask/number/patient1_raw0002.png)")) << error;
@@ -768,7 +779,10 @@ TEST(KvasirAdapter, BrokenLayoutsAreErrorsNamingTheFile) {
   write_grey(dir / "Kvasir-SEG/masks/a.jpg", square_mask(40, 40, 0, 0, 8));
   testing::write_rgb(dir / "Kvasir-SEG/images/c.jpg", grey_image(40, 48));
   auto dataset = make_dataset(kvasir_options(), dir.path());
-  std::string error = error_of([&] { dataset->list(); });
+  std::string error = error_of([&] {
+    dataset->list();
+    check_listing(*dataset);
+  });
   EXPECT_TRUE(contains(error, "images/c.jpg: no mask for this image")) << error;
   fs::remove(dir / "Kvasir-SEG/images/c.jpg");
   error = error_of([&] { dataset->load(dataset->list()[0]); });

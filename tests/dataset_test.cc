@@ -1,5 +1,9 @@
 #include "sambench/data/dataset.h"
 
+#include <sys/stat.h>
+
+#include <map>
+
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
@@ -9,6 +13,7 @@
 namespace sambench {
 namespace {
 
+namespace fs = std::filesystem;
 using testing::TempDir;
 
 nlohmann::json folder_options() {
@@ -84,12 +89,39 @@ TEST(FolderDataset, MissingMaskNamesTheImage) {
   TempDir dir;
   write_pair(dir, "a", cv::Mat::zeros(4, 4, CV_8U));
   testing::write_rgb(dir / "data/images/orphan.png", cv::Mat(4, 4, CV_8UC3));
+  // Listed, so that --on-error skip can skip it; check_listing makes it an error otherwise.
+  auto dataset = make_dataset(folder_options(), dir.path());
+  EXPECT_EQ(dataset->list().size(), 2u);
   try {
-    make_dataset(folder_options(), dir.path())->list();
+    check_listing(*dataset);
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("orphan.png: no mask"), std::string::npos);
   }
+  EXPECT_THROW(dataset->load(dataset->list()[1]), Error);
+}
+
+// Nothing vanishes without a word: what the listing passed over is named with its reason.
+TEST(FolderDataset, ListsWhatItPassesOver) {
+  TempDir dir;
+  write_pair(dir, "a", cv::Mat::zeros(4, 4, CV_8U));
+  testing::write_rgb(dir / "data/masks/lonely.png", cv::Mat(4, 4, CV_8UC3));
+  fs::create_directories(dir / "data/images/folder.png");
+  fs::create_symlink("nowhere.png", dir / "data/images/dangling.png");
+  fs::create_symlink("/dev/zero", dir / "data/images/zero.png");
+  ASSERT_EQ(mkfifo((dir / "data/images/fifo.png").c_str(), 0600), 0);
+  auto dataset = make_dataset(folder_options(), dir.path());
+  ASSERT_EQ(dataset->list().size(), 1u);
+  EXPECT_NO_THROW(check_listing(*dataset));
+  std::map<std::string, std::string> reasons;
+  for (const auto& file : dataset->skipped_files()) reasons[file.path.filename().string()] = file.reason;
+  EXPECT_EQ(reasons["lonely.png"], "a mask without its image");
+  EXPECT_EQ(reasons["folder.png"], "a folder, not an image file");
+  EXPECT_EQ(reasons["dangling.png"], "a dangling symbolic link");
+  EXPECT_EQ(reasons["zero.png"], "a device, not a regular file");
+  EXPECT_EQ(reasons["fifo.png"], "a FIFO, not a regular file");
+  EXPECT_EQ(reasons.size(), 5u);
+  EXPECT_TRUE(testing::contains(skipped_files_text(dataset->skipped_files()), "5 file(s) passed over:\n"));
 }
 
 TEST(FolderDataset, MissingFolderIsAnError) {
