@@ -306,6 +306,19 @@ TEST(Amos, TruncatedFileNamesTheFile) {
   EXPECT_EQ(e.find('\n'), std::string::npos) << e;
 }
 
+// A label volume without its image is listed as passed over instead of vanishing.
+TEST(Amos, LabelWithoutItsImageIsListed) {
+  TempDir dir;
+  write_case(dir / "amos", "amos_0001", ct_volume(), label_volume());
+  write_case(dir / "amos", "amos_0002", ct_volume(), label_volume());
+  fs::remove(dir / "amos/imagesVa/amos_0002.nii.gz");
+  auto dataset = make_dataset(amos_options(), dir.path());
+  EXPECT_EQ(dataset->list().size(), static_cast<size_t>(D));
+  ASSERT_EQ(dataset->skipped_files().size(), 1u);
+  EXPECT_EQ(dataset->skipped_files()[0].path, dir / "amos/labelsVa/amos_0002.nii.gz");
+  EXPECT_EQ(dataset->skipped_files()[0].reason, "a label volume without its image");
+}
+
 TEST(Amos, MissingLabelFileIsNamed) {
   TempDir dir;
   write_case(dir / "amos", "amos_0001", ct_volume(), label_volume());

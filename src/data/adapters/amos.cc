@@ -165,6 +165,7 @@ class AmosDataset : public Dataset {
   // Reads one header per case (the label volume's, a few hundred bytes of a .nii.gz) for the
   // slice count; no voxel data.
   std::vector<SampleRef> list() const override {
+    skipped_files_.clear();
     std::vector<SampleRef> refs;
     for (const Case& c : cases()) {
       VolumeGeometry g = rai_geometry(read_geometry(c.labels));
@@ -253,6 +254,11 @@ class AmosDataset : public Dataset {
       if (!found.emplace(c.id, c).second) {
         throw Error(entry.path(), "a second image for case " + c.id);
       }
+    }
+    // A label volume whose image is missing would otherwise vanish without a word.
+    for (const auto& entry : fs::directory_iterator(labels_)) {
+      const std::string name = volume_name(entry);
+      if (!name.empty() && !found.count(name)) skipped_files_.push_back({entry.path(), "a label volume without its image"});
     }
     for (const auto& id : case_ids_) {
       if (!found.count(id)) throw Error(images_, "case_ids: no image for case " + id);
