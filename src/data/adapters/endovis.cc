@@ -134,6 +134,7 @@ class EndovisDataset : public Dataset {
   const std::vector<ClassInfo>& classes() const override { return classes_; }
 
   std::vector<SampleRef> list() const override {
+    skipped_files_.clear();
     std::vector<SampleRef> refs;
     for (const auto& name : datasets_.empty() ? found_datasets() : datasets_) {
       fs::path dir = root_ / name;
@@ -143,8 +144,9 @@ class EndovisDataset : public Dataset {
         for (const auto& folder : folders) {
           fs::path mask = folder / frame.filename();
           std::error_code ec;
-          if (!fs::is_regular_file(mask, ec)) {
-            throw Error(frame, "no mask for this frame (expected " + mask.string() + ")");
+          if (!fs::is_regular_file(mask, ec)) {  // listed all the same: --on-error skip skips it
+            skipped_files_.push_back({frame, "no mask for this frame (expected " + mask.string() + ")", true});
+            break;
           }
         }
         refs.push_back(make_ref(name + "/" + stem, frame, dir / ground_truth_, name));

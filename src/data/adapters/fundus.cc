@@ -73,6 +73,7 @@ class FundusDataset : public Dataset {
   const std::vector<ClassInfo>& classes() const override { return classes_; }
 
   std::vector<SampleRef> list() const override {
+    skipped_files_.clear();
     std::vector<SampleRef> refs;
     if (refuge_) {
       std::map<std::string, fs::path> masks;
@@ -95,12 +96,13 @@ class FundusDataset : public Dataset {
       for (const auto& image : images) {
         std::string stem = image.stem().string();
         auto mask = masks.find(stem);
-        if (mask == masks.end()) {
-          throw Error(image, "no mask for this image (expected " + stem + ".bmp below " +
-                                 masks_.string() + ")");
+        const fs::path expected = masks_ / (stem + ".bmp");
+        if (mask == masks.end()) {  // listed all the same: --on-error skip skips it
+          skipped_files_.push_back(
+              {image, "no mask for this image (expected " + stem + ".bmp below " + masks_.string() + ")", true});
         }
         std::string id = image.lexically_relative(images_).replace_extension().generic_string();
-        add_disc_and_cup(id, image, mask->second, kRefugeGroup, refs);
+        add_disc_and_cup(id, image, mask == masks.end() ? expected : mask->second, kRefugeGroup, refs);
       }
       return refs;
     }
@@ -110,11 +112,12 @@ class FundusDataset : public Dataset {
       std::map<std::string, fs::path> masks = image_files(rois / "mask");
       for (const auto& [name, image] : images) {
         auto mask = masks.find(name);
-        if (mask == masks.end()) {
-          throw Error(image, "no mask for this image (expected " +
-                                 (rois / "mask" / (name + ".png")).string() + ")");
+        const fs::path expected = rois / "mask" / (name + ".png");
+        if (mask == masks.end()) {  // listed all the same: --on-error skip skips it
+          skipped_files_.push_back({image, "no mask for this image (expected " + expected.string() + ")", true});
         }
-        add_disc_and_cup(domain + "/" + split_ + "/" + name, image, mask->second, domain, refs);
+        add_disc_and_cup(domain + "/" + split_ + "/" + name, image, mask == masks.end() ? expected : mask->second,
+                         domain, refs);
       }
     }
     return refs;

@@ -95,6 +95,7 @@ class VesselsDataset : public Dataset {
   const std::vector<ClassInfo>& classes() const override { return classes_; }
 
   std::vector<SampleRef> list() const override {
+    skipped_files_.clear();
     std::error_code ec;
     expect_folder(layout_.images, "the images");
     std::vector<SampleRef> refs;
@@ -104,14 +105,17 @@ class VesselsDataset : public Dataset {
       std::string stem = entry.path().stem().string();
       fs::path mask = layout_.mask_of(stem);
       if (!fs::is_regular_file(mask, ec)) {
-        throw Error(entry.path(), "no vessel mask for this image (expected " + mask.string() + ")");
+        // Listed all the same, so that --on-error skip skips it (check_listing stops other runs).
+        skipped_files_.push_back({entry.path(), "no vessel mask for this image (expected " + mask.string() + ")", true});
       }
       refs.push_back(make_ref(stem, entry.path(), mask));
       if (layout_.fov_of) {
         refs.back().roi = layout_.fov_of(stem);
         if (!fs::is_regular_file(refs.back().roi, ec)) {
-          throw Error(entry.path(), "no field-of-view mask for this image (expected " + refs.back().roi.string() +
-                                        "; set field_of_view: false to score the whole image)");
+          skipped_files_.push_back({entry.path(),
+                                    "no field-of-view mask for this image (expected " + refs.back().roi.string() +
+                                        "; set field_of_view: false to score the whole image)",
+                                    true});
         }
       }
     }

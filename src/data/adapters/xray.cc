@@ -47,6 +47,7 @@ class XrayDataset : public Dataset {
   const std::vector<ClassInfo>& classes() const override { return classes_; }
 
   std::vector<SampleRef> list() const override {
+    skipped_files_.clear();
     return montgomery_ ? list_montgomery() : list_shenzhen();
   }
 
@@ -67,8 +68,9 @@ class XrayDataset : public Dataset {
       fs::path left = root_ / "ManualMask" / "leftMask" / image.filename();
       for (const fs::path& mask : {left, right_mask(left)}) {
         std::error_code ec;
-        if (!fs::is_regular_file(mask, ec)) {
-          throw Error(image, "no lung mask for this image (expected " + mask.string() + ")");
+        if (!fs::is_regular_file(mask, ec)) {  // listed all the same: --on-error skip skips it
+          skipped_files_.push_back({image, "no lung mask for this image (expected " + mask.string() + ")", true});
+          break;
         }
       }
       refs.push_back(make_ref(id, image, left));
