@@ -260,7 +260,7 @@ Config load_config(const fs::path& file) {
 
   Section run(root.value("run", json()), "run", file,
               {"output", "threads", "limit", "decode_batch", "save_predictions", "save_logits", "prefetch",
-               "metric_workers", "embedding_cache"});
+               "metric_workers", "embedding_cache", "embedding_cache_shared"});
   run.get_path("output", config.run.output);
   run.get("threads", config.run.threads);
   run.get("limit", config.run.limit);
@@ -270,6 +270,7 @@ Config load_config(const fs::path& file) {
   run.get("prefetch", config.run.prefetch);
   run.get("metric_workers", config.run.metric_workers);
   run.get_path("embedding_cache", config.run.embedding_cache);
+  run.get("embedding_cache_shared", config.run.embedding_cache_shared);
   config.run.save_predictions |= config.run.save_logits;  // logits sit beside their masks
 
   if (root.contains("datasets")) config.suite = read_suite(root["datasets"], config.instances, file);

@@ -76,8 +76,9 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   setup.on_error = options.on_error;
   if (!config.run.embedding_cache.empty()) {
     const ModelInfo& info = setup.model->info();
-    setup.embedding_disk_cache = std::make_unique<EmbeddingDiskCache>(config.run.embedding_cache, info.sha256, 256,
-                                                                      info.embedding_size, info.precision);
+    setup.embedding_disk_cache = std::make_unique<EmbeddingDiskCache>(
+        config.run.embedding_cache, info.sha256, 256, info.embedding_size, info.precision,
+        config.run.embedding_cache_shared);
   }
   RunResults results(setup);
   RunProgress progress(static_cast<size_t>(std::max(0, config.run.metric_workers)));

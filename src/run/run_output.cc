@@ -127,7 +127,7 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
   }
   std::vector<std::string> saved = out.saved_files;
   std::sort(saved.begin(), saved.end());  // independent of the order of writing
-  return {
+  json summary_file = {
       {"status", status},
       {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
       {"config_file", setup.config.file.string()},
@@ -153,6 +153,10 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
       {"tables", table_files(summary.tables)},
       {"predictions", saved},
   };
+  // Embeddings read from a cache are as trustworthy as its writers: say that one was used and how
+  // much it supplied (absent without a cache, so such runs' files do not change).
+  if (setup.embedding_disk_cache) summary_file["embedding_cache"] = setup.embedding_disk_cache->stats();
+  return summary_file;
 }
 
 void clear_outputs(const fs::path& dir) {

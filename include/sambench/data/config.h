@@ -33,6 +33,9 @@ struct RunConfig {
   int prefetch = 2;                        // samples read and preprocessed ahead; 0: sequential
   int metric_workers = -1;  // threads scoring beside the model; 0: on the model thread; -1: auto
   std::filesystem::path embedding_cache;   // on-disk embedding cache folder; empty: none
+  // Accept a cache folder that other users can write (docs/security.md): everyone who can write
+  // it decides the embeddings of everyone who reads it.
+  bool embedding_cache_shared = false;
 };
 
 // How rows are scored and summarized beyond Dice and IoU (surface.h, bootstrap.h).
