@@ -13,6 +13,7 @@
 #include "run/run_output.h"
 #include "run/sam_masks.h"
 #include "sambench/base/error.h"
+#include "sambench/base/path_inside.h"
 
 namespace sambench {
 
@@ -25,7 +26,7 @@ RunSetup::RunSetup(const Config& c, RunSettings settings, std::unique_ptr<Datase
       model(std::move(m)),
       threads(t),
       surface{c.metrics.surface, c.metrics.nsd_tolerance_mm} {
-  if (!c.replay_prompts.empty()) replay = read_prompt_log(c.replay_prompts);
+  if (!c.replay_prompts.empty()) replay = read_prompt_log(c.replay_prompts, c.replay_max_points);
   for (const auto& cls : dataset->classes()) class_names[cls.label] = cls.name;
   for (const auto& ref : samples) volumetric |= ref.slice >= 0;
   units = list_units(samples);
@@ -45,6 +46,16 @@ std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config
     const fs::path root = config.dataset_base / config.dataset.value("root", std::string());
     throw Error(root, "the dataset lists no samples (check 'dataset.root' and the layout in " +
                           (config.file.empty() ? std::string("the config") : config.file.string()) + ")");
+  }
+  // Ids become folder names under predictions/: an image named "...png" (id "..") put its masks
+  // at the run folder's root.
+  for (const auto& ref : samples) {
+    for (const std::string* name : {&ref.id, &ref.case_id}) {
+      if (name->empty() && name == &ref.case_id) continue;
+      if (std::string problem = relative_name_problem(*name); !problem.empty()) {
+        throw Error(ref.image, "its sample id '" + *name + "' " + problem + ": not a safe file name; rename the file");
+      }
+    }
   }
   if (config.run.limit > 0 && samples.size() > static_cast<size_t>(config.run.limit)) {
     samples.resize(config.run.limit);
