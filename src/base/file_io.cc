@@ -70,9 +70,10 @@ std::string read_file(const fs::path& file) {
   return text.str();
 }
 
-std::string read_regular_file(const fs::path& file, size_t max_bytes) {
+std::string read_regular_file(const fs::path& file, size_t max_bytes, Symlinks symlinks) {
   // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer forever.
-  int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  const int nofollow = symlinks == Symlinks::kRefuse ? O_NOFOLLOW : 0;
+  int fd = ::open(file.c_str(), O_RDONLY | nofollow | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
     throw Error(file, err == ELOOP ? std::string("is a symlink; refusing to follow it")

@@ -215,10 +215,11 @@ Config load_config(const fs::path& file) {
 
   Section top(root, "", file,
               {"name", "dataset", "datasets", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
-               "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune"});
+               "replay_max_points", "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune"});
   top.get("name", config.name);
   top.get("prompt_seed", config.prompt_seed);
   top.get_path("replay_prompts", config.replay_prompts);
+  top.get("replay_max_points", config.replay_max_points);
   top.get("empty_rule", config.empty_rule);
   top.get("baselines", config.baselines);
   if (!config.baselines.is_array()) throw Error(file, "baselines: expected a list of {source, metric, values}");
@@ -254,8 +255,9 @@ Config load_config(const fs::path& file) {
   model.get("device", config.model.device);
   model.get("precision", config.model.precision);
 
-  Section instances(root.value("instances", json()), "instances", file, {"min_area", "whole_class"});
+  Section instances(root.value("instances", json()), "instances", file, {"min_area", "whole_class", "max_instances"});
   instances.get("min_area", config.instances.min_area);
+  instances.get("max_instances", config.instances.max_instances);
   instances.get("whole_class", config.instances.whole_class);
 
   Section run(root.value("run", json()), "run", file,
@@ -310,6 +312,8 @@ void validate(const Config& config) {
   require(std::find(kPrecisions.begin(), kPrecisions.end(), config.model.precision) != kPrecisions.end(),
           "'model.precision' must be one of " + join(kPrecisions) + ", not '" + config.model.precision + "'");
   require(config.instances.min_area >= 1, "'instances.min_area' must be >= 1");
+  require(config.instances.max_instances >= 1, "'instances.max_instances' must be >= 1");
+  require(config.replay_max_points >= 1, "'replay_max_points' must be >= 1");
   require(config.metrics.nsd_tolerance_mm > 0, "'metrics.nsd_tolerance_mm' must be > 0");
   require(config.metrics.bootstrap >= 0, "'metrics.bootstrap' must be >= 0 (0 = no intervals)");
   require(config.dataset.is_object() && config.dataset.contains("adapter"),

@@ -13,9 +13,12 @@ namespace sambench {
 std::string read_file(const std::filesystem::path& file);
 
 // The bytes of `file`, a file that others may have planted (a cache entry, a shared run folder):
-// a symlink, a FIFO, a device or a file over `max_bytes` is refused before anything is read.
+// a FIFO, a device or a file over `max_bytes` is refused before anything is read, and so is a
+// symlink unless `symlinks` is kFollow (for a path the user named, whose links are theirs).
 // Throws Error naming the file and the reason.
-std::string read_regular_file(const std::filesystem::path& file, size_t max_bytes);
+enum class Symlinks { kRefuse, kFollow };
+std::string read_regular_file(const std::filesystem::path& file, size_t max_bytes,
+                              Symlinks symlinks = Symlinks::kRefuse);
 
 // Writes to a new temporary file beside `path` ("<name>.tmp.<pid>.<random>", created with
 // O_EXCL | O_NOFOLLOW, so a planted file or symlink is never written through), then renames it,

@@ -25,7 +25,9 @@ struct PromptKey {
 // One line (without the newline). Coordinates are written in full precision, so a replay is exact.
 std::string prompt_line(const PromptKey& key, const std::string& class_name, const Prompt& prompt);
 
-// Reads a prompts.jsonl; throws Error naming the file and line on a malformed entry.
-std::map<PromptKey, Prompt> read_prompt_log(const std::filesystem::path& file);
+// Reads a prompts.jsonl; throws Error naming the file and line on a malformed entry or a prompt
+// of more than `max_points` points (replay_max_points). The file may come from someone else:
+// a FIFO, device or symlink in its place is refused.
+std::map<PromptKey, Prompt> read_prompt_log(const std::filesystem::path& file, int max_points = 256);
 
 }  // namespace sambench
