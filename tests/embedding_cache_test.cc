@@ -182,8 +182,9 @@ TEST(EmbeddingDiskCache, SecondUserCannotRedirectWritesOrOwnThePrivateCache) {
   EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(entry)));
   EXPECT_TRUE(cache.load(key));
 
-  ASSERT_EQ(testing::run_as_second_user("mkdir '" + (dir / "theirs").string() + "'"), 0);
-  const std::string error = testing::error_of([&] { EmbeddingDiskCache(dir / "theirs", kModel, 4, 3); });
+  const fs::path theirs = dir / "shared" / "theirs";
+  ASSERT_EQ(testing::run_as_second_user("mkdir -m 0700 '" + theirs.string() + "'"), 0);
+  const std::string error = testing::error_of([&] { EmbeddingDiskCache(theirs, kModel, 4, 3); });
   EXPECT_TRUE(testing::contains(error, "belongs to another user")) << error;
 }
 

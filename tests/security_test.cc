@@ -1,6 +1,8 @@
 // Security findings that need a whole run (issue: hostile run folders, datasets and models from
 // colleagues). Each test fails on the code before its defence; docs/security.md lists them.
 
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
