@@ -138,11 +138,12 @@ TEST(EmbeddingDiskCache, DevicesFifosAndSymlinksAreRejectedUnread) {
 TEST(EmbeddingDiskCache, IsPrivateUnlessDeclaredShared) {
   testing::TempDir dir;
   EmbeddingDiskCache cache(dir / "mine", kModel, 4, 3);
-  cache.store(cache.key(image(1)), values(4, 3));
+  const std::string key = cache.key(image(1));
+  cache.store(key, values(4, 3));
   struct stat st {};
   ASSERT_EQ(::stat((dir / "mine").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
-  ASSERT_EQ(::stat(cache.path(cache.key(image(1))).parent_path().c_str(), &st), 0);
+  ASSERT_EQ(::stat(cache.path(key).parent_path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
   EXPECT_EQ(cache.stats()["shared"], false);
 

@@ -85,7 +85,10 @@ TEST(ReadLabelMap, TruncatedOrCorruptGifNamesTheFile) {
   EXPECT_NE(error.find("cut.gif: cannot decode image"), std::string::npos) << error;
   testing::write_text(dir / "garbage.gif", "GIF89a and then nothing a GIF holds");
   error = error_of([&] { read_label_map(dir / "garbage.gif"); });
-  EXPECT_NE(error.find("garbage.gif: cannot decode image"), std::string::npos) << error;
+  // Its "header" happens to declare 24864 x 25710 pixels: refused before decoding, by name.
+  EXPECT_TRUE(testing::contains(error, "garbage.gif: cannot decode image") ||
+              testing::contains(error, "garbage.gif: its header declares"))
+      << error;
 }
 
 TEST(ReadLabelMap, KeepsSixteenBitValues) {
@@ -153,7 +156,7 @@ TEST(ImageSize, AHugeDeclaredImageIsRefusedBeforeDecoding) {
   png += std::string(64, '\0');
   testing::write_text(dir / "huge.png", png);
   std::string error = error_of([&] { read_label_map(dir / "huge.png"); });
-  EXPECT_TRUE(testing::contains(error, "huge.png: the image is 20000 x 20000 pixels, over the limit of 268435456")) << error;
+  EXPECT_TRUE(testing::contains(error, "huge.png: its header declares 20000 x 20000 pixels, over the limit of 268435456")) << error;
   EXPECT_TRUE(testing::contains(error, "SAMBENCH_MAX_IMAGE_PIXELS")) << error;
 
   testing::write_rgb(dir / "small.png", cv::Mat(10, 10, CV_8UC3, cv::Scalar(0, 0, 0)));

@@ -101,7 +101,7 @@ void check_image_size(const std::filesystem::path& path) {
   const uint64_t limit = max_image_pixels();
   // Each side is at most 2^32, so the product fits in 64 bits.
   if (size->width * size->height > limit) {
-    throw Error(path, "the image is " + std::to_string(size->width) + " x " + std::to_string(size->height) +
+    throw Error(path, "its header declares " + std::to_string(size->width) + " x " + std::to_string(size->height) +
                           " pixels, over the limit of " + std::to_string(limit) +
                           " (set SAMBENCH_MAX_IMAGE_PIXELS to raise it)");
   }
