@@ -54,8 +54,10 @@ TEST_F(SecurityTest, SampleIdsThatAreNotSafeFileNamesAreRefused) {
   c.run.save_predictions = true;
   const std::string error = error_of([&] { run_eval(c); });
   EXPECT_TRUE(contains(error, "...png: its sample id '..' leaves its folder through '..': not a safe file name")) << error;
-  for (const auto& entry : fs::directory_iterator(c.run.output)) {
-    EXPECT_NE(entry.path().extension(), ".png") << entry.path();
+  // Refused while listing, before the run folder is touched: no mask at its root.
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(c.run.output, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    EXPECT_NE(it->path().extension(), ".png") << it->path();
   }
 }
 
