@@ -17,11 +17,16 @@ Usage:
 """
 
 import argparse
+import collections
 import hashlib
+import inspect
+import io
 import json
 import math
 import os
+import pickle
 import sys
+import zipfile
 from typing import Dict, List, Optional, Tuple, Type
 
 # torch.jit.save writes each module's __constants__ in set order, which depends
@@ -573,9 +578,78 @@ def build_random(model_type: str, seed: int) -> Sam:
     return model
 
 
+_STORAGE_DTYPES = {
+    "FloatStorage": torch.float32, "DoubleStorage": torch.float64, "HalfStorage": torch.float16,
+    "BFloat16Storage": torch.bfloat16, "LongStorage": torch.int64, "IntStorage": torch.int32,
+    "ShortStorage": torch.int16, "CharStorage": torch.int8, "ByteStorage": torch.uint8,
+    "BoolStorage": torch.bool,
+}
+
+
+def _rebuild_tensor(storage: Tensor, offset: int, size, stride, *_unused) -> Tensor:
+    return storage.as_strided(size, stride, offset)
+
+
+def _rebuild_parameter(data: Tensor, *_unused) -> Tensor:
+    return data
+
+
+class _TensorsOnlyUnpickler(pickle.Unpickler):
+    """Reads the data.pkl of a torch.save zip file, for a PyTorch without weights_only. A .pth is a
+    pickle: unpickled as it is, it can call any function it names (os.system included). This one
+    knows dicts, tensors and their storages, and refuses every other global."""
+
+    def __init__(self, file, archive: zipfile.ZipFile, prefix: str) -> None:
+        super().__init__(file)
+        self.archive, self.prefix = archive, prefix
+
+    def find_class(self, module: str, name: str):
+        if (module, name) == ("collections", "OrderedDict"):
+            return collections.OrderedDict
+        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"):
+            return _rebuild_tensor
+        if (module, name) == ("torch._utils", "_rebuild_parameter"):
+            return _rebuild_parameter
+        if module == "torch" and name in _STORAGE_DTYPES:
+            return _STORAGE_DTYPES[name]
+        raise pickle.UnpicklingError(f"global '{module}.{name}' is not a tensor or a dict")
+
+    def persistent_load(self, saved_id):
+        if not (isinstance(saved_id, tuple) and len(saved_id) == 5 and saved_id[0] == "storage"
+                and isinstance(saved_id[1], torch.dtype)):
+            raise pickle.UnpicklingError("unexpected persistent id")
+        _, dtype, key, _location, _numel = saved_id
+        data = bytearray(self.archive.read(f"{self.prefix}data/{key}"))
+        return torch.frombuffer(data, dtype=dtype) if data else torch.empty(0, dtype=dtype)
+
+
+def _load_tensors_only(path: str):
+    with zipfile.ZipFile(path) as archive:
+        pickles = [n for n in archive.namelist() if n == "data.pkl" or n.endswith("/data.pkl")]
+        if not pickles:
+            raise pickle.UnpicklingError("not a torch.save zip file")
+        prefix = pickles[0][: -len("data.pkl")]
+        with archive.open(pickles[0]) as f:
+            return _TensorsOnlyUnpickler(io.BytesIO(f.read()), archive, prefix).load()
+
+
+def load_tensors(path: str, weights_only: Optional[bool] = None):
+    """The checkpoint's state_dict, read without running code from it: torch.load with
+    weights_only=True where this PyTorch has it, else through _TensorsOnlyUnpickler."""
+    if weights_only is None:
+        weights_only = "weights_only" in inspect.signature(torch.load).parameters
+    try:
+        if weights_only:
+            return torch.load(path, map_location="cpu", weights_only=True)
+        return _load_tensors_only(path)
+    except (pickle.UnpicklingError, zipfile.BadZipFile) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        sys.exit(f"error: {path}: refusing to load: the checkpoint holds more than tensors ({first[:200]})")
+
+
 def load_checkpoint(model: Sam, model_type: str, path: str) -> None:
     """Strict load of an official-layout state_dict; exits with one clear line on mismatch."""
-    state = torch.load(path, map_location="cpu")
+    state = load_tensors(path)
     if not isinstance(state, dict):
         sys.exit(f"error: {path}: expected a state_dict (dict), got {type(state).__name__}")
     expected = set(model.state_dict().keys())

@@ -22,6 +22,22 @@ TEST(CsvField, QuotesOnlyWhenItMust) {
   EXPECT_EQ(csv_field("two\nlines"), "\"two\nlines\"");
 }
 
+// Security finding 10: "=HYPERLINK(...)" went out as a live formula and a lone CR unquoted.
+TEST(CsvField, NeutralisesFormulasQuotesCarriageReturnsAndRoundTrips) {
+  EXPECT_EQ(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(csv_field("+1"), "'+1");
+  EXPECT_EQ(csv_field("-2"), "'-2");
+  EXPECT_EQ(csv_field("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(csv_field("a\rb"), "\"a\rb\"");
+  EXPECT_EQ(csv_field("a-b=c"), "a-b=c");  // only a leading character counts
+  const std::vector<std::string> texts = {"=1+1", "'=1+1", "'", "''x", "'plain", "-", "@", "\tx", "plain", "x\ry", ""};
+  std::string table = "name\n";
+  for (const auto& t : texts) table += csv_field(t) + "\n";
+  CsvTable read(table, "t.csv");
+  ASSERT_EQ(read.rows(), texts.size());
+  for (size_t r = 0; r < texts.size(); ++r) EXPECT_EQ(read.at(r, "name"), texts[r]) << r;
+}
+
 TEST(CsvTable, LooksColumnsUpByName) {
   CsvTable table("image,dice,class\na,0.500000,disk\nb,nan,box\n", "per_instance.csv");
   EXPECT_EQ(table.rows(), 2u);

@@ -1,10 +1,14 @@
 #include "sambench/model/embedding_cache.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 
 namespace sambench {
 namespace {
@@ -112,6 +116,77 @@ TEST(EmbeddingDiskCache, TruncatedOrForeignEntriesAreRejected) {
   fs::copy_file(cache.path(other), cache.path(key), fs::copy_options::overwrite_existing);
   EXPECT_FALSE(cache.load(key));
   EXPECT_EQ(cache.stats()["rejected"], 3);
+}
+
+// Security finding 8: an entry linked to /dev/zero was read whole before the size check
+// (bad_alloc), and a FIFO entry hung the run forever.
+TEST(EmbeddingDiskCache, DevicesFifosAndSymlinksAreRejectedUnread) {
+  testing::TempDir dir;
+  EmbeddingDiskCache cache(dir / "cache", kModel, 4, 3);
+  const std::string zero = cache.key(image(5)), fifo = cache.key(image(6));
+  fs::create_directories(cache.path(zero).parent_path());
+  fs::create_symlink("/dev/zero", cache.path(zero));
+  EXPECT_FALSE(cache.load(zero));
+  fs::create_directories(cache.path(fifo).parent_path());
+  ASSERT_EQ(::mkfifo(cache.path(fifo).c_str(), 0600), 0);
+  EXPECT_FALSE(cache.load(fifo));
+  EXPECT_EQ(cache.stats()["rejected"], 2);
+}
+
+// Security finding 7: a cache folder other users can write is theirs to poison, so it is
+// private (0700) unless the user says it is shared.
+TEST(EmbeddingDiskCache, IsPrivateUnlessDeclaredShared) {
+  testing::TempDir dir;
+  EmbeddingDiskCache cache(dir / "mine", kModel, 4, 3);
+  const std::string key = cache.key(image(1));
+  cache.store(key, values(4, 3));
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "mine").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(::stat(cache.path(key).parent_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  EXPECT_EQ(cache.stats()["shared"], false);
+
+  fs::create_directories(dir / "team");
+  fs::permissions(dir / "team", fs::perms::all);
+  const std::string error = testing::error_of([&] { EmbeddingDiskCache(dir / "team", kModel, 4, 3); });
+  EXPECT_TRUE(testing::contains(error, (dir / "team").string() + ": the embedding cache is writable by other users"))
+      << error;
+  EXPECT_TRUE(testing::contains(error, "--shared-embedding-cache")) << error;
+  EmbeddingDiskCache shared(dir / "team", kModel, 4, 3, "fp32", /*shared=*/true);
+  EXPECT_EQ(shared.stats()["shared"], true);
+}
+
+// Security findings 1 and 7, with two users: another user plants symlinks at the temporary
+// names of upcoming entries in a shared cache; root's store must not write through them, and a
+// cache folder that user owns is refused unless declared shared.
+TEST(EmbeddingDiskCache, SecondUserCannotRedirectWritesOrOwnThePrivateCache) {
+  const std::string skip = testing::second_user_unavailable();
+  if (!skip.empty()) GTEST_SKIP() << skip;
+  testing::TempDir dir;
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::others_exec | fs::perms::group_exec);
+  testing::write_text(dir / "victim", "root only\n");
+  fs::permissions(dir / "victim", fs::perms::owner_read | fs::perms::owner_write);
+  fs::create_directories(dir / "shared");
+  fs::permissions(dir / "shared", fs::perms::all);
+
+  EmbeddingDiskCache cache(dir / "shared", kModel, 4, 3, "fp32", /*shared=*/true);
+  const std::string key = cache.key(image(7));
+  const fs::path entry = cache.path(key);
+  // What the old code would open: "<entry>.tmp.<pid>", for this pid and the next ones.
+  std::string plant = "mkdir -p '" + entry.parent_path().string() + "' && for p in $(seq " +
+                      std::to_string(::getpid()) + " " + std::to_string(::getpid() + 50) + "); do ln -s '" +
+                      (dir / "victim").string() + "' '" + entry.string() + ".tmp.'$p; done";
+  ASSERT_EQ(testing::run_as_second_user(plant), 0);
+  cache.store(key, values(4, 3));
+  EXPECT_EQ(read_file(dir / "victim"), "root only\n");
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(entry)));
+  EXPECT_TRUE(cache.load(key));
+
+  const fs::path theirs = dir / "shared" / "theirs";
+  ASSERT_EQ(testing::run_as_second_user("mkdir -m 0700 '" + theirs.string() + "'"), 0);
+  const std::string error = testing::error_of([&] { EmbeddingDiskCache(theirs, kModel, 4, 3); });
+  EXPECT_TRUE(testing::contains(error, "belongs to another user")) << error;
 }
 
 }  // namespace

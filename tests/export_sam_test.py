@@ -362,6 +362,43 @@ def test_checkpoint_roundtrip(tmp: str, reference: str) -> None:
           f"rc={r.returncode} stderr={r.stderr.strip()[-300:]}")
 
 
+class _RunsCode:
+    """Unpickling this runs a command, as a hostile checkpoint would."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch '{self.marker}'",))
+
+
+def test_hostile_checkpoint_runs_no_code(tmp: str) -> None:
+    """Security finding 4: torch.load without weights_only ran code from the checkpoint."""
+    marker = os.path.join(tmp, "pwned")
+    ckpt = os.path.join(tmp, "hostile.pth")
+    torch.save({"image_encoder.pos_embed": torch.zeros(1), "payload": _RunsCode(marker)}, ckpt)
+    r = run_export("--model-type", "small", "--checkpoint", ckpt, "--output", os.path.join(tmp, "hostile.pt"))
+    msg = r.stderr.strip()
+    check("a checkpoint that runs code on loading is refused and runs nothing",
+          r.returncode != 0 and not os.path.exists(marker) and "refusing to load" in msg and msg.count("\n") == 0,
+          f"rc={r.returncode} marker={os.path.exists(marker)} stderr={msg[-300:]}")
+    # The fallback for a PyTorch without weights_only: same refusal, and plain tensors still load.
+    try:
+        export_sam.load_tensors(ckpt, weights_only=False)
+        refused = False
+    except SystemExit as e:
+        refused = "refusing to load" in str(e)
+    check("the tensors-only unpickler refuses the hostile checkpoint", refused and not os.path.exists(marker))
+    plain = os.path.join(tmp, "plain.pth")
+    state = torch.nn.Linear(3, 2).state_dict()
+    state["view"] = torch.arange(12.0).reshape(3, 4).t()[1:]  # strided, with an offset
+    state["half"] = torch.ones(2, dtype=torch.float16)
+    torch.save(state, plain)
+    loaded = export_sam.load_tensors(plain, weights_only=False)
+    check("the tensors-only unpickler loads a plain state_dict",
+          list(loaded) == list(state) and all(torch.equal(loaded[k], state[k]) for k in state))
+
+
 def main() -> int:
     start = time.time()
     torch.set_num_threads(2)
@@ -372,6 +409,7 @@ def main() -> int:
         test_scripted_interface(reference)
         test_float32_layer_norms(reference)
         test_checkpoint_roundtrip(tmp, reference)
+        test_hostile_checkpoint_runs_no_code(tmp)
     print(f"{'FAILED' if FAILURES else 'OK'}: {len(FAILURES)} failure(s) in {time.time() - start:.1f}s")
     return 1 if FAILURES else 0
 

@@ -151,6 +151,18 @@ TEST_F(FinetuneTest, ResumeRefusesACheckpointOfAnotherConfig) {
   EXPECT_TRUE(contains(error, "another config")) << error;
 }
 
+// Security finding 1: finetune wrote through a symlink planted at its fixed "checkpoint.pt.tmp".
+TEST_F(FinetuneTest, PlantedTemporarySymlinksAreNotWrittenThrough) {
+  write_vessel_set(dir_ / "train", 2, 700);
+  write_text(dir_ / "victim", "precious\n");
+  fs::create_directories(dir_ / "out");
+  for (const char* name : {"checkpoint.pt.tmp", "finetuned.pt.tmp"}) fs::create_symlink(dir_ / "victim", dir_ / "out" / name);
+  finetune(config("epochs: 1, validation_fraction: 0, augment: {flips: false, rot90: false}", "out"), {});
+  EXPECT_EQ(read_file(dir_ / "victim"), "precious\n");
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dir_ / "out/checkpoint.pt")));
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dir_ / "out/finetuned.pt")));
+}
+
 TEST_F(FinetuneTest, OptionsAreChecked) {
   const fs::path file = "ft.yaml";
   EXPECT_TRUE(contains(error_of([&] { parse_finetune_options(json{{"epoch", 3}}, file); }), "unknown key 'epoch'"));

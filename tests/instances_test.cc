@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "fixtures/test_fixtures.h"
+
 namespace sambench {
 namespace {
 
@@ -15,6 +17,24 @@ cv::Mat labels_with_blobs() {
   labels(cv::Rect(0, 8, 1, 1)).setTo(1);   // class 1, 1 px speck
   labels(cv::Rect(6, 6, 3, 3)).setTo(2);   // class 2, 9 px
   return labels;
+}
+
+// Security finding 8: a 600 x 600 dot grid with min_area 1 made 40,000 instances, each with a
+// full-size mask (over 6 GB). The count is bounded before any mask is made.
+TEST(FindInstances, TooManyInstancesIsAnErrorNamingTheFileAndTheLimit) {
+  cv::Mat dots = cv::Mat::zeros(600, 600, CV_8U);
+  for (int y = 0; y < 600; y += 3) {
+    for (int x = 0; x < 600; x += 3) dots.at<uchar>(y, x) = 1;
+  }
+  InstanceConfig config;
+  const std::string error = testing::error_of([&] { find_instances(dots, kClasses, config, "dots.png"); });
+  EXPECT_TRUE(testing::contains(error, "dots.png: the label map has over 10000 instances")) << error;
+  EXPECT_TRUE(testing::contains(error, "instances.max_instances")) << error;
+  config.max_instances = 40000;
+  EXPECT_EQ(find_instances(dots(cv::Rect(0, 0, 60, 60)), kClasses, config).size(), 400u);
+  config.min_area = 2;  // specks below min_area are not instances, so they do not count
+  config.max_instances = 1;
+  EXPECT_TRUE(find_instances(dots, kClasses, config).empty());
 }
 
 TEST(FindInstances, EightConnectedComponentsPerClass) {

@@ -112,6 +112,47 @@ TEST_F(MergeTest, AnEmbeddingReusedForTheCupGivesTheBytesOfEncodingItAgain) {
   EXPECT_EQ(testing::differing_files(testing::files_of(dir_ / "run"), expected), std::vector<std::string>{});
 }
 
+// Security finding 2: merge took the "saved" names of a shard's journal as they were, so a name
+// with ".." or a symlink in the shard made it read and write outside both folders.
+TEST_F(MergeTest, JournalNamesThatLeaveTheFoldersAreRefused) {
+  make_demo_dataset(dir_ / "data", {3, 5});
+  write_config("{adapter: folder, root: data, classes: {1: disk, 2: box, 3: crescent}}");
+  for (int i = 0; i < 2; ++i) {
+    auto r = eval("--shard " + std::to_string(i) + "/2 --output '" + (dir_ / ("shard" + std::to_string(i))).string() + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const std::string journal = read_file(dir_ / "shard1/journal.jsonl");
+  // Adds `name` to the first record's saved files.
+  auto plant = [&](const std::string& name) {
+    const size_t end = journal.find('\n');
+    json record = json::parse(journal.substr(0, end));
+    record["saved"].push_back(name);
+    write_text(dir_ / "shard1/journal.jsonl", record.dump() + journal.substr(end));
+  };
+  write_text(dir_ / "attacker/payload.png", "attacker content");
+  fs::create_directories(dir_ / "deep");
+  auto merge_deep = [&] { return run_sambench("merge" + shard_dirs(2) + " -o '" + (dir_ / "deep/run").string() + "'"); };
+
+  plant("predictions/../../attacker/payload.png");
+  auto r = merge_deep();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "shard1/journal.jsonl: the file name 'predictions/../../attacker/payload.png' leaves"))
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "deep/attacker"));  // where the old code wrote it
+
+  fs::create_directory_symlink(dir_ / "attacker", dir_ / "shard1/predictions/link");
+  plant("predictions/link/payload.png");
+  r = merge_deep();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "goes through the symlink")) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "deep/run/predictions/link/payload.png"));
+
+  plant("/etc/hostname");
+  r = merge_deep();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "is an absolute path")) << r.output;
+}
+
 TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
   make_demo_dataset(dir_ / "data", {3, 5});
   write_config("{adapter: folder, root: data, classes: {1: disk, 2: box, 3: crescent}}");

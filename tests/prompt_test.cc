@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "fixtures/test_fixtures.h"
 #include "sambench/base/error.h"
+#include "sambench/prompts/prompt_log.h"
 
 namespace sambench {
 namespace {
@@ -506,6 +508,25 @@ TEST(CorrectiveClick, ExactMaskNeedsNoClick) {
   cv::Mat truth = cv::Mat::zeros(8, 8, CV_8U);
   truth(cv::Rect(1, 1, 3, 3)).setTo(1);
   EXPECT_FALSE(corrective_click(truth.clone(), truth).has_value());
+}
+
+// Security finding 8: a replayed prompt of 5,000 points took 2 GB in the decoder.
+TEST(ReadPromptLog, APromptOverThePointLimitIsAnErrorNamingTheFileAndLine) {
+  testing::TempDir dir;
+  auto line = [](int points) {
+    std::string xy, labels;
+    for (int i = 0; i < points; ++i) {
+      xy += std::string(i ? "," : "") + "[1,2]";
+      labels += std::string(i ? "," : "") + "1";
+    }
+    return "{\"image\":\"a\",\"class_label\":1,\"instance\":" + std::to_string(points) +
+           ",\"mode\":\"m\",\"points\":[" + xy + "],\"labels\":[" + labels + "],\"box\":null}\n";
+  };
+  testing::write_text(dir / "prompts.jsonl", line(3) + line(5000));
+  const std::string error = testing::error_of([&] { read_prompt_log(dir / "prompts.jsonl"); });
+  EXPECT_TRUE(testing::contains(error, "prompts.jsonl: line 2: a prompt of 5000 points, over the limit of 256")) << error;
+  EXPECT_TRUE(testing::contains(error, "replay_max_points")) << error;
+  EXPECT_EQ(read_prompt_log(dir / "prompts.jsonl", 5000).size(), 2u);
 }
 
 }  // namespace

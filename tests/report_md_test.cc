@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/report/escape.h"
 
 namespace sambench {
 namespace {
@@ -58,9 +59,34 @@ TEST(ReportMarkdown, BaselineForAnotherPromptIsNotShown) {
   EXPECT_FALSE(contains(md, "Other"));
 }
 
+// Security finding 10: class names, set names and the config's name went into report.md raw.
+TEST(ReportMarkdown, NamesFromTheRunFolderCannotBecomeMarkup) {
+  RunTables t = two_classes();
+  t.classes[0].name = "disk\n# Injected | heading <img src=x onerror=alert(1)>";
+  for (auto& r : t.instances) {
+    if (r.class_label == 1) r.class_name = t.classes[0].name;
+  }
+  t.summary["config"]["name"] = "demo\n\n[click](http://evil)";
+  t.summary["model"] = {{"path", "m`` <b>.pt"}};
+  const std::string md = report_markdown(t, summarize_sets(t, 0, 0), {}, {});
+  EXPECT_FALSE(contains(md, "\n# Injected")) << md;
+  EXPECT_FALSE(contains(md, "<img")) << md;
+  EXPECT_TRUE(contains(md, "| disk # Injected \\| heading &lt;img src=x onerror=alert(1)&gt; | 2 |")) << md;
+  EXPECT_TRUE(contains(md, "# sambench report: demo  \\[click\\](http://evil)\n")) << md;
+  EXPECT_TRUE(contains(md, "- model: ```m`` <b>.pt``` (sha256")) << md;  // a code span shows <b> as text
+}
+
+TEST(Escape, HtmlAndMarkdown) {
+  EXPECT_EQ(html_text("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+  EXPECT_EQ(markdown_text("a_b*c[d]e`f\\g~h"), "a\\_b\\*c\\[d\\]e\\`f\\\\g\\~h");
+  EXPECT_EQ(markdown_code("plain"), "`plain`");
+  EXPECT_EQ(markdown_code("`x`"), "`` `x` ``");
+}
+
 TEST(FileSlug, KeepsSafeCharacters) {
   EXPECT_EQ(file_slug("box(margin=20px,jitter=0)"), "box_margin_20px_jitter_0_");
   EXPECT_EQ(file_slug("img-1.v2"), "img-1.v2");
+  EXPECT_EQ(file_slug(".."), "_.");  // never a folder's "." or ".."
 }
 
 }  // namespace

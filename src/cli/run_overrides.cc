@@ -28,6 +28,8 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
       ->check(CLI::Range(-1, kMaxThreads));
   cmd->add_option("--embedding-cache", embedding_cache,
                   "on-disk cache of image embeddings (a folder), reused by later runs of the same model");
+  cmd->add_flag("--shared-embedding-cache", shared_embedding_cache,
+                "accept an embedding cache folder other users can write (they decide the embeddings you read)");
   cmd->add_option("--precision", precision,
                   "image encoder dtype: fp32, bf16 or fp16 (CUDA only) (overrides model.precision)")
       ->check(CLI::IsMember(kPrecisions));
@@ -39,6 +41,7 @@ void RunOverrides::apply(Config& config) const {
   if (!device.empty()) config.model.device = device;
   if (!precision.empty()) config.model.precision = precision;
   if (!embedding_cache.empty()) config.run.embedding_cache = embedding_cache;
+  if (shared_embedding_cache) config.run.embedding_cache_shared = true;
   if (limit >= 0) config.run.limit = limit;
   if (threads >= 0) config.run.threads = threads;
   if (decode_batch >= 0) config.run.decode_batch = decode_batch;

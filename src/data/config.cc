@@ -270,10 +270,11 @@ Config load_config(const fs::path& file) {
 
   Section top(root, "", file,
               {"name", "dataset", "datasets", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
-               "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune"});
+               "replay_max_points", "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune"});
   top.get("name", config.name);
   top.get("prompt_seed", config.prompt_seed);
   top.get_path("replay_prompts", config.replay_prompts);
+  top.get("replay_max_points", config.replay_max_points);
   top.get("empty_rule", config.empty_rule);
   top.get("baselines", config.baselines);
   if (!config.baselines.is_array()) throw Error(file, "baselines: expected a list of {source, metric, values}");
@@ -309,13 +310,14 @@ Config load_config(const fs::path& file) {
   model.get("device", config.model.device);
   model.get("precision", config.model.precision);
 
-  Section instances(root.value("instances", json()), "instances", file, {"min_area", "whole_class"});
+  Section instances(root.value("instances", json()), "instances", file, {"min_area", "whole_class", "max_instances"});
   instances.get("min_area", config.instances.min_area);
+  instances.get("max_instances", config.instances.max_instances);
   instances.get("whole_class", config.instances.whole_class);
 
   Section run(root.value("run", json()), "run", file,
               {"output", "threads", "limit", "decode_batch", "save_predictions", "save_logits", "prefetch",
-               "metric_workers", "embedding_cache"});
+               "metric_workers", "embedding_cache", "embedding_cache_shared"});
   run.get_path("output", config.run.output);
   run.get("threads", config.run.threads);
   run.get("limit", config.run.limit);
@@ -325,6 +327,7 @@ Config load_config(const fs::path& file) {
   run.get("prefetch", config.run.prefetch);
   run.get("metric_workers", config.run.metric_workers);
   run.get_path("embedding_cache", config.run.embedding_cache);
+  run.get("embedding_cache_shared", config.run.embedding_cache_shared);
   config.run.save_predictions |= config.run.save_logits;  // logits sit beside their masks
 
   if (root.contains("datasets")) config.suite = read_suite(root["datasets"], config.instances, file);
@@ -377,6 +380,8 @@ void validate(const Config& config) {
   require(config.metrics.nsd_tolerance_mm > 0 && config.metrics.nsd_tolerance_mm <= kMaxNsdToleranceMm,
           "'metrics.nsd_tolerance_mm' must be > 0 and <= " + std::to_string(static_cast<int>(kMaxNsdToleranceMm)));
   require_range(config.metrics.bootstrap, 0, kMaxBootstrap, "metrics.bootstrap", "0 = no intervals");
+  require(config.instances.max_instances >= 1, "'instances.max_instances' must be >= 1");
+  require(config.replay_max_points >= 1, "'replay_max_points' must be >= 1");
   require(config.dataset.is_object() && config.dataset.contains("adapter"),
           "'dataset.adapter' is missing");
   const bool one_policy = config.mask_policy.names.size() == 1;

@@ -10,6 +10,7 @@
 
 #include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
+#include "sambench/data/image_size.h"
 
 namespace sambench {
 
@@ -48,6 +49,7 @@ void require_complete_jpeg(const std::filesystem::path& path) {
 
 cv::Mat decode(const std::filesystem::path& path, int flags) {
   require_file(path);
+  check_image_size(path);  // before the decoder allocates what the header declares
   const std::string ext = lower_extension(path);
   if (ext == ".jpg" || ext == ".jpeg") require_complete_jpeg(path);
   cv::Mat image;

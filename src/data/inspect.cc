@@ -61,7 +61,7 @@ Inspection inspect_dataset(const Config& config) {
     cases.insert(ref.case_id.empty() ? ref.id : ref.case_id);
     if (!ref.group.empty()) ++out.groups[ref.group];
     add_image(out, sample.image, sum, values);
-    std::vector<Instance> instances = find_instances(sample.labels, dataset->classes(), config.instances);
+    std::vector<Instance> instances = find_instances(sample.labels, dataset->classes(), config.instances, ref.mask);
     out.without_instances += instances.empty();
     std::set<int> present;
     for (const auto& inst : instances) {

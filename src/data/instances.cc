@@ -2,11 +2,25 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "sambench/base/error.h"
+
 namespace sambench {
 
+namespace {
+
+// Counted before any mask is made: the masks, not the components, are what exhausts memory.
+void check_instance_count(long long found, const InstanceConfig& config, const std::filesystem::path& source) {
+  if (found <= config.max_instances) return;
+  throw Error(source, "the label map has over " + std::to_string(config.max_instances) +
+                          " instances (the limit; raise instances.max_instances if they are real)");
+}
+
+}  // namespace
+
 std::vector<Instance> find_instances(const cv::Mat& labels, const std::vector<ClassInfo>& classes,
-                                     const InstanceConfig& config) {
+                                     const InstanceConfig& config, const std::filesystem::path& source) {
   std::vector<Instance> instances;
+  long long found = 0;
   for (const auto& cls : classes) {
     cv::Mat class_mask = labels == cls.label;  // 0/255
     if (cv::countNonZero(class_mask) == 0) continue;
@@ -24,6 +38,8 @@ std::vector<Instance> find_instances(const cv::Mat& labels, const std::vector<Cl
       count = cv::connectedComponentsWithStats(class_mask, components, stats, centroids, 8, CV_32S);
     }
 
+    for (int k = 1; k < count; ++k) found += stats.at<int>(k, cv::CC_STAT_AREA) >= config.min_area;
+    check_instance_count(found, config, source);
     int index = 0;
     for (int k = 1; k < count; ++k) {
       int area = stats.at<int>(k, cv::CC_STAT_AREA);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <type_traits>
+#include <sstream>
 #include <utility>
 
 #include <opencv2/core.hpp>
@@ -293,10 +294,11 @@ void save_checkpoint(const fs::path& path, const Checkpoint& c, const std::vecto
   for (size_t i = 0; i < params.size(); ++i) archive.write("param" + std::to_string(i), params[i].detach().cpu());
   optimizer.save(opt);
   archive.write("optimizer", opt);
-  fs::path tmp = path;
-  tmp += ".tmp";
-  archive.save_to(tmp.string());
-  fs::rename(tmp, path);  // a crash while saving leaves the previous epoch's checkpoint whole
+  // Saved in memory, then written by write_file_atomic: a crash while saving leaves the previous
+  // epoch's checkpoint whole, and a symlink planted at a temporary name is never written through.
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  write_file_atomic(path, bytes.str());
 }
 
 Checkpoint load_checkpoint(const fs::path& path, const std::string& fingerprint,
@@ -336,10 +338,9 @@ Checkpoint load_checkpoint(const fs::path& path, const std::string& fingerprint,
 
 void save_model(torch::jit::Module& module, const fs::path& path, json metadata) {
   torch::jit::ExtraFilesMap extra{{"sambench.json", metadata.dump()}};
-  fs::path tmp = path;
-  tmp += ".tmp";
-  module.save(tmp.string(), extra);
-  fs::rename(tmp, path);
+  std::ostringstream bytes;
+  module.save(bytes, extra);
+  write_file_atomic(path, bytes.str());
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -447,6 +448,13 @@ class Training {
         examples_(model_.sam, rule, model_.device, o.seed),
         augment_(variants(o)) {
     fs::create_directories(config.run.output);
+    // A killed run's temporaries (and the fixed "checkpoint.pt.tmp" of earlier versions, which a
+    // stranger could have made a symlink) are never reused; clear them.
+    remove_interrupted_writes(config.run.output);
+    for (const char* name : {"checkpoint.pt.tmp", "finetuned.pt.tmp"}) {
+      std::error_code ec;
+      fs::remove(config.run.output / name, ec);
+    }
     state_.fingerprint = record_.dump();
   }
 

@@ -1,5 +1,9 @@
 #include "sambench/model/embedding_cache.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
@@ -24,18 +28,48 @@ struct Header {
   uint32_t channels, height, width, value_bytes;
 };
 
+// A private cache's folders are 0700; a shared one's follow the umask, so that its group can write.
+mode_t folder_mode(bool shared) { return shared ? 0777 : 0700; }
+
+// Makes `dir` (its parents as usual) if it is missing; the cache folder itself gets `mode`.
+void make_folder(const fs::path& dir, mode_t mode) {
+  std::error_code ec;
+  if (dir.has_parent_path()) fs::create_directories(dir.parent_path(), ec);
+  if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) {
+    throw Error(dir, std::string("cannot create the embedding cache folder: ") + std::strerror(errno));
+  }
+}
+
+// A folder another user owns or may write is a shared cache: its writers choose what we read.
+void check_private(const fs::path& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw Error(dir, "the embedding cache is not a folder");
+  std::string reason;
+  if (st.st_uid != ::geteuid()) reason = "belongs to another user (uid " + std::to_string(st.st_uid) + ")";
+  else if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    reason = std::string("is writable by other users (mode ") + mode + ")";
+  }
+  if (!reason.empty()) {
+    throw Error(dir, "the embedding cache " + reason +
+                         ": whoever can write it decides the embeddings you read; use a cache of your own, or "
+                         "pass --shared-embedding-cache (run.embedding_cache_shared) if you trust them all");
+  }
+}
+
 }  // namespace
 
 EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, int channels, int size,
-                                       std::string precision)
+                                       std::string precision, bool shared)
     : dir_(std::move(dir)),
       model_sha256_(std::move(model_sha256)),
       channels_(channels),
       size_(size),
-      precision_(std::move(precision)) {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw Error(dir_, "cannot create the embedding cache folder: " + ec.message());
+      precision_(std::move(precision)),
+      shared_(shared) {
+  make_folder(dir_, folder_mode(shared_));
+  if (!shared_) check_private(dir_);
 }
 
 std::string EmbeddingDiskCache::key(const cv::Mat& rgb) const {
@@ -56,23 +90,28 @@ fs::path EmbeddingDiskCache::path(const std::string& key) const {
 std::optional<std::vector<float>> EmbeddingDiskCache::load(const std::string& key) const {
   const fs::path file = path(key);
   std::error_code ec;
-  if (!fs::exists(file, ec)) {
+  if (fs::symlink_status(file, ec).type() == fs::file_type::not_found) {
     ++misses_;
     return std::nullopt;
   }
   const size_t count = static_cast<size_t>(channels_) * size_ * size_;
+  const size_t expected = sizeof(Header) + count * sizeof(float) + kChecksumSize;
   auto reject = [&](const std::string& reason) -> std::optional<std::vector<float>> {
     ++rejected_;
     std::fprintf(stderr, "sambench: warning: %s: %s; recomputing the embedding\n", file.c_str(), reason.c_str());
     return std::nullopt;
   };
+  if (fs::is_symlink(fs::symlink_status(file.parent_path(), ec))) return reject("its folder is a symlink");
   std::string bytes;
   try {
-    bytes = read_file(file);
-  } catch (const Error&) {
-    return reject("cannot read the cache entry");  // a cache only speeds the run up
+    // The size is checked before reading: an entry linked to /dev/zero or a FIFO never reaches memory.
+    bytes = read_regular_file(file, expected);
+  } catch (const Error& e) {
+    // A cache only speeds the run up: an entry it cannot use is recomputed.
+    const std::string what = e.what(), prefix = file.string() + ": ";
+    return reject("cache entry " + (what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what));
   }
-  if (bytes.size() != sizeof(Header) + count * sizeof(float) + kChecksumSize) {
+  if (bytes.size() != expected) {
     return reject("cache entry has the wrong size (truncated, or made for another model shape)");
   }
   const size_t body = bytes.size() - kChecksumSize;
@@ -104,14 +143,21 @@ void EmbeddingDiskCache::store(const std::string& key, const std::vector<float>&
   std::string bytes(reinterpret_cast<const char*>(&header), sizeof header);
   bytes.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
   bytes += Sha256().update(bytes).hex();
+  const fs::path folder = path(key).parent_path();
+  make_folder(folder, folder_mode(shared_));
   std::error_code ec;
-  fs::create_directories(path(key).parent_path(), ec);
+  if (fs::is_symlink(fs::symlink_status(folder, ec))) {
+    std::fprintf(stderr, "sambench: warning: %s: a symlink in the embedding cache; not storing through it\n",
+                 folder.c_str());
+    return;
+  }
   write_file_atomic(path(key), bytes);
   ++stores_;
 }
 
 nlohmann::json EmbeddingDiskCache::stats() const {
   return {{"dir", dir_.string()},
+          {"shared", shared_},
           {"hits", hits_.load()},
           {"misses", misses_.load()},
           {"rejected", rejected_.load()},

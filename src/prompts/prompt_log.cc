@@ -1,15 +1,22 @@
 #include "sambench/prompts/prompt_log.h"
 
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "sambench/base/error.h"
+#include "sambench/base/file_io.h"
 
 namespace sambench {
 
 using nlohmann::json;
+
+namespace {
+
+constexpr size_t kMaxPromptLogBytes = size_t{4} << 30;
+
+}  // namespace
 
 std::string prompt_line(const PromptKey& key, const std::string& class_name, const Prompt& prompt) {
   json points = json::array();
@@ -71,9 +78,8 @@ void check_prompt_fits(const Prompt& prompt, const cv::Size& image_size, const s
   }
 }
 
-std::map<PromptKey, Prompt> read_prompt_log(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw Error(file, "cannot read prompt file");
+std::map<PromptKey, Prompt> read_prompt_log(const std::filesystem::path& file, int max_points) {
+  std::istringstream in(read_regular_file(file, kMaxPromptLogBytes, Symlinks::kFollow));
   std::map<PromptKey, Prompt> prompts;
   std::string text;
   for (int number = 1; std::getline(in, text); ++number) {
@@ -83,7 +89,12 @@ std::map<PromptKey, Prompt> read_prompt_log(const std::filesystem::path& file) {
       PromptKey key{line.at("image").get<std::string>(), line.at("class_label").get<int>(),
                     line.at("instance").get<int>(), line.at("mode").get<std::string>()};
       Prompt prompt;
-      for (const auto& p : line.at("points")) prompt.points.push_back({p.at(0).get<double>(), p.at(1).get<double>()});
+      const json& points = line.at("points");
+      if (points.size() > static_cast<size_t>(max_points)) {
+        throw Error("a prompt of " + std::to_string(points.size()) + " points, over the limit of " +
+                    std::to_string(max_points) + " (raise replay_max_points if it is meant)");
+      }
+      for (const auto& p : points) prompt.points.push_back({p.at(0).get<double>(), p.at(1).get<double>()});
       prompt.labels = line.at("labels").get<std::vector<int>>();
       const json& box = line.at("box");
       if (!box.is_null()) {

@@ -7,11 +7,27 @@
 
 namespace sambench {
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+namespace {
+
+// A spreadsheet takes a cell that starts with one of these as a formula ("=HYPERLINK(...)").
+// A field starting with one gets a leading apostrophe, which the reader takes off again; the
+// apostrophe itself is in the list so that the round trip is exact.
+bool starts_like_formula(const std::string& s) {
+  return !s.empty() && std::string("=+-@\t\r'").find(s.front()) != std::string::npos;
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& raw) {
+  const std::string s = starts_like_formula(raw) ? "'" + raw : raw;
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
+}
+
+std::string csv_text(const std::string& field) {
+  return field.size() > 1 && field.front() == '\'' && starts_like_formula(field.substr(1)) ? field.substr(1) : field;
 }
 
 std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
@@ -54,6 +70,9 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 CsvTable::CsvTable(const std::string& text, std::filesystem::path file)
     : file_(std::move(file)), rows_(parse_csv(text)) {
   if (rows_.empty()) throw Error(file_, "empty table");
+  for (auto& row : rows_) {
+    for (auto& field : row) field = csv_text(field);
+  }
   for (size_t i = 0; i < rows_[0].size(); ++i) index_[rows_[0][i]] = i;
   for (size_t r = 1; r < rows_.size(); ++r) {
     if (rows_[r].size() != rows_[0].size()) {
@@ -62,7 +81,13 @@ CsvTable::CsvTable(const std::string& text, std::filesystem::path file)
   }
 }
 
-CsvTable CsvTable::read(const std::filesystem::path& file) { return CsvTable(read_file(file), file); }
+// A run folder may come from someone else: a FIFO or device in place of a table must not hang or
+// exhaust the reader. No table sambench writes comes near the limit.
+constexpr size_t kMaxTableBytes = size_t{16} << 30;
+
+CsvTable CsvTable::read(const std::filesystem::path& file) {
+  return CsvTable(read_regular_file(file, kMaxTableBytes, Symlinks::kFollow), file);
+}
 
 size_t CsvTable::index_of(const std::string& column) const {
   auto it = index_.find(column);

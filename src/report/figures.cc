@@ -9,9 +9,11 @@
 
 #include "sambench/data/config.h"
 #include "sambench/base/error.h"
+#include "sambench/base/path_inside.h"
 #include "sambench/data/image_io.h"
 #include "sambench/data/instances.h"
 #include "sambench/report/predictions.h"
+#include "sambench/report/run_dataset.h"
 #include "sambench/prompts/prompt_log.h"
 #include "sambench/report/tables.h"
 
@@ -84,8 +86,8 @@ std::vector<std::pair<std::string, const InstanceResult*>> pick_instances(const 
   return out;
 }
 
-void draw_overlays(const RunTables& tables, int n, Figures& figures) {
-  const auto picks = pick_instances(tables, n);
+void draw_overlays(const RunTables& tables, const FigureOptions& options, Figures& figures) {
+  const auto picks = pick_instances(tables, options.overlays_per_class);
   if (picks.empty()) return;
   for (const auto& [rank, r] : picks) {
     if (r->mask_file.empty()) {
@@ -93,11 +95,18 @@ void draw_overlays(const RunTables& tables, int n, Figures& figures) {
       return;
     }
   }
-  const nlohmann::json& summary = tables.summary;
-  Config config = config_from_json(summary.at("config"), summary.value("config_file", ""));
+  Config config;
+  try {
+    config = confirmed_run_config(tables.dir, tables.summary, options.dataset_root);
+  } catch (const Error& e) {
+    figures.notes.push_back(std::string("no overlays: ") + e.what());
+    return;
+  }
   auto dataset = make_dataset(config.dataset, config.dataset_base);
+  const std::vector<SampleRef> listed = dataset->list();
+  check_inside_root(config, listed);
   std::map<std::string, SampleRef> refs;
-  for (const auto& ref : dataset->list()) refs[ref.id] = ref;
+  for (const auto& ref : listed) refs[ref.id] = ref;
   std::map<PromptKey, Prompt> prompts;
   if (fs::exists(tables.dir / "prompts.jsonl")) prompts = read_prompt_log(tables.dir / "prompts.jsonl");
   for (const auto& [rank, r] : picks) {
@@ -105,13 +114,14 @@ void draw_overlays(const RunTables& tables, int n, Figures& figures) {
     if (ref == refs.end()) throw Error(tables.dir / "per_instance.csv", "image " + r->image + " is not in the dataset any more");
     Sample sample = dataset->load(ref->second);
     const Instance* instance = nullptr;
-    std::vector<Instance> instances = find_instances(sample.labels, dataset->classes(), config.instances);
+    std::vector<Instance> instances = find_instances(sample.labels, dataset->classes(), config.instances, ref->second.mask);
     for (const auto& inst : instances) {
       if (inst.class_label == r->class_label && inst.index == r->instance) instance = &inst;
     }
     if (!instance) throw Error(ref->second.mask, "instance " + std::to_string(r->instance) + " of " + r->class_name + " not found: the data changed since the run");
     auto prompt = prompts.find({r->image, r->class_label, r->instance, r->result_set});
-    cv::Mat overlay = draw_overlay(sample.image, instance->mask, read_mask_png(tables.dir / r->mask_file),
+    const fs::path mask_file = path_inside(tables.dir, r->mask_file, tables.dir / "per_instance.csv");
+    cv::Mat overlay = draw_overlay(sample.image, instance->mask, read_mask_png(mask_file),
                                    prompt == prompts.end() ? nullptr : &prompt->second);
     std::string file = "figures/overlays/" + file_slug(r->class_name) + "/" + rank + "_" + file_slug(r->image) + "_" +
                        std::to_string(r->instance) + ".png";
@@ -154,7 +164,7 @@ Figures make_figures(const RunTables& tables, const FigureOptions& options) {
   fs::create_directories(tables.dir / "figures", ec);
   if (ec) throw Error(tables.dir / "figures", "cannot create: " + ec.message());
   if (options.charts) draw_charts(tables, figures);
-  if (options.overlays_per_class > 0 && !tables.sets.empty()) draw_overlays(tables, options.overlays_per_class, figures);
+  if (options.overlays_per_class > 0 && !tables.sets.empty()) draw_overlays(tables, options, figures);
   return figures;
 }
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <sstream>
 
+#include "sambench/report/escape.h"
 #include "sambench/report/tables.h"
 
 namespace sambench {
@@ -39,7 +40,7 @@ std::string row(const std::string& name, long long count, const std::array<Stats
 
 std::string level_table(const LevelSummary& level, double tolerance) {
   std::string out = header(level, tolerance);
-  for (const auto& c : level.classes) out += row(c.info.name, c.count, c.metrics);
+  for (const auto& c : level.classes) out += row(markdown_text(c.info.name), c.count, c.metrics);
   out += row("**mean over classes**", level.overall.over_classes[0].count, level.overall.over_classes);
   out += row("**mean over " + level.rows + "**", level.overall.over_rows[0].count, level.overall.over_rows);
   return out;
@@ -53,14 +54,14 @@ const LevelSummary* find_level(const std::vector<LevelSummary>& levels, const st
 }
 
 std::string baseline_table(const Baseline& b, const LevelSummary& level) {
-  std::string out = "**" + b.source + "** (" + metric_name(b.metric) + ", " + b.level + " level)\n\n"
+  std::string out = "**" + markdown_text(b.source) + "** (" + metric_name(b.metric) + ", " + b.level + " level)\n\n"
                     "| class | published | measured | measured − published |\n|---|---:|---:|---:|\n";
   for (const auto& [name, published] : b.values) {
     double measured = NAN;
     for (const auto& c : level.classes) {
       if (c.info.name == name) measured = c.of(b.metric).mean;
     }
-    out += "| " + name + " | " + format_number(published, 3) + " | " +
+    out += "| " + markdown_text(name) + " | " + format_number(published, 3) + " | " +
            (std::isnan(measured) ? std::string("not measured") : format_number(measured, 3)) + " | " +
            (std::isnan(measured) ? std::string("–") : format_number(measured - published, 3)) + " |\n";
   }
@@ -70,16 +71,19 @@ std::string baseline_table(const Baseline& b, const LevelSummary& level) {
 std::string run_header(const RunTables& t) {
   const json& s = t.summary;
   std::ostringstream out;
-  out << "# sambench report: " << s.value("/config/name"_json_pointer, std::string("run")) << "\n\n";
-  out << "- model: `" << s.value("/model/path"_json_pointer, std::string()) << "` (sha256 "
-      << s.value("/model/sha256"_json_pointer, std::string()).substr(0, 12) << ")\n";
-  out << "- sambench " << s.value("/sambench/version"_json_pointer, std::string()) << " ("
-      << s.value("/sambench/git_commit"_json_pointer, std::string()) << ")\n";
+  // Everything here comes from summary.json, which whoever made the run folder wrote.
+  auto text = [&](const char* pointer, const std::string& fallback = "") {
+    return markdown_text(s.value(json::json_pointer(pointer), fallback));
+  };
+  out << "# sambench report: " << text("/config/name", "run") << "\n\n";
+  out << "- model: " << markdown_code(s.value("/model/path"_json_pointer, std::string())) << " (sha256 "
+      << markdown_text(s.value("/model/sha256"_json_pointer, std::string()).substr(0, 12)) << ")\n";
+  out << "- sambench " << text("/sambench/version") << " (" << text("/sambench/git_commit") << ")\n";
   out << "- images: " << s.value("/counts/images_done"_json_pointer, 0LL) << ", instances: "
       << s.value("/counts/instances"_json_pointer, 0LL) << "\n";
   for (const char* key : {"empty_rule", "surface_metrics", "confidence_intervals"}) {
     if (s.contains("conventions") && s["conventions"].contains(key)) {
-      out << "- " << key << ": " << s["conventions"][key].get<std::string>() << "\n";
+      out << "- " << markdown_text(key) << ": " << markdown_text(s["conventions"][key].get<std::string>()) << "\n";
     }
   }
   out << "\nEach cell: the mean over the level's rows, with its 95% bootstrap confidence interval in "
@@ -92,6 +96,7 @@ std::string run_header(const RunTables& t) {
 std::string file_slug(const std::string& name) {
   std::string out;
   for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_';
+  if (!out.empty() && out.front() == '.') out.front() = '_';  // never ".", ".." or a hidden file
   return out;
 }
 
@@ -101,8 +106,8 @@ std::string report_markdown(const RunTables& tables, const SetLevels& levels, co
   std::string out = run_header(tables);
   for (size_t i = 0; i < levels.size(); ++i) {
     const auto& [set, set_levels] = levels[i];
-    out += "## " + set + "\n\n";
-    if (i < tables.sets.size() && !tables.sets[i].second.empty()) out += tables.sets[i].second + "\n\n";
+    out += "## " + markdown_text(set) + "\n\n";
+    if (i < tables.sets.size() && !tables.sets[i].second.empty()) out += markdown_text(tables.sets[i].second) + "\n\n";
     for (const auto& level : set_levels) {
       out += "### " + level.name + " level\n\n" + level_table(level, tolerance) + "\n";
     }
@@ -116,13 +121,13 @@ std::string report_markdown(const RunTables& tables, const SetLevels& levels, co
       out += baseline_table(b, *level);
     }
     for (const auto& [chart_set, file] : figures.charts) {
-      if (chart_set == set) out += "![Dice per class, " + set + "](" + file + ")\n\n";
+      if (chart_set == set) out += "![Dice per class, " + markdown_text(set) + "](" + file + ")\n\n";
     }
   }
   if (!figures.overlays.empty() || !figures.notes.empty()) out += "## Figures\n\n";
-  for (const auto& note : figures.notes) out += "- " + note + "\n";
+  for (const auto& note : figures.notes) out += "- " + markdown_text(note) + "\n";
   if (!figures.notes.empty()) out += "\n";
-  for (const auto& [caption, file] : figures.overlays) out += "- [" + caption + "](" + file + ")\n";
+  for (const auto& [caption, file] : figures.overlays) out += "- [" + markdown_text(caption) + "](" + file + ")\n";
   return out;
 }
 

@@ -60,7 +60,8 @@ json read_complete_summary(const fs::path& run_dir) {
   if (!fs::exists(file, ec)) throw Error(file, "not found: is this a sambench run folder?");
   json summary;
   try {
-    summary = json::parse(read_file(file));
+    // The run folder may be someone else's: a FIFO or device here must not hang the reader.
+    summary = json::parse(read_regular_file(file, size_t{1} << 30, Symlinks::kFollow));
   } catch (const json::exception& e) {
     throw Error(file, std::string("invalid JSON: ") + e.what());
   }

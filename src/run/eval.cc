@@ -16,6 +16,7 @@
 #include "run/sam_masks.h"
 #include "sambench/base/error.h"
 #include "sambench/data/image_io.h"
+#include "sambench/base/path_inside.h"
 
 namespace sambench {
 
@@ -28,7 +29,7 @@ RunSetup::RunSetup(const Config& c, RunSettings settings, std::unique_ptr<Datase
       model(std::move(m)),
       threads(t),
       surface{c.metrics.surface, c.metrics.nsd_tolerance_mm} {
-  if (!c.replay_prompts.empty()) replay = read_prompt_log(c.replay_prompts);
+  if (!c.replay_prompts.empty()) replay = read_prompt_log(c.replay_prompts, c.replay_max_points);
   for (const auto& cls : dataset->classes()) class_names[cls.label] = cls.name;
   for (const auto& ref : samples) volumetric |= ref.slice >= 0;
   units = list_units(samples);
@@ -69,6 +70,16 @@ std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config
     throw Error(root, "the dataset lists no samples (check 'dataset.root' and the layout in " +
                           (config.file.empty() ? std::string("the config") : config.file.string()) + ")");
   }
+  // Ids become folder names under predictions/: an image named "...png" (id "..") put its masks
+  // at the run folder's root.
+  for (const auto& ref : samples) {
+    for (const std::string* name : {&ref.id, &ref.case_id}) {
+      if (name->empty() && name == &ref.case_id) continue;
+      if (std::string problem = relative_name_problem(*name); !problem.empty()) {
+        throw Error(ref.image, "its sample id '" + *name + "' " + problem + ": not a safe file name; rename the file");
+      }
+    }
+  }
   if (config.run.limit > 0 && samples.size() > static_cast<size_t>(config.run.limit)) {
     samples.resize(config.run.limit);
   }
@@ -100,8 +111,9 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   setup.on_error = options.on_error;
   if (!config.run.embedding_cache.empty()) {
     const ModelInfo& info = setup.model->info();
-    setup.embedding_disk_cache = std::make_unique<EmbeddingDiskCache>(config.run.embedding_cache, info.sha256, 256,
-                                                                      info.embedding_size, info.precision);
+    setup.embedding_disk_cache = std::make_unique<EmbeddingDiskCache>(
+        config.run.embedding_cache, info.sha256, 256, info.embedding_size, info.precision,
+        config.run.embedding_cache_shared);
   }
   RunResults results(setup);
   RunProgress progress(static_cast<size_t>(std::max(0, config.run.metric_workers)));

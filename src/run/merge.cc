@@ -9,6 +9,8 @@
 #include "run/run_journal.h"
 #include "run/run_output.h"
 #include "sambench/base/error.h"
+#include "sambench/base/file_io.h"
+#include "sambench/base/path_inside.h"
 
 namespace sambench {
 
@@ -74,14 +76,22 @@ Config merged_config(const json& state, const fs::path& output) {
   return config_from_json(resolved, state.at("config_file").get<std::string>());
 }
 
-// A shard's saved predictions, copied as they are.
+// A saved prediction is at most this big; a larger "prediction" is not one sambench wrote.
+constexpr size_t kMaxSavedFileBytes = size_t{4} << 30;
+
+// A shard's saved predictions, copied as they are. Their names come from the shard's journal,
+// which a stranger may have written: each must stay inside the shard and inside the output.
 void copy_saved(const fs::path& from, const fs::path& to, const json& record) {
-  for (const auto& name : record.value("saved", json::array())) {
-    const fs::path source = from / name.get<std::string>(), target = to / name.get<std::string>();
+  const fs::path journal = from / kJournalFile;
+  for (const auto& entry : record.value("saved", json::array())) {
+    if (!entry.is_string()) throw Error(journal, "a 'saved' file name is not a string");
+    const std::string name = entry.get<std::string>();
+    const fs::path source = path_inside(from, name, journal);
+    const fs::path target = path_inside(to, name, journal);
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
-    fs::copy_file(source, target, fs::copy_options::overwrite_existing, ec);
-    if (ec) throw Error(source, "cannot copy to " + target.string() + ": " + ec.message());
+    path_inside(to, name, journal);  // the folders just made are ours; check nothing raced in
+    write_file_atomic(target, read_regular_file(source, kMaxSavedFileBytes));
   }
 }
 

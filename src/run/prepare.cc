@@ -16,7 +16,7 @@ PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
   }
   {
     auto t = out.times.time("prompt");
-    out.instances = find_instances(out.sample.labels, setup.dataset->classes(), setup.config.instances);
+    out.instances = find_instances(out.sample.labels, setup.dataset->classes(), setup.config.instances, out.ref.mask);
   }
   if (out.instances.empty() || !setup.model) return out;  // nothing to encode
   const ModelInfo& info = setup.model->info();

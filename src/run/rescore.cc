@@ -9,8 +9,10 @@
 #include "run/run_output.h"
 #include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
+#include "sambench/base/path_inside.h"
 #include "sambench/data/image_io.h"
 #include "sambench/report/csv.h"
+#include "sambench/report/run_dataset.h"
 #include "sambench/report/run_tables.h"
 #include "sambench/run/eval.h"
 
@@ -46,9 +48,9 @@ std::map<SavedKey, SavedInstance> read_saved_instances(const fs::path& file) {
   return saved;
 }
 
-Config recorded_config(const fs::path& run_dir) {
-  json summary = read_complete_summary(run_dir);
-  return config_from_json(summary.at("config"), summary.value("config_file", ""));
+// The run's config, reading its dataset only where the user confirms (report/run_dataset.h).
+Config recorded_config(const fs::path& run_dir, const fs::path& dataset_root) {
+  return confirmed_run_config(run_dir, read_complete_summary(run_dir), dataset_root);
 }
 
 // The kept masks a saved run wrote (save_predictions), one per instance and mode.
@@ -70,9 +72,11 @@ class SavedMasks : public MaskSource {
       Prediction p;
       p.mask_index = it->second.mask_index;
       p.score = it->second.score;
-      p.mask = read_mask_png(run_dir_ / it->second.mask_file);
+      // The name comes from a CSV that whoever made the run folder wrote: it must stay inside.
+      const fs::path mask_file = path_inside(run_dir_, it->second.mask_file, run_dir_ / "per_instance.csv");
+      p.mask = read_mask_png(mask_file);
       if (p.mask.size() != sample.sample.labels.size()) {
-        throw Error(run_dir_ / it->second.mask_file, "saved mask size differs from the ground truth's");
+        throw Error(mask_file, "saved mask size differs from the ground truth's");
       }
       predictions.push_back(std::move(p));
     }
@@ -92,14 +96,15 @@ class SavedMasks : public MaskSource {
 
 }  // namespace
 
-RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output) {
-  Config config = recorded_config(run_dir);
+RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output, const fs::path& dataset_root) {
+  Config config = recorded_config(run_dir, dataset_root);
   config.run.output = output;  // partial results of a failed rescore go there, never into the run
   config.run.metric_workers = resolve_metric_workers(-1, /*model_threads=*/0);
   RunSettings settings = settings_of(config);
   SavedMasks masks(run_dir);
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);
+  check_inside_root(config, samples);
   const RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::nullopt, 1);
   RunResults results(setup);
   RunProgress progress(static_cast<size_t>(config.run.metric_workers));

@@ -134,7 +134,7 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
   }
   std::vector<std::string> saved = out.saved_files;
   std::sort(saved.begin(), saved.end());  // independent of the order of writing
-  json out_json = {
+  json summary_file = {
       {"status", status},
       {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
       {"config_file", setup.config.file.string()},
@@ -162,9 +162,12 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
   };
   // Only when there are any, so that the summary of a clean dataset keeps its bytes.
   if (!setup.dataset->skipped_files().empty()) {
-    out_json["skipped_files"] = skipped_files_json(setup.dataset->skipped_files());
+    summary_file["skipped_files"] = skipped_files_json(setup.dataset->skipped_files());
   }
-  return out_json;
+  // Embeddings read from a cache are as trustworthy as its writers: say that one was used and how
+  // much it supplied (absent without a cache, so such runs' files do not change).
+  if (setup.embedding_disk_cache) summary_file["embedding_cache"] = setup.embedding_disk_cache->stats();
+  return summary_file;
 }
 
 void clear_outputs(const fs::path& dir) {

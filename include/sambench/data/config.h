@@ -31,6 +31,9 @@ struct ModelConfig {
 struct InstanceConfig {
   int min_area = 1;          // components smaller than this (pixels) are not instances
   bool whole_class = false;  // true: the whole class mask is one instance
+  // More instances in one label map is an error (each holds a full-size mask: a 600 x 600 dot
+  // grid makes 40,000 of them, gigabytes). Refuses, never changes results: not recorded.
+  long long max_instances = 10000;
 };
 
 struct RunConfig {
@@ -44,6 +47,9 @@ struct RunConfig {
   int prefetch = 2;                        // samples read and preprocessed ahead; 0: sequential
   int metric_workers = -1;  // threads scoring beside the model; 0: on the model thread; -1: auto
   std::filesystem::path embedding_cache;   // on-disk embedding cache folder; empty: none
+  // Accept a cache folder that other users can write (docs/security.md): everyone who can write
+  // it decides the embeddings of everyone who reads it.
+  bool embedding_cache_shared = false;
 };
 
 // How rows are scored and summarized beyond Dice and IoU (surface.h, bootstrap.h).
@@ -105,6 +111,9 @@ struct Config {
   PromptModes prompt = parse_prompt_modes("centroid");
   long long prompt_seed = 0;  // seeds the random prompt modes, per instance
   std::filesystem::path replay_prompts;  // a prompts.jsonl to replay instead of deriving prompts
+  // More points in one replayed prompt is an error (the decoder's memory grows with them: 5,000
+  // points took 2 GB). Refuses, never changes results: not recorded.
+  int replay_max_points = 256;
   MaskPolicyNames mask_policy = parse_mask_policy_names("best_score");
   std::string empty_rule = "nan";  // empty truth and empty prediction: "nan" (excluded) or "one"
   MetricsConfig metrics;

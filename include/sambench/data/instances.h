@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -19,8 +20,10 @@ struct Instance {
 };
 
 // Within each class, each 8-connected component of at least min_area pixels is one instance
-// (or the whole class mask, if whole_class). Classes appear in class-map order.
+// (or the whole class mask, if whole_class). Classes appear in class-map order. More than
+// config.max_instances is an Error naming `source` (the label map's file), raised before their
+// masks are made.
 std::vector<Instance> find_instances(const cv::Mat& labels, const std::vector<ClassInfo>& classes,
-                                     const InstanceConfig& config);
+                                     const InstanceConfig& config, const std::filesystem::path& source = {});
 
 }  // namespace sambench

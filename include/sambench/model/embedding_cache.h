@@ -18,14 +18,20 @@ namespace sambench {
 // precision, the preprocessing version and the decoded RGB pixels (so a renamed or re-encoded
 // but identical image still hits). Each file holds a header (magic, key, shape), the float32
 // values and a SHA-256 of everything before it: a truncated, corrupt or foreign file is
-// detected, reported with a warning and recomputed. Safe to share between concurrent readers and runs (entries are
-// written to a temporary name and renamed).
+// detected, reported with a warning and recomputed. Safe between concurrent readers and runs
+// (entries are written to a new temporary name and renamed).
+//
+// The checksum catches accidents, not a colleague: anyone who can write the folder can write a
+// valid entry. So a cache is private by default: the folder is made with mode 0700, and one that
+// another user owns or can write is refused unless `shared` says its writers are trusted
+// (docs/security.md). Entries that are symlinks, FIFOs, devices or of the wrong size are rejected
+// before anything is read.
 class EmbeddingDiskCache {
  public:
   // shape: the embedding's [channels, size, size] as the model returns it. precision: the
   // encoder's (ModelInfo::precision); its embeddings differ, so each has its own entries.
   EmbeddingDiskCache(std::filesystem::path dir, std::string model_sha256, int channels, int size,
-                     std::string precision = "fp32");
+                     std::string precision = "fp32", bool shared = false);
 
   std::string key(const cv::Mat& rgb) const;
   std::filesystem::path path(const std::string& key) const;
@@ -35,7 +41,7 @@ class EmbeddingDiskCache {
   std::optional<std::vector<float>> load(const std::string& key) const;
   void store(const std::string& key, const std::vector<float>& values) const;
 
-  // hits, misses, rejected (corrupt or mismatched) entries, stores.
+  // dir, shared, hits, misses, rejected (corrupt or mismatched) entries, stores.
   nlohmann::json stats() const;
 
  private:
@@ -43,6 +49,7 @@ class EmbeddingDiskCache {
   std::string model_sha256_;
   int channels_, size_;
   std::string precision_;
+  bool shared_;
   mutable std::atomic<long long> hits_{0}, misses_{0}, rejected_{0}, stores_{0};
 };
 

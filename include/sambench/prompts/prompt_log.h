@@ -27,8 +27,9 @@ std::string prompt_line(const PromptKey& key, const std::string& class_name, con
 
 // Reads a prompts.jsonl; throws Error naming the file and line on a malformed entry: points and
 // labels differing in number, a label other than 0 or 1, a coordinate that is not finite, an
-// inverted box, or neither points nor a box.
-std::map<PromptKey, Prompt> read_prompt_log(const std::filesystem::path& file);
+// inverted box, neither points nor a box, or more than `max_points` points (replay_max_points).
+// The file may come from someone else: a FIFO, device or symlink in its place is refused.
+std::map<PromptKey, Prompt> read_prompt_log(const std::filesystem::path& file, int max_points = 256);
 
 // A replayed prompt against its image: throws Error("<where>: point … is outside the WxH image")
 // when a point or a box corner lies outside [0, width] x [0, height].

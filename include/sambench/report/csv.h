@@ -10,8 +10,12 @@
 
 namespace sambench {
 
-// A CSV field, quoted only when it must be (RFC 4180).
+// A CSV field, quoted only when it must be (RFC 4180: a comma, quote, line feed or carriage
+// return). A text that a spreadsheet would run as a formula (a leading = + - @, tab or CR) gets a
+// leading apostrophe, as does one that starts with an apostrophe; csv_text takes it off.
 std::string csv_field(const std::string& s);
+// The text that csv_field wrote as `field` (after unquoting). CsvTable applies it to every field.
+std::string csv_text(const std::string& field);
 
 // Splits CSV text as the writers here produce it (RFC 4180 quoting) into rows of fields.
 std::vector<std::vector<std::string>> parse_csv(const std::string& text);

@@ -18,6 +18,9 @@ namespace sambench {
 struct FigureOptions {
   int overlays_per_class = 3;  // best and worst N instances of each class; 0: no overlays
   bool charts = true;
+  // Where to read the run's images for the overlays; empty: the recorded root, and only in a
+  // run folder the user owns (report/run_dataset.h).
+  std::filesystem::path dataset_root;
 };
 
 // One instance drawn for the eye: the image (RGB) with the truth's contour in green, the

@@ -46,7 +46,10 @@ struct RescoreResult {
 };
 
 // Recomputes every table of a run made with save_predictions from its saved masks and the
-// ground truth, without the model, into `output`, and compares each with the run's own.
-RescoreResult run_rescore(const std::filesystem::path& run_dir, const std::filesystem::path& output);
+// ground truth, without the model, into `output`, and compares each with the run's own. The
+// ground truth is read from `dataset_root`; empty: from the recorded root, and only in a run
+// folder the user owns (report/run_dataset.h). Mask files must lie inside the run folder.
+RescoreResult run_rescore(const std::filesystem::path& run_dir, const std::filesystem::path& output,
+                          const std::filesystem::path& dataset_root = {});
 
 }  // namespace sambench
