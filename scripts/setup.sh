@@ -12,6 +12,7 @@ packages=(
   libopenblas0-openmp
   libopencv-dev libinsighttoolkit5-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev libgtest-dev
+  libnanoflann-dev  # header-only k-d tree: the surface metrics' nearest surface pixel
 )
 
 missing=()

@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
+#include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
+#include "sambench/report/csv.h"
+#include "sambench/run/eval.h"
 
 namespace sambench {
 namespace {
@@ -73,6 +76,42 @@ TEST(Bench, MediansOfTheRepeatsWithEveryStage) {
   EXPECT_EQ(j["context"]["precision"], "fp32");
   EXPECT_NE(bench_table(result).find("encoder precision fp32"), std::string::npos);
   EXPECT_TRUE(j["peak_gpu_mib"].is_null());  // a CPU run has no GPU memory to report
+}
+
+// --model none: no model loads; the masks are the truth shifted by a few pixels, so the
+// overlaps are high but not perfect, and no encoder time is counted.
+TEST(Bench, StandInModelTimesTheHarnessAlone) {
+  testing::TempDir dir;
+  make_demo_dataset(dir / "data", {2, 0});
+  Config c;
+  c.name = "bench_stand_in";
+  c.dataset = {{"adapter", "folder"}, {"root", "data"}, {"classes", {{"1", "disk"}, {"2", "box"}, {"3", "crescent"}}}};
+  c.dataset_base = dir.path();
+  c.model.path = kStandInModel;
+  c.model.device = "cpu";
+  c.run.output = dir / "bench";
+  c.run.threads = 1;
+  BenchResult result = run_bench(c, {0, 1});
+  const BenchRepeat& m = result.median;
+  EXPECT_EQ(m.images, 2);
+  EXPECT_FALSE(m.stages.count("encode"));
+  for (const char* stage : {"read", "preprocess", "prompt", "upscale", "metrics"}) {
+    ASSERT_TRUE(m.stages.count(stage)) << stage;
+    EXPECT_GT(m.stages.at(stage), 0.0) << stage;
+  }
+  CsvTable rows = CsvTable::read(dir / "bench" / "per_instance.csv");
+  ASSERT_GT(rows.rows(), 2u);
+  for (size_t r = 0; r < rows.rows(); ++r) {
+    double dice = std::stod(rows.at(r, "dice")), hd95 = std::stod(rows.at(r, "hd95"));
+    EXPECT_GT(dice, 0.5) << r;
+    EXPECT_LT(dice, 1.0) << r;
+    EXPECT_GT(hd95, 0.0) << r;
+    EXPECT_LT(hd95, 20.0) << r;  // a few pixels, and the low-res frame's rounding
+  }
+  json summary = json::parse(read_file(dir / "bench" / "summary.json"));
+  EXPECT_EQ(summary["model"]["path"], "none");
+  // Only bench takes "none" for the stand-in: eval looks for a model file of that name.
+  EXPECT_THROW(run_eval(c), std::exception);
 }
 
 TEST(Bench, StagesComeInPipelineOrder) {

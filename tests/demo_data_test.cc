@@ -32,6 +32,23 @@ TEST(DemoData, ExtraClassesAddOrgansToEveryImage) {
   }
 }
 
+// --size: every image that size, as JPEG, with every class drawn.
+TEST(DemoData, FixedSizeWritesJpegImagesOfThatSize) {
+  testing::TempDir dir;
+  DemoSpec spec;
+  spec.images = 2;
+  spec.width = 900;
+  spec.height = 700;
+  make_demo_dataset(dir / "large", spec);
+  for (int i = 0; i < 2; ++i) {
+    const std::string name = "demo_00" + std::to_string(i);
+    ASSERT_TRUE(fs::exists(dir / "large/images" / (name + ".jpg"))) << name;
+    cv::Mat labels = read_label_map(dir / "large/masks" / (name + ".png"));
+    EXPECT_EQ(labels.size(), cv::Size(900, 700));
+    EXPECT_EQ(label_values(dir / "large/masks" / (name + ".png")), (std::set<int>{0, 1, 2, 3}));
+  }
+}
+
 TEST(DemoData, ThreeClassesByDefaultAndDeterministic) {
   testing::TempDir dir;
   make_demo_dataset(dir / "plain", {2, 5});

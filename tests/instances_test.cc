@@ -1,6 +1,7 @@
 #include "sambench/data/instances.h"
 
 #include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
 
 #include "fixtures/test_fixtures.h"
 
@@ -35,6 +36,81 @@ TEST(FindInstances, TooManyInstancesIsAnErrorNamingTheFileAndTheLimit) {
   config.min_area = 2;  // specks below min_area are not instances, so they do not count
   config.max_instances = 1;
   EXPECT_TRUE(find_instances(dots, kClasses, config).empty());
+}
+
+// The instances as find_instances found them before its one pass: a pass over the whole image
+// per class, OpenCV's component order, and a full-image comparison per component.
+std::vector<Instance> per_class_passes(const cv::Mat& labels, const std::vector<ClassInfo>& classes,
+                                       const InstanceConfig& config) {
+  std::vector<Instance> instances;
+  for (const auto& cls : classes) {
+    cv::Mat class_mask = labels == cls.label;
+    if (cv::countNonZero(class_mask) == 0) continue;
+    cv::Mat components, stats, centroids;
+    int count = 2;
+    if (config.whole_class) {
+      components = class_mask / 255;
+      components.convertTo(components, CV_32S);
+      cv::Rect b = cv::boundingRect(class_mask);
+      stats = (cv::Mat_<int>(2, 5) << 0, 0, 0, 0, 0, b.x, b.y, b.width, b.height, cv::countNonZero(class_mask));
+    } else {
+      count = cv::connectedComponentsWithStats(class_mask, components, stats, centroids, 8, CV_32S);
+    }
+    int index = 0;
+    for (int k = 1; k < count; ++k) {
+      int area = stats.at<int>(k, cv::CC_STAT_AREA);
+      if (area < config.min_area) continue;
+      Instance inst;
+      inst.class_label = cls.label;
+      inst.index = ++index;
+      inst.area = area;
+      inst.box = {stats.at<int>(k, cv::CC_STAT_LEFT), stats.at<int>(k, cv::CC_STAT_TOP),
+                  stats.at<int>(k, cv::CC_STAT_WIDTH), stats.at<int>(k, cv::CC_STAT_HEIGHT)};
+      inst.mask = (components == k) / 255;
+      instances.push_back(std::move(inst));
+    }
+  }
+  return instances;
+}
+
+// Random label maps of several depths, sizes (odd offsets too) and class counts: the one pass
+// gives the same instances, in the same order, with the same masks, as a pass per class.
+TEST(FindInstances, OnePassMatchesAPassPerClass) {
+  cv::RNG rng(16);
+  for (int trial = 0; trial < 120; ++trial) {
+    const int depth = trial % 3 == 0 ? CV_16U : CV_8U;
+    // The last trials are large: OpenCV labels those in parallel stripes.
+    const bool large = trial >= 114;
+    cv::Mat labels = large ? cv::Mat::zeros(901, 1301, depth)
+                           : cv::Mat::zeros(rng.uniform(1, 90), rng.uniform(1, 130), depth);
+    std::vector<ClassInfo> classes;
+    const int class_count = rng.uniform(1, 8);
+    for (int c = 1; c <= class_count; ++c) classes.push_back({depth == CV_16U ? 250 + 7 * c : c, "c"});
+    const int reach = large ? 200 : 15;
+    for (int blobs = rng.uniform(0, large ? 400 : 25); blobs > 0; --blobs) {
+      cv::Point a(rng.uniform(-3, labels.cols + 3), rng.uniform(-3, labels.rows + 3));
+      cv::Point b = a + cv::Point(rng.uniform(-reach, reach + 1), rng.uniform(-reach, reach + 1));
+      int label = classes[rng.uniform(0, class_count)].label;
+      if (rng.uniform(0, 2)) {
+        cv::rectangle(labels, a, b, cv::Scalar(label), cv::FILLED);
+      } else {
+        cv::line(labels, a, b, cv::Scalar(label), 1);
+      }
+    }
+    InstanceConfig config;
+    config.min_area = rng.uniform(1, 6);
+    config.whole_class = rng.uniform(0, 4) == 0;
+    auto fast = find_instances(labels, classes, config), reference = per_class_passes(labels, classes, config);
+    ASSERT_EQ(fast.size(), reference.size()) << "trial " << trial;
+    for (size_t i = 0; i < fast.size(); ++i) {
+      EXPECT_EQ(fast[i].class_label, reference[i].class_label) << "trial " << trial;
+      EXPECT_EQ(fast[i].index, reference[i].index);
+      EXPECT_EQ(fast[i].area, reference[i].area);
+      EXPECT_EQ(fast[i].box, reference[i].box) << "trial " << trial << " instance " << i;
+      ASSERT_EQ(fast[i].mask.type(), CV_8U);
+      EXPECT_EQ(cv::countNonZero(fast[i].mask != reference[i].mask), 0) << "trial " << trial << " instance " << i;
+    }
+  }
 }
 
 TEST(FindInstances, EightConnectedComponentsPerClass) {

@@ -1,5 +1,7 @@
 #include "sambench/prompts/prompt.h"
 
+#include <cmath>
+#include <cstring>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -71,6 +73,38 @@ TEST(Centroid, IsTheMeanPixelPosition) {
   EXPECT_DOUBLE_EQ(c.x, 3.0);
   EXPECT_DOUBLE_EQ(c.y, 4.5);
   EXPECT_TRUE(contains(mask, c));
+}
+
+// The word-at-a-time sums give cv::moments' centroid to the bit, on masks of every kind: empty,
+// full, noise, blobs, odd widths, values other than 1, and a 6000x4500 lesion.
+TEST(Centroid, SameBitsAsOpenCvMoments) {
+  cv::RNG rng(4);
+  auto reference = [](const cv::Mat& m) {
+    cv::Moments mo = cv::moments(m, true);
+    return mo.m00 == 0 ? cv::Point2d(NAN, NAN) : cv::Point2d(mo.m10 / mo.m00, mo.m01 / mo.m00);
+  };
+  std::vector<cv::Mat> masks;
+  for (int i = 0; i < 60; ++i) {
+    cv::Mat m = cv::Mat::zeros(rng.uniform(1, 200), rng.uniform(1, 300), CV_8U);
+    if (i % 4 == 0) rng.fill(m, cv::RNG::UNIFORM, 0, 2);
+    if (i % 4 == 1) m.setTo(255);
+    if (i % 4 == 2) {
+      cv::ellipse(m, {rng.uniform(0, m.cols), rng.uniform(0, m.rows)}, {rng.uniform(1, 150), rng.uniform(1, 150)},
+                  rng.uniform(0.0, 180.0), 0, 360, cv::Scalar(rng.uniform(1, 256)), cv::FILLED);
+    }
+    masks.push_back(m);
+  }
+  cv::Mat lesion = cv::Mat::zeros(4500, 6000, CV_8U);
+  cv::ellipse(lesion, {3100, 2200}, {1900, 1400}, 17, 0, 360, cv::Scalar(1), cv::FILLED);
+  masks.push_back(lesion);
+  for (size_t i = 0; i < masks.size(); ++i) {
+    cv::Point2d got = centroid(masks[i]), want = reference(masks[i]);
+    if (std::isnan(want.x)) {
+      EXPECT_TRUE(std::isnan(got.x) && std::isnan(got.y)) << i;
+      continue;
+    }
+    EXPECT_EQ(std::memcmp(&got, &want, sizeof got), 0) << i << ": " << got << " vs " << want;
+  }
 }
 
 TEST(Centroid, CShapeCentroidLiesOutside) {

@@ -89,6 +89,18 @@ TEST(SurfaceScores, VolumeUsesTheSliceSpacing) {
   EXPECT_DOUBLE_EQ(surface_scores(slices, {10, 10, 5}, {1.0, 1.0, 3.0}, 3.0, EmptyRule::kNaN).nsd, 1.0);
 }
 
+// A listed slice without foreground changes nothing, wherever its region lies (here beyond the
+// others' box, on a z between theirs).
+TEST(SurfaceScores, VolumeIgnoresAnEmptySliceOutsideTheBox) {
+  cv::Mat sq = cv::Mat::ones(3, 3, CV_8U), none = cv::Mat::zeros(4, 5, CV_8U);
+  std::vector<MaskSlice> slices = {{1, {2, 2, 3, 3}, sq, sq}, {3, {2, 2, 3, 3}, cv::Mat(), sq}};
+  SurfaceScores alone = surface_scores(slices, {10, 10, 5}, {1.0, 1.0, 3.0}, 2.0, EmptyRule::kNaN);
+  slices.push_back({2, {5, 6, 5, 4}, none, none});
+  SurfaceScores with_empty = surface_scores(slices, {10, 10, 5}, {1.0, 1.0, 3.0}, 2.0, EmptyRule::kNaN);
+  EXPECT_DOUBLE_EQ(with_empty.nsd, alone.nsd);
+  EXPECT_DOUBLE_EQ(with_empty.hd95, alone.hd95);
+}
+
 TEST(SurfaceScores, VolumeEmptyCases) {
   cv::Mat sq = cv::Mat::ones(3, 3, CV_8U), none;
   const double diagonal = std::sqrt(10.0 * 10.0 + 10.0 * 10.0 + 15.0 * 15.0);

@@ -36,7 +36,9 @@ void bench(const BenchArgs& args) {
 
 void add_bench_command(CLI::App& app) {
   auto args = std::make_shared<BenchArgs>();
-  CLI::App* cmd = app.add_subcommand("bench", "Time an evaluation per stage: medians over repeats after warm-up");
+  CLI::App* cmd = app.add_subcommand("bench", "Time an evaluation per stage: medians over repeats after warm-up "
+                                   "(--model none: no model, each mask the truth shifted by a few pixels, "
+                                   "to time the harness alone)");
   cmd->add_option("-c,--config", args->config, "YAML config (see configs/)")->required();
   cmd->add_option("--warmup", args->options.warmup, "evaluations run first, not counted")->check(CLI::NonNegativeNumber);
   cmd->add_option("--repeat", args->options.repeat, "evaluations measured")->check(CLI::PositiveNumber);

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "sambench/base/error.h"
 #include "sambench/data/demo_data.h"
 
 namespace sambench {
@@ -15,7 +16,13 @@ void add_make_demo_command(CLI::App& app) {
   cmd->add_option("--seed", spec->seed, "random seed");
   cmd->add_option("--classes", spec->classes, "label values 1..N; above 3, organ-like ellipses (at most 19)")
       ->check(CLI::Range(3, 19));
-  cmd->callback([output, spec] {
+  auto size = std::make_shared<std::string>();
+  cmd->add_option("--size", *size, "WIDTHxHEIGHT of every image, written as JPEG (default: the demo's six sizes)");
+  cmd->callback([output, spec, size] {
+    if (!size->empty() && (std::sscanf(size->c_str(), "%dx%d", &spec->width, &spec->height) != 2 ||
+                           spec->width < 16 || spec->height < 16 || spec->width > 20000 || spec->height > 20000)) {
+      throw Error("make-demo --size: expected WIDTHxHEIGHT, each 16 to 20000, got '" + *size + "'");
+    }
     make_demo_dataset(*output, *spec);
     std::printf("wrote %d demo image(s) to %s\n", spec->images, output->c_str());
   });

@@ -102,7 +102,9 @@ void make_demo_dataset(const fs::path& root, const DemoSpec& spec) {
 
   cv::RNG rng(static_cast<uint64_t>(spec.seed) * 7919 + 17);
   for (int i = 0; i < spec.images; ++i) {
-    cv::Size size = kSizes[i % 6];
+    const bool fixed = spec.width > 0 && spec.height > 0;
+    const cv::Size size = fixed ? cv::Size(spec.width, spec.height) : kSizes[i % 6];
+    const std::string format = fixed ? ".jpg" : kFormats[i % 6];
     cv::Mat image = background(rng, size.width, size.height);
     cv::Mat labels = cv::Mat::zeros(size, CV_8U);
     add_shapes(rng, image, labels, i);
@@ -110,7 +112,7 @@ void make_demo_dataset(const fs::path& root, const DemoSpec& spec) {
     char name[32];
     std::snprintf(name, sizeof name, "demo_%03d", i);
     cv::cvtColor(image, image, cv::COLOR_RGB2BGR);  // OpenCV writes BGR
-    write_image(root / "images" / (std::string(name) + kFormats[i % 6]), image);
+    write_image(root / "images" / (std::string(name) + format), image);
     write_image(root / "masks" / (std::string(name) + ".png"), labels);
   }
 }

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstddef>
+#include <cstring>
 
-#include <itkBinaryContourImageFilter.h>
-#include <itkImage.h>
-#include <itkImageRegionConstIterator.h>
-#include <itkSignedMaurerDistanceMapImageFilter.h>
-#include <opencv2/imgproc.hpp>
+#include <nanoflann.hpp>
 
 #include "sambench/metrics/statistics.h"
 
@@ -15,76 +14,44 @@ namespace sambench {
 
 namespace {
 
-template <unsigned D>
-using Mask = itk::Image<unsigned char, D>;
-template <unsigned D>
-using Distance = itk::Image<double, D>;
+// The pixel (or voxel) centres of one surface, D coordinates each, in mm. A coordinate is the
+// index from the crop origin (the union bounding box less one pixel) times the spacing,
+// computed as index * spacing and not (index - other) * spacing: the ITK distance maps that
+// sambench used before computed it so, and the same rounding keeps NSD and HD95 bit-identical.
+template <int D>
+struct SurfacePoints {
+  std::vector<double> coords;
 
-template <unsigned D>
-typename Mask<D>::Pointer blank_mask(const std::array<long, D>& size, const std::array<double, D>& spacing) {
-  typename Mask<D>::SizeType s;
-  typename Mask<D>::SpacingType sp;
-  for (unsigned i = 0; i < D; ++i) {
-    s[i] = static_cast<itk::SizeValueType>(size[i]);
-    sp[i] = spacing[i];
-  }
-  auto image = Mask<D>::New();
-  image->SetRegions(typename Mask<D>::RegionType(s));
-  image->SetSpacing(sp);
-  image->Allocate();
-  image->FillBuffer(0);
-  return image;
-}
+  size_t kdtree_get_point_count() const { return coords.size() / D; }
+  double kdtree_get_pt(size_t i, size_t d) const { return coords[i * D + d]; }
+  template <class Box>
+  bool kdtree_get_bbox(Box&) const { return false; }
+};
 
-// Foreground pixels with a background face neighbour. The masks carry a background margin, so
-// pixels on the original image's border count as surface.
-template <unsigned D>
-typename Mask<D>::Pointer surface_of(const typename Mask<D>::Pointer& mask) {
-  auto filter = itk::BinaryContourImageFilter<Mask<D>, Mask<D>>::New();
-  filter->SetInput(mask);
-  filter->SetForegroundValue(1);
-  filter->SetBackgroundValue(0);
-  // Off: a pixel is surface only when a face neighbour is background (checked: a plus shape's
-  // centre, whose diagonal neighbours are background, is not surface).
-  filter->SetFullyConnected(false);
-  filter->SetNumberOfWorkUnits(1);  // the crops are small; threads would cost more than they save
-  filter->Update();
-  return filter->GetOutput();
-}
+template <int D>
+using Tree = nanoflann::KDTreeSingleIndexAdaptor<nanoflann::L2_Simple_Adaptor<double, SurfacePoints<D>>,
+                                                 SurfacePoints<D>, D, uint32_t>;
 
-// Distance in mm from every pixel to the nearest pixel of `surface`, 0 on it.
-template <unsigned D>
-typename Distance<D>::Pointer distance_to(const typename Mask<D>::Pointer& surface) {
-  auto filter = itk::SignedMaurerDistanceMapImageFilter<Mask<D>, Distance<D>>::New();
-  filter->SetInput(surface);
-  filter->SetBackgroundValue(0);
-  filter->SetUseImageSpacing(true);
-  filter->SetSquaredDistance(false);
-  filter->SetInsideIsPositive(false);  // outside the surface positive; on it <= 0
-  filter->SetNumberOfWorkUnits(1);
-  filter->Update();
-  return filter->GetOutput();
-}
-
-// Distances from each pixel of surface `from` to surface `to` (given by its distance map).
-template <unsigned D>
-std::vector<double> surface_distances(const typename Mask<D>::Pointer& from,
-                                      const typename Distance<D>::Pointer& to) {
-  std::vector<double> out;
-  itk::ImageRegionConstIterator<Mask<D>> s(from, from->GetBufferedRegion());
-  itk::ImageRegionConstIterator<Distance<D>> d(to, to->GetBufferedRegion());
-  for (; !s.IsAtEnd(); ++s, ++d) {
-    if (s.Get()) out.push_back(std::max(0.0, d.Get()));
+// The Euclidean distance from each point of `from` to the nearest point of `to` (non-empty).
+// The squared distance sums dx² then dy² (then dz²), as the distance maps did.
+template <int D>
+std::vector<double> distances(const SurfacePoints<D>& from, const SurfacePoints<D>& to) {
+  Tree<D> tree(D, to, nanoflann::KDTreeSingleIndexAdaptorParams(16));
+  std::vector<double> out(from.kdtree_get_point_count());
+  for (size_t i = 0; i < out.size(); ++i) {
+    uint32_t nearest = 0;
+    double squared = 0;
+    nanoflann::KNNResultSet<double, uint32_t> result(1);
+    result.init(&nearest, &squared);
+    tree.findNeighbors(result, &from.coords[i * D], nanoflann::SearchParams());
+    out[i] = std::sqrt(squared);
   }
   return out;
 }
 
-template <unsigned D>
-SurfaceScores scores_of(const typename Mask<D>::Pointer& prediction, const typename Mask<D>::Pointer& truth,
-                        double tolerance) {
-  auto p_surface = surface_of<D>(prediction), g_surface = surface_of<D>(truth);
-  std::vector<double> p_to_g = surface_distances<D>(p_surface, distance_to<D>(g_surface));
-  std::vector<double> g_to_p = surface_distances<D>(g_surface, distance_to<D>(p_surface));
+template <int D>
+SurfaceScores scores_of(const SurfacePoints<D>& prediction, const SurfacePoints<D>& truth, double tolerance) {
+  std::vector<double> p_to_g = distances(prediction, truth), g_to_p = distances(truth, prediction);
   auto within = [tolerance](const std::vector<double>& v) {
     return std::count_if(v.begin(), v.end(), [tolerance](double x) { return x <= tolerance; });
   };
@@ -105,17 +72,97 @@ bool empty_case(bool prediction_empty, bool truth_empty, double diagonal, EmptyR
   return true;
 }
 
-// Copies `mask` (non-zero = foreground) into `image` at offset (x0, y0[, z]) as 0/1, row by row
-// in the image's buffer (x fastest, then y, then z).
-template <unsigned D>
-void paste(const cv::Mat& mask, typename Mask<D>::Pointer& image, long x0, long y0, long z) {
-  const auto size = image->GetBufferedRegion().GetSize();
-  unsigned char* buffer = image->GetBufferPointer();
+// True when none of the 8 bytes at `p` is zero.
+bool all_set(const unsigned char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) == 0;
+}
+
+bool all_clear(const unsigned char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w == 0;
+}
+
+// Appends the surface pixels of row y of `mask` (x, y pairs, in order): foreground pixels with a
+// background 4-neighbour, outside the image counting as background. Runs of 8 pixels that are
+// all background, or all foreground with foreground all around, are skipped as one word, so a
+// smooth mask costs a pass over its bytes and work per surface pixel only.
+void append_row_surface(const cv::Mat& mask, int y, std::vector<cv::Point>& out) {
+  const int cols = mask.cols;
+  const unsigned char* row = mask.ptr<unsigned char>(y);
+  const unsigned char* up = y > 0 ? mask.ptr<unsigned char>(y - 1) : nullptr;
+  const unsigned char* down = y + 1 < mask.rows ? mask.ptr<unsigned char>(y + 1) : nullptr;
+  auto check = [&](int x) {
+    if (!row[x]) return;
+    bool inside = x > 0 && row[x - 1] && x + 1 < cols && row[x + 1] && up && up[x] && down && down[x];
+    if (!inside) out.emplace_back(x, y);
+  };
+  int x = 0;
+  for (; x + 8 <= cols; x += 8) {
+    if (all_clear(row + x)) continue;
+    bool interior = all_set(row + x) && up && all_set(up + x) && down && all_set(down + x) && x > 0 && row[x - 1] &&
+                    x + 8 < cols && row[x + 8];
+    if (interior) continue;
+    for (int i = x; i < x + 8; ++i) check(i);
+  }
+  for (; x < cols; ++x) check(x);
+}
+
+std::vector<cv::Point> surface_pixels(const cv::Mat& mask) {
+  if (mask.type() != CV_8U) return surface_pixels(mask != 0);
+  std::vector<cv::Point> out;
+  for (int y = 0; y < mask.rows; ++y) append_row_surface(mask, y, out);
+  return out;
+}
+
+SurfacePoints<2> in_mm(const std::vector<cv::Point>& pixels, cv::Point origin, cv::Point2d spacing) {
+  SurfacePoints<2> out;
+  out.coords.reserve(2 * pixels.size());
+  for (const cv::Point& p : pixels) {
+    out.coords.push_back(static_cast<double>(p.x - origin.x) * spacing.x);
+    out.coords.push_back(static_cast<double>(p.y - origin.y) * spacing.y);
+  }
+  return out;
+}
+
+// A cropped 3D mask with a one-voxel background margin on every side, x fastest.
+struct Volume {
+  std::array<long, 3> size{};
+  std::vector<unsigned char> voxels;
+
+  size_t at(long x, long y, long z) const { return (static_cast<size_t>(z) * size[1] + y) * size[0] + x; }
+};
+
+// Copies `mask` (non-zero = foreground) into `volume` at offset (x0, y0, z) as 0/1.
+void paste(const cv::Mat& mask, Volume& volume, long x0, long y0, long z) {
   for (int y = 0; y < mask.rows; ++y) {
     const unsigned char* row = mask.ptr<unsigned char>(y);
-    unsigned char* out = buffer + ((static_cast<size_t>(z) * size[1] + static_cast<size_t>(y0 + y)) * size[0] + x0);
+    unsigned char* out = &volume.voxels[volume.at(x0, y0 + y, z)];
     for (int x = 0; x < mask.cols; ++x) out[x] = row[x] ? 1 : 0;
   }
+}
+
+// The voxels of `v` with a background face neighbour (6-connected), as mm coordinates from the
+// volume's origin. The margin keeps every neighbour inside the volume.
+SurfacePoints<3> surface_voxels(const Volume& v, std::array<double, 3> spacing) {
+  SurfacePoints<3> out;
+  const std::ptrdiff_t dy = v.size[0], dz = dy * v.size[1];
+  for (long z = 1; z + 1 < v.size[2]; ++z) {
+    for (long y = 1; y + 1 < v.size[1]; ++y) {
+      for (long x = 1; x + 1 < v.size[0]; ++x) {
+        size_t i = v.at(x, y, z);
+        if (!v.voxels[i]) continue;
+        const unsigned char* c = &v.voxels[i];
+        if (c[-1] && c[1] && c[-dy] && c[dy] && c[-dz] && c[dz]) continue;
+        out.coords.push_back(static_cast<double>(x) * spacing[0]);
+        out.coords.push_back(static_cast<double>(y) * spacing[1]);
+        out.coords.push_back(static_cast<double>(z) * spacing[2]);
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -123,17 +170,17 @@ void paste(const cv::Mat& mask, typename Mask<D>::Pointer& image, long x0, long 
 SurfaceScores surface_scores(const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,
                              double tolerance_mm, EmptyRule rule) {
   CV_Assert(prediction.size() == truth.size());
-  cv::Mat p = prediction != 0, g = truth != 0;
+  // Every non-empty mask has a surface, and its bounding box is the surface's.
+  std::vector<cv::Point> p = surface_pixels(prediction), g = surface_pixels(truth);
   SurfaceScores out;
   double diagonal = std::hypot(prediction.cols * spacing.x, prediction.rows * spacing.y);
-  if (empty_case(cv::countNonZero(p) == 0, cv::countNonZero(g) == 0, diagonal, rule, out)) return out;
-  cv::Rect box = cv::boundingRect(p | g);
-  auto pad = [&](const cv::Mat& m) {
-    auto image = blank_mask<2>({box.width + 2L, box.height + 2L}, {spacing.x, spacing.y});
-    paste<2>(m(box), image, 1, 1, 0);
-    return image;
-  };
-  return scores_of<2>(pad(p), pad(g), tolerance_mm);
+  if (empty_case(p.empty(), g.empty(), diagonal, rule, out)) return out;
+  cv::Point low = p.front();
+  for (const auto* pixels : {&p, &g}) {
+    for (const cv::Point& q : *pixels) low = {std::min(low.x, q.x), std::min(low.y, q.y)};
+  }
+  const cv::Point origin = low - cv::Point(1, 1);
+  return scores_of(in_mm(p, origin, spacing), in_mm(g, origin, spacing), tolerance_mm);
 }
 
 SurfaceScores surface_scores(const std::vector<MaskSlice>& slices, std::array<int, 3> size,
@@ -141,10 +188,12 @@ SurfaceScores surface_scores(const std::vector<MaskSlice>& slices, std::array<in
   bool p_empty = true, g_empty = true;
   cv::Rect box;
   int z0 = size[2], z1 = -1;
+  std::vector<const MaskSlice*> kept;  // the slices with foreground
   for (const auto& s : slices) {
     bool p = !s.prediction.empty() && cv::countNonZero(s.prediction) > 0;
     bool g = !s.truth.empty() && cv::countNonZero(s.truth) > 0;
     if (!p && !g) continue;
+    kept.push_back(&s);
     p_empty &= !p;
     g_empty &= !g;
     box = box.area() ? (box | s.roi) : s.roi;
@@ -155,15 +204,16 @@ SurfaceScores surface_scores(const std::vector<MaskSlice>& slices, std::array<in
   double diagonal = std::sqrt(std::pow(size[0] * spacing[0], 2) + std::pow(size[1] * spacing[1], 2) +
                               std::pow(size[2] * spacing[2], 2));
   if (empty_case(p_empty, g_empty, diagonal, rule, out)) return out;
-  std::array<long, 3> extent = {box.width + 2L, box.height + 2L, z1 - z0 + 3L};
-  auto p = blank_mask<3>(extent, spacing), g = blank_mask<3>(extent, spacing);
-  for (const auto& s : slices) {
-    long x0 = s.roi.x - box.x + 1, y0 = s.roi.y - box.y + 1, z = s.z - z0 + 1;
-    if (z < 1 || z > z1 - z0 + 1) continue;  // an empty slice outside the box
-    if (!s.prediction.empty()) paste<3>(s.prediction, p, x0, y0, z);
-    if (!s.truth.empty()) paste<3>(s.truth, g, x0, y0, z);
+  Volume p, g;
+  p.size = g.size = {box.width + 2L, box.height + 2L, z1 - z0 + 3L};
+  p.voxels.assign(static_cast<size_t>(p.size[0]) * p.size[1] * p.size[2], 0);
+  g.voxels = p.voxels;
+  for (const MaskSlice* s : kept) {
+    long x0 = s->roi.x - box.x + 1, y0 = s->roi.y - box.y + 1, z = s->z - z0 + 1;
+    if (!s->prediction.empty()) paste(s->prediction, p, x0, y0, z);
+    if (!s->truth.empty()) paste(s->truth, g, x0, y0, z);
   }
-  return scores_of<3>(p, g, tolerance_mm);
+  return scores_of(surface_voxels(p, spacing), surface_voxels(g, spacing), tolerance_mm);
 }
 
 MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,

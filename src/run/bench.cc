@@ -129,6 +129,8 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
                     {"embedding_cache", config.run.embedding_cache.string()},
                     {"warmup", options.warmup},
                     {"repeat", options.repeat}};
+  EvalOptions eval_options;
+  eval_options.stand_in_model = config.model.path == kStandInModel;
   EvalResult last;
   for (int i = 0; i < options.warmup + options.repeat; ++i) {
     std::fprintf(stderr, "sambench bench: %s %d of %d\n", i < options.warmup ? "warm-up" : "repeat",
@@ -136,7 +138,7 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
                  i < options.warmup ? options.warmup : options.repeat);
     if (i == options.warmup) reset_peak_gpu_memory(config.model.device);
     auto start = std::chrono::steady_clock::now();
-    last = run_eval(config);
+    last = run_eval(config, eval_options);
     double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (i >= options.warmup) result.repeats.push_back(measure(last, total));
   }

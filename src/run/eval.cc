@@ -14,6 +14,7 @@
 #include "run/run_journal.h"
 #include "run/run_output.h"
 #include "run/sam_masks.h"
+#include "run/stand_in_masks.h"
 #include "sambench/base/error.h"
 #include "sambench/data/image_io.h"
 #include "sambench/base/path_inside.h"
@@ -98,18 +99,22 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   std::vector<Unit> units = shard_units(listed, options.shard);
   samples = samples_of(units);
   int threads = set_threads(config.run.threads);
-  SamModel model = SamModel::load(config.model.path, config.model.device, config.model.precision);
+  std::optional<SamModel> model;
+  if (!options.stand_in_model) model = SamModel::load(config.model.path, config.model.device, config.model.precision);
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (config.run.decode_batch == 0) config.run.decode_batch = default_decode_batch(model.info().device);
-  const bool on_gpu = model.info().device != "cpu";
-  config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, on_gpu ? 1 : threads);
+  const std::string device = model ? model->info().device : "cpu";
+  if (config.run.decode_batch == 0) config.run.decode_batch = default_decode_batch(device);
+  // The stand-in leaves every core to the harness, as a GPU nearly does.
+  const int model_threads = options.stand_in_model ? 0 : device != "cpu" ? 1 : threads;
+  config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, model_threads);
 
   RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::move(model), threads);
+  if (options.stand_in_model) setup.recorded_model = stand_in_model_info();
   setup.units = std::move(units);
   setup.listed_units = static_cast<long long>(listed.size());
   setup.shard = options.shard;
   setup.on_error = options.on_error;
-  if (!config.run.embedding_cache.empty()) {
+  if (!config.run.embedding_cache.empty() && setup.model) {
     const ModelInfo& info = setup.model->info();
     setup.embedding_disk_cache = std::make_unique<EmbeddingDiskCache>(
         config.run.embedding_cache, info.sha256, 256, info.embedding_size, info.precision,
@@ -120,7 +125,10 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   log_start(setup);
   open_run(setup, progress, options.resume);
   long long encodes_reused = 0;
-  {
+  if (options.stand_in_model) {
+    StandInMasks masks(setup, progress.times);
+    Evaluator(setup, results, progress, masks).run();
+  } else {
     SamMasks masks(setup, progress.times);  // holds the last embedding until the loop ends
     Evaluator(setup, results, progress, masks).run();
     encodes_reused = masks.encodes_reused();

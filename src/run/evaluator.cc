@@ -35,6 +35,21 @@ PendingMetrics::Compute scores_of(const RunSetup& setup, cv::Mat prediction, cv:
   };
 }
 
+// A region row's job: the union of the class's kept masks against the whole class mask, both
+// made on the worker, so that the model thread does not pass over the image once per object.
+PendingMetrics::Compute region_scores_of(const RunSetup& setup, std::vector<cv::Mat> kept, cv::Mat labels, int label,
+                                         cv::Point2d spacing) {
+  return [kept = std::move(kept), labels, label, spacing, surface = setup.surface, rule = setup.settings.empty_rule] {
+    cv::Mat predicted = cv::Mat::zeros(labels.size(), CV_8U);
+    for (const cv::Mat& mask : kept) predicted |= mask;
+    cv::Mat truth = labels == label;
+    Scored s;
+    s.overlap = overlap(predicted, truth);
+    s.values = all_metrics(s.overlap, predicted, truth, spacing, surface, rule);
+    return s;
+  };
+}
+
 // Outside a field of view nothing is predicted: the ground truth there was cleared by the adapter,
 // and a mask spilling over the FOV border must not count as false positives.
 void cut_to_roi(PolicyPredictions& predictions, const cv::Mat& roi) {
@@ -208,7 +223,8 @@ void Evaluator::add_clicks(const std::string& set, const PreparedSample& sample,
 
 // Instance rows, then one region row per class present in the image: the union of the class's
 // kept masks against the whole class mask (components below min_area included, as misses). The
-// rows are added now; their scores follow from the metric workers (settle).
+// rows are added now; their scores, and the region rows' masks, follow from the metric workers
+// (settle).
 void Evaluator::score(const std::string& set, const PreparedSample& prepared,
                       const std::vector<Prediction>& predictions, EvalOutput& out) {
   const SampleRef& ref = prepared.ref;
@@ -219,7 +235,7 @@ void Evaluator::score(const std::string& set, const PreparedSample& prepared,
   std::vector<std::tuple<PendingMetrics::Table, size_t, PendingMetrics::Compute>> jobs;
   auto t = std::make_optional(progress_.times.time("score"));
   const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
-  std::map<int, cv::Mat> unions;
+  std::map<int, std::vector<cv::Mat>> kept_by_class;  // the masks share their pixels: no copy
   for (size_t i = 0; i < instances.size(); ++i) {
     const Instance& inst = instances[i];
     const Prediction& pred = predictions[i];
@@ -240,24 +256,24 @@ void Evaluator::score(const std::string& set, const PreparedSample& prepared,
     jobs.emplace_back(PendingMetrics::Table::kInstances, out.instance_rows.size() - 1,
                       scores_of(setup_, pred.mask, inst.mask, sample.spacing));
 
-    cv::Mat& u = unions[inst.class_label];
-    if (u.empty()) u = cv::Mat::zeros(pred.mask.size(), CV_8U);
-    u |= pred.mask;
+    kept_by_class[inst.class_label].push_back(pred.mask);
   }
-  for (const auto& [label, predicted] : unions) {
+  for (const auto& [label, kept] : kept_by_class) {
     RegionResult r;
     r.unit = ref.id;
     r.group = ref.group;
     r.result_set = set;
     r.class_label = label;
     r.class_name = setup_.class_names.at(label);
-    cv::Mat truth = sample.labels == label;
     out.image_rows.push_back(std::move(r));
     jobs.emplace_back(PendingMetrics::Table::kImages, out.image_rows.size() - 1,
-                      scores_of(setup_, predicted, truth, sample.spacing));
-    if (sample.volume) {
+                      region_scores_of(setup_, kept, sample.labels, label, sample.spacing));
+    if (sample.volume) {  // the case's 3D surfaces take the slice now
+      cv::Mat predicted = cv::Mat::zeros(sample.labels.size(), CV_8U);
+      for (const cv::Mat& mask : kept) predicted |= mask;
       const VolumeGeometry grid = rai_geometry(*sample.volume);
-      results_.case_surfaces.add(set, case_id, label, ref.slice, predicted, truth, grid.size, grid.spacing);
+      results_.case_surfaces.add(set, case_id, label, ref.slice, predicted, sample.labels == label, grid.size,
+                                 grid.spacing);
     }
   }
   out.case_of[ref.id] = case_id;

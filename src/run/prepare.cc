@@ -18,8 +18,10 @@ PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
     auto t = out.times.time("prompt");
     out.instances = find_instances(out.sample.labels, setup.dataset->classes(), setup.config.instances, out.ref.mask);
   }
-  if (out.instances.empty() || !setup.model) return out;  // nothing to encode
-  const ModelInfo& info = setup.model->info();
+  // Nothing to encode, or no model to encode it (a rescore); the stand-in of bench --model
+  // none has no model but is given SamModel's input all the same, to time its making.
+  if (out.instances.empty() || (!setup.model && !setup.recorded_model)) return out;
+  const ModelInfo& info = setup.model_info();
   out.transform = longest_side_transform(out.sample.image.rows, out.sample.image.cols, info.image_size);
   if (setup.embedding_disk_cache) {
     auto t = out.times.time("cache");

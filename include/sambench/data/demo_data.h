@@ -12,6 +12,9 @@ struct DemoSpec {
   int images = 6;
   int seed = 0;
   int classes = 3;
+  // Every image this size, as JPEG like ISIC's photographs (bench at a study's resolution);
+  // 0x0: the six sizes and formats the demo cycles through.
+  int width = 0, height = 0;
 };
 
 void make_demo_dataset(const std::filesystem::path& root, const DemoSpec& spec);

@@ -13,7 +13,8 @@ namespace sambench {
 // One ground-truth object: what a prompt is derived from and what a prediction is scored against.
 struct Instance {
   int class_label = 0;
-  int index = 0;  // 1-based, in raster order of the component's first pixel within its class
+  int index = 0;  // 1-based within its class, in the order OpenCV's labelling of the whole image
+                  // meets the components: by their first 2x2 block (even coordinates) in raster order
   cv::Mat mask;   // CV_8U, 1 inside, 0 outside, full image size
   cv::Rect box;   // tight bounding box, in pixels
   long long area = 0;

@@ -31,6 +31,9 @@ struct EvalOptions {
   bool resume = false;  // keep the journaled units of an interrupted run in the output folder
   Shard shard;          // evaluate only this shard's cases
   OnError on_error = OnError::kFail;
+  // bench --model none: no model is loaded; each object's mask is its ground truth shifted by a
+  // few pixels (src/run/stand_in_masks.h), so the harness's own stages are timed alone.
+  bool stand_in_model = false;
 };
 
 // read → preprocess → encode → prompt → decode → score → write, for every sample.

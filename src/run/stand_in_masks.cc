@@ -1,0 +1,85 @@
+#include "run/stand_in_masks.h"
+
+#include <cmath>
+
+#include "sambench/model/postprocess.h"
+
+namespace sambench {
+
+namespace {
+
+// The low-res logits of `mask` shifted by (kShiftX, kShiftY): each low-res pixel takes the mask
+// pixel under its centre (+8 inside, -8 outside and on the padding), as a decoder's logits
+// would mark it.
+std::vector<float> low_res_logits(const cv::Mat& mask, const ResizeTransform& transform, int size) {
+  std::vector<float> logits(static_cast<size_t>(size) * size, -8.0f);
+  const double frame_per_low_res = static_cast<double>(transform.target) / size;
+  const double scale = static_cast<double>(transform.new_w) / transform.orig_w;
+  for (int i = 0; i < size; ++i) {
+    double v = (i + 0.5) * frame_per_low_res;  // in the model's input frame
+    if (v >= transform.new_h) break;
+    int y = static_cast<int>(std::floor(v / scale)) - StandInMasks::kShiftY;
+    if (y < 0 || y >= mask.rows) continue;
+    const unsigned char* row = mask.ptr<unsigned char>(y);
+    for (int j = 0; j < size; ++j) {
+      double u = (j + 0.5) * frame_per_low_res;
+      if (u >= transform.new_w) break;
+      int x = static_cast<int>(std::floor(u / scale)) - StandInMasks::kShiftX;
+      if (x >= 0 && x < mask.cols && row[x]) logits[static_cast<size_t>(i) * size + j] = 8.0f;
+    }
+  }
+  return logits;
+}
+
+}  // namespace
+
+ModelInfo stand_in_model_info() {
+  ModelInfo info;
+  info.path = "none";
+  info.sha256 = "none";
+  info.model_type = "stand-in: the truth shifted by (" + std::to_string(StandInMasks::kShiftX) + ", " +
+                    std::to_string(StandInMasks::kShiftY) + ") px";
+  info.device = "cpu";
+  info.metadata = {{"stand_in", "no model: each object's mask is its ground truth shifted by a few pixels"}};
+  info.normalization = {{123.675f, 116.28f, 103.53f}, {58.395f, 57.12f, 57.375f}};  // SAM's pixel mean and std
+  return info;
+}
+
+StandInMasks::StandInMasks(const RunSetup& setup, StageTimes& times) : setup_(setup), times_(times) {}
+
+PolicyPredictions StandInMasks::predict(const Mode&, const PreparedSample& sample, const std::vector<Prompt>&) {
+  return shifted_truth(sample);
+}
+
+PolicyPredictions StandInMasks::refine(const PreparedSample& sample, const std::vector<Prompt>&,
+                                       const std::vector<Prediction>&) {
+  return shifted_truth(sample);
+}
+
+// One prediction per object, the same for every mask policy; upscaled as SamPredictor upscales
+// its multimask outputs (postprocess.h).
+PolicyPredictions StandInMasks::shifted_truth(const PreparedSample& sample) {
+  const ModelInfo& info = setup_.model_info();
+  std::vector<std::vector<float>> logits;
+  {
+    auto t = times_.time("decode");
+    for (const Instance& inst : sample.instances) {
+      logits.push_back(low_res_logits(inst.mask, sample.transform, info.low_res_size));
+    }
+  }
+  std::vector<Prediction> kept(sample.instances.size());
+  {
+    auto t = times_.time("upscale");
+    std::vector<const float*> maps;
+    for (const auto& l : logits) maps.push_back(l.data());
+    std::vector<cv::Mat> upscaled;
+    if (!maps.empty()) upscaled = upscale_logits(maps, info.low_res_size, sample.transform);
+    for (size_t i = 0; i < kept.size(); ++i) {
+      kept[i].mask = threshold_logits(upscaled[i], info.mask_threshold);
+      kept[i].score = 1.0f;
+    }
+  }
+  return PolicyPredictions(setup_.settings.policies.size(), kept);
+}
+
+}  // namespace sambench
