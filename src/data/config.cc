@@ -133,7 +133,10 @@ std::vector<SuiteEntry> read_suite(const json& datasets, const InstanceConfig& d
     if (item.key().empty() || item.key().find_first_of("/\\") != std::string::npos || item.key()[0] == '.') {
       throw Error(file, "'" + where + "': a suite name must be a plain folder name");
     }
-    SuiteEntry out{item.key(), item.value()["dataset"], defaults};
+    SuiteEntry out;
+    out.name = item.key();
+    out.dataset = item.value()["dataset"];
+    out.instances = defaults;
     Section instances(item.value().value("instances", json()), where + ".instances", file, {"min_area", "whole_class"});
     instances.get("min_area", out.instances.min_area);
     instances.get("whole_class", out.instances.whole_class);
