@@ -96,7 +96,11 @@ std::string plain_class(std::string name) {
 }
 
 // AMOS's "1 spleen, 2 right kidney, ..." → name → id.
-std::map<std::string, std::string> amos_ids(const std::string& text) {
+// The prose wraps lines, so a name may span two ("12 left\nadrenal gland").
+std::map<std::string, std::string> amos_ids(std::string text) {
+  for (char& c : text) {
+    if (c == '\n') c = ' ';
+  }
   std::map<std::string, std::string> out;
   const std::regex item(R"((\d+) ([a-z][a-z /]*[a-z]))");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), item); it != std::sregex_iterator(); ++it) {
@@ -219,7 +223,7 @@ std::vector<Config> every_config() {
 TEST(StudyBaselines, ParsesTheTablesOfTheMarkdown) {
   const auto tables = parse_study_tables(
       "# t\n## Table 2: x\n| method | Dice | IoU |\n|---|---|---|\n| U-Net | 0.8550 | 0.7850 |\n"
-      "## Tables 6 and 7: y\n1 spleen, 2 right kidney.\n| id | CT Dice | CT IoU | MRI Dice | MRI IoU |\n"
+      "## Tables 6 and 7: y\n1 spleen, 2 right\nkidney.\n| id | CT Dice | CT IoU | MRI Dice | MRI IoU |\n"
       "|---|---|---|---|---|\n| 1 | 0.1 | 0.2 | 0.3 | 0.4 |\n");
   ASSERT_EQ(tables.size(), 3u);
   EXPECT_EQ(tables.at(2).rows.at(0).at(1), "0.8550");

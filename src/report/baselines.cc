@@ -15,7 +15,9 @@ Baseline parse_entry(const nlohmann::json& entry) {
   b.level = entry.value("level", b.level);
   b.prompt = entry.value("prompt", b.prompt);
   b.group = entry.value("group", b.group);
-  for (const auto& item : entry.value("values", nlohmann::json::object()).items()) {
+  // Held in a local: items() refers to its json, which a temporary would not outlive.
+  const nlohmann::json values = entry.value("values", nlohmann::json::object());
+  for (const auto& item : values.items()) {
     b.values.emplace_back(item.key(), item.value().get<double>());
   }
   if (entry.contains("average")) b.average = entry["average"].get<double>();
