@@ -17,6 +17,11 @@ TEST(TextTable, MarkdownAndHtmlOfOneTable) {
   EXPECT_TRUE(contains(html, "<table class=\"sortable\">")) << html;
   EXPECT_TRUE(contains(html, "<th class=\"num\" title=\"sort\">dice</th>")) << html;
   EXPECT_TRUE(contains(html, "<td>&lt;c&gt;</td><td class=\"num\">0.25</td>")) << html;
+  EXPECT_FALSE(contains(html, "class=\"run\"")) << html;
+  t.run_rows_from = 1;  // this run's rows are set apart in the page, not in the Markdown
+  EXPECT_TRUE(contains(html_table(t), "<tr>\n<td>a|b</td>") || contains(html_table(t), "<tr><td>a|b</td>"));
+  EXPECT_TRUE(contains(html_table(t), "<tr class=\"run\"><td>&lt;c&gt;</td>")) << html_table(t);
+  EXPECT_EQ(markdown_table(t), "| class | dice |\n|---|---:|\n| a\\|b | 0.5 |\n| <c> | 0.25 |\n");
 }
 
 // One file holds everything: the image as a data: URI, the style and the sorting script; no

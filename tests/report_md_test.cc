@@ -41,11 +41,11 @@ TEST(ReportMarkdown, TablesBaselinesAndFigures) {
   EXPECT_TRUE(contains(md, "## centroid\n\none point")) << md;
   EXPECT_TRUE(contains(md, "| class | instances | dice | iou | precision | recall | nsd @2.0 mm | hd95 (mm) |")) << md;
   EXPECT_TRUE(contains(md, "| disk | 2 | 0.600 [")) << md;  // (0.5 + 0.7) / 2 with its interval
-  EXPECT_TRUE(contains(md, "**Study, Table 2: dice, instance level**")) << md;
-  EXPECT_TRUE(contains(md, "| class | SAM (published) | this run [95% CI] | this run − SAM |")) << md;
-  EXPECT_TRUE(contains(md, "| disk | 0.5000 | 0.6000 [")) << md;
+  EXPECT_TRUE(contains(md, "**Study, Table 2: Dice, instance level (Δ: this run − SAM)**")) << md;
+  EXPECT_TRUE(contains(md, "| class | Dice: SAM | Dice: this run | Dice: 95% CI | Dice: Δ |")) << md;
+  EXPECT_TRUE(contains(md, "| disk | 0.5000 | 0.6000 | [")) << md;
   EXPECT_TRUE(contains(md, "| +0.1000 |")) << md;
-  EXPECT_TRUE(contains(md, "| liver | 0.9000 | not measured | – |")) << md;
+  EXPECT_TRUE(contains(md, "| liver | 0.9000 | not measured | – | – |")) << md;
   EXPECT_TRUE(contains(md, "![Dice per class, centroid](figures/dice_centroid.png)")) << md;
   EXPECT_TRUE(contains(md, "- no overlays: the run saved no predictions")) << md;
 }
@@ -76,7 +76,7 @@ TEST(ReportMarkdown, PublishedAverageIsComparedWithTheMeanOverInstances) {
   b.values = {{"disk", 0.5}};
   b.average = 0.7;
   std::string md = report_markdown(t, levels, compare_with_published({b}, levels, {}), {});
-  EXPECT_TRUE(contains(md, "| average (mean over instances) | 0.7000 | 0.7200 | +0.0200 |")) << md;
+  EXPECT_TRUE(contains(md, "| average (mean over instances) | 0.7000 | 0.7200 | – | +0.0200 |")) << md;  // no bootstrap: no interval
   EXPECT_TRUE(contains(md, "compared with this run's mean over instances, not with the mean over classes")) << md;
 }
 
@@ -96,10 +96,36 @@ TEST(PublishedComparison, PeersAreRowsAndTheDifferenceIsToSam) {
   ASSERT_EQ(comparisons.size(), 1u);
   EXPECT_EQ(comparisons[0].reference, 2u);
   TextTable table = comparison_table(comparisons[0]);
-  ASSERT_EQ(table.rows.size(), 5u);  // three methods, this run, the difference
-  EXPECT_EQ(table.header, (std::vector<std::string>{"method", "disk"}));
+  ASSERT_EQ(table.rows.size(), 6u);  // three methods, this run, its interval, the difference
+  EXPECT_EQ(table.header, (std::vector<std::string>{"method", "Dice"}));
   EXPECT_EQ(table.rows[3][0], "this run");
-  EXPECT_EQ(table.rows[4], (std::vector<std::string>{"this run − SAM, 1000 samples", "-0.3000"}));  // 0.6 − 0.9
+  EXPECT_EQ(table.run_rows_from, 3u);
+  EXPECT_EQ(table.rows[4][0], "this run, 95% CI");
+  EXPECT_EQ(table.rows[5], (std::vector<std::string>{"this run − SAM, 1000 samples", "-0.3000"}));  // 0.6 − 0.9
+}
+
+// The study prints Dice and IoU side by side: comparisons that differ only in the metric are one
+// table, one column per metric; another table (another source) stays apart.
+TEST(PublishedComparison, DiceAndIouShareOneTable) {
+  RunTables t = two_classes();
+  SetLevels levels = summarize_sets(t, 0, 0);
+  std::vector<Baseline> bs(5);
+  const char* methods[] = {"U-Net", "SAM", "U-Net", "SAM", "SAM"};
+  for (int i = 0; i < 5; ++i) {
+    bs[i].source = i < 4 ? "the study, Table 2" : "Other";
+    bs[i].method = methods[i];
+    bs[i].metric = i >= 2 && i < 4 ? Metric::kIoU : Metric::kDice;
+    bs[i].values = {{"disk", 0.1 * (i + 1)}};
+  }
+  const auto merged = merge_metrics(compare_with_published(bs, levels, {}));
+  ASSERT_EQ(merged.size(), 2u);
+  ASSERT_EQ(merged[0].size(), 2u);
+  EXPECT_EQ(comparison_title(merged[0]), "the study, Table 2: Dice and IoU, instance level");
+  TextTable table = comparison_table(merged[0]);
+  EXPECT_EQ(table.header, (std::vector<std::string>{"method", "Dice", "IoU"}));
+  EXPECT_EQ(table.rows[0], (std::vector<std::string>{"U-Net", "0.1000", "0.3000"}));
+  EXPECT_EQ(table.rows[1], (std::vector<std::string>{"SAM", "0.2000", "0.4000"}));
+  EXPECT_EQ(comparison_title(merged[1]), "Other: Dice, instance level (Δ: this run − SAM)");
 }
 
 // A group's baselines compare with that group's rows only.

@@ -5,7 +5,7 @@
 # study_script_test.sh leaves in BUILD/study_test/runs/; exits 77 (skipped) when chromium is
 # missing and cannot be installed.
 set -euo pipefail
-build=$1
+build=$(cd "$1" && pwd)  # chromium needs an absolute file:// address
 report=$build/study_test/runs
 html=$report/study_report.html
 [ -s "$html" ] || { echo "FAIL: $html missing (the study_script test makes it)"; exit 1; }

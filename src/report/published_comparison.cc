@@ -1,5 +1,6 @@
 #include "sambench/report/published_comparison.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sambench/report/tables.h"
@@ -83,11 +84,11 @@ void order_rows(PublishedComparison& c) {
   }
 }
 
-std::string mean_with_interval(const Stats& s) {
-  if (s.count == 0) return "not measured";
-  std::string out = format_number(s.mean, 4);
-  if (!std::isnan(s.ci_low)) out += " [" + format_number(s.ci_low, 3) + ", " + format_number(s.ci_high, 3) + "]";
-  return out;
+std::string mean_cell(const Stats& s) { return s.count == 0 ? "not measured" : format_number(s.mean, 4); }
+
+std::string interval_cell(const Stats& s) {
+  if (s.count == 0 || std::isnan(s.ci_low)) return "–";
+  return "[" + format_number(s.ci_low, 4) + ", " + format_number(s.ci_high, 4) + "]";
 }
 
 std::string value_cell(double v) { return std::isnan(v) ? "–" : format_number(v, 4); }
@@ -95,6 +96,78 @@ std::string value_cell(double v) { return std::isnan(v) ? "–" : format_number(
 std::string signed_cell(double v) {
   if (std::isnan(v)) return "–";
   return (v >= 0 ? "+" : "") + format_number(v, 4);
+}
+
+// As the study writes them: Dice, IoU.
+std::string metric_label(Metric m) {
+  if (m == Metric::kDice) return "Dice";
+  if (m == Metric::kIoU) return "IoU";
+  return metric_name(m);
+}
+
+bool same_table(const PublishedComparison& a, const PublishedComparison& b) {
+  return a.source == b.source && a.set == b.set && a.level == b.level && a.group == b.group &&
+         a.methods == b.methods && a.rows == b.rows;
+}
+
+// The study's own layout for a table with more methods than classes (its Tables 2 and 3): one
+// row per method, then this run's mean, its interval and its difference to the SAM row.
+TextTable methods_as_rows(const std::vector<PublishedComparison>& same) {
+  const PublishedComparison& first = same.front();
+  TextTable t;
+  t.header = {"method"};
+  for (size_t r = 0; r < first.rows.size(); ++r) {
+    for (const auto& c : same) {
+      const std::string metric = same.size() > 1 || first.rows.size() == 1 ? metric_label(c.metric) : "";
+      t.header.push_back(first.rows.size() > 1 ? first.rows[r] + (metric.empty() ? "" : " " + metric) : metric);
+    }
+  }
+  for (size_t m = 0; m < first.methods.size(); ++m) {
+    std::vector<std::string> row = {first.methods[m]};
+    for (size_t r = 0; r < first.rows.size(); ++r) {
+      for (const auto& c : same) row.push_back(value_cell(c.published[r][m]));
+    }
+    t.rows.push_back(row);
+  }
+  std::vector<std::string> run = {"this run"}, interval = {"this run, 95% CI"},
+                           diff = {"this run − " + first.methods[first.reference]};
+  for (size_t r = 0; r < first.rows.size(); ++r) {
+    for (const auto& c : same) {
+      run.push_back(mean_cell(c.measured[r]));
+      interval.push_back(interval_cell(c.measured[r]));
+      diff.push_back(signed_cell(c.difference(r)));
+    }
+  }
+  t.run_rows_from = t.rows.size();
+  t.rows.push_back(run);
+  t.rows.push_back(interval);
+  t.rows.push_back(diff);
+  return t;
+}
+
+// One row per class; per metric, each published method, this run, its interval and the difference.
+TextTable classes_as_rows(const std::vector<PublishedComparison>& same) {
+  const PublishedComparison& first = same.front();
+  TextTable t;
+  t.header = {"class"};
+  for (const auto& c : same) {
+    const std::string prefix = metric_label(c.metric) + ": ";
+    for (const auto& m : c.methods) t.header.push_back(prefix + m);
+    t.header.push_back(prefix + "this run");
+    t.header.push_back(prefix + "95% CI");
+    t.header.push_back(prefix + "Δ");  // the title says what it is the difference to
+  }
+  for (size_t r = 0; r < first.rows.size(); ++r) {
+    std::vector<std::string> row = {first.rows[r]};
+    for (const auto& c : same) {
+      for (double v : c.published[r]) row.push_back(value_cell(v));
+      row.push_back(mean_cell(c.measured[r]));
+      row.push_back(interval_cell(c.measured[r]));
+      row.push_back(signed_cell(c.difference(r)));
+    }
+    t.rows.push_back(row);
+  }
+  return t;
 }
 
 }  // namespace
@@ -142,39 +215,36 @@ std::vector<PublishedComparison> compare_with_published(const std::vector<Baseli
   return out;
 }
 
-TextTable comparison_table(const PublishedComparison& c) {
-  const std::string run_label = "this run";
-  const std::string diff_label = "this run − " + c.methods[c.reference];
-  TextTable t;
-  if (c.methods.size() > c.rows.size()) {
-    t.header = {"method"};
-    for (const auto& r : c.rows) t.header.push_back(r);
-    for (size_t m = 0; m < c.methods.size(); ++m) {
-      std::vector<std::string> row = {c.methods[m]};
-      for (size_t r = 0; r < c.rows.size(); ++r) row.push_back(value_cell(c.published[r][m]));
-      t.rows.push_back(row);
+std::vector<std::vector<PublishedComparison>> merge_metrics(const std::vector<PublishedComparison>& comparisons) {
+  std::vector<std::vector<PublishedComparison>> out;
+  for (const auto& c : comparisons) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& same) { return same_table(same.front(), c); });
+    if (it == out.end()) {
+      out.push_back({c});
+    } else {
+      it->push_back(c);
     }
-    std::vector<std::string> run = {run_label}, diff = {diff_label};
-    for (size_t r = 0; r < c.rows.size(); ++r) {
-      run.push_back(mean_with_interval(c.measured[r]));
-      diff.push_back(signed_cell(c.difference(r)));
-    }
-    t.rows.push_back(run);
-    t.rows.push_back(diff);
-    return t;
   }
-  t.header = {"class"};
-  for (const auto& m : c.methods) t.header.push_back(m + " (published)");
-  t.header.push_back(run_label + " [95% CI]");
-  t.header.push_back(diff_label);
-  for (size_t r = 0; r < c.rows.size(); ++r) {
-    std::vector<std::string> row = {c.rows[r]};
-    for (double v : c.published[r]) row.push_back(value_cell(v));
-    row.push_back(mean_with_interval(c.measured[r]));
-    row.push_back(signed_cell(c.difference(r)));
-    t.rows.push_back(row);
-  }
-  return t;
+  return out;
 }
+
+std::string comparison_title(const std::vector<PublishedComparison>& same) {
+  const PublishedComparison& first = same.front();
+  std::string metrics;
+  for (size_t i = 0; i < same.size(); ++i) {
+    metrics += (i == 0 ? "" : i + 1 == same.size() ? " and " : ", ") + metric_label(same[i].metric);
+  }
+  std::string title = first.source + ": " + metrics + ", " + first.level + " level" +
+                      (first.group.empty() ? "" : ", " + first.group);
+  // Tables with classes as rows name the difference Δ in their header, to keep it short.
+  if (first.methods.size() <= first.rows.size()) title += " (Δ: this run − " + first.methods[first.reference] + ")";
+  return title;
+}
+
+TextTable comparison_table(const std::vector<PublishedComparison>& same) {
+  return same.front().methods.size() > same.front().rows.size() ? methods_as_rows(same) : classes_as_rows(same);
+}
+
+TextTable comparison_table(const PublishedComparison& comparison) { return comparison_table(std::vector{comparison}); }
 
 }  // namespace sambench

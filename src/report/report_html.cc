@@ -19,29 +19,34 @@ main { max-width: 1120px; margin: 0 auto; padding: 28px 32px 64px; }
 h1 { font-size: 26px; margin: 0 0 10px; }
 h2 { font-size: 20px; margin: 40px 0 12px; padding-bottom: 6px; border-bottom: 2px solid var(--line); }
 ul.lead { color: var(--muted); padding-left: 18px; margin: 0 0 16px; }
-nav { background: var(--band); border-radius: 6px; padding: 10px 16px; margin: 12px 0 8px; font-size: 14px; }
-nav a { color: var(--accent); text-decoration: none; margin-right: 14px; white-space: nowrap; }
+nav { display: flex; flex-wrap: wrap; gap: 4px 18px; background: var(--band); border-radius: 6px; padding: 10px 16px;
+  margin: 12px 0 8px; font-size: 14px; }
+nav a { color: var(--accent); text-decoration: none; white-space: nowrap; }
+nav a:hover { text-decoration: underline; }
 p { margin: 8px 0; max-width: 900px; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: 13px; background: var(--band); padding: 1px 4px;
   border-radius: 3px; }
-.caption { font-weight: 600; margin: 20px 0 6px; }
+.caption { font-weight: 600; margin: 22px 0 6px; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0 0 8px; font-size: 14px; }
-th, td { padding: 5px 12px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
-th { background: var(--band); font-weight: 600; cursor: pointer; user-select: none; position: sticky; top: 0; }
+th, td { padding: 4px 12px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
+th { background: var(--band); font-weight: 600; cursor: pointer; user-select: none; vertical-align: bottom;
+  white-space: normal; max-width: 190px; border-bottom: 2px solid #b9c1cf; }
 th:hover { background: #e6eaf2; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 th[aria-sort=ascending]::after { content: " \25B2"; color: var(--accent); font-size: 11px; }
 th[aria-sort=descending]::after { content: " \25BC"; color: var(--accent); font-size: 11px; }
 tbody tr:nth-child(even) { background: #fafbfd; }
 tbody tr:hover { background: #eef3fb; }
-.charts { display: flex; flex-wrap: wrap; gap: 16px; margin: 16px 0; }
-.charts figure { margin: 0; max-width: 100%; }
-.charts img { max-width: 100%; width: 720px; border: 1px solid var(--line); border-radius: 4px; }
-.gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 12px; margin: 8px 0 16px; }
+tr.run td { background: #eef3fb; font-weight: 600; }
+tbody tr:not(.run) + tr.run td { border-top: 2px solid #b9c1cf; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; margin: 16px 0; }
+.charts figure { margin: 0; }
+.charts img { width: 100%; border: 1px solid var(--line); border-radius: 4px; }
+.gallery { display: grid; grid-template-columns: repeat(auto-fill, minmax(130px, 1fr)); gap: 10px; margin: 8px 0 16px; }
 .gallery figure { margin: 0; }
-.gallery img { width: 100%; height: 150px; object-fit: cover; border-radius: 4px; border: 1px solid var(--line); }
-figcaption { font-size: 12px; color: var(--muted); margin-top: 4px; }
+.gallery img { width: 100%; height: 120px; object-fit: cover; border-radius: 4px; border: 1px solid var(--line); }
+figcaption { font-size: 12px; color: var(--muted); margin-top: 4px; overflow-wrap: anywhere; }
 .note { color: var(--muted); font-style: italic; }
 )css";
 

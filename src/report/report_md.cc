@@ -49,10 +49,11 @@ std::string level_table(const LevelSummary& level, double tolerance) {
 std::string published_section(const std::vector<PublishedComparison>& comparisons, const std::string& set) {
   std::string out;
   bool average = false;
-  for (const auto& c : comparisons) {
+  for (const auto& same : merge_metrics(comparisons)) {
+    const PublishedComparison& c = same.front();
     if (c.set != set) continue;
     if (out.empty()) out += "### Published baselines\n\n";
-    out += "**" + c.title() + "**\n\n" + markdown_table(comparison_table(c)) + "\n";
+    out += "**" + comparison_title(same) + "**\n\n" + markdown_table(comparison_table(same)) + "\n";
     for (const auto& row : c.rows) average |= row == average_row_label(c.rows_name);
   }
   if (average) {

@@ -53,9 +53,10 @@ TextTable level_text_table(const LevelSummary& level, double nsd_tolerance_mm) {
 void add_comparisons(const std::vector<PublishedComparison>& comparisons, const std::string& set,
                      const std::string& caption_prefix, ReportSection& section) {
   bool average = false;
-  for (const auto& c : comparisons) {
+  for (const auto& same : merge_metrics(comparisons)) {
+    const PublishedComparison& c = same.front();
     if (c.set != set) continue;
-    section.tables.push_back({caption_prefix + c.title(), comparison_table(c)});
+    section.tables.push_back({caption_prefix + comparison_title(same), comparison_table(same)});
     for (const auto& r : c.rows) average |= r == average_row_label(c.rows_name);
   }
   if (average) {

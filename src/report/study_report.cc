@@ -27,6 +27,24 @@ int table_number(const std::string& source) {
   }
 }
 
+// An overlay's caption as the run's report wrote it ("lesion best_1: ISIC_0000000 instance 1,
+// Dice 0.556"), found from its file name (figures/overlays/CLASS/RANK_IMAGE_INSTANCE.png, slugged)
+// among the run's rows; the file name itself when no row matches.
+std::string overlay_caption(const RunTables& tables, const std::string& file) {
+  const fs::path p(file);
+  const std::string stem = p.stem().string(), folder = p.parent_path().filename().string();
+  const size_t rank_end = stem.find('_', stem.find('_') + 1);  // "best_1" | "_IMAGE_INSTANCE"
+  if (rank_end == std::string::npos) return folder + ": " + stem;
+  const std::string rank = stem.substr(0, rank_end), rest = stem.substr(rank_end + 1);
+  for (const auto& r : tables.instances) {
+    if (r.result_set != tables.sets.front().first || file_slug(r.class_name) != folder) continue;
+    if (file_slug(r.image) + "_" + std::to_string(r.instance) != rest) continue;
+    return r.class_name + " " + rank + ": " + r.image + " instance " + std::to_string(r.instance) + ", Dice " +
+           format_number(r.dice, 3);
+  }
+  return folder + ": " + stem;
+}
+
 // The figures a run's last report drew, found on disk (study-report never redraws them).
 Figures saved_figures(const StudyRun& run) {
   Figures figures;
@@ -42,10 +60,7 @@ Figures saved_figures(const StudyRun& run) {
     }
   }
   std::sort(overlays.begin(), overlays.end());
-  for (const auto& file : overlays) {
-    const fs::path p(file);
-    figures.overlays.emplace_back(p.parent_path().filename().string() + ": " + p.stem().string(), file);
-  }
+  for (const auto& file : overlays) figures.overlays.emplace_back(overlay_caption(run.tables, file), file);
   return figures;
 }
 

@@ -51,8 +51,9 @@ std::string html_table(const TextTable& table) {
            html_escape(table.header[i]) + "</th>";
   }
   out += "</tr></thead>\n<tbody>\n";
-  for (const auto& row : table.rows) {
-    out += "<tr>";
+  for (size_t r = 0; r < table.rows.size(); ++r) {
+    const auto& row = table.rows[r];
+    out += r >= table.run_rows_from ? "<tr class=\"run\">" : "<tr>";
     for (size_t i = 0; i < row.size(); ++i) {
       out += std::string("<td") + (i < table.label_columns ? "" : " class=\"num\"") + ">" + html_escape(row[i]) + "</td>";
     }

@@ -44,8 +44,18 @@ std::vector<PublishedComparison> compare_with_published(const std::vector<Baseli
 // True when one of the baselines names a group, so that the caller summarizes the groups.
 bool needs_groups(const std::vector<Baseline>& baselines);
 
-// The comparison as a table of text: classes as rows and methods as columns, or, when there are
-// more methods than classes (the study's Tables 2 and 3), methods as rows, like the paper.
+// The comparisons that differ only in their metric, each list in the order of `comparisons`: the
+// study prints Dice and IoU side by side, so each list becomes one table.
+std::vector<std::vector<PublishedComparison>> merge_metrics(const std::vector<PublishedComparison>& comparisons);
+
+// "the study, Table 6: Dice and IoU, instance level"
+std::string comparison_title(const std::vector<PublishedComparison>& same);
+
+// Comparisons of one merge_metrics list as a table of text: classes as rows (per metric: the
+// published methods, this run, its 95% interval, the difference), or, when there are more
+// methods than classes (the study's Tables 2 and 3), methods as rows like the paper, followed
+// by this run, its interval and the difference.
+TextTable comparison_table(const std::vector<PublishedComparison>& same);
 TextTable comparison_table(const PublishedComparison& comparison);
 
 }  // namespace sambench
