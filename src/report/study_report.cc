@@ -101,6 +101,40 @@ void add_run_figures(const StudyRun& run, ReportSection& section) {
   section.gallery_title = gallery.gallery_title;
 }
 
+// A run's comparison table into its section. Tables with classes as rows that share their
+// caption and columns with one already there join it, one row per run and class, as the study
+// prints several datasets in one table (Table 8's two X-ray sets, Table 10's vessel sets).
+void add_run_table(const std::string& run_name, ReportTable table, ReportSection& section) {
+  TextTable& t = table.table;
+  if (t.header.empty() || t.header[0] != "class") {
+    table.caption = run_name + ": " + table.caption;
+    section.tables.push_back(std::move(table));
+    return;
+  }
+  t.header.insert(t.header.begin(), "benchmark");
+  for (auto& row : t.rows) row.insert(row.begin(), run_name);
+  t.label_columns = 2;
+  for (auto& existing : section.tables) {
+    if (existing.caption != table.caption || existing.table.header != t.header) continue;
+    existing.table.rows.insert(existing.table.rows.end(), t.rows.begin(), t.rows.end());
+    return;
+  }
+  section.tables.push_back(std::move(table));
+}
+
+// A joined table that holds one run only needs no benchmark column: its caption names the run.
+void drop_single_benchmark(ReportTable& table) {
+  TextTable& t = table.table;
+  if (t.header.empty() || t.header[0] != "benchmark" || t.rows.empty()) return;
+  for (const auto& row : t.rows) {
+    if (row[0] != t.rows.front()[0]) return;
+  }
+  table.caption = t.rows.front()[0] + ": " + table.caption;
+  t.header.erase(t.header.begin());
+  for (auto& row : t.rows) row.erase(row.begin());
+  t.label_columns = 1;
+}
+
 ReportSection table_section(int number, const std::vector<const StudyRun*>& runs) {
   ReportSection section;
   std::string names;
@@ -114,8 +148,9 @@ ReportSection table_section(int number, const std::vector<const StudyRun*>& runs
     }
     for (const auto& [set, levels] : run->levels) {
       ReportSection part;
-      add_comparisons(cited, set, run->name + (run->levels.size() > 1 ? " (" + set + ")" : "") + ": ", part);
-      section.tables.insert(section.tables.end(), part.tables.begin(), part.tables.end());
+      add_comparisons(cited, set, "", part);
+      const std::string name = run->name + (run->levels.size() > 1 ? " (" + set + ")" : "");
+      for (auto& table : part.tables) add_run_table(name, std::move(table), section);
       for (const auto& p : part.paragraphs) {
         if (std::find(section.paragraphs.begin(), section.paragraphs.end(), p) == section.paragraphs.end()) {
           section.paragraphs.push_back(p);
@@ -124,6 +159,7 @@ ReportSection table_section(int number, const std::vector<const StudyRun*>& runs
     }
     add_run_figures(*run, section);
   }
+  for (auto& table : section.tables) drop_single_benchmark(table);
   return section;
 }
 
