@@ -64,5 +64,19 @@ TEST(StudyReport, RunsOfOneTableShareItsTable) {
   EXPECT_TRUE(contains(document_markdown(doc), "| montgomery | average (mean over instances) | 0.6500 | 0.6000 |"));
 }
 
+// A run that cites no table stands alone with the study's two metrics, each beside its interval.
+TEST(StudyReport, RunWithoutBaselinesShowsDiceAndIou) {
+  StudyRun alone = lung_run("endovis", {0.5, 0.7}, "");
+  alone.baselines.clear();
+  alone.comparisons.clear();
+  const ReportDocument doc = study_document({alone});
+  const ReportSection& section = section_titled(doc, "Runs without published numbers");
+  ASSERT_EQ(section.tables.size(), 1u);
+  const TextTable& t = section.tables[0].table;
+  EXPECT_EQ(t.header, (std::vector<std::string>{"class", "instances", "Dice", "Dice: 95% CI", "IoU", "IoU: 95% CI"}));
+  EXPECT_EQ(t.rows[0], (std::vector<std::string>{"lungs", "2", "0.6000", "–", "0.6000", "–"}));  // no bootstrap
+  EXPECT_EQ(t.rows.back()[0], "mean over instances");
+}
+
 }  // namespace
 }  // namespace sambench

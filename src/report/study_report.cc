@@ -1,6 +1,7 @@
 #include "sambench/report/study_report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -163,15 +164,37 @@ ReportSection table_section(int number, const std::vector<const StudyRun*>& runs
   return section;
 }
 
+// The study's two metrics, each mean beside its 95% interval, per class and over the level; each
+// run's report.md has the other metrics.
+TextTable dice_iou_table(const LevelSummary& level) {
+  auto cells = [](const std::string& name, long long count, const std::array<Stats, kMetricCount>& stats) {
+    std::vector<std::string> row = {name, std::to_string(count)};
+    for (Metric m : {Metric::kDice, Metric::kIoU}) {
+      const Stats& s = stats[static_cast<size_t>(m)];
+      row.push_back(s.count == 0 ? "–" : format_number(s.mean, 4));
+      row.push_back(s.count == 0 || std::isnan(s.ci_low)
+                        ? "–"
+                        : "[" + format_number(s.ci_low, 4) + ", " + format_number(s.ci_high, 4) + "]");
+    }
+    return row;
+  };
+  TextTable t;
+  t.header = {"class", level.rows, "Dice", "Dice: 95% CI", "IoU", "IoU: 95% CI"};
+  for (const auto& c : level.classes) t.rows.push_back(cells(c.info.name, c.count, c.metrics));
+  t.rows.push_back(cells("mean over classes", level.overall.over_classes[0].count, level.overall.over_classes));
+  t.rows.push_back(cells("mean over " + level.rows, level.overall.over_rows[0].count, level.overall.over_rows));
+  return t;
+}
+
 ReportSection unpublished_section(const std::vector<const StudyRun*>& runs) {
   ReportSection section;
   section.title = "Runs without published numbers";
   section.paragraphs.push_back("These runs' configs cite no published table (the study's Tables 4 and 9 are not "
-                               "available to sambench), so they stand alone: instance level, first result set.");
+                               "available to sambench), so they stand alone: instance level, first result set, the study's two "
+                               "metrics (each run's report.md has the others).");
   for (const auto* run : runs) {
     if (run->levels.empty() || run->levels.front().second.empty()) continue;
-    const double tolerance = run->tables.summary.value("/config/metrics/nsd_tolerance_mm"_json_pointer, 2.0);
-    section.tables.push_back({run->name, level_text_table(run->levels.front().second.front(), tolerance)});
+    section.tables.push_back({run->name, dice_iou_table(run->levels.front().second.front())});
     add_run_figures(*run, section);
   }
   return section;
