@@ -204,7 +204,8 @@ std::vector<std::string> study_lead(const std::vector<StudyRun>& runs) {
   std::set<std::string> models;
   for (const auto& run : runs) {
     const json& s = run.tables.summary;
-    models.insert("`" + s.value("/model/path"_json_pointer, std::string()) + "` (sha256 " +
+    // The file name and its hash: the folder is this machine's, the hash names the weights anywhere.
+    models.insert("`" + fs::path(s.value("/model/path"_json_pointer, std::string())).filename().string() + "` (sha256 " +
                   s.value("/model/sha256"_json_pointer, std::string()).substr(0, 12) + ")");
   }
   std::vector<std::string> lead = {std::to_string(runs.size()) + " run(s)"};
