@@ -189,9 +189,10 @@ TextTable dice_iou_table(const LevelSummary& level) {
 ReportSection unpublished_section(const std::vector<const StudyRun*>& runs) {
   ReportSection section;
   section.title = "Runs without published numbers";
-  section.paragraphs.push_back("These runs' configs cite no published table (the study's Tables 4 and 9 are not "
-                               "available to sambench), so they stand alone: instance level, first result set, the study's two "
-                               "metrics (each run's report.md has the others).");
+  section.paragraphs.push_back("These runs' configs cite no published scores (the study's Tables 4 and 9 are not "
+                               "available to sambench; their sample counts are in Table 1), so they stand alone: "
+                               "instance level, first result set, the study's two metrics (each run's report.md has "
+                               "the others).");
   for (const auto* run : runs) {
     if (run->levels.empty() || run->levels.front().second.empty()) continue;
     section.tables.push_back({run->name, dice_iou_table(run->levels.front().second.front())});
