@@ -38,6 +38,25 @@ TEST(ParseBaselines, BadEntriesNameTheEntry) {
   EXPECT_NE(error_of(R"([{"source": "s", "level": "slice", "values": {}}])").find("level"), std::string::npos);
   EXPECT_NE(error_of(R"({"source": "s"})").find("list"), std::string::npos);
   EXPECT_TRUE(parse_baselines(nlohmann::json::array()).empty());
+  EXPECT_NE(error_of(R"([{"source": "s"}])").find("gives no number"), std::string::npos);
+  EXPECT_NE(error_of(R"([{"source": "s", "level": "image", "group": "D1", "average": 1}])").find("group"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"([{"source": "s", "samples": -3}])").find("samples"), std::string::npos);
+}
+
+TEST(ParseBaselines, ReadsMethodGroupAverageAndSamples) {
+  auto b = parse_baselines(nlohmann::json::parse(R"([
+    {"source": "the study, Table 3", "method": "DoFE", "group": "Domain1", "values": {"optic cup": 0.8359}},
+    {"source": "the study, Table 6", "average": 0.2105},
+    {"source": "the study, Table 1", "samples": 15361}])"));
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b[0].method, "DoFE");
+  EXPECT_EQ(b[0].group, "Domain1");
+  EXPECT_FALSE(b[0].average.has_value());
+  EXPECT_EQ(b[1].method, "SAM");
+  EXPECT_DOUBLE_EQ(*b[1].average, 0.2105);
+  EXPECT_TRUE(b[1].values.empty());
+  EXPECT_EQ(b[2].samples, 15361);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ struct BenchArgs {
   std::string config;
   RunOverrides overrides;
   BenchOptions options;
+  std::string only;
 };
 
 // As eval's options; the default output is beside the config's run folder, not the run itself.
@@ -21,6 +22,7 @@ Config resolve(const BenchArgs& args) {
   Config config = load_config(args.config);
   config.run.output += "-bench";
   args.overrides.apply(config);
+  if (!config.suite.empty() && !args.only.empty()) return suite_datasets(config, {args.only}).front();
   return config;
 }
 
@@ -40,6 +42,7 @@ void add_bench_command(CLI::App& app) {
                                    "(--model none: no model, each mask the truth shifted by a few pixels, "
                                    "to time the harness alone)");
   cmd->add_option("-c,--config", args->config, "YAML config (see configs/)")->required();
+  cmd->add_option("--only", args->only, "the one dataset of a suite config to time (its folder name)");
   cmd->add_option("--warmup", args->options.warmup, "evaluations run first, not counted")->check(CLI::NonNegativeNumber);
   cmd->add_option("--repeat", args->options.repeat, "evaluations measured")->check(CLI::PositiveNumber);
   args->overrides.add_to(cmd, "run folder, overwritten by each repeat (default: run.output-bench)", true);

@@ -31,5 +31,6 @@ void add_merge_command(CLI::App& app);
 void add_rescore_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_study_report_command(CLI::App& app);
 
 }  // namespace sambench

@@ -4,7 +4,10 @@
 
 #include "cli/commands.h"
 #include "cli/run_overrides.h"
+#include "sambench/base/error.h"
+#include "sambench/data/dataset.h"
 #include "sambench/run/eval.h"
+#include "sambench/report/published_comparison.h"
 #include "sambench/report/tables.h"
 
 namespace sambench {
@@ -18,6 +21,8 @@ struct EvalArgs {
   bool save_predictions = false, save_logits = false;
   bool resume = false;
   std::string shard, on_error = "fail";
+  std::vector<std::string> only;
+  bool plan = false;
 };
 
 EvalOptions options_of(const EvalArgs& args) {
@@ -66,25 +71,66 @@ void print_mode(const EvalResult& result, const std::vector<LevelSummary>& level
   });
 }
 
-void print_table(const EvalResult& result) {
+// Measured beside published, for the baselines of the config: the publication's SAM row only
+// (report.md has every method and the per-group comparisons).
+void print_published(const PublishedComparison& c) {
+  size_t width = 24;
+  for (const auto& r : c.rows) width = std::max(width, columns_of(r));
+  const std::string method = c.methods[c.reference] + " (published)";
+  std::printf("%s\n%s %*s %9s %10s\n", c.title().c_str(), pad("class", width).c_str(),
+              static_cast<int>(std::max<size_t>(9, columns_of(method))), method.c_str(), "measured", "difference");
+  for (size_t r = 0; r < c.rows.size(); ++r) {
+    const bool measured = c.measured[r].count > 0;
+    std::printf("%s %*s %9s %10s\n", pad(c.rows[r], width).c_str(),
+                static_cast<int>(std::max<size_t>(9, columns_of(method))),
+                format_number(c.published[r][c.reference], 4).c_str(),
+                measured ? format_number(c.measured[r].mean, 4).c_str() : "-",
+                measured ? format_number(c.difference(r), 4).c_str() : "-");
+  }
+}
+
+void print_table(const EvalResult& result, const std::vector<Baseline>& baselines) {
+  const auto comparisons = compare_with_published(baselines, result.modes, {});
   for (const auto& [mode, levels] : result.modes) {
     if (result.modes.size() > 1) std::printf("prompt: %s\n", mode.c_str());
     print_mode(result, levels);
+    for (const auto& c : comparisons) {
+      if (c.set == mode) print_published(c);
+    }
   }
+  if (needs_groups(baselines)) std::printf("per-group comparisons with the published numbers: report.md\n");
   std::printf("%lld image(s) in %.1f s; results in %s\n", result.images, result.wall_seconds,
               result.output.c_str());
 }
 
+// One line per dataset, tab-separated, for scripts: "plan", the dataset's name, its sample count
+// (after --limit) or "absent", the output folder, the model, the folder relative dataset roots
+// start from, and why it is absent.
+void print_plan(const std::vector<Config>& configs) {
+  for (const auto& c : configs) {
+    std::string count, why;
+    try {
+      const size_t n = make_dataset(c.dataset, c.dataset_base)->list().size();
+      count = std::to_string(c.run.limit > 0 ? std::min<size_t>(n, static_cast<size_t>(c.run.limit)) : n);
+    } catch (const Error& e) {
+      count = "absent";
+      why = e.what();
+    }
+    std::printf("plan\t%s\t%s\t%s\t%s\t%s\t%s\n", c.run.output.filename().c_str(), count.c_str(),
+                c.run.output.c_str(), c.model.path.c_str(), c.dataset_base.c_str(), why.c_str());
+  }
+}
+
 // A suite's datasets one after the other; one failing stops the suite (its error names the file),
 // after the datasets before it were written.
-void evaluate(const Config& config, const EvalOptions& options) {
-  std::vector<Config> configs = expand_suite(config);
+void evaluate(const Config& config, const EvalOptions& options, const std::vector<std::string>& only) {
+  std::vector<Config> configs = suite_datasets(config, only);
   for (size_t i = 0; i < configs.size(); ++i) {
     if (configs.size() > 1) {
       std::printf("== %s (%zu/%zu)\n", configs[i].name.c_str(), i + 1, configs.size());
       std::fflush(stdout);
     }
-    print_table(run_eval(configs[i], options));
+    print_table(run_eval(configs[i], options), parse_baselines(configs[i].baselines));
   }
 }
 
@@ -108,7 +154,14 @@ void add_eval_command(CLI::App& app) {
       ->check(non_empty());
   cmd->add_option("--on-error", args->on_error, "a sample that cannot be read: fail (default) or skip")
       ->check(CLI::IsMember({"fail", "skip"}));
-  cmd->callback([args] { evaluate(resolve(*args), options_of(*args)); });
+  cmd->add_option("--only", args->only, "evaluate only these datasets of a suite (their folder names)");
+  cmd->add_flag("--plan", args->plan,
+                "print what would run, one tab-separated line per dataset (name, samples or absent, output, "
+                "model), and stop");
+  cmd->callback([args] {
+    if (args->plan) return print_plan(suite_datasets(resolve(*args), args->only));
+    evaluate(resolve(*args), options_of(*args), args->only);
+  });
 }
 
 }  // namespace sambench

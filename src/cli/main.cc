@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   sambench::add_rescore_command(app);
   sambench::add_report_command(app);
   sambench::add_compare_command(app);
+  sambench::add_study_report_command(app);
   sambench::add_bench_command(app);
 
   if (refuse_unknown_command(app, argc, argv)) return 1;

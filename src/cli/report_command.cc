@@ -17,7 +17,7 @@ struct ReportArgs {
 
 void report(const ReportArgs& args) {
   ReportResult result = regenerate_report(args.run_dir, {args.overlays, !args.no_charts, args.dataset_root});
-  std::printf("report: %s/report.md from %lld instance row(s); %zu chart(s), %zu overlay(s)\n", args.run_dir.c_str(),
+  std::printf("report: %s/report.md and report.html from %lld instance row(s); %zu chart(s), %zu overlay(s)\n", args.run_dir.c_str(),
               result.instances, result.figures.charts.size(), result.figures.overlays.size());
   for (const auto& note : result.figures.notes) std::printf("  %s\n", note.c_str());
 }
@@ -27,7 +27,7 @@ void report(const ReportArgs& args) {
 void add_report_command(CLI::App& app) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "report", "Rewrite a run's per_class tables, figures and report.md from its saved results, without the model");
+      "report", "Rewrite a run's per_class tables, figures, report.md and report.html from its saved results, without the model");
   cmd->add_option("run", args->run_dir, "run folder of a finished eval")->required();
   cmd->add_option("--overlays", args->overlays, "best and worst N instances per class to draw (0: none)")
       ->check(CLI::NonNegativeNumber);

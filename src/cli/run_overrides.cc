@@ -1,5 +1,9 @@
 #include "cli/run_overrides.h"
 
+#include <algorithm>
+
+#include "sambench/base/error.h"
+
 namespace sambench {
 
 // An option given as "" (an unset shell variable) must not read as "not given".
@@ -17,6 +21,8 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
   cmd->add_option("--threads", threads, "CPU threads (0: one per core this process may use)")
       ->check(CLI::Range(0, kMaxThreads));
   cmd->add_option("--device", device, "auto, cpu, cuda or cuda:N");
+  cmd->add_option("--data-root", data_root,
+                  "folder that the config's relative dataset roots start from (overrides data_root)");
   if (!engine) return;
   cmd->add_option("--decode-batch", decode_batch, "prompts per decoder call (0: chosen per device)")
       ->check(CLI::Range(0, kMaxDecodeBatch));
@@ -37,6 +43,7 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
 
 void RunOverrides::apply(Config& config) const {
   if (!model.empty()) config.model.path = model;
+  if (!data_root.empty()) config.dataset_base = std::filesystem::absolute(data_root).lexically_normal();
   if (!output.empty()) config.run.output = output;
   if (!device.empty()) config.model.device = device;
   if (!precision.empty()) config.model.precision = precision;
@@ -47,6 +54,19 @@ void RunOverrides::apply(Config& config) const {
   if (decode_batch >= 0) config.run.decode_batch = decode_batch;
   if (prefetch >= 0) config.run.prefetch = prefetch;
   if (metric_workers >= -1) config.run.metric_workers = metric_workers;
+}
+
+// The suite's datasets that --only names (all without it); an unknown name is an error.
+std::vector<Config> suite_datasets(const Config& config, const std::vector<std::string>& only) {
+  std::vector<Config> all = expand_suite(config);
+  if (only.empty()) return all;
+  std::vector<Config> out;
+  for (const auto& name : only) {
+    auto it = std::find_if(all.begin(), all.end(), [&](const Config& c) { return c.run.output.filename() == name; });
+    if (it == all.end()) throw Error(config.file, "--only " + name + ": no such dataset in the suite");
+    out.push_back(*it);
+  }
+  return out;
 }
 
 }  // namespace sambench

@@ -5,6 +5,7 @@
 // the current folder; config paths to the config's folder.
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -16,16 +17,20 @@ namespace sambench {
 const CLI::Validator& non_empty();
 
 struct RunOverrides {
-  std::string model, output, device, embedding_cache, precision;
+  std::string model, output, device, embedding_cache, precision, data_root;
   int limit = -1, threads = -1, decode_batch = -1, prefetch = -1, metric_workers = -2;
   bool shared_embedding_cache = false;
 
-  // --model, --output (described by `output_help`), --limit, --threads, --device; with
+  // --model, --output (described by `output_help`), --limit, --threads, --device, --data-root; with
   // `engine`, also --decode-batch, --prefetch, --metric-workers, --embedding-cache,
   // --shared-embedding-cache and --precision.
   void add_to(CLI::App* cmd, const std::string& output_help, bool engine);
   // Sets what was given on the command line; the rest stays as the config says.
   void apply(Config& config) const;
 };
+
+// The datasets of a suite that `only` names by folder name (every one when empty; the config itself
+// when it is no suite); an unknown name is an Error naming the config.
+std::vector<Config> suite_datasets(const Config& config, const std::vector<std::string>& only);
 
 }  // namespace sambench

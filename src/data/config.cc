@@ -142,6 +142,28 @@ class Section {
   fs::path file_;
 };
 
+// What one suite dataset sets apart from the suite: its published baselines, its prompt and mask
+// policy, and a fine-tuned model from the suite's own output (the study's Table 10).
+void read_entry_overrides(const Section& entry, const json& value, const std::string& where, const fs::path& file,
+                          SuiteEntry& out) {
+  entry.get("model_from_run", out.model_from_run);
+  if (out.model_from_run.find_first_of("/\\") != std::string::npos || out.model_from_run.rfind('.', 0) == 0) {
+    throw Error(file, "'" + where + ".model_from_run': must be a plain folder name of the suite's output");
+  }
+  out.baselines = value.value("baselines", json());
+  if (!out.baselines.is_null() && !out.baselines.is_array()) {
+    throw Error(file, "'" + where + ".baselines': expected a list of {source, metric, values}");
+  }
+  out.prompt = value.value("prompt", json());
+  out.mask_policy = value.value("mask_policy", json());
+  try {
+    if (!out.prompt.is_null()) parse_prompt_modes(out.prompt);
+    if (!out.mask_policy.is_null()) parse_mask_policy_names(out.mask_policy);
+  } catch (const Error& e) {
+    throw Error(file, where + ": " + e.what());
+  }
+}
+
 // `datasets: {name: {dataset: {...}, instances: {...}}}`, in name order; each entry's instances
 // start from the suite's.
 std::vector<SuiteEntry> read_suite(const json& datasets, const InstanceConfig& defaults, const fs::path& file) {
@@ -151,17 +173,22 @@ std::vector<SuiteEntry> read_suite(const json& datasets, const InstanceConfig& d
   std::vector<SuiteEntry> suite;
   for (const auto& item : datasets.items()) {
     const std::string where = "datasets." + item.key();
-    Section entry(item.value(), where, file, {"dataset", "instances"});
+    Section entry(item.value(), where, file,
+                  {"dataset", "instances", "baselines", "prompt", "mask_policy", "model_from_run"});
     if (!item.value().contains("dataset") || !item.value()["dataset"].is_object()) {
       throw Error(file, "'" + where + "' needs a 'dataset' mapping");
     }
     if (item.key().empty() || item.key().find_first_of("/\\") != std::string::npos || item.key()[0] == '.') {
       throw Error(file, "'" + where + "': a suite name must be a plain folder name");
     }
-    SuiteEntry out{item.key(), item.value()["dataset"], defaults};
+    SuiteEntry out;
+    out.name = item.key();
+    out.dataset = item.value()["dataset"];
+    out.instances = defaults;
     Section instances(item.value().value("instances", json()), where + ".instances", file, {"min_area", "whole_class"});
     instances.get("min_area", out.instances.min_area);
     instances.get("whole_class", out.instances.whole_class);
+    read_entry_overrides(entry, item.value(), where, file, out);
     suite.push_back(out);
   }
   return suite;
@@ -270,8 +297,10 @@ Config load_config(const fs::path& file) {
 
   Section top(root, "", file,
               {"name", "dataset", "datasets", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
-               "replay_max_points", "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune"});
+               "replay_max_points", "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune",
+               "data_root"});
   top.get("name", config.name);
+  top.get_path("data_root", config.dataset_base);
   top.get("prompt_seed", config.prompt_seed);
   top.get_path("replay_prompts", config.replay_prompts);
   top.get("replay_max_points", config.replay_max_points);
@@ -346,6 +375,10 @@ std::vector<Config> expand_suite(const Config& config) {
     one.dataset = entry.dataset;
     one.instances = entry.instances;
     one.run.output = config.run.output / entry.name;
+    if (!entry.baselines.is_null()) one.baselines = entry.baselines;
+    if (!entry.prompt.is_null()) one.prompt = parse_prompt_modes(entry.prompt);
+    if (!entry.mask_policy.is_null()) one.mask_policy = parse_mask_policy_names(entry.mask_policy);
+    if (!entry.model_from_run.empty()) one.model.path = config.run.output / entry.model_from_run / "finetuned.pt";
     out.push_back(one);
   }
   return out;

@@ -5,6 +5,7 @@
 
 #include "sambench/report/escape.h"
 #include "sambench/report/tables.h"
+#include "sambench/report/text_table.h"
 
 namespace sambench {
 
@@ -46,26 +47,21 @@ std::string level_table(const LevelSummary& level, double tolerance) {
   return out;
 }
 
-const LevelSummary* find_level(const std::vector<LevelSummary>& levels, const std::string& name) {
-  for (const auto& l : levels) {
-    if (l.name == name) return &l;
+std::string published_section(const std::vector<PublishedComparison>& comparisons, const std::string& set) {
+  std::string out;
+  bool average = false;
+  for (const auto& same : merge_metrics(comparisons)) {
+    const PublishedComparison& c = same.front();
+    if (c.set != set) continue;
+    if (out.empty()) out += "### Published baselines\n\n";
+    out += "**" + markdown_text(comparison_title(same)) + "**\n\n" + markdown_table(comparison_table(same)) + "\n";
+    for (const auto& row : c.rows) average |= row == average_row_label(c.rows_name);
   }
-  return nullptr;
-}
-
-std::string baseline_table(const Baseline& b, const LevelSummary& level) {
-  std::string out = "**" + markdown_text(b.source) + "** (" + metric_name(b.metric) + ", " + b.level + " level)\n\n"
-                    "| class | published | measured | measured − published |\n|---|---:|---:|---:|\n";
-  for (const auto& [name, published] : b.values) {
-    double measured = NAN;
-    for (const auto& c : level.classes) {
-      if (c.info.name == name) measured = c.of(b.metric).mean;
-    }
-    out += "| " + markdown_text(name) + " | " + format_number(published, 3) + " | " +
-           (std::isnan(measured) ? std::string("not measured") : format_number(measured, 3)) + " | " +
-           (std::isnan(measured) ? std::string("–") : format_number(measured - published, 3)) + " |\n";
+  if (average) {
+    out += "A published Average pools the objects of every class (the study's, checked by its arithmetic), so it "
+           "is compared with this run's mean over instances, not with the mean over classes.\n\n";
   }
-  return out + "\n";
+  return out;
 }
 
 std::string run_header(const RunTables& t) {
@@ -100,8 +96,8 @@ std::string file_slug(const std::string& name) {
   return out;
 }
 
-std::string report_markdown(const RunTables& tables, const SetLevels& levels, const std::vector<Baseline>& baselines,
-                            const Figures& figures) {
+std::string report_markdown(const RunTables& tables, const SetLevels& levels,
+                            const std::vector<PublishedComparison>& comparisons, const Figures& figures) {
   const double tolerance = tables.summary.value("/config/metrics/nsd_tolerance_mm"_json_pointer, 2.0);
   std::string out = run_header(tables);
   for (size_t i = 0; i < levels.size(); ++i) {
@@ -111,15 +107,7 @@ std::string report_markdown(const RunTables& tables, const SetLevels& levels, co
     for (const auto& level : set_levels) {
       out += "### " + level.name + " level\n\n" + level_table(level, tolerance) + "\n";
     }
-    bool titled = false;
-    for (const auto& b : baselines) {
-      const bool applies = b.prompt.empty() ? i == 0 : b.prompt == set;
-      const LevelSummary* level = find_level(set_levels, b.level);
-      if (!applies || !level) continue;
-      if (!titled) out += "### Published baselines\n\n";
-      titled = true;
-      out += baseline_table(b, *level);
-    }
+    out += published_section(comparisons, set);
     for (const auto& [chart_set, file] : figures.charts) {
       if (chart_set == set) out += "![Dice per class, " + markdown_text(set) + "](" + file + ")\n\n";
     }

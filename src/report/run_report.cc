@@ -1,15 +1,33 @@
 #include "sambench/report/run_report.h"
 
+#include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
 #include "sambench/report/baselines.h"
 #include "sambench/report/report_md.h"
+#include "sambench/report/run_page.h"
 
 namespace sambench {
 
+namespace {
+
+std::vector<PublishedComparison> comparisons_of(const RunTables& tables, const SetLevels& levels) {
+  const nlohmann::json& s = tables.summary;
+  auto baselines = parse_baselines(s.value("/config/baselines"_json_pointer, nlohmann::json::array()));
+  SetGroups groups;
+  if (needs_groups(baselines)) {
+    groups = summarize_groups(tables, s.value("/config/metrics/bootstrap"_json_pointer, 0),
+                              s.value("/config/metrics/bootstrap_seed"_json_pointer, 0ULL));
+  }
+  return compare_with_published(baselines, levels, groups);
+}
+
+}  // namespace
+
 Figures write_report(const RunTables& tables, const SetLevels& levels, const FigureOptions& options) {
   Figures figures = make_figures(tables, options);
-  auto baselines = parse_baselines(tables.summary.value("/config/baselines"_json_pointer, nlohmann::json::array()));
-  write_file_atomic(tables.dir / "report.md", report_markdown(tables, levels, baselines, figures));
+  const auto comparisons = comparisons_of(tables, levels);
+  write_file_atomic(tables.dir / "report.md", report_markdown(tables, levels, comparisons, figures));
+  write_file_atomic(tables.dir / "report.html", document_html(run_document(tables, levels, comparisons, figures)));
   return figures;
 }
 

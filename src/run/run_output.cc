@@ -27,7 +27,7 @@ const char* kOutputs[] = {"per_instance.csv",    "per_image.csv",      "per_case
                           "per_class.csv",       "per_class_image.csv", "per_class_case.csv",
                           "per_group.csv",       "per_instance.partial.csv", "prompts.jsonl",
                           "timings.json",        "summary.json",        "report.md",
-                          kJournalFile,          kStateFile};
+                          "report.html",         kJournalFile,          kStateFile};
 
 std::string surface_convention(const RunSetup& setup) {
   if (!setup.surface.enabled) return "off (metrics.surface: false): nsd and hd95 are NaN";

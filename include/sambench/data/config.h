@@ -65,6 +65,12 @@ struct SuiteEntry {
   std::string name;
   nlohmann::json dataset;
   InstanceConfig instances;
+  nlohmann::json baselines;    // null: the suite's
+  nlohmann::json prompt;       // null: the suite's
+  nlohmann::json mask_policy;  // null: the suite's
+  // A folder of the suite's output holding a finetuned.pt (`sambench finetune` wrote it there):
+  // the model this entry evaluates instead of the suite's. Empty: the suite's model.
+  std::string model_from_run;
 };
 
 // One prompt mode of a config's `prompt`: a name ("centroid") or a spec ({mode: box, margin: 20}),
@@ -105,7 +111,8 @@ struct Config {
   std::filesystem::path file;  // where it was read from, empty if built in code
   std::string name;
   nlohmann::json dataset;  // "adapter" plus that adapter's own keys; the adapter validates them
-  std::filesystem::path dataset_base;  // folder that relative dataset paths start from
+  // Folder that relative dataset paths start from: the config's folder, or its `data_root`.
+  std::filesystem::path dataset_base;
   ModelConfig model;
   InstanceConfig instances;
   PromptModes prompt = parse_prompt_modes("centroid");

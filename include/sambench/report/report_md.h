@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sambench/report/baselines.h"
+#include "sambench/report/published_comparison.h"
 #include "sambench/report/run_tables.h"
 
 namespace sambench {
@@ -19,7 +19,7 @@ struct Figures {
 };
 
 std::string report_markdown(const RunTables& tables, const SetLevels& levels,
-                            const std::vector<Baseline>& baselines, const Figures& figures);
+                            const std::vector<PublishedComparison>& comparisons, const Figures& figures);
 
 // A file-name-safe form of a result set's name ("box(margin=20px)" → "box_margin_20px_").
 std::string file_slug(const std::string& name);

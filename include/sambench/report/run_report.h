@@ -10,7 +10,7 @@
 
 namespace sambench {
 
-// Writes the figures and report.md into tables.dir; tables.summary must hold the run's summary.
+// Writes the figures, report.md and report.html into tables.dir; tables.summary must hold the run's summary.
 Figures write_report(const RunTables& tables, const SetLevels& levels, const FigureOptions& options);
 
 struct ReportResult {
