@@ -260,7 +260,7 @@ Config load_config(const fs::path& file) {
 
   Section run(root.value("run", json()), "run", file,
               {"output", "threads", "limit", "decode_batch", "save_predictions", "save_logits", "prefetch",
-               "metric_workers", "embedding_cache"});
+               "metric_workers", "embedding_cache", "encode_batch"});
   run.get_path("output", config.run.output);
   run.get("threads", config.run.threads);
   run.get("limit", config.run.limit);
@@ -268,6 +268,7 @@ Config load_config(const fs::path& file) {
   run.get("save_predictions", config.run.save_predictions);
   run.get("save_logits", config.run.save_logits);
   run.get("prefetch", config.run.prefetch);
+  run.get("encode_batch", config.run.encode_batch);
   run.get("metric_workers", config.run.metric_workers);
   run.get_path("embedding_cache", config.run.embedding_cache);
   config.run.save_predictions |= config.run.save_logits;  // logits sit beside their masks
@@ -304,6 +305,7 @@ void validate(const Config& config) {
   require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
   require(config.run.decode_batch >= 0, "'run.decode_batch' must be >= 0 (0 = chosen per device)");
   require(config.run.prefetch >= 0, "'run.prefetch' must be >= 0 (0 = no read-ahead)");
+  require(config.run.encode_batch >= 0, "'run.encode_batch' must be >= 0 (0 = chosen per device)");
   require(config.run.metric_workers >= -1,
           "'run.metric_workers' must be >= 0 (0 = on the model thread), or -1 (one per core the model leaves free)");
   require(std::find(kPrecisions.begin(), kPrecisions.end(), config.model.precision) != kPrecisions.end(),

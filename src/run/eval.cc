@@ -66,6 +66,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   SamModel model = SamModel::load(config.model.path, config.model.device, config.model.precision);
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (config.run.decode_batch == 0) config.run.decode_batch = default_decode_batch(model.info().device);
+  if (config.run.encode_batch == 0) config.run.encode_batch = default_encode_batch(model.info().device);
   const bool on_gpu = model.info().device != "cpu";
   config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, on_gpu ? 1 : threads);
 

@@ -31,6 +31,7 @@ struct RunConfig {
   bool save_logits = false;       // the kept masks' low-res logits as .npy (implies predictions)
   // Speed only, never results (so not recorded in summary.json; timings.json has them):
   int prefetch = 2;                        // samples read and preprocessed ahead; 0: sequential
+  int encode_batch = 0;  // images per encoder call; 0: default_encode_batch(device) (same bits on a CPU)
   int metric_workers = -1;  // threads scoring beside the model; 0: on the model thread; -1: auto
   std::filesystem::path embedding_cache;   // on-disk embedding cache folder; empty: none
 };
