@@ -5,6 +5,7 @@
 #include <map>
 
 #include <gtest/gtest.h>
+#include <torch/script.h>
 
 #include "fixtures/test_fixtures.h"
 #include "sambench/base/file_io.h"
@@ -135,6 +136,31 @@ TEST_F(PrepareTest, BatchedEncodingSkipsABadSampleAsOneAtATime) {
   run(config("one_at_a_time", 2), skip);
   run(config("batched", 2, 0, 3), skip);
   EXPECT_EQ(json::parse(read_file(dir_ / "batched/summary.json"))["counts"]["images_done"], 3);
+  expect_identical("one_at_a_time", "batched");
+}
+
+// A model whose encode refuses batches: each image of a failed batch is encoded alone, so the
+// run ends as at batch 1 instead of failing.
+TEST_F(PrepareTest, AFailedBatchIsEncodedImageByImage) {
+  torch::jit::Module m("NoBatches");
+  m.define(
+      "def encode(self, x: Tensor) -> Tensor:\n"
+      "  one = x.view([1, 3, 1024, 1024])\n"  // fails on a batch
+      "  return torch.zeros([1, 256, 64, 64]) + one[0, 0, 0, 0]\n"
+      "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
+      "  b = c.size(0)\n"
+      "  return torch.zeros([b, 4, 256, 256]) + e[0, 0, 0, 0], torch.zeros([b, 4])\n");
+  const std::string metadata =
+      R"({"format": "sambench-sam/1", "model_type": "fake", "image_size": 1024, "embedding_size": 64,
+          "low_res_size": 256, "num_mask_outputs": 4, "mask_threshold": 0.0, "batched_encode": true,
+          "pixel_mean": [123.675, 116.28, 103.53], "pixel_std": [58.395, 57.12, 57.375]})";
+  m.save((dir_ / "no_batches.pt").string(), {{"sambench.json", metadata}});
+  Config one = config("one_at_a_time", 2);
+  one.model.path = dir_ / "no_batches.pt";
+  run(one);
+  Config batched = config("batched", 2, 0, 3);
+  batched.model.path = one.model.path;
+  run(batched);
   expect_identical("one_at_a_time", "batched");
 }
 

@@ -293,6 +293,23 @@ TEST(SamEncodeBatch, OlderExportsTakeOneCallPerImageOnACpu) {
   EXPECT_EQ(first_values(model), (std::vector<float>{11, 21, 31}));
 }
 
+// A model that fails inside the TorchScript interpreter gives a one-line Error with the reason.
+TEST(SamEncodeBatch, AnEncoderFailingInTheInterpreterIsAnError) {
+  testing::TempDir dir;
+  save_module(dir / "m.pt",
+              "def encode(self, x: Tensor) -> Tensor:\n"
+              "  return x.view([7, 256, 64, 64])\n"
+              "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
+              "  b = c.size(0)\n"
+              "  return torch.zeros([b, 4, 256, 256]), torch.zeros([b, 4])\n",
+              true);
+  const SamModel model = SamModel::load(dir / "m.pt", "cpu");
+  const std::string error = testing::error_of([&] { model.encode(std::vector<float>(3 * 1024 * 1024)); });
+  EXPECT_TRUE(testing::contains(error, "m.pt: encode failed: RuntimeError: shape '[7, 256, 64, 64]' is invalid"))
+      << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
 TEST(SamEncodeBatch, EachEmbeddingHasItsSingleImageBitsOnACpu) {
   set_threads(2);
   const SamModel model = SamModel::load(testing::small_model(), "cpu");

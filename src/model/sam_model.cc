@@ -109,6 +109,15 @@ torch::Tensor to_device(const torch::Tensor& host, const torch::Device& device) 
   return host.pin_memory().to(device, /*non_blocking=*/true);
 }
 
+// The TorchScript interpreter's message is a traceback that ends with the reason.
+std::string interpreter_reason(const std::string& text) {
+  const size_t end = text.find_last_not_of("\n ");
+  if (end == std::string::npos) return text;
+  const size_t newline = text.rfind('\n', end);
+  const size_t start = newline == std::string::npos ? 0 : newline + 1;
+  return text.substr(start, end + 1 - start);
+}
+
 // The inputs as one [B,3,S,S] host tensor: one image is wrapped as is; several are copied into
 // one buffer, pinned when bound for CUDA so that to_device need not copy it again.
 torch::Tensor batch_of(const std::vector<const std::vector<float>*>& inputs, int64_t s, const torch::Device& device) {
@@ -192,6 +201,8 @@ std::vector<Embedding> SamModel::encode_batch(const std::vector<const std::vecto
     out = impl_->module.get_method("encode")({x.to(impl_->encoder_dtype)}).toTensor().to(torch::kFloat);
   } catch (const c10::Error& e) {
     throw Error(info.path, "encode failed: " + first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {  // an error raised inside the TorchScript interpreter
+    throw Error(info.path, "encode failed: " + interpreter_reason(e.what()));
   }
   const int64_t e = info.embedding_size;
   if (out.dim() != 4 || out.size(0) != b || out.size(1) != 256 || out.size(2) != e || out.size(3) != e) {
