@@ -6,14 +6,15 @@ parameter and buffer names equal the official checkpoints' state_dict keys, so
 sam_vit_{h,l,b}_*.pth load with strict=True. The exported module has two
 methods that the C++ harness calls:
 
-  encode(x [1,3,1024,1024] normalized+padded) -> embeddings [1,256,64,64]
+  encode(x [B,3,1024,1024] normalized+padded) -> embeddings [B,256,64,64]
   decode(embeddings, point_coords [B,N,2], point_labels [B,N],
          mask_input [B,1,256,256] or None)
       -> (low_res_logits [B,4,256,256], iou_predictions [B,4])
 
 Usage:
   export_sam.py --model-type {vit_h,vit_l,vit_b,small}
-                (--checkpoint PATH | --random-init [--seed N]) --output OUT.pt
+                (--checkpoint PATH | --random-init [--seed N])
+                [--attention {textbook,sdpa}] --output OUT.pt
 """
 
 import argparse
@@ -195,8 +196,22 @@ class PatchEmbed(nn.Module):
         return self.proj(x).permute(0, 2, 3, 1)  # NCHW -> NHWC tokens
 
 
+def decomposed_rel_pos_bias(q: Tensor, rel_pos_h: Tensor, rel_pos_w: Tensor, h: int, w: int) -> Tensor:
+    """The MViTv2 decomposed relative position terms alone, [B, h*w, h*w]: what
+    add_decomposed_rel_pos adds, as an additive attention mask."""
+    rh = relative_position_table(h, rel_pos_h)
+    rw = relative_position_table(w, rel_pos_w)
+    b, dim = q.shape[0], q.shape[2]
+    r_q = q.reshape(b, h, w, dim)
+    rel_h = torch.einsum("bhwc,hkc->bhwk", r_q, rh)
+    rel_w = torch.einsum("bhwc,wkc->bhwk", r_q, rw)
+    return (rel_h[:, :, :, :, None] + rel_w[:, :, :, None, :]).reshape(b, h * w, h * w)
+
+
 class EncoderAttention(nn.Module):
-    """Multi-head self-attention over a [B,H,W,C] grid with relative positions."""
+    """Multi-head self-attention over a [B,H,W,C] grid with relative positions.
+
+    The textbook form: scores, relative-position terms, softmax, weighted sum."""
 
     def __init__(self, dim: int, num_heads: int, grid: int, device: Device = None) -> None:
         super().__init__()
@@ -217,21 +232,42 @@ class EncoderAttention(nn.Module):
         qkv = self.qkv(x).reshape(b, h * w, 3, self.num_heads, -1).permute(2, 0, 3, 1, 4)
         qkv = qkv.reshape(3, b * self.num_heads, h * w, -1)
         q, k, v = qkv[0], qkv[1], qkv[2]
+        x = self.attend(q, k, v, h, w).view(b, self.num_heads, h, w, -1).permute(0, 2, 3, 1, 4)
+        return self.proj(x.reshape(b, h, w, -1))
+
+    def attend(self, q: Tensor, k: Tensor, v: Tensor, h: int, w: int) -> Tensor:
         attn = (q * self.scale) @ k.transpose(-2, -1)
         attn = add_decomposed_rel_pos(attn, q, self.rel_pos_h, self.rel_pos_w, h, w)
-        attn = attn.softmax(dim=-1)
-        x = (attn @ v).view(b, self.num_heads, h, w, -1).permute(0, 2, 3, 1, 4)
-        return self.proj(x.reshape(b, h, w, -1))
+        return attn.softmax(dim=-1) @ v
+
+
+class FusedEncoderAttention(EncoderAttention):
+    """The same attention through F.scaled_dot_product_attention (PyTorch 2.0 and later), the
+    relative-position terms passed as its additive mask, so that a GPU can run a fused kernel
+    instead of writing out the [B*heads, HW, HW] scores. Its default scale is head_dim ** -0.5,
+    the textbook form's. Only scripted when chosen (--attention sdpa): older PyTorch lacks the op."""
+
+    def attend(self, q: Tensor, k: Tensor, v: Tensor, h: int, w: int) -> Tensor:
+        bias = decomposed_rel_pos_bias(q, self.rel_pos_h, self.rel_pos_w, h, w)
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+
+
+ATTENTIONS: Dict[str, Type[EncoderAttention]] = {"textbook": EncoderAttention, "sdpa": FusedEncoderAttention}
+
+
+def sdpa_available() -> bool:
+    return hasattr(F, "scaled_dot_product_attention")
 
 
 class EncoderBlock(nn.Module):
     """Pre-norm transformer block; window_size 0 means global attention."""
 
-    def __init__(self, dim: int, num_heads: int, window_size: int, device: Device = None) -> None:
+    def __init__(self, dim: int, num_heads: int, window_size: int, device: Device = None,
+                 attention: str = "textbook") -> None:
         super().__init__()
         grid = window_size if window_size > 0 else EMBEDDING_SIZE
         self.norm1 = Float32LayerNorm(dim, eps=1e-6, device=device)
-        self.attn = EncoderAttention(dim, num_heads, grid, device=device)
+        self.attn = ATTENTIONS[attention](dim, num_heads, grid, device=device)
         self.norm2 = Float32LayerNorm(dim, eps=1e-6, device=device)
         self.mlp = MLPBlock(dim, 4 * dim, nn.GELU, device=device)
         self.window_size = window_size
@@ -252,14 +288,15 @@ class EncoderBlock(nn.Module):
 class ImageEncoderViT(nn.Module):
     def __init__(self, embed_dim: int, depth: int, num_heads: int,
                  global_attn_indexes: Tuple[int, ...], window_size: int = 14,
-                 device: Device = None) -> None:
+                 device: Device = None, attention: str = "textbook") -> None:
         super().__init__()
         self.patch_embed = PatchEmbed(embed_dim, device=device)
         self.pos_embed = nn.Parameter(
             torch.zeros(1, EMBEDDING_SIZE, EMBEDDING_SIZE, embed_dim, device=device))
         self.blocks = nn.ModuleList([
             EncoderBlock(embed_dim, num_heads,
-                         0 if i in global_attn_indexes else window_size, device=device)
+                         0 if i in global_attn_indexes else window_size, device=device,
+                         attention=attention)
             for i in range(depth)
         ])
         self.neck = nn.Sequential(
@@ -505,7 +542,14 @@ class Sam(nn.Module):
 
     @torch.jit.export
     def encode(self, x: Tensor) -> Tensor:
-        """x [1,3,1024,1024] normalized and zero-padded -> [1,256,64,64]."""
+        """x [B,3,1024,1024] normalized and zero-padded -> [B,256,64,64].
+
+        On a CPU the images go through one at a time: a CPU BLAS gives a matrix row other
+        bits when the call holds more rows (measured with OpenBLAS: the last rows of an
+        image's 4096 differ), and a batch gains nothing there, while each image's embedding
+        must not depend on its companions. A GPU takes the batch in one pass."""
+        if x.device.type == "cpu" and x.shape[0] > 1:
+            return torch.cat([self.image_encoder(x[i:i + 1]) for i in range(x.shape[0])])
         return self.image_encoder(x)
 
     @torch.jit.export
@@ -531,15 +575,16 @@ class Sam(nn.Module):
         return self.decode(self.encode(x), point_coords, point_labels, mask_input)
 
 
-def build_sam(model_type: str, device: Device = None) -> Sam:
+def build_sam(model_type: str, device: Device = None, attention: str = "textbook") -> Sam:
     """Build an eager SAM with PyTorch's default init (what the official code does).
 
-    device=torch.device("meta") builds shapes only, with no memory or init cost."""
+    device=torch.device("meta") builds shapes only, with no memory or init cost.
+    attention: "textbook" or "sdpa" (same parameters, so either loads any checkpoint)."""
     if model_type not in MODEL_CONFIGS:
         raise ValueError(f"unknown model type {model_type!r}; expected one of {sorted(MODEL_CONFIGS)}")
     cfg = MODEL_CONFIGS[model_type]
     encoder = ImageEncoderViT(cfg["embed_dim"], cfg["depth"], cfg["num_heads"],
-                              tuple(cfg["global_attn_indexes"]), device=device)
+                              tuple(cfg["global_attn_indexes"]), device=device, attention=attention)
     return Sam(encoder, device=device).eval()
 
 
@@ -570,10 +615,10 @@ def perturb_constant_init(model: Sam, seed: int) -> None:
             mlp.layers[-1].bias.mul_(LOGIT_GAIN)
 
 
-def build_random(model_type: str, seed: int) -> Sam:
-    """Deterministic random weights for a given (model_type, seed)."""
+def build_random(model_type: str, seed: int, attention: str = "textbook") -> Sam:
+    """Deterministic random weights for a given (model_type, seed), whatever the attention."""
     torch.manual_seed(seed)
-    model = build_sam(model_type)
+    model = build_sam(model_type, attention=attention)
     perturb_constant_init(model, seed)
     return model
 
@@ -676,7 +721,8 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
-def make_metadata(model_type: str, checkpoint: Optional[str], seed: Optional[int]) -> str:
+def make_metadata(model_type: str, checkpoint: Optional[str], seed: Optional[int],
+                  attention: str = "textbook") -> str:
     meta = {
         "format": FORMAT,
         "model_type": model_type,
@@ -688,6 +734,9 @@ def make_metadata(model_type: str, checkpoint: Optional[str], seed: Optional[int
         "mask_threshold": MASK_THRESHOLD,
         "num_mask_outputs": NUM_MASK_OUTPUTS,
         "encoder_layer_norms": "float32",  # whatever the encoder's dtype (see LayerNorm2d)
+        "encoder_attention": attention,
+        # encode takes [B,3,S,S]; on a CPU each image keeps its batch-1 bits (Sam.encode).
+        "batched_encode": True,
         "checkpoint": os.path.basename(checkpoint) if checkpoint else None,
         "checkpoint_sha256": sha256_file(checkpoint) if checkpoint else None,
         "random_init": checkpoint is None,
@@ -717,8 +766,14 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     src.add_argument("--checkpoint", help="official SAM state_dict (.pth)")
     src.add_argument("--random-init", action="store_true", help="seeded random weights")
     p.add_argument("--seed", type=int, help="seed for --random-init (default 0)")
+    p.add_argument("--attention", choices=sorted(ATTENTIONS), default="textbook",
+                   help="the image encoder's attention: textbook (any PyTorch) or sdpa "
+                        "(F.scaled_dot_product_attention, PyTorch 2.0 and later)")
     p.add_argument("--output", required=True, help="output TorchScript file (.pt)")
     args = p.parse_args(argv)
+    if args.attention == "sdpa" and not sdpa_available():
+        p.error(f"--attention sdpa needs PyTorch 2.0 or later (this one is {torch.__version__}): "
+                "torch.nn.functional has no scaled_dot_product_attention; use --attention textbook")
     if args.seed is not None and args.checkpoint:
         p.error("--seed only applies to --random-init")
     if args.seed is None:
@@ -731,13 +786,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.checkpoint:
         # Skip the random init (slow for vit_h): allocate uninitialized storage;
         # the strict load then overwrites every parameter and buffer.
-        model = build_sam(args.model_type, device=torch.device("meta")).to_empty(device="cpu")
+        model = build_sam(args.model_type, device=torch.device("meta"),
+                          attention=args.attention).to_empty(device="cpu")
         load_checkpoint(model, args.model_type, args.checkpoint)
         seed = None
     else:
-        model = build_random(args.model_type, args.seed)
+        model = build_random(args.model_type, args.seed, args.attention)
         seed = args.seed
-    export(model, args.output, make_metadata(args.model_type, args.checkpoint, seed))
+    export(model, args.output, make_metadata(args.model_type, args.checkpoint, seed, args.attention))
     n_params = sum(p.numel() for p in model.parameters())
     print(f"wrote {args.output} model_type={args.model_type} params={n_params} "
           f"sha256={sha256_file(args.output)}")

@@ -44,7 +44,7 @@ instances: {min_area: 25, whole_class: true}
 prompt: centroid
 mask_policy: single
 empty_rule: one
-run: {output: ../runs/x, threads: 3, limit: 7, decode_batch: 4}
+run: {output: ../runs/x, threads: 3, limit: 7, decode_batch: 4, encode_batch: 5}
 )");
   Config c = load_config(dir / "configs" / "c.yaml");
   EXPECT_EQ(c.name, "trial");
@@ -62,6 +62,7 @@ run: {output: ../runs/x, threads: 3, limit: 7, decode_batch: 4}
   EXPECT_EQ(c.run.threads, 3);
   EXPECT_EQ(c.run.limit, 7);
   EXPECT_EQ(c.run.decode_batch, 4);
+  EXPECT_EQ(c.run.encode_batch, 5);
   EXPECT_NO_THROW(validate(c));
 }
 
@@ -76,6 +77,7 @@ TEST(LoadConfig, DefaultsWhenSectionsAreMissing) {
   EXPECT_EQ(c.mask_policy.names, std::vector<std::string>{"best_score"});
   EXPECT_EQ(c.run.output, std::filesystem::path("runs/minimal"));
   EXPECT_EQ(c.run.decode_batch, 0);  // chosen per device
+  EXPECT_EQ(c.run.encode_batch, 0);  // chosen per device
   // No model anywhere: validate says how to give one.
   try {
     validate(c);
@@ -126,6 +128,9 @@ TEST(Validate, RejectsOutOfRangeValues) {
   Config bad = c;
   bad.run.decode_batch = -1;
   EXPECT_THROW(validate(bad), Error);
+  bad = c;
+  bad.run.encode_batch = -1;
+  EXPECT_NE(testing::error_of([&] { validate(bad); }).find("'run.encode_batch' must be >= 0"), std::string::npos);
   bad = c;
   bad.instances.min_area = 0;
   EXPECT_THROW(validate(bad), Error);

@@ -142,7 +142,8 @@ REPRESENTATIVE = {  # spot checks named in the task, independent of expected_lay
 
 META_KEYS = {"format", "model_type", "image_size", "embedding_size", "low_res_size",
              "pixel_mean", "pixel_std", "mask_threshold", "num_mask_outputs", "checkpoint",
-             "checkpoint_sha256", "random_init", "seed", "torch_version", "encoder_layer_norms"}
+             "checkpoint_sha256", "random_init", "seed", "torch_version", "encoder_layer_norms",
+             "encoder_attention", "batched_encode"}
 
 
 # --------------------------------------------------------------------------
@@ -285,6 +286,7 @@ def test_metadata(path: str, seed: int) -> Dict:
           and meta.get("mask_threshold") == 0.0 and meta.get("random_init") is True
           and meta.get("seed") == seed and meta.get("checkpoint") is None
           and meta.get("checkpoint_sha256") is None
+          and meta.get("encoder_attention") == "textbook" and meta.get("batched_encode") is True
           and meta.get("pixel_mean") == [123.675, 116.28, 103.53]
           and meta.get("pixel_std") == [58.395, 57.12, 57.375], json.dumps(meta))
     return meta

@@ -18,10 +18,12 @@ TEST(ModelSpeed, KeepsEveryTimedCallAndReportsRates) {
   ModelSpeedOptions options;
   options.warmup = 1;
   options.images = 3;
+  options.encode_batches = {1, 2};
   options.decode_batches = {1, 3};
   options.decode_calls = 2;
   ModelSpeed speed = measure_model_speed(model, options);
-  ASSERT_EQ(speed.encode_s.size(), 3u);
+  ASSERT_EQ(speed.encode_s.size(), 2u);
+  for (const auto& calls : speed.encode_s) EXPECT_EQ(calls.size(), 3u);
   ASSERT_EQ(speed.decode_s.size(), 2u);
   for (const auto& calls : speed.decode_s) EXPECT_EQ(calls.size(), 2u);
   EXPECT_FALSE(speed.peak_gpu_mib);  // a CPU run
@@ -30,10 +32,13 @@ TEST(ModelSpeed, KeepsEveryTimedCallAndReportsRates) {
   EXPECT_EQ(j["device"], "cpu");
   EXPECT_EQ(j["precision"], "fp32");
   EXPECT_EQ(j["sha256"].get<std::string>().size(), 64u);
-  const double encode = j["encode"]["median_s"].get<double>();
+  EXPECT_EQ(j["encoder_attention"], "textbook");
+  ASSERT_EQ(j["encode"].size(), 2u);
+  EXPECT_EQ(j["encode"][1]["batch"], 2);
+  const double encode = j["encode"][1]["median_s"].get<double>();
   EXPECT_GT(encode, 0.0);
-  EXPECT_DOUBLE_EQ(j["encode"]["images_per_s"].get<double>(), 1.0 / encode);
-  EXPECT_EQ(j["encode"]["calls_s"].size(), 3u);
+  EXPECT_DOUBLE_EQ(j["encode"][1]["images_per_s"].get<double>(), 2.0 / encode);
+  EXPECT_EQ(j["encode"][1]["calls_s"].size(), 3u);
   ASSERT_EQ(j["decode"].size(), 2u);
   EXPECT_EQ(j["decode"][1]["batch"], 3);
   EXPECT_DOUBLE_EQ(j["decode"][1]["prompts_per_s"].get<double>(), 3.0 / j["decode"][1]["median_s"].get<double>());
@@ -42,10 +47,12 @@ TEST(ModelSpeed, KeepsEveryTimedCallAndReportsRates) {
   const std::string table = model_speed_table(speed, model, options);
   EXPECT_TRUE(testing::contains(table, "images/s")) << table;
   EXPECT_TRUE(testing::contains(table, "decode batch   3")) << table;
+  EXPECT_TRUE(testing::contains(table, "encode batch   2")) << table;
 }
 
 TEST(ModelSpeed, BadOptionsAreRefused) {
   EXPECT_EQ(parse_batches("1,4,16"), (std::vector<int>{1, 4, 16}));
+  EXPECT_EQ(parse_batches("none"), std::vector<int>{});
   for (const char* bad : {"", "0", "1,,2", "4x", "-1", "1,a"}) {
     EXPECT_THROW(parse_batches(bad), Error) << bad;
   }

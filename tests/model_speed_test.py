@@ -27,25 +27,35 @@ def run(model, *extra):
 
 def main():
     model = sys.argv[1]
-    done = run(model, "--decode-batches", "1,3")
+    done = run(model, "--decode-batches", "1,3", "--encode-batches", "1,2", "--engine", "torchscript", "eager")
     check("runs on the CPU", done.returncode == 0, done.stderr[-500:])
     if done.returncode != 0:
         return 1
     report = json.loads(done.stdout)
-    runs = {r["precision"]: r for r in report["runs"]}
-    check("one run per default precision", sorted(runs) == ["bf16", "fp32"], str(sorted(runs)))
-    for precision, r in runs.items():
-        check(f"{precision}: encoder rate from its time", abs(r["images_per_s"] * r["encode_s"] - 1) < 1e-9)
-        check(f"{precision}: one decode entry per batch size", [d["batch"] for d in r["decode"]] == [1, 3])
-        check(f"{precision}: prompts/s is batch over call time",
+    runs = {(r["engine"], r["precision"]): r for r in report["runs"]}
+    check("one run per engine and default precision",
+          sorted(runs) == [("eager", "bf16"), ("eager", "fp32"), ("torchscript", "bf16"), ("torchscript", "fp32")],
+          str(sorted(runs)))
+    for (engine, precision), r in runs.items():
+        name = f"{engine} {precision}"
+        check(f"{name}: one encode entry per batch size", [e["batch"] for e in r["encode"]] == [1, 2])
+        check(f"{name}: images/s is batch over call time",
+              all(abs(e["images_per_s"] * e["call_s"] - e["batch"]) < 1e-9 for e in r["encode"]))
+        check(f"{name}: one decode entry per batch size", [d["batch"] for d in r["decode"]] == [1, 3])
+        check(f"{name}: prompts/s is batch over call time",
               all(abs(d["prompts_per_s"] * d["call_s"] - d["batch"]) < 1e-9 for d in r["decode"]))
-        check(f"{precision}: no GPU memory on a CPU", r["peak_gpu_mib"] is None)
+        check(f"{name}: no GPU memory on a CPU", r["peak_gpu_mib"] is None)
+    runs = {precision: r for (engine, precision), r in runs.items() if engine == "torchscript"}
     # bf16 keeps 8 bits of mantissa: the embedding moves, but little (0.7-0.9% measured here).
     error = runs["bf16"].get("embedding_rel_l2_vs_fp32", -1)
     check("bf16 embedding close to fp32, and not equal", 1e-4 < error < 0.05, str(error))
     refused = run(model, "--precision", "fp16")
     check("fp16 refused on a CPU", refused.returncode != 0 and "fp16 needs CUDA" in refused.stderr,
           refused.stderr[-300:])
+    if not hasattr(__import__("torch"), "compile"):
+        refused = run(model, "--engine", "compile")
+        check("--engine compile refused with one line without torch.compile",
+              refused.returncode != 0 and "torch.compile" in refused.stderr, refused.stderr[-300:])
     print("FAILED: " + ", ".join(FAILURES) if FAILURES else "all passed")
     return 1 if FAILURES else 0
 

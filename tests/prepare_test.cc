@@ -1,9 +1,11 @@
-// The pipeline (read-ahead, metrics on workers) and the embedding cache, end to end: none may
-// change a result.
+// The pipeline (read-ahead, metrics on workers, batched encoding) and the embedding cache, end
+// to end: none may change a result.
 
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
+#include <torch/script.h>
 
 #include "fixtures/test_fixtures.h"
 #include "sambench/base/file_io.h"
@@ -24,18 +26,19 @@ class PrepareTest : public ::testing::Test {
  protected:
   void SetUp() override { make_demo_dataset(dir_ / "data", {4, 3}); }
 
-  Config config(const std::string& output, int prefetch, int metric_workers = 0) const {
+  Config config(const std::string& output, int prefetch, int metric_workers = 0, int encode_batch = 1) const {
     // Always base/run, so that summary.json records the same config.
     Config c = testing::demo_config(dir_.path(), "prepare_test");
     c.run.prefetch = prefetch;
     c.run.metric_workers = metric_workers;
+    c.run.encode_batch = encode_batch;
     run_to_ = dir_ / output;
     return c;
   }
 
   // Runs, then keeps the result files under `run_to_`.
-  void run(const Config& c) {
-    run_eval(c);
+  void run(const Config& c, const EvalOptions& options = {}) {
+    run_eval(c, options);
     fs::create_directories(run_to_);
     for (const auto& name : kResults) fs::copy_file(c.run.output / name, run_to_ / name);
   }
@@ -54,9 +57,8 @@ class PrepareTest : public ::testing::Test {
     return summary.dump(2);
   }
 
-  json cache_stats(const Config& c) const {
-    return json::parse(read_file(c.run.output / "timings.json"))["embedding_cache"];
-  }
+  json timings(const Config& c) const { return json::parse(read_file(c.run.output / "timings.json")); }
+  json cache_stats(const Config& c) const { return timings(c)["embedding_cache"]; }
 
   testing::TempDir dir_;
   mutable fs::path run_to_;
@@ -108,6 +110,90 @@ TEST_F(PrepareTest, CorruptCacheEntryIsRecomputed) {
   EXPECT_EQ(cache_stats(c)["rejected"], 1);
   EXPECT_EQ(cache_stats(c)["stores"], 1);  // the corrupt entry, rewritten
   expect_identical("first", "second");
+}
+
+// Four images in batches of three (a full batch, then one image), read ahead or not: each
+// embedding has its batch-1 bits on a CPU, and every file is byte-identical.
+TEST_F(PrepareTest, BatchedEncodingIsByteIdenticalToOneAtATime) {
+  run(config("one_at_a_time", 2));
+  Config batched = config("batched", 2, 0, 3);
+  run(batched);
+  EXPECT_EQ(timings(batched)["encode_batch"], 3);
+  expect_identical("one_at_a_time", "batched");
+  run(config("batched_sequential", 0, 0, 4));
+  expect_identical("one_at_a_time", "batched_sequential");
+}
+
+// Cache hits need no encoder: the batch is made of the misses, and each miss is stored.
+TEST_F(PrepareTest, BatchedEncodingBesideCacheHits) {
+  run(config("plain", 2));
+  Config c = config("half_cached", 2, 0, 3);
+  c.run.embedding_cache = dir_ / "cache";
+  c.run.limit = 2;
+  run_eval(c);  // caches the first two images
+  c.run.limit = 0;
+  run(c);
+  EXPECT_EQ(cache_stats(c)["hits"], 2);
+  EXPECT_EQ(cache_stats(c)["stores"], 2);
+  expect_identical("plain", "half_cached");
+}
+
+// A sample that fails to read, under --on-error skip, ends the batch before it: the samples
+// before and after it are encoded as at batch 1, and the same unit is skipped.
+TEST_F(PrepareTest, BatchedEncodingSkipsABadSampleAsOneAtATime) {
+  for (const auto& entry : fs::directory_iterator(dir_ / "data/images")) {
+    if (entry.path().stem() == "demo_002") testing::write_text(entry.path(), "not an image");
+  }
+  EvalOptions skip;
+  skip.on_error = OnError::kSkip;
+  run(config("one_at_a_time", 2), skip);
+  run(config("batched", 2, 0, 3), skip);
+  EXPECT_EQ(json::parse(read_file(dir_ / "batched/summary.json"))["counts"]["images_done"], 3);
+  expect_identical("one_at_a_time", "batched");
+}
+
+// A model whose encode refuses batches: each image of a failed batch is encoded alone, so the
+// run ends as at batch 1 instead of failing.
+TEST_F(PrepareTest, AFailedBatchIsEncodedImageByImage) {
+  torch::jit::Module m("NoBatches");
+  m.define(
+      "def encode(self, x: Tensor) -> Tensor:\n"
+      "  one = x.view([1, 3, 1024, 1024])\n"  // fails on a batch
+      "  return torch.zeros([1, 256, 64, 64]) + one[0, 0, 0, 0]\n"
+      "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
+      "  b = c.size(0)\n"
+      "  return torch.zeros([b, 4, 256, 256]) + e[0, 0, 0, 0], torch.zeros([b, 4])\n");
+  const std::string metadata =
+      R"({"format": "sambench-sam/1", "model_type": "fake", "image_size": 1024, "embedding_size": 64,
+          "low_res_size": 256, "num_mask_outputs": 4, "mask_threshold": 0.0, "batched_encode": true,
+          "pixel_mean": [123.675, 116.28, 103.53], "pixel_std": [58.395, 57.12, 57.375]})";
+  m.save((dir_ / "no_batches.pt").string(), {{"sambench.json", metadata}});
+  Config one = config("one_at_a_time", 2);
+  one.model.path = dir_ / "no_batches.pt";
+  run(one);
+  Config batched = config("batched", 2, 0, 3);
+  batched.model.path = one.model.path;
+  run(batched);
+  expect_identical("one_at_a_time", "batched");
+}
+
+// A fundus image is listed twice (disc, then cup): a batch encodes it once, and the cup reuses
+// the disc's embedding as at batch 1.
+TEST(PrepareFundus, BatchedEncodingEncodesARepeatedImageOnce) {
+  testing::TempDir dir;
+  for (const char* name : {"a", "b", "c"}) testing::write_fundus_case(dir.path(), "Domain1", name, 96, {44, 50});
+  Config c = testing::demo_config(dir.path(), "fundus_batches");
+  c.dataset = {{"adapter", "fundus"}, {"root", "Fundus"}, {"domains", {"Domain1"}}};
+  c.run.metric_workers = 0;
+  std::map<int, std::string> tables;
+  for (int batch : {1, 4}) {
+    c.run.encode_batch = batch;
+    run_eval(c);
+    const json timings = json::parse(read_file(c.run.output / "timings.json"));
+    EXPECT_EQ(timings["encodes_reused"], 3) << "batch " << batch;
+    tables[batch] = read_file(c.run.output / "per_instance.csv");
+  }
+  EXPECT_EQ(tables[1], tables[4]);
 }
 
 }  // namespace

@@ -188,11 +188,12 @@ const char* kMetadata =
         "embedding_size": 64, "low_res_size": 256, "num_mask_outputs": 4, "mask_threshold": 0.0,
         "pixel_mean": [123.675, 116.28, 103.53], "pixel_std": [58.395, 57.12, 57.375]})";
 
-void save_module(const fs::path& path, const std::string& source, bool with_metadata) {
+void save_module(const fs::path& path, const std::string& source, bool with_metadata,
+                 const std::string& metadata = kMetadata) {
   torch::jit::Module m("Fake");
   m.define(source);
   torch::jit::ExtraFilesMap extra;
-  if (with_metadata) extra["sambench.json"] = kMetadata;
+  if (with_metadata) extra["sambench.json"] = metadata;
   m.save(path.string(), extra);
 }
 
@@ -249,6 +250,82 @@ TEST(SamModelLoad, EncoderWithWrongOutputShapeFailsOnFirstImage) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("encode returned [1,3,1024,1024]"), std::string::npos);
   }
+}
+
+// ---- encode_batch: several images in one call. ----
+
+// An encoder whose embedding is its image's first value plus the size of the batch it came in.
+std::string batch_size_sam() {
+  return "def encode(self, x: Tensor) -> Tensor:\n"
+         "  return torch.zeros([x.size(0), 256, 64, 64]) + x[:, :1, :1, :1] + x.size(0)\n"
+         "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
+         "  b = c.size(0)\n"
+         "  return torch.zeros([b, 4, 256, 256]), torch.zeros([b, 4])\n";
+}
+
+// The first value of each embedding that encode_batch returns for images filled with 10, 20, 30.
+std::vector<float> first_values(const SamModel& model) {
+  std::vector<std::vector<float>> inputs;
+  for (float v : {10.0f, 20.0f, 30.0f}) inputs.emplace_back(3 * 1024 * 1024, v);
+  std::vector<float> out;
+  for (const Embedding& e : model.encode_batch({&inputs[0], &inputs[1], &inputs[2]})) {
+    out.push_back(embedding_values(e).front());
+  }
+  return out;
+}
+
+TEST(SamEncodeBatch, OneCallInInputOrder) {
+  testing::TempDir dir;
+  std::string metadata = kMetadata;
+  metadata.insert(metadata.size() - 1, R"(, "batched_encode": true)");
+  save_module(dir / "m.pt", batch_size_sam(), true, metadata);
+  const SamModel model = SamModel::load(dir / "m.pt", "cpu");
+  EXPECT_TRUE(model.info().batched_encode);
+  EXPECT_EQ(first_values(model), (std::vector<float>{13, 23, 33}));
+}
+
+// Exports before batched_encode give a row other bits in a larger CPU call: one call per image.
+TEST(SamEncodeBatch, OlderExportsTakeOneCallPerImageOnACpu) {
+  testing::TempDir dir;
+  save_module(dir / "m.pt", batch_size_sam(), true);
+  const SamModel model = SamModel::load(dir / "m.pt", "cpu");
+  EXPECT_FALSE(model.info().batched_encode);
+  EXPECT_EQ(first_values(model), (std::vector<float>{11, 21, 31}));
+}
+
+// A model that fails inside the TorchScript interpreter gives a one-line Error with the reason.
+TEST(SamEncodeBatch, AnEncoderFailingInTheInterpreterIsAnError) {
+  testing::TempDir dir;
+  save_module(dir / "m.pt",
+              "def encode(self, x: Tensor) -> Tensor:\n"
+              "  return x.view([7, 256, 64, 64])\n"
+              "def decode(self, e: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
+              "  b = c.size(0)\n"
+              "  return torch.zeros([b, 4, 256, 256]), torch.zeros([b, 4])\n",
+              true);
+  const SamModel model = SamModel::load(dir / "m.pt", "cpu");
+  const std::string error = testing::error_of([&] { model.encode(std::vector<float>(3 * 1024 * 1024)); });
+  EXPECT_TRUE(testing::contains(error, "m.pt: encode failed: RuntimeError: shape '[7, 256, 64, 64]' is invalid"))
+      << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+TEST(SamEncodeBatch, EachEmbeddingHasItsSingleImageBitsOnACpu) {
+  set_threads(2);
+  const SamModel model = SamModel::load(testing::small_model(), "cpu");
+  ASSERT_TRUE(model.info().batched_encode);
+  std::mt19937 random(11);
+  std::normal_distribution<float> normal;
+  std::vector<std::vector<float>> inputs(2, std::vector<float>(3 * 1024 * 1024));
+  for (auto& input : inputs) {
+    for (float& v : input) v = normal(random);
+  }
+  const std::vector<Embedding> batch = model.encode_batch({&inputs[0], &inputs[1]});
+  ASSERT_EQ(batch.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(embedding_values(batch[i]), embedding_values(model.encode(inputs[i]))) << "image " << i;
+  }
+  EXPECT_NE(embedding_values(batch[0]), embedding_values(batch[1]));
 }
 
 TEST(SamModelLoad, RealExportCarriesMetadataAndHash) {

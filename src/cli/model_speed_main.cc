@@ -15,13 +15,14 @@
 namespace {
 
 struct Args {
-  std::string model, device = "auto", precision = "fp32", batches = "1,4,16,64", json;
+  std::string model, device = "auto", precision = "fp32", encode_batches = "1", batches = "1,4,16,64", json;
   int threads = 0;
   sambench::ModelSpeedOptions options;
 };
 
 void run(const Args& args) {
   sambench::ModelSpeedOptions options = args.options;
+  options.encode_batches = sambench::parse_batches(args.encode_batches);
   options.decode_batches = sambench::parse_batches(args.batches);
   const int threads = sambench::set_threads(args.threads);
   auto start = std::chrono::steady_clock::now();
@@ -49,8 +50,11 @@ int main(int argc, char** argv) {
   app.add_option("--precision", args.precision, "image encoder dtype: fp32, bf16 or fp16 (CUDA)")->capture_default_str();
   app.add_option("--threads", args.threads, "CPU threads (0: one per core this process may use)")->capture_default_str();
   app.add_option("--warmup", args.options.warmup, "untimed calls of each kind first")->capture_default_str();
-  app.add_option("--images", args.options.images, "timed encoder calls")->capture_default_str();
-  app.add_option("--decode-batches", args.batches, "prompts per decoder call, comma-separated")->capture_default_str();
+  app.add_option("--images", args.options.images, "timed encoder calls per batch size")->capture_default_str();
+  app.add_option("--encode-batches", args.encode_batches, "images per encoder call, comma-separated")
+      ->capture_default_str();
+  app.add_option("--decode-batches", args.batches, "prompts per decoder call, comma-separated, or none")
+      ->capture_default_str();
   app.add_option("--decode-calls", args.options.decode_calls, "timed decoder calls per batch size")->capture_default_str();
   app.add_option("--json", args.json, "also write the numbers (and every timed call) to this file");
   try {

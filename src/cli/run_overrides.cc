@@ -26,6 +26,8 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
   if (!engine) return;
   cmd->add_option("--decode-batch", decode_batch, "prompts per decoder call (0: chosen per device)")
       ->check(CLI::Range(0, kMaxDecodeBatch));
+  cmd->add_option("--encode-batch", encode_batch, "images per encoder call (0: chosen per device)")
+      ->check(CLI::Range(0, kMaxEncodeBatch));
   cmd->add_option("--prefetch", prefetch, "samples read ahead on worker threads (0: sequential)")
       ->check(CLI::Range(0, kMaxPrefetch));
   cmd->add_option("--metric-workers", metric_workers,
@@ -52,6 +54,7 @@ void RunOverrides::apply(Config& config) const {
   if (limit >= 0) config.run.limit = limit;
   if (threads >= 0) config.run.threads = threads;
   if (decode_batch >= 0) config.run.decode_batch = decode_batch;
+  if (encode_batch >= 0) config.run.encode_batch = encode_batch;
   if (prefetch >= 0) config.run.prefetch = prefetch;
   if (metric_workers >= -1) config.run.metric_workers = metric_workers;
 }

@@ -74,6 +74,7 @@ ModelInfo parse_model_metadata(const fs::path& path, const std::string& text) {
     require(threshold.is_number() && std::isfinite(threshold.get<double>()), path, "mask_threshold",
             "a finite number", threshold);
     info.mask_threshold = threshold.get<float>();
+    info.batched_encode = m.value("batched_encode", false);
     info.normalization.mean = channel_values(m, path, "pixel_mean", false);
     info.normalization.std = channel_values(m, path, "pixel_std", true);
   } catch (const nlohmann::json::exception& e) {

@@ -43,20 +43,29 @@ double rate(double count, double seconds) { return seconds > 0 ? count / seconds
 }  // namespace
 
 ModelSpeed measure_model_speed(const SamModel& model, const ModelSpeedOptions& options) {
-  if (options.warmup < 0 || options.images < 1 || options.decode_calls < 1 || options.decode_batches.empty()) {
-    throw Error("model speed: needs --warmup >= 0, --images >= 1, --decode-calls >= 1 and a decode batch");
+  if (options.warmup < 0 || options.images < 1 || options.decode_calls < 1 || options.encode_batches.empty()) {
+    throw Error("model speed: needs --warmup >= 0, --images >= 1, --decode-calls >= 1 and an encode batch");
   }
   const ModelInfo& info = model.info();
   const std::vector<float> input = synthetic_input(info.image_size);
   ModelSpeed speed;
-  for (int i = 0; i < options.warmup; ++i) embedding_values(model.encode(input));
   reset_peak_gpu_memory(info.device);
   Embedding embedding = model.encode(input);
-  for (int i = 0; i < options.images; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    embedding = model.encode(input);
-    embedding_values(embedding);
-    speed.encode_s.push_back(seconds_since(start));
+  for (int batch : options.encode_batches) {
+    const std::vector<const std::vector<float>*> inputs(static_cast<size_t>(batch), &input);
+    // Every embedding is copied back, as a run stores or decodes each one.
+    auto encode = [&] {
+      std::vector<Embedding> embeddings = model.encode_batch(inputs);
+      for (const Embedding& e : embeddings) embedding_values(e);
+    };
+    for (int i = 0; i < options.warmup; ++i) encode();
+    std::vector<double> calls;
+    for (int i = 0; i < options.images; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      encode();
+      calls.push_back(seconds_since(start));
+    }
+    speed.encode_s.push_back(calls);
   }
   for (int batch : options.decode_batches) {
     const std::vector<DecoderPrompt> prompts = synthetic_prompts(batch, info.image_size);
@@ -81,7 +90,12 @@ json to_json(const ModelSpeed& speed, const SamModel& model, const ModelSpeedOpt
     const double s = median(speed.decode_s[b]);
     decode.push_back({{"batch", batch}, {"median_s", s}, {"prompts_per_s", rate(batch, s)}, {"calls_s", speed.decode_s[b]}});
   }
-  const double encode = median(speed.encode_s);
+  json encode = json::array();
+  for (size_t b = 0; b < options.encode_batches.size(); ++b) {
+    const int batch = options.encode_batches[b];
+    const double s = median(speed.encode_s[b]);
+    encode.push_back({{"batch", batch}, {"median_s", s}, {"images_per_s", rate(batch, s)}, {"calls_s", speed.encode_s[b]}});
+  }
   return {{"model", info.path.string()},
           {"model_type", info.model_type},
           {"sha256", info.sha256},
@@ -90,7 +104,8 @@ json to_json(const ModelSpeed& speed, const SamModel& model, const ModelSpeedOpt
           {"threads", speed.threads},
           {"load_s", speed.load_s},
           {"warmup", options.warmup},
-          {"encode", {{"median_s", encode}, {"images_per_s", rate(1, encode)}, {"calls_s", speed.encode_s}}},
+          {"encoder_attention", info.metadata.value("encoder_attention", "textbook")},
+          {"encode", encode},
           {"decode", decode},
           {"peak_gpu_mib", speed.peak_gpu_mib ? json(*speed.peak_gpu_mib) : json(nullptr)}};
 }
@@ -103,10 +118,13 @@ std::string model_speed_table(const ModelSpeed& speed, const SamModel& model, co
                 info.path.filename().c_str(), info.model_type.c_str(), info.device.c_str(), info.precision.c_str(),
                 speed.threads, speed.load_s);
   out << line;
-  const double encode = median(speed.encode_s);
-  std::snprintf(line, sizeof line, "encode          median %9.4f s   %9.3f images/s   (%zu calls)\n", encode,
-                rate(1, encode), speed.encode_s.size());
-  out << line;
+  for (size_t b = 0; b < options.encode_batches.size(); ++b) {
+    const int batch = options.encode_batches[b];
+    const double s = median(speed.encode_s[b]);
+    std::snprintf(line, sizeof line, "encode batch %3d median %9.4f s   %9.3f images/s   (%zu calls)\n", batch, s,
+                  rate(batch, s), speed.encode_s[b].size());
+    out << line;
+  }
   for (size_t b = 0; b < options.decode_batches.size(); ++b) {
     const int batch = options.decode_batches[b];
     const double s = median(speed.decode_s[b]);
@@ -122,6 +140,7 @@ std::string model_speed_table(const ModelSpeed& speed, const SamModel& model, co
 }
 
 std::vector<int> parse_batches(const std::string& text) {
+  if (text == "none") return {};
   std::vector<int> batches;
   std::stringstream in(text);
   std::string item;

@@ -15,7 +15,7 @@
 namespace sambench {
 
 struct Embedding::Impl {
-  torch::Tensor tensor;  // [1, 256, E, E] on the model's device
+  torch::Tensor tensor;  // [1, 256, E, E] on the model's device (a slice of its batch's output)
 };
 
 struct SamModel::Impl {
@@ -107,6 +107,27 @@ torch::Tensor to_device(const torch::Tensor& host, const torch::Device& device) 
   return host.pin_memory().to(device, /*non_blocking=*/true);
 }
 
+// The TorchScript interpreter's message is a traceback that ends with the reason.
+std::string interpreter_reason(const std::string& text) {
+  const size_t end = text.find_last_not_of("\n ");
+  if (end == std::string::npos) return text;
+  const size_t newline = text.rfind('\n', end);
+  const size_t start = newline == std::string::npos ? 0 : newline + 1;
+  return text.substr(start, end + 1 - start);
+}
+
+// The inputs as one [B,3,S,S] host tensor: one image is wrapped as is; several are copied into
+// one buffer, pinned when bound for CUDA so that to_device need not copy it again.
+torch::Tensor batch_of(const std::vector<const std::vector<float>*>& inputs, int64_t s, const torch::Device& device) {
+  const int64_t b = static_cast<int64_t>(inputs.size());
+  if (b == 1) return torch::from_blob(const_cast<float*>(inputs[0]->data()), {1, 3, s, s});
+  torch::Tensor host = torch::empty({b, 3, s, s}, torch::TensorOptions().pinned_memory(device.is_cuda()));
+  for (int64_t i = 0; i < b; ++i) {
+    std::copy(inputs[i]->begin(), inputs[i]->end(), host[i].data_ptr<float>());
+  }
+  return host;
+}
+
 // A model can load and still have the wrong interface; one cheap decode on a zero embedding
 // finds that now rather than after an hour of encoding.
 void probe_decoder(const SamModel& model) {
@@ -159,29 +180,46 @@ SamModel SamModel::load(const fs::path& path, const std::string& device_name, co
   return model;
 }
 
-Embedding SamModel::encode(const std::vector<float>& input) const {
+Embedding SamModel::encode(const std::vector<float>& input) const { return encode_batch({&input}).front(); }
+
+std::vector<Embedding> SamModel::encode_batch(const std::vector<const std::vector<float>*>& inputs) const {
   const ModelInfo& info = impl_->info;
-  const int64_t s = info.image_size;
-  if (input.size() != static_cast<size_t>(3 * s * s)) {
-    throw Error(info.path, "encode: input has " + std::to_string(input.size()) + " values, expected 3x" +
-                               std::to_string(s) + "x" + std::to_string(s));
+  if (inputs.size() > 1 && !impl_->device.is_cuda() && !info.batched_encode) {
+    std::vector<Embedding> out;
+    for (const auto* input : inputs) out.push_back(encode(*input));
+    return out;
+  }
+  if (inputs.empty()) return {};
+  const int64_t s = info.image_size, b = static_cast<int64_t>(inputs.size());
+  for (const auto* input : inputs) {
+    if (input->size() != static_cast<size_t>(3 * s * s)) {
+      throw Error(info.path, "encode: input has " + std::to_string(input->size()) + " values, expected 3x" +
+                                 std::to_string(s) + "x" + std::to_string(s));
+    }
   }
   c10::InferenceMode guard;
-  torch::Tensor x = to_device(torch::from_blob(const_cast<float*>(input.data()), {1, 3, s, s}), impl_->device);
+  torch::Tensor host = batch_of(inputs, s, impl_->device);
+  torch::Tensor x = to_device(host, impl_->device);
   torch::Tensor out;
   try {
     out = impl_->module.get_method("encode")({x.to(impl_->encoder_dtype)}).toTensor().to(torch::kFloat);
   } catch (const c10::Error& e) {
     throw Error(info.path, "encode failed: " + first_line(e.what_without_backtrace()));
+  } catch (const std::exception& e) {  // an error raised inside the TorchScript interpreter
+    throw Error(info.path, "encode failed: " + interpreter_reason(e.what()));
   }
   const int64_t e = info.embedding_size;
-  if (out.dim() != 4 || out.size(0) != 1 || out.size(1) != 256 || out.size(2) != e || out.size(3) != e) {
-    throw Error(info.path, "encode returned " + shape_string(out) + ", expected [1,256," +
+  if (out.dim() != 4 || out.size(0) != b || out.size(1) != 256 || out.size(2) != e || out.size(3) != e) {
+    throw Error(info.path, "encode returned " + shape_string(out) + ", expected [" + std::to_string(b) + ",256," +
                                std::to_string(e) + "," + std::to_string(e) + "]");
   }
-  auto impl = std::make_shared<Embedding::Impl>();
-  impl->tensor = out;
-  return Embedding(impl);
+  std::vector<Embedding> embeddings;
+  for (int64_t i = 0; i < b; ++i) {
+    auto impl = std::make_shared<Embedding::Impl>();
+    impl->tensor = out.narrow(0, i, 1);  // shares the batch's memory: no copy on the device
+    embeddings.emplace_back(impl);
+  }
+  return embeddings;
 }
 
 DecodeOutput SamModel::decode(const Embedding& embedding, const std::vector<DecoderPrompt>& prompts,
@@ -267,6 +305,8 @@ bool optimized_blas_loaded() {
 }
 
 int default_decode_batch(const std::string& device) { return device.rfind("cuda", 0) == 0 ? 64 : 1; }
+
+int default_encode_batch(const std::string& device) { return device.rfind("cuda", 0) == 0 ? 8 : 1; }
 
 int set_threads(int threads) {
   if (threads <= 0) threads = usable_cores();

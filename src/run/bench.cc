@@ -125,6 +125,7 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
                     {"prefetch", config.run.prefetch},
                     {"metric_workers", config.run.metric_workers},
                     {"decode_batch", config.run.decode_batch},
+                    {"encode_batch", config.run.encode_batch},
                     {"precision", config.model.precision},
                     {"embedding_cache", config.run.embedding_cache.string()},
                     {"warmup", options.warmup},
@@ -148,6 +149,7 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
   result.peak_gpu_mib = peak_gpu_memory_mib(last.timings.at("device").get<std::string>());
   result.context["threads"] = last.timings.at("threads");
   result.context["decode_batch"] = last.decode_batch;
+  result.context["encode_batch"] = last.timings.at("encode_batch");
   result.context["load_average_at_end"] = load_average();
   return result;
 }

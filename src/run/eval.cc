@@ -104,6 +104,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string device = model ? model->info().device : "cpu";
   if (config.run.decode_batch == 0) config.run.decode_batch = default_decode_batch(device);
+  if (config.run.encode_batch == 0) config.run.encode_batch = default_encode_batch(device);
   // The stand-in leaves every core to the harness, as a GPU nearly does.
   const int model_threads = options.stand_in_model ? 0 : device != "cpu" ? 1 : threads;
   config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, model_threads);

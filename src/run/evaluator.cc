@@ -88,8 +88,8 @@ void Evaluator::evaluate_units(Progress& bar) {
     pending.push_back(&unit);
     pending_samples.insert(pending_samples.end(), unit.samples.begin(), unit.samples.end());
   }
-  auto prefetch = prefetch_samples(setup_, pending_samples);
-  for (const Unit* unit : pending) evaluate_unit(*unit, *prefetch, bar);
+  SampleFeed feed(setup_, pending_samples, progress_.times);
+  for (const Unit* unit : pending) evaluate_unit(*unit, feed, bar);
   settle(progress_, results_, /*wait=*/true);
   bar.finish();
 }
@@ -110,20 +110,17 @@ void Evaluator::save_partial_results(const std::string& error) {
 
 // One case (or 2D image), whole: journaled when done; under --on-error skip, a failing one is
 // skipped whole.
-// The unit's samples come from `prefetch`, in order; a skipped unit's remaining samples are
+// The unit's samples come from `feed`, in order; a skipped unit's remaining samples are
 // taken and dropped, so that the next unit starts at its own first sample.
-void Evaluator::evaluate_unit(const Unit& unit, Prefetcher<PreparedSample>& prefetch, Progress& bar) {
+void Evaluator::evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar) {
   progress_.open_unit = std::make_unique<EvalOutput>();
   EvalOutput& out = *progress_.open_unit;
   size_t taken = 0;
   try {
     for (; taken < unit.samples.size();) {
       if (InterruptGuard::interrupted()) throw FatalError("interrupted (Ctrl-C)");
-      PreparedSample prepared = [&] {
-        auto t = progress_.times.time("wait");  // for the sample to be read and preprocessed
-        ++taken;
-        return prefetch.next();
-      }();
+      ++taken;
+      PreparedSample prepared = feed.next();  // times the wait for it (and a batch's encode)
       evaluate_sample(prepared, out);
       ++out.images_done;
       bar.advance();
@@ -134,7 +131,7 @@ void Evaluator::evaluate_unit(const Unit& unit, Prefetcher<PreparedSample>& pref
     if (setup_.on_error != OnError::kSkip) throw;
     for (; taken < unit.samples.size(); ++taken) {
       try {
-        prefetch.next();
+        feed.next();
       } catch (const Error&) {  // the same unit's other bad samples: skipped with it
       }
     }

@@ -10,7 +10,7 @@
 
 #include "run/mask_source.h"
 #include "run/run.h"
-#include "sambench/base/prefetch.h"
+#include "run/sample_feed.h"
 #include "sambench/base/progress.h"
 
 namespace sambench {
@@ -45,7 +45,7 @@ class Evaluator {
 
  private:
   void evaluate_units(Progress& bar);
-  void evaluate_unit(const Unit& unit, Prefetcher<PreparedSample>& prefetch, Progress& bar);
+  void evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar);
   void evaluate_sample(const PreparedSample& sample, EvalOutput& out);
   std::vector<Prompt> make_prompts(const Mode& mode, const PreparedSample& sample, EvalOutput& out);
   void add_clicks(const std::string& set, const PreparedSample& sample, const std::vector<Prediction>& predictions,

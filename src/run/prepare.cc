@@ -38,7 +38,8 @@ PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
 
 std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const RunSetup& setup,
                                                              const std::vector<SampleRef>& refs) {
-  const size_t depth = static_cast<size_t>(std::max(0, setup.config.run.prefetch));
+  const int prefetch = setup.config.run.prefetch;
+  const size_t depth = static_cast<size_t>(prefetch > 0 ? std::max(prefetch, setup.config.run.encode_batch) : 0);
   const size_t cores = static_cast<size_t>(usable_cores());
   // The model's threads use the cores; the workers mostly wait on disk and decoders.
   const size_t workers = setup.volumetric ? 1 : std::min(depth, std::max<size_t>(1, cores / 2));

@@ -4,6 +4,7 @@
 // embedding from the disk cache), read ahead in run order.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,15 @@ struct PreparedSample {
   std::vector<float> input;  // the model input; empty without instances, model, or from the disk cache
   std::string cache_key;     // with an embedding disk cache (run.embedding_cache)
   std::vector<float> embedding_from_disk;  // the embedding disk cache held the image: its embedding
+  std::optional<Embedding> embedding;     // encoded with the next samples in one call (SampleFeed)
   StageTimes times;                     // read, prompt (instances), cache and preprocess time spent on it
 };
 
 PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref);
 
 // `refs` (which must outlive the prefetcher) in order, run.prefetch ahead on worker threads
-// (0: on the caller's thread, when taken). Volumes get one worker: adapters cache one volume, and slices come case by case,
+// (0: on the caller's thread, when taken), and at least run.encode_batch ahead, so that a batch
+// is prepared while the model encodes the previous one. Volumes get one worker: adapters cache one volume, and slices come case by case,
 // so each volume is read once and at most one is held besides the queued slices.
 std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const RunSetup& setup,
                                                              const std::vector<SampleRef>& refs);

@@ -290,6 +290,7 @@ json timings_json(const RunSetup& setup, const RunResults& results, const StageT
           {"images_per_s", static_cast<double>(out.images_done) * per_s},
           {"prompts_per_s", static_cast<double>(out.instance_rows.size()) * per_s},
           {"prefetch", setup.config.run.prefetch},
+          {"encode_batch", setup.config.run.encode_batch},
           {"metric_workers", setup.config.run.metric_workers},
           {"encodes_reused", encodes_reused},
           {"embedding_cache", setup.embedding_disk_cache ? setup.embedding_disk_cache->stats() : json(nullptr)},

@@ -18,6 +18,7 @@ inline constexpr long long kMaxConfigNodes = 100000;    // values after expandin
 inline constexpr int kMaxThreads = 256;                 // run.threads, run.metric_workers
 inline constexpr int kMaxPrefetch = 64;                 // run.prefetch (each holds a whole sample)
 inline constexpr int kMaxDecodeBatch = 4096;            // run.decode_batch
+inline constexpr int kMaxEncodeBatch = 256;             // run.encode_batch
 inline constexpr int kMaxBootstrap = 100000;            // metrics.bootstrap resamples
 inline constexpr int kMaxMinArea = 100000000;           // instances.min_area, pixels
 inline constexpr double kMaxNsdToleranceMm = 1000.0;    // metrics.nsd_tolerance_mm
@@ -45,6 +46,7 @@ struct RunConfig {
   bool save_logits = false;       // the kept masks' low-res logits as .npy (implies predictions)
   // Speed only, never results (so not recorded in summary.json; timings.json has them):
   int prefetch = 2;                        // samples read and preprocessed ahead; 0: sequential
+  int encode_batch = 0;  // images per encoder call; 0: default_encode_batch(device) (same bits on a CPU)
   int metric_workers = -1;  // threads scoring beside the model; 0: on the model thread; -1: auto
   std::filesystem::path embedding_cache;   // on-disk embedding cache folder; empty: none
   // Accept a cache folder that other users can write (docs/security.md): everyone who can write

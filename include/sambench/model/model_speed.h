@@ -19,15 +19,16 @@ namespace sambench {
 
 struct ModelSpeedOptions {
   int warmup = 3;                              // calls of each kind run first and not timed
-  int images = 10;                             // encoder calls timed
-  std::vector<int> decode_batches = {1, 4, 16, 64};
+  int images = 10;                             // encoder calls timed per batch size
+  std::vector<int> encode_batches = {1};       // images per encoder call (SamModel::encode_batch)
+  std::vector<int> decode_batches = {1, 4, 16, 64};  // may be empty: no decoder measured
   int decode_calls = 5;                        // decoder calls timed per batch size
 };
 
 struct ModelSpeed {
   double load_s = 0;
   int threads = 0;
-  std::vector<double> encode_s;                    // each timed call, in order
+  std::vector<std::vector<double>> encode_s;       // per encode batch size, each timed call
   std::vector<std::vector<double>> decode_s;       // per batch size, each timed call
   std::optional<double> peak_gpu_mib;              // over the timed calls, CUDA only
 };
@@ -39,7 +40,7 @@ ModelSpeed measure_model_speed(const SamModel& model, const ModelSpeedOptions& o
 nlohmann::json to_json(const ModelSpeed& speed, const SamModel& model, const ModelSpeedOptions& options);
 std::string model_speed_table(const ModelSpeed& speed, const SamModel& model, const ModelSpeedOptions& options);
 
-// "1,4,16" → {1, 4, 16}; throws Error on anything but positive integers.
+// "1,4,16" → {1, 4, 16}; throws Error on anything but positive integers. "none" → {}.
 std::vector<int> parse_batches(const std::string& text);
 
 }  // namespace sambench
