@@ -1,6 +1,7 @@
 #include "sambench/report/run_report.h"
 
 #include "sambench/base/file_io.h"
+#include "sambench/base/manifest.h"
 #include "sambench/report/baselines.h"
 #include "sambench/report/report_md.h"
 
@@ -10,6 +11,10 @@ Figures write_report(const RunTables& tables, const SetLevels& levels, const Fig
   Figures figures = make_figures(tables, options);
   auto baselines = parse_baselines(tables.summary.value("/config/baselines"_json_pointer, nlohmann::json::array()));
   write_file_atomic(tables.dir / "report.md", report_markdown(tables, levels, baselines, figures));
+  std::vector<std::string> files = {"report.md"};
+  for (const auto& [set, file] : figures.charts) files.push_back(file);
+  for (const auto& [caption, file] : figures.overlays) files.push_back(file);
+  update_manifest(tables.dir, files, "figures/");  // what the next report or run may remove
   return figures;
 }
 
