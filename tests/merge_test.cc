@@ -127,6 +127,21 @@ TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "shard 0/2 is given twice")) << r.output;
 
+  // A complete shard whose journal lost its lines (or the whole file) since: named, not blamed
+  // on the dataset.
+  const std::string journal = read_file(dir_ / "shard1/journal.jsonl");
+  write_text(dir_ / "shard1/journal.jsonl", "");
+  r = merge(shard_dirs(2));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "shard1/journal.jsonl: holds no record of unit 1")) << r.output;
+  EXPECT_TRUE(contains(r.output, "rerun shard 1/2 with eval --resume")) << r.output;
+  EXPECT_FALSE(contains(r.output, "dataset changed")) << r.output;
+  fs::remove(dir_ / "shard1/journal.jsonl");
+  r = merge(shard_dirs(2));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "shard1/journal.jsonl: missing, though the shard says it is complete")) << r.output;
+  write_text(dir_ / "shard1/journal.jsonl", journal);
+
   std::string state = read_file(dir_ / "shard1/run_state.json");
   write_text(dir_ / "shard1/run_state.json", std::string(state).replace(state.find("\"complete\""), 10, "\"running\""));
   r = merge(shard_dirs(2));
@@ -136,7 +151,7 @@ TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
 
   // Shard 1 made with another config.
   write_text(dir_ / "c.yaml", read_file(dir_ / "c.yaml") + "prompt_seed: 7\n");
-  ASSERT_EQ(eval("--shard 1/2 --output '" + (dir_ / "shard1").string() + "'").exit_code, 0);
+  ASSERT_EQ(eval("--shard 1/2 --overwrite --output '" + (dir_ / "shard1").string() + "'").exit_code, 0);
   r = merge(shard_dirs(2));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "shard1/run_state.json: made with a different config")) << r.output;

@@ -35,7 +35,9 @@ class PrepareTest : public ::testing::Test {
 
   // Runs, then keeps the result files under `run_to_`.
   void run(const Config& c) {
-    run_eval(c);
+    EvalOptions replace;  // every variant writes the same folder, then its files are kept
+    replace.overwrite = true;
+    run_eval(c, replace);
     fs::create_directories(run_to_);
     for (const auto& name : kResults) fs::copy_file(c.run.output / name, run_to_ / name);
   }

@@ -136,7 +136,12 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
                  i < options.warmup ? options.warmup : options.repeat);
     if (i == options.warmup) reset_peak_gpu_memory(config.model.device);
     auto start = std::chrono::steady_clock::now();
-    last = run_eval(config);
+    // bench's folder is scratch (<run.output>-bench unless --output says otherwise): each repeat
+    // replaces the run before. The guards that stay: `/` and $HOME are refused, the folder is
+    // locked, and only files a run listed are removed.
+    EvalOptions eval_options;
+    eval_options.overwrite = true;
+    last = run_eval(config, eval_options);
     double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (i >= options.warmup) result.repeats.push_back(measure(last, total));
   }

@@ -105,7 +105,8 @@ struct RunProgress {
   StageTimes times;
 };
 
-// Lists the dataset's samples (up to run.limit); throws Error when there are none.
+// Lists the dataset's samples (those of the first run.limit units: images, or whole cases);
+// throws Error when there are none.
 std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config);
 
 }  // namespace sambench
