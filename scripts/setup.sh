@@ -12,6 +12,7 @@ packages=(
   libopenblas0-openmp
   libopencv-dev libinsighttoolkit5-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev libgtest-dev
+  slurm-wlm munge  # tests/slurm_cluster_test.sh: a one-node Slurm cluster, started by the test
 )
 
 missing=()
