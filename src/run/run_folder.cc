@@ -148,15 +148,25 @@ void check_resumable(const fs::path& dir) {
 
 }  // namespace
 
-std::unique_ptr<RunLock> claim_run_folder(const fs::path& dir, FolderUse use) {
+RunFolderClaim::RunFolderClaim(const fs::path& dir, bool created)
+    : dir_(dir), created_(created), lock_(std::make_unique<RunLock>(dir)) {}
+
+RunFolderClaim::~RunFolderClaim() {
+  lock_.reset();  // removes run.lock
+  std::error_code ec;
+  if (created_ && fs::is_empty(dir_, ec) && !ec) fs::remove(dir_, ec);
+}
+
+std::unique_ptr<RunFolderClaim> claim_run_folder(const fs::path& dir, FolderUse use) {
   refuse_special_folders(dir);
   std::error_code ec;
+  const bool created = !fs::exists(dir, ec);
   fs::create_directories(dir, ec);
   if (ec) throw Error(dir, "cannot create output folder: " + ec.message());
-  auto lock = std::make_unique<RunLock>(dir);
+  auto claim = std::make_unique<RunFolderClaim>(dir, created);
   if (use == FolderUse::kFresh) check_fresh(dir);
   if (use == FolderUse::kResume) check_resumable(dir);
-  return lock;
+  return claim;
 }
 
 void remove_earlier_run(const fs::path& dir, bool resume) {

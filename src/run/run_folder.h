@@ -18,14 +18,29 @@ enum class FolderUse {
   kOverwrite,  // --overwrite: replace whatever run is there
 };
 
+// A claimed output folder: locked for the claim's lifetime; a folder the claim created is
+// removed again when nothing was written into it (a run that failed before it started).
+class RunFolderClaim {
+ public:
+  RunFolderClaim(const std::filesystem::path& dir, bool created);
+  ~RunFolderClaim();
+  RunFolderClaim(const RunFolderClaim&) = delete;
+  RunFolderClaim& operator=(const RunFolderClaim&) = delete;
+
+ private:
+  std::filesystem::path dir_;
+  bool created_;
+  std::unique_ptr<RunLock> lock_;
+};
+
 // Checks that `dir` may take a run used so, creates it, and locks it (RunLock) for as long as
-// the returned lock lives. Throws Error naming the folder and the reason:
+// the returned claim lives. Throws Error naming the folder and the reason:
 // - `/` or $HOME;
 // - another live process holds the folder;
 // - kFresh: the folder holds a run (finished or not) or files sambench did not write;
 // - kResume: the folder holds files sambench did not write, a journal without its
 //   run_state.json, or a symbolic link anywhere inside.
-std::unique_ptr<RunLock> claim_run_folder(const std::filesystem::path& dir, FolderUse use);
+std::unique_ptr<RunFolderClaim> claim_run_folder(const std::filesystem::path& dir, FolderUse use);
 
 // Removes the files of an earlier run in `dir` (its manifest's, its journal's saved files and
 // sambench's own file names), never anything else; what a resume keeps (the journal, the state,
