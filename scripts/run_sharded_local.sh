@@ -35,4 +35,5 @@ for i in "${!pids[@]}"; do
   fi
 done
 [ "$failed" -eq 0 ] || exit 1
-"$sambench" merge "$output/shards/"* -o "$output/merged"
+# --overwrite: running the script again replaces the merged run it made before.
+"$sambench" merge "$output/shards/"* -o "$output/merged" --overwrite

@@ -13,6 +13,7 @@ packages=(
   libopencv-dev libinsighttoolkit5-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev libgtest-dev
   libnanoflann-dev  # header-only k-d tree: the surface metrics' nearest surface pixel
+  slurm-wlm munge  # tests/slurm_cluster_test.sh: a one-node Slurm cluster, started by the test
 )
 
 missing=()

@@ -24,6 +24,13 @@
 namespace sambench {
 namespace {
 
+// A second run into the same folder replaces the first only when told to (--overwrite).
+const EvalOptions kReplace = [] {
+  EvalOptions o;
+  o.overwrite = true;
+  return o;
+}();
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -159,7 +166,7 @@ TEST_F(EvalTest, TwoEvalsInOneProcessGiveIdenticalTables) {
   const EvalResult first = run_eval(c);
   std::map<std::string, std::string> written;
   for (const char* f : files) written[f] = read_file(c.run.output / f);
-  const EvalResult second = run_eval(c);
+  const EvalResult second = run_eval(c, kReplace);
   for (const auto& [name, text] : written) EXPECT_EQ(read_file(c.run.output / name), text) << name;
   EXPECT_EQ(summaries(second), summaries(first));
   EXPECT_EQ(second.instances, first.instances);
@@ -236,7 +243,7 @@ TEST_F(EvalTest, SmallerDecodeBatchesGiveTheSameScores) {
   run_eval(c);
   std::string batched = read_file(c.run.output / "per_instance.csv");
   c.run.decode_batch = 1;
-  run_eval(c);
+  run_eval(c, kReplace);
   std::string single = read_file(c.run.output / "per_instance.csv");
   // Batching is a speed choice and must not change the numbers at the printed precision.
   EXPECT_EQ(single, batched);
@@ -317,13 +324,13 @@ TEST_F(EvalTest, PromptModesSideBySideAndReplayedExactly) {
   Config replay = c;
   replay.prompt_seed = 99;  // ignored: the prompts come from the file
   replay.replay_prompts = dir_ / "prompts.jsonl";
-  run_eval(replay);
+  run_eval(replay, kReplace);
   EXPECT_EQ(read_file(run / "per_instance.csv"), first);
   EXPECT_EQ(read_file(run / "prompts.jsonl"), read_file(dir_ / "prompts.jsonl"));
 
   // A replay file that lacks a mode is an error naming it.
   replay.prompt = parse_prompt_modes(json::array({"centroid", "interior"}));
-  EXPECT_NE(testing::error_of([&] { run_eval(replay); }).find("mode interior"), std::string::npos);
+  EXPECT_NE(testing::error_of([&] { run_eval(replay, kReplace); }).find("mode interior"), std::string::npos);
 }
 
 TEST_F(EvalTest, IterativeClicksReportEveryRound) {
@@ -332,7 +339,7 @@ TEST_F(EvalTest, IterativeClicksReportEveryRound) {
   run_eval(c);
   CsvTable plain = CsvTable::read(c.run.output / "per_instance.csv");
   c.prompt = parse_prompt_modes({{"mode", "iterative"}, {"rounds", 3}});
-  EvalResult result = run_eval(c);
+  EvalResult result = run_eval(c, kReplace);
   ASSERT_EQ(result.modes.size(), 3u);
   EXPECT_EQ(result.modes[0].first, "iterative(centroid,rounds=3)@1");
   EXPECT_EQ(result.modes[2].first, "iterative(centroid,rounds=3)@3");
@@ -419,7 +426,7 @@ TEST_F(EvalTest, OracleIsAnUpperBoundOfBestScore) {
   run_eval(c);
   CsvTable best = CsvTable::read(c.run.output / "per_instance.csv");
   c.mask_policy = parse_mask_policy_names("oracle");
-  run_eval(c);
+  run_eval(c, kReplace);
   CsvTable oracle = CsvTable::read(c.run.output / "per_instance.csv");
   ASSERT_EQ(best.rows(), oracle.rows());
   ASSERT_GT(best.rows(), 0u);
@@ -514,6 +521,39 @@ TEST(EvalVolumes, CaseScoresAndALabelVolumeOnTheSourceGrid) {
   cv::Mat empty(48, 64, CV_16U, saved.voxels.data());
   EXPECT_EQ(cv::countNonZero(empty), 0);
   EXPECT_NE(summary["predictions"].dump().find("predictions/amos_0001.nii.gz"), std::string::npos);
+}
+
+// Issue 15: ground truth on slices (or of classes) that nothing prompted was left out of the
+// case's 3D Dice. Here class 1 (240 pixels a slice) is below min_area on every slice: it is never
+// prompted, has no image row, and its case row scores the whole truth as missed.
+TEST(EvalVolumes, TheCaseDiceCountsTheGroundTruthNothingPrompted) {
+  testing::TempDir dir;
+  testing::write_ct_case(dir / "amos");
+  Config c;
+  c.name = "amos";
+  c.dataset = {{"adapter", "amos"}, {"root", (dir / "amos").string()}};
+  c.model.path = testing::small_model();
+  c.model.device = "cpu";
+  c.instances.min_area = 300;  // class 6 has 320 pixels a slice, class 1 240
+  c.run.output = dir / "run";
+  EvalResult result = run_eval(c);
+  EXPECT_EQ(result.instances, 2);  // class 6 on slices 1 and 2
+  CsvTable images = CsvTable::read(dir / "run/per_image.csv");
+  for (size_t r = 0; r < images.rows(); ++r) EXPECT_EQ(images.at(r, "class_label"), "6");
+  CsvTable cases = CsvTable::read(dir / "run/per_case.csv");
+  ASSERT_EQ(cases.rows(), 2u);
+  EXPECT_EQ(cases.at(0, "class_label"), "1");
+  EXPECT_EQ(cases.integer(0, "gt_area"), 2 * 12 * 20);
+  EXPECT_EQ(cases.integer(0, "pred_area"), 0);
+  EXPECT_EQ(cases.number(0, "dice"), 0.0);
+  EXPECT_EQ(cases.number(0, "nsd"), 0.0);  // a surface with nothing predicted near it
+
+  // A resumed or merged run rebuilds the same case rows from the journal.
+  const std::string table = read_file(dir / "run/per_case.csv");
+  EvalOptions resume;
+  resume.resume = true;
+  run_eval(c, resume);
+  EXPECT_EQ(read_file(dir / "run/per_case.csv"), table);
 }
 
 // The real ISIC 2018 sample, read in place through the generic adapter: the official layout is

@@ -34,21 +34,46 @@ TEST(Journal, RecordsReadBackByUnitTheLastOneWinning) {
 
 TEST(Journal, ATornLastLineIsIgnoredThenCutOnReopening) {
   testing::TempDir dir;
-  write_text(dir / "j.jsonl", "{\"unit\":0,\"key\":\"a\"}\n{\"unit\":1,\"ke");
+  const std::string first = journal_line({{"unit", 0}, {"key", "a"}});
+  write_text(dir / "j.jsonl", first + "\n{\"unit\":1,\"ke");
   EXPECT_EQ(read_journal(dir / "j.jsonl").size(), 1u);
   {
     JournalWriter w(dir / "j.jsonl");
     w.append({{"unit", 1}, {"key", "b"}});
   }
-  EXPECT_EQ(read_file(dir / "j.jsonl"), "{\"unit\":0,\"key\":\"a\"}\n{\"key\":\"b\",\"unit\":1}\n");
+  EXPECT_EQ(read_file(dir / "j.jsonl"), first + "\n" + journal_line({{"unit", 1}, {"key", "b"}}) + "\n");
 }
 
 TEST(Journal, ADamagedCompleteLineIsAnErrorNamingTheFile) {
   testing::TempDir dir;
-  write_text(dir / "j.jsonl", "{\"unit\":0}\nnot json\n{\"unit\":2}\n");
+  write_text(dir / "j.jsonl", journal_line({{"unit", 0}}) + "\nnot json\n" + journal_line({{"unit", 2}}) + "\n");
   std::string error = error_of([&] { read_journal(dir / "j.jsonl"); });
   EXPECT_TRUE(contains(error, "j.jsonl")) << error;
   EXPECT_TRUE(contains(error, "line 2 is damaged")) << error;
+}
+
+// Issue 15, defect 14: one flipped digit in a row (still valid JSON) was trusted by --resume.
+TEST(Journal, EachLineCarriesAChecksumAndAFlippedDigitIsNeverTrusted) {
+  testing::TempDir dir;
+  const std::string good = journal_line({{"unit", 0}, {"results", {{{"dice", 0.087788}}}}});
+  EXPECT_TRUE(contains(good, "\"sha256\":\"")) << good;
+  std::string flipped = good;
+  flipped.replace(flipped.find("0.087788"), 8, "0.097788");
+  ASSERT_NO_THROW(json::parse(flipped));  // still valid JSON: only the checksum tells
+  write_text(dir / "j.jsonl", flipped + "\n" + journal_line({{"unit", 1}}) + "\n");
+
+  std::string error = error_of([&] { read_journal(dir / "j.jsonl"); });  // merge: refused
+  EXPECT_TRUE(contains(error, "j.jsonl: line 1 is damaged: it does not match its checksum")) << error;
+
+  int damaged = 0;  // resume: the line is dropped, its unit computed again
+  auto records = read_journal(dir / "j.jsonl", DamagedLine::kRecompute, &damaged);
+  EXPECT_EQ(damaged, 1);
+  EXPECT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records.count(1));
+  EXPECT_FALSE(records[1].contains("sha256"));  // the checksum is the line's, not the record's
+
+  write_text(dir / "old.jsonl", "{\"unit\":0}\n");  // no checksum: not trusted either
+  EXPECT_TRUE(contains(error_of([&] { read_journal(dir / "old.jsonl"); }), "it has no checksum"));
 }
 
 TEST(Journal, StateRoundTripsAndAMissingStateNamesTheFile) {
@@ -56,6 +81,25 @@ TEST(Journal, StateRoundTripsAndAMissingStateNamesTheFile) {
   write_state(dir.path(), {{"status", "running"}});
   EXPECT_EQ(read_state(dir.path())["status"], "running");
   EXPECT_TRUE(contains(error_of([&] { read_state(dir / "none"); }), "run_state.json: not found"));
+}
+
+// Issue 15, defect 20: a refused resume named two hashes; it names the keys that differ.
+TEST(Journal, ARefusedResumeNamesTheConfigKeysThatDiffer) {
+  json then = {{"config_sha256", "c1"}, {"config", {{"run", {{"threads", 1}, {"limit", 0}}}, {"name", "x"}}}};
+  json now = then;
+  now["config_sha256"] = "c2";
+  now["config"]["run"]["threads"] = 2;
+  std::string error = error_of([&] { check_same_setup(now, then, "s.json", "resume"); });
+  EXPECT_TRUE(contains(error, "different config (run.threads 1 -> 2, then -> now)")) << error;
+  EXPECT_FALSE(contains(error, "c1")) << error;
+}
+
+TEST(Journal, AnEmptyStateSaysSoInOneLine) {
+  testing::TempDir dir;
+  write_text(dir / "run_state.json", "");
+  std::string error = error_of([&] { read_state(dir.path()); });
+  EXPECT_TRUE(contains(error, "run_state.json: is empty")) << error;
+  EXPECT_FALSE(contains(error, "parse error")) << error;
 }
 
 TEST(Journal, ADifferentConfigCodeOrModelIsRefused) {

@@ -37,7 +37,8 @@ class PrepareTest : public ::testing::Test {
   }
 
   // Runs, then keeps the result files under `run_to_`.
-  void run(const Config& c, const EvalOptions& options = {}) {
+  void run(const Config& c, EvalOptions options = {}) {
+    options.overwrite = true;  // every variant writes the same folder, then its files are kept
     run_eval(c, options);
     fs::create_directories(run_to_);
     for (const auto& name : kResults) fs::copy_file(c.run.output / name, run_to_ / name);

@@ -178,7 +178,7 @@ TEST_F(ResumeTest, OnErrorSkipLeavesTheBadImageOutAndListsIt) {
   EXPECT_FALSE(contains(read_file(dir_ / "run/per_instance.csv"), "\n" + id + ","));
   EXPECT_FALSE(fs::exists(dir_ / "run/predictions" / id));
 
-  r = run_sambench(eval_command(false));  // the default: the run stops
+  r = run_sambench(eval_command(false) + " --overwrite");  // the default: the run stops
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, bad.filename().string())) << r.output;
 }

@@ -19,7 +19,7 @@ struct EvalArgs {
   RunOverrides overrides;
   std::string prompts;
   bool save_predictions = false, save_logits = false;
-  bool resume = false;
+  bool resume = false, overwrite = false;
   std::string shard, on_error = "fail";
   std::vector<std::string> only;
   bool plan = false;
@@ -28,6 +28,7 @@ struct EvalArgs {
 EvalOptions options_of(const EvalArgs& args) {
   EvalOptions options;
   options.resume = args.resume;
+  options.overwrite = args.overwrite;
   if (!args.shard.empty()) options.shard = parse_shard(args.shard);
   options.on_error = parse_on_error(args.on_error);
   return options;
@@ -147,9 +148,13 @@ void add_eval_command(CLI::App& app) {
                 "write the kept masks and a label map per image under RUN/predictions/");
   cmd->add_flag("--save-logits", args->save_logits,
                 "also write each kept mask's 256x256 low-res logits as float32 .npy");
-  cmd->add_flag("--resume", args->resume,
-                "continue the interrupted run in the output folder (same config, code and model), "
-                "computing only what its journal lacks");
+  CLI::Option* resume = cmd->add_flag("--resume", args->resume,
+                                      "continue the interrupted run in the output folder (same config, code and "
+                                      "model), computing only what its journal lacks");
+  cmd->add_flag("--overwrite", args->overwrite,
+                "replace the run already in the output folder (finished or not); only files sambench "
+                "wrote there are removed")
+      ->excludes(resume);
   cmd->add_option("--shard", args->shard, "evaluate shard i of N (i/N, i from 0), whole cases; see merge")
       ->check(non_empty());
   cmd->add_option("--on-error", args->on_error, "a sample that cannot be read: fail (default) or skip")

@@ -7,8 +7,29 @@
 #include "cli/commands.h"
 #include "sambench/base/error.h"
 #include "sambench/base/version.h"
+#include "sambench/run/fatal_error.h"
 
 namespace {
+
+// The command line that continues an interrupted eval: the same one, with --resume.
+std::string resume_command(int argc, char** argv) {
+  std::string command = "sambench";
+  bool has_resume = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--overwrite") continue;  // it excludes --resume, and its work is done
+    has_resume |= arg == "--resume";
+    const bool plain = arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@") ==
+                       std::string::npos;
+    if (!plain || arg.empty()) {
+      std::string quoted = "'";
+      for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      arg = quoted + "'";
+    }
+    command += " " + arg;
+  }
+  return has_resume ? command : command + " --resume";
+}
 
 // CLI11 reads an unknown first word as a missing subcommand ("A subcommand is required").
 bool refuse_unknown_command(CLI::App& app, int argc, char** argv) {
@@ -50,6 +71,12 @@ int main(int argc, char** argv) {
     // A path the file system refused (a link loop, no permission): named, not an internal error.
     std::fprintf(stderr, "sambench: error: %s: %s\n", e.path1().lexically_normal().c_str(), e.code().message().c_str());
     return 1;
+  } catch (const sambench::Interrupted& e) {
+    std::fprintf(stderr, "sambench: %s\n", e.what());
+    if (argc > 1 && std::string(argv[1]) == "eval") {
+      std::fprintf(stderr, "sambench: continue with: %s\n", resume_command(argc, argv).c_str());
+    }
+    return 128 + e.signal_number();
   } catch (const sambench::Error& e) {
     std::fprintf(stderr, "sambench: error: %s\n", e.what());
     return 1;

@@ -17,7 +17,7 @@ const CLI::Validator& non_empty() {
 void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool engine) {
   cmd->add_option("--model", model, "TorchScript SAM from scripts/export_sam.py (overrides model.path)");
   cmd->add_option("-o,--output", output, output_help)->check(non_empty());
-  cmd->add_option("--limit", limit, "only the first N samples (0: all)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit", limit, "only the first N units: images, or whole cases (a volume's slices; a fundus image's disc and cup) (0: all)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", threads, "CPU threads (0: one per core this process may use)")
       ->check(CLI::Range(0, kMaxThreads));
   cmd->add_option("--device", device, "auto, cpu, cuda or cuda:N");

@@ -10,6 +10,19 @@
 
 namespace sambench {
 
+std::vector<SampleRef> first_units(std::vector<SampleRef> samples, long long units) {
+  if (units <= 0) return samples;
+  long long seen = 0;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const bool starts_unit = i == 0 || samples[i].case_id.empty() || samples[i].case_id != samples[i - 1].case_id;
+    if (starts_unit && ++seen > units) {
+      samples.resize(i);
+      break;
+    }
+  }
+  return samples;
+}
+
 std::vector<std::string> adapter_names() {
   std::vector<std::string> names;
   for (const auto& entry : adapter_catalog()) names.push_back(entry.info.name);

@@ -38,7 +38,7 @@ Inspection inspect_dataset(const Config& config) {
   std::vector<SampleRef> refs = dataset->list();
   check_listing(*dataset);
   if (refs.empty()) throw Error("dataset: no samples found (check 'dataset.root')");
-  if (config.run.limit > 0 && refs.size() > static_cast<size_t>(config.run.limit)) refs.resize(config.run.limit);
+  refs = first_units(std::move(refs), config.run.limit);
 
   Inspection out;
   out.adapter = config.dataset.value("adapter", "");

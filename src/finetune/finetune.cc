@@ -373,11 +373,11 @@ SplitIndices split_samples(size_t n, const FinetuneOptions& o) {
   return split;
 }
 
-// The dataset's samples (the first run.limit of them), split and loaded.
+// The dataset's samples (those of its first run.limit units), split and loaded.
 TrainingSet load_training_set(const Config& config, const FinetuneOptions& o, const fs::path& file) {
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   std::vector<SampleRef> refs = dataset->list();
-  if (config.run.limit > 0 && refs.size() > static_cast<size_t>(config.run.limit)) refs.resize(config.run.limit);
+  refs = first_units(std::move(refs), config.run.limit);
   if (refs.empty()) throw Error(file, "the dataset lists no samples to train on");
   const SplitIndices split = split_samples(refs.size(), o);
   TrainingSet set;

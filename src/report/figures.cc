@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 
@@ -10,6 +11,8 @@
 #include "sambench/data/config.h"
 #include "sambench/base/error.h"
 #include "sambench/base/path_inside.h"
+#include "sambench/base/manifest.h"
+#include "sambench/base/subprocess.h"
 #include "sambench/data/image_io.h"
 #include "sambench/data/instances.h"
 #include "sambench/report/predictions.h"
@@ -32,10 +35,21 @@ std::string env_or(const char* name, const std::string& fallback) {
   return value && *value ? value : fallback;
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
+// How long one chart may take; SAMBENCH_PLOT_TIMEOUT (seconds) changes it.
+double plot_timeout_seconds() {
+  const std::string text = env_or("SAMBENCH_PLOT_TIMEOUT", "120");
+  char* end = nullptr;
+  const double seconds = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !(seconds > 0) || seconds > 86400) {
+    throw Error("SAMBENCH_PLOT_TIMEOUT: expected seconds in (0, 86400], got '" + text + "'");
+  }
+  return seconds;
+}
+
+// A note in report.md, and a warning on stderr: a chart that is missing should not go unseen.
+void note_missing(Figures& figures, const std::string& note) {
+  std::fprintf(stderr, "sambench: WARNING: %s\n", note.c_str());
+  figures.notes.push_back(note);
 }
 
 void draw_contour(cv::Mat& canvas, const cv::Mat& mask, const cv::Scalar& colour, int thickness) {
@@ -50,17 +64,20 @@ void draw_charts(const RunTables& tables, Figures& figures) {
   const std::string python = env_or("SAMBENCH_PYTHON", "/usr/bin/python3");
   const fs::path script = fs::path(env_or("SAMBENCH_SCRIPTS", SAMBENCH_SCRIPTS_DIR)) / "plot_dice.py";
   if (!fs::exists(script)) {
-    figures.notes.push_back("no bar charts: " + script.string() + " not found (set SAMBENCH_SCRIPTS)");
+    note_missing(figures, "no bar charts: " + script.string() + " not found (set SAMBENCH_SCRIPTS)");
     return;
   }
+  const double timeout = plot_timeout_seconds();
   for (const auto& [set, description] : tables.sets) {
     std::string file = "figures/dice_" + file_slug(set) + ".png";
-    std::string command = shell_quote(python) + " " + shell_quote(script.string()) + " --table " +
-                          shell_quote((tables.dir / "per_class.csv").string()) + " --prompt " + shell_quote(set) +
-                          " --output " + shell_quote((tables.dir / file).string());
-    if (std::system(command.c_str()) != 0) {
-      figures.notes.push_back("no bar chart for " + set + ": " + script.filename().string() +
-                              " failed (is python3-matplotlib installed?)");
+    SubprocessResult done = run_subprocess({python, script.string(), "--table", (tables.dir / "per_class.csv").string(),
+                                            "--prompt", set, "--output", (tables.dir / file).string()},
+                                           timeout);
+    if (!done.ok()) {
+      std::string why = done.timed_out ? " (SAMBENCH_PLOT_TIMEOUT is " + format_number(timeout, 0) + " s)"
+                                       : " (is python3-matplotlib installed?)";
+      note_missing(figures, "no bar chart for " + set + ": " + python + " " + script.filename().string() + " " +
+                                done.describe() + why);
       continue;
     }
     figures.charts.emplace_back(set, file);
@@ -84,6 +101,29 @@ std::vector<std::pair<std::string, const InstanceResult*>> pick_instances(const 
     for (size_t i = 0; i < k && i < rows.size() - k; ++i) out.emplace_back("worst_" + std::to_string(i + 1), rows[i]);
   }
   return out;
+}
+
+// A prompt in the frame of an image upscaled k times: pixel centres map to pixel centres.
+Prompt scaled(const Prompt& prompt, int k) {
+  auto at = [k](cv::Point2d p) { return cv::Point2d((p.x + 0.5) * k - 0.5, (p.y + 0.5) * k - 0.5); };
+  Prompt out = prompt;
+  for (auto& p : out.points) p = at(p);
+  if (out.box) out.box = Box{at(out.box->top_left), at(out.box->bottom_right)};
+  return out;
+}
+
+// draw_overlay on the image upscaled by overlay_scale (nearest neighbour: no pixel is invented).
+cv::Mat draw_readable_overlay(const cv::Mat& rgb, const cv::Mat& truth, const cv::Mat& prediction, const Prompt* prompt) {
+  const int k = overlay_scale(rgb.size());
+  if (k == 1) return draw_overlay(rgb, truth, prediction, prompt);
+  auto up = [k](const cv::Mat& m) {
+    cv::Mat out;
+    cv::resize(m, out, cv::Size(), k, k, cv::INTER_NEAREST);
+    return out;
+  };
+  if (!prompt) return draw_overlay(up(rgb), up(truth), up(prediction), nullptr);
+  const Prompt big = scaled(*prompt, k);
+  return draw_overlay(up(rgb), up(truth), up(prediction), &big);
 }
 
 void draw_overlays(const RunTables& tables, const FigureOptions& options, Figures& figures) {
@@ -121,8 +161,8 @@ void draw_overlays(const RunTables& tables, const FigureOptions& options, Figure
     if (!instance) throw Error(ref->second.mask, "instance " + std::to_string(r->instance) + " of " + r->class_name + " not found: the data changed since the run");
     auto prompt = prompts.find({r->image, r->class_label, r->instance, r->result_set});
     const fs::path mask_file = path_inside(tables.dir, r->mask_file, tables.dir / "per_instance.csv");
-    cv::Mat overlay = draw_overlay(sample.image, instance->mask, read_mask_png(mask_file),
-                                   prompt == prompts.end() ? nullptr : &prompt->second);
+    cv::Mat overlay = draw_readable_overlay(sample.image, instance->mask, read_mask_png(mask_file),
+                                            prompt == prompts.end() ? nullptr : &prompt->second);
     std::string file = "figures/overlays/" + file_slug(r->class_name) + "/" + rank + "_" + file_slug(r->image) + "_" +
                        std::to_string(r->instance) + ".png";
     fs::create_directories((tables.dir / file).parent_path());
@@ -157,11 +197,24 @@ cv::Mat draw_overlay(const cv::Mat& rgb, const cv::Mat& truth, const cv::Mat& pr
   return canvas;
 }
 
+int overlay_scale(cv::Size image) {
+  const int longer = std::max(image.width, image.height);
+  return longer <= 0 ? 1 : std::max(1, 512 / longer);
+}
+
 Figures make_figures(const RunTables& tables, const FigureOptions& options) {
   Figures figures;
   std::error_code ec;
-  fs::remove_all(tables.dir / "figures", ec);  // figures of an earlier report would mislead
-  fs::create_directories(tables.dir / "figures", ec);
+  // Figures of an earlier report would mislead: those the manifest lists go; a user's own files in
+  // figures/ stay. A link named figures is removed, never followed.
+  const fs::path folder = tables.dir / "figures";
+  if (fs::is_symlink(fs::symlink_status(folder, ec))) fs::remove(folder, ec);
+  std::vector<std::string> earlier;
+  for (const auto& file : read_manifest(tables.dir)) {
+    if (file.rfind("figures/", 0) == 0) earlier.push_back(file);
+  }
+  remove_listed_files(tables.dir, earlier);
+  fs::create_directories(folder, ec);
   if (ec) throw Error(tables.dir / "figures", "cannot create: " + ec.message());
   if (options.charts) draw_charts(tables, figures);
   if (options.overlays_per_class > 0 && !tables.sets.empty()) draw_overlays(tables, options, figures);

@@ -2,6 +2,7 @@
 
 #include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
+#include "sambench/base/manifest.h"
 #include "sambench/report/baselines.h"
 #include "sambench/report/report_md.h"
 #include "sambench/report/run_page.h"
@@ -28,6 +29,10 @@ Figures write_report(const RunTables& tables, const SetLevels& levels, const Fig
   const auto comparisons = comparisons_of(tables, levels);
   write_file_atomic(tables.dir / "report.md", report_markdown(tables, levels, comparisons, figures));
   write_file_atomic(tables.dir / "report.html", document_html(run_document(tables, levels, comparisons, figures)));
+  std::vector<std::string> files = {"report.md", "report.html"};
+  for (const auto& [set, file] : figures.charts) files.push_back(file);
+  for (const auto& [caption, file] : figures.overlays) files.push_back(file);
+  update_manifest(tables.dir, files, "figures/");  // what the next report or run may remove
   return figures;
 }
 

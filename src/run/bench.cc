@@ -132,6 +132,10 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
                     {"repeat", options.repeat}};
   EvalOptions eval_options;
   eval_options.stand_in_model = config.model.path == kStandInModel;
+  // bench's folder is scratch (<run.output>-bench unless --output says otherwise): each repeat
+  // replaces the run before. The guards that stay: `/` and $HOME are refused, the folder is
+  // locked, and only files a run listed are removed.
+  eval_options.overwrite = true;
   EvalResult last;
   for (int i = 0; i < options.warmup + options.repeat; ++i) {
     std::fprintf(stderr, "sambench bench: %s %d of %d\n", i < options.warmup ? "warm-up" : "repeat",

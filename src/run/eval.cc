@@ -10,6 +10,8 @@
 #include <set>
 
 #include "run/evaluator.h"
+#include "run/interrupt_guard.h"
+#include "run/run_folder.h"
 #include "run/run.h"
 #include "run/run_journal.h"
 #include "run/run_output.h"
@@ -81,18 +83,42 @@ std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config
       }
     }
   }
-  if (config.run.limit > 0 && samples.size() > static_cast<size_t>(config.run.limit)) {
-    samples.resize(config.run.limit);
-  }
+  samples = first_units(std::move(samples), config.run.limit);
   warn_orientation_tags(samples);
   return samples;
 }
 
+namespace {
+
+FolderUse folder_use(const EvalOptions& options) {
+  if (options.overwrite) return FolderUse::kOverwrite;
+  return options.resume ? FolderUse::kResume : FolderUse::kFresh;
+}
+
+// The outputs of a run whose loop finished; a failure here (a full disk) marks the run failed in
+// run_state.json and summary.json alike, and the journal keeps every unit for a resume.
+void finish_run(const RunSetup& setup, const RunResults& results, RunProgress& progress, const RunSummary& summary,
+                const nlohmann::json& timings) {
+  try {
+    write_outputs(setup, results, summary, timings);
+    complete_run(setup, progress);
+  } catch (const std::exception& e) {
+    const bool state_recorded = fail_run(setup, progress, e.what(), "failed");
+    write_failed_summary(setup, results, e.what(), "failed", state_recorded);
+    throw;
+  }
+}
+
+}  // namespace
+
 EvalResult run_eval(const Config& requested, const EvalOptions& options) {
+  InterruptGuard guard;  // from the start: a SIGTERM while the model loads still ends "interrupted"
   validate(requested);
   RunSettings settings = settings_of(requested);  // before the model loads: a typo fails at once
   Config config = requested;
   auto start = std::chrono::steady_clock::now();
+  // Before the model loads too: a folder in use or holding another run is refused at once.
+  const auto lock = claim_run_folder(config.run.output, folder_use(options));
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config, options.on_error);
   const std::vector<Unit> listed = list_units(samples);
@@ -139,8 +165,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   const RunSummary summary = summarize(setup, results);
   EvalResult result;
   result.timings = timings_json(setup, results, progress.times, encodes_reused, wall, load);
-  write_outputs(setup, results, summary, result.timings);
-  complete_run(setup, progress);
+  finish_run(setup, results, progress, summary, result.timings);
 
   result.output = config.run.output;
   result.images = results.output.images_done;

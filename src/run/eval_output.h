@@ -17,6 +17,10 @@ namespace sambench {
 struct EvalOutput {
   std::vector<InstanceResult> instance_rows;  // per_instance.csv
   std::vector<RegionResult> image_rows;       // per_image.csv
+  // Volumes: the ground truth of a slice's classes that nothing prompted (no object of min_area
+  // pixels on the slice), as rows with an empty prediction. Not in per_image.csv; added to the
+  // case rows, so that a case's 3D Dice is scored on the volume's whole ground truth.
+  std::vector<RegionResult> unprompted_truth;
   std::vector<std::string> prompt_lines;      // prompts.jsonl
   std::vector<std::string> saved_files;       // relative to the run folder
   std::map<std::string, std::string> case_of;  // image id → case id
@@ -27,6 +31,7 @@ struct EvalOutput {
   void append(EvalOutput&& unit) {
     move_to_end(unit.instance_rows, instance_rows);
     move_to_end(unit.image_rows, image_rows);
+    move_to_end(unit.unprompted_truth, unprompted_truth);
     move_to_end(unit.prompt_lines, prompt_lines);
     move_to_end(unit.saved_files, saved_files);
     for (auto& [image, case_id] : unit.case_of) case_of[image] = std::move(case_id);

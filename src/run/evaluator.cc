@@ -1,27 +1,17 @@
 #include "run/evaluator.h"
 
-#include <csignal>
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 
+#include "run/interrupt_guard.h"
 #include "run/run_journal.h"
 #include "run/run_output.h"
 #include "sambench/base/error.h"
 
 namespace sambench {
-
-std::atomic<bool> InterruptGuard::ctrl_c_pressed_{false};
-
-InterruptGuard::InterruptGuard() {
-  ctrl_c_pressed_ = false;
-  previous_ = std::signal(SIGINT, on_signal);
-}
-
-InterruptGuard::~InterruptGuard() { std::signal(SIGINT, previous_); }
-
-void InterruptGuard::on_signal(int) { ctrl_c_pressed_ = true; }
 
 namespace {
 
@@ -67,36 +57,44 @@ Evaluator::Evaluator(const RunSetup& setup, RunResults& results, RunProgress& pr
 void Evaluator::run() {
   Progress bar(static_cast<long long>(setup_.samples.size()), "images");
   try {
-    InterruptGuard guard;
     evaluate_units(bar);
+  } catch (const Interrupted& e) {
+    std::fprintf(stderr, "\n");
+    save_partial_results(e.what(), "interrupted");
+    throw Interrupted(e.signal_number(), std::string(e.what()) + "; the finished cases are journaled in " +
+                                             setup_.config.run.output.string());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "\n");
-    save_partial_results(e.what());
+    save_partial_results(e.what(), "failed");
     throw;
   }
 }
 
-// Units the journal holds are restored at once; the others are read ahead in order.
+// In listing order, so that the tables' rows are too: the units the journal holds are restored,
+// the others read ahead and evaluated. A journaled unit after a computed one (a damaged journal
+// line, a unit skipped before, both computed again) waits for the units before it to settle.
 void Evaluator::evaluate_units(Progress& bar) {
-  std::vector<const Unit*> pending;
   std::vector<SampleRef> pending_samples;
   for (const auto& unit : setup_.units) {
-    if (restore_unit(progress_, results_, unit)) {
+    if (!has_record(progress_, unit)) pending_samples.insert(pending_samples.end(), unit.samples.begin(), unit.samples.end());
+  }
+  SampleFeed feed(setup_, pending_samples, progress_.times);
+  for (const auto& unit : setup_.units) {
+    if (has_record(progress_, unit)) {
+      settle(progress_, results_, /*wait=*/true);
+      restore_unit(progress_, results_, unit);
       bar.advance(static_cast<long long>(unit.samples.size()));
       continue;
     }
-    pending.push_back(&unit);
-    pending_samples.insert(pending_samples.end(), unit.samples.begin(), unit.samples.end());
+    evaluate_unit(unit, feed, bar);
   }
-  SampleFeed feed(setup_, pending_samples, progress_.times);
-  for (const Unit* unit : pending) evaluate_unit(*unit, feed, bar);
   settle(progress_, results_, /*wait=*/true);
   bar.finish();
 }
 
 // What the workers computed is kept, and its units journaled; a failing metric leaves its unit
 // unjournaled, and the rows without their metrics out.
-void Evaluator::save_partial_results(const std::string& error) {
+void Evaluator::save_partial_results(const std::string& error, const std::string& status) {
   bool metrics_failed = false;
   try {
     settle(progress_, results_, /*wait=*/true);
@@ -104,8 +102,9 @@ void Evaluator::save_partial_results(const std::string& error) {
     metrics_failed = true;
   }
   keep_partial(progress_, results_, metrics_failed);
-  write_failure(setup_, results_, error);
-  fail_run(setup_, progress_, error);
+  // The state first: summary.json must not say more than run_state.json does.
+  const bool state_recorded = fail_run(setup_, progress_, error, status);
+  write_failure(setup_, results_, error, status, state_recorded);
 }
 
 // One case (or 2D image), whole: journaled when done; under --on-error skip, a failing one is
@@ -118,7 +117,9 @@ void Evaluator::evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar)
   size_t taken = 0;
   try {
     for (; taken < unit.samples.size();) {
-      if (InterruptGuard::interrupted()) throw FatalError("interrupted (Ctrl-C)");
+      if (int signal_number = InterruptGuard::received()) {
+        throw Interrupted(signal_number, "interrupted by " + signal_name(signal_number));
+      }
       ++taken;
       PreparedSample prepared = feed.next();  // times the wait for it (and a batch's encode)
       evaluate_sample(prepared, out);
@@ -146,6 +147,7 @@ void Evaluator::evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar)
 void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out) {
   const Sample& sample = prepared.sample;
   progress_.times.add(prepared.times);
+  if (sample.volume) add_unprompted_truth(prepared, out);
   if (prepared.instances.empty()) {
     ++out.images_without_instances;  // nothing to prompt: skip the encoder
     return;
@@ -172,6 +174,35 @@ void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out)
       });
     }
   }
+}
+
+// A volume slice's classes with ground truth but no object to prompt (none of min_area pixels):
+// nothing is predicted there, and the case's 3D scores count that truth as missed.
+void Evaluator::add_unprompted_truth(const PreparedSample& prepared, EvalOutput& out) {
+  const SampleRef& ref = prepared.ref;
+  const Sample& sample = prepared.sample;
+  std::set<int> prompted;
+  for (const auto& inst : prepared.instances) prompted.insert(inst.class_label);
+  const VolumeGeometry grid = rai_geometry(*sample.volume);
+  const cv::Mat nothing = cv::Mat::zeros(sample.labels.size(), CV_8U);
+  for (const auto& cls : setup_.dataset->classes()) {
+    if (prompted.count(cls.label)) continue;
+    const cv::Mat truth = sample.labels == cls.label;
+    const long long pixels = cv::countNonZero(truth);
+    if (pixels == 0) continue;
+    for (const auto& set : setup_.settings.result_sets) {
+      RegionResult r;
+      r.unit = ref.id;
+      r.group = ref.group;
+      r.result_set = set.name;
+      r.class_label = cls.label;
+      r.class_name = cls.name;
+      r.overlap.truth = pixels;
+      out.unprompted_truth.push_back(std::move(r));
+      results_.case_surfaces.add(set.name, ref.case_id, cls.label, ref.slice, nothing, truth, grid.size, grid.spacing);
+    }
+  }
+  out.case_of[ref.id] = ref.case_id;
 }
 
 // The prompts of one mode for an image's instances: derived, or read from the replayed file.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <set>
 
+#include "run/run_folder.h"
 #include "run/run_journal.h"
 #include "run/run_output.h"
 #include "sambench/base/error.h"
@@ -95,9 +96,34 @@ void copy_saved(const fs::path& from, const fs::path& to, const json& record) {
   }
 }
 
+// The message for a unit no shard's journal holds: the shard that should hold it lost its journal
+// (or part of it) since it completed, or the dataset lists other cases now.
+std::string missing_unit_message(const std::vector<ShardRun>& shards, const Unit& unit,
+                                 const std::map<long long, std::pair<json, const ShardRun*>>& records) {
+  const std::string what = "unit " + std::to_string(unit.index) + " ('" + unit.key + "')";
+  auto it = records.find(unit.index);
+  if (it != records.end()) {
+    return "merge: " + (it->second.second->dir / kJournalFile).string() + ": " + what + " is '" +
+           it->second.first.value("key", "") + "' there: the dataset changed since the shards ran";
+  }
+  for (const auto& s : shards) {
+    if (unit.index % s.shard.count != s.shard.index) continue;
+    const fs::path journal = s.dir / kJournalFile;
+    std::error_code ec;
+    if (!fs::exists(journal, ec)) {
+      return "merge: " + journal.string() + ": missing, though the shard says it is complete; rerun shard " +
+             s.shard.name() + " with eval --resume";
+    }
+    return "merge: " + journal.string() + ": holds no record of " + what +
+           " (truncated?), though the shard says it is complete; rerun shard " + s.shard.name() +
+           " with eval --resume to redo what is missing";
+  }
+  return "merge: no shard holds " + what;
+}
+
 }  // namespace
 
-MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& output) {
+MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& output, bool overwrite) {
   auto start = std::chrono::steady_clock::now();
   if (shard_dirs.empty()) throw Error("merge: no shard folders given");
   std::vector<ShardRun> shards;
@@ -128,19 +154,24 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
   for (const auto& s : shards) {
     for (auto& [index, record] : read_journal(s.dir / kJournalFile)) records[index] = {std::move(record), &s};
   }
-  prepare_output(output);
-  write_state(output, run_state(setup, "running"));
-  progress.journal = std::make_unique<JournalWriter>(output / kJournalFile);
+  // Every unit's record found before the output folder is touched: a refused merge leaves it as
+  // it was.
+  std::vector<std::pair<const json*, const ShardRun*>> found;
   for (const auto& unit : setup.units) {
     auto it = records.find(unit.index);
     if (it == records.end() || it->second.first.value("key", "") != unit.key) {
-      throw Error("merge: no shard holds unit " + std::to_string(unit.index) + " ('" + unit.key +
-                  "'): the dataset changed since the shards ran");
+      throw Error(missing_unit_message(shards, unit, records));
     }
-    const auto& [record, shard] = it->second;
-    copy_saved(shard->dir, output, record);
-    apply_unit_record(results, record);
-    progress.journal->append(record);
+    found.emplace_back(&it->second.first, it->second.second);
+  }
+  const auto lock = claim_run_folder(output, overwrite ? FolderUse::kOverwrite : FolderUse::kFresh);
+  prepare_output(output);
+  write_state(output, run_state(setup, "running"));
+  progress.journal = std::make_unique<JournalWriter>(output / kJournalFile);
+  for (const auto& [record, shard] : found) {
+    copy_saved(shard->dir, output, *record);
+    apply_unit_record(results, *record);
+    progress.journal->append(*record);
   }
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_outputs(setup, results, summarize(setup, results),

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "run/evaluator.h"
+#include "run/interrupt_guard.h"
 #include "run/run_output.h"
 #include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
@@ -97,6 +98,7 @@ class SavedMasks : public MaskSource {
 }  // namespace
 
 RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output, const fs::path& dataset_root) {
+  InterruptGuard guard;
   Config config = recorded_config(run_dir, dataset_root);
   config.run.output = output;  // partial results of a failed rescore go there, never into the run
   config.run.metric_workers = resolve_metric_workers(-1, /*model_threads=*/0);

@@ -105,9 +105,9 @@ struct RunProgress {
   StageTimes times;
 };
 
-// Lists the dataset's samples (up to run.limit); throws Error when there are none, and under
-// OnError::kFail when an image cannot be a sample (check_listing). Prints the files the listing
-// passed over to stderr.
+// Lists the dataset's samples (those of the first run.limit units: images, or whole cases);
+// throws Error when there are none, and under OnError::kFail when an image cannot be a sample
+// (check_listing). Prints the files the listing passed over to stderr.
 std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config, OnError on_error = OnError::kFail);
 
 }  // namespace sambench

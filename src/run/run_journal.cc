@@ -58,6 +58,7 @@ json unit_record(const CaseSurfaces& case_surfaces, const Unit& unit, const Eval
           {"images_without_instances", output.images_without_instances},
           {"results", rows_json(output.instance_rows)},
           {"image_results", rows_json(output.image_rows)},
+          {"unprompted_truth", rows_json(output.unprompted_truth)},
           {"case_of", case_of},
           {"case_surfaces", case_surfaces_json(case_surfaces, output.case_of)},
           {"prompts", output.prompt_lines},
@@ -69,6 +70,7 @@ EvalOutput output_of_record(const json& record) {
   EvalOutput out;
   for (const auto& r : record.at("results")) out.instance_rows.push_back(instance_result_from_json(r));
   for (const auto& r : record.at("image_results")) out.image_rows.push_back(region_result_from_json(r));
+  for (const auto& r : record.at("unprompted_truth")) out.unprompted_truth.push_back(region_result_from_json(r));
   for (const auto& [image, case_id] : record.at("case_of").items()) out.case_of[image] = case_id.get<std::string>();
   for (const auto& line : record.at("prompts")) out.prompt_lines.push_back(line.get<std::string>());
   for (const auto& file : record.at("saved")) out.saved_files.push_back(file.get<std::string>());
@@ -134,8 +136,11 @@ void open_run(const RunSetup& setup, RunProgress& progress, bool resume) {
       throw Error(dir / kStateFile, "made for shard " + earlier.value("shard", json()).dump() + " of " +
                                         earlier.value("units", json()).dump() + " units: refusing to resume");
     }
-    progress.journaled = read_journal(dir / kJournalFile);
+    int damaged = 0;
+    progress.journaled = read_journal(dir / kJournalFile, DamagedLine::kRecompute, &damaged);
     check_records(setup, progress, dir / kJournalFile);
+    // Without the damaged lines, so that a merge of this run finds every line sound.
+    if (damaged > 0) rewrite_journal(dir / kJournalFile, progress.journaled);
   }
   prepare_output(dir, resume);
   write_state(dir, state);
@@ -143,10 +148,14 @@ void open_run(const RunSetup& setup, RunProgress& progress, bool resume) {
   if (resume) std::fprintf(stderr, "sambench: resuming: %zu unit(s) done before\n", progress.journaled.size());
 }
 
-bool restore_unit(const RunProgress& progress, RunResults& results, const Unit& unit) {
+bool has_record(const RunProgress& progress, const Unit& unit) {
   auto it = progress.journaled.find(unit.index);
-  if (it == progress.journaled.end() || it->second.contains("skipped")) return false;  // skipped: retried
-  apply_unit_record(results, it->second);
+  return it != progress.journaled.end() && !it->second.contains("skipped");  // skipped: retried
+}
+
+bool restore_unit(const RunProgress& progress, RunResults& results, const Unit& unit) {
+  if (!has_record(progress, unit)) return false;
+  apply_unit_record(results, progress.journaled.at(unit.index));
   return true;
 }
 
@@ -221,15 +230,21 @@ void complete_run(const RunSetup& setup, RunProgress& progress) {
   write_state(setup.config.run.output, run_state(setup, "complete"));
 }
 
-void fail_run(const RunSetup& setup, RunProgress& progress, const std::string& error) {
-  if (!progress.journal) return;
+bool fail_run(const RunSetup& setup, RunProgress& progress, const std::string& error, const std::string& status) {
+  if (!progress.journal) return false;
   try {
     progress.journal->sync();
-    json state = run_state(setup, "failed");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sambench: could not sync the journal: %s\n", e.what());
+  }
+  try {
+    json state = run_state(setup, status);
     state["error"] = error;
     write_state(setup.config.run.output, state);
+    return true;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sambench: could not record the run's state: %s\n", e.what());
+    return false;
   }
 }
 

@@ -8,15 +8,10 @@
 
 #include "run/run.h"
 #include "sambench/base/error.h"
+#include "sambench/run/fatal_error.h"
 
 namespace sambench {
 
-// An error that --on-error skip must not skip: the results cannot be written, or the user
-// interrupted the run.
-class FatalError : public Error {
- public:
-  using Error::Error;
-};
 
 // Runs f; any failure becomes a FatalError with the same message.
 void fatal_on_error(const std::function<void()>& f);
@@ -27,6 +22,9 @@ nlohmann::json run_state(const RunSetup& setup, const std::string& status);
 // Opens the run folder: fresh, or (resume) checks that the earlier run had the same setup and
 // reads its journal into progress.journaled. Writes run_state.json "running".
 void open_run(const RunSetup& setup, RunProgress& progress, bool resume);
+
+// True if the journal holds the unit finished (a resumed run); a skipped unit is tried again.
+bool has_record(const RunProgress& progress, const Unit& unit);
 
 // A unit the journal already holds (a resumed run): adds its output to the results; false if
 // none.
@@ -58,8 +56,10 @@ void apply_unit_record(RunResults& results, const nlohmann::json& record);
 // Syncs the journal and marks the run complete in run_state.json.
 void complete_run(const RunSetup& setup, RunProgress& progress);
 
-// Marks a run opened by open_run failed; never throws (it runs while an error is on its way).
-void fail_run(const RunSetup& setup, RunProgress& progress, const std::string& error);
+// Marks a run opened by open_run `status` ("failed" or "interrupted") in run_state.json, with the
+// error; false if it could not (no run opened, or the write failed). Never throws: it runs while
+// an error is on its way.
+bool fail_run(const RunSetup& setup, RunProgress& progress, const std::string& error, const std::string& status);
 
 // summary.json's list of skipped units, and the images in them.
 nlohmann::json skipped_json(const RunResults& results);

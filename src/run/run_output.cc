@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "run/run_folder.h"
 #include "run/run_journal.h"
+#include "sambench/base/manifest.h"
 #include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
 #include "sambench/data/image_io.h"
@@ -21,14 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Every file a run may write. Files of an earlier run in the same folder would be mistaken for
-// this run's, so all are removed first.
-const char* kOutputs[] = {"per_instance.csv",    "per_image.csv",      "per_case.csv",
-                          "per_class.csv",       "per_class_image.csv", "per_class_case.csv",
-                          "per_group.csv",       "per_instance.partial.csv", "prompts.jsonl",
-                          "timings.json",        "summary.json",        "report.md",
-                          "report.html",         kJournalFile,          kStateFile};
-
 std::string surface_convention(const RunSetup& setup) {
   if (!setup.surface.enabled) return "off (metrics.surface: false): nsd and hd95 are NaN";
   return "surface = foreground pixels with a background face neighbour (outside the image is "
@@ -36,8 +30,8 @@ std::string surface_convention(const RunSetup& setup) {
          " mm = fraction of both surfaces' pixels within the tolerance of the other surface; HD95 = "
          "max of the two directed 95th percentiles of surface distances (mm, linear "
          "interpolation); distances use the sample's pixel spacing (2D images without one: 1 pixel "
-         "= 1 mm); instance and image rows in 2D, case rows in 3D on the stacked evaluated slices "
-         "with the volume's spacing; both masks empty: NaN (empty_rule nan) or NSD 1, HD95 0 "
+         "= 1 mm); instance and image rows in 2D, case rows in 3D on the stacked slices with the "
+         "volume's spacing (ground truth nothing prompted included, its prediction empty); both masks empty: NaN (empty_rule nan) or NSD 1, HD95 0 "
          "(empty_rule one); exactly one empty: NSD 0, HD95 = the image's (volume's) diagonal in mm";
 }
 
@@ -96,7 +90,9 @@ json conventions(const RunSetup& setup) {
       {"levels", "instance: each prompted instance against its own mask; image: per class, the "
                  "union of the class's kept masks against the whole class mask (instances below "
                  "min_area count as missed); case (volumes): the image rows' pixel counts summed "
-                 "over the case's evaluated slices, i.e. the 3D Dice of the stacked predictions"},
+                 "over the case's slices, the ground truth that nothing prompted (slices or classes "
+                 "without an object of min_area pixels) counted as missed, i.e. the 3D Dice on the "
+                 "whole volume"},
       {"aggregation", "per prompt mode and class: mean, population std and median over the "
                       "level's rows (NaN excluded); mean_over_classes (nnU-Net's foreground_mean): "
                       "mean of the class means; mean_over_<rows>: mean over all rows"},
@@ -170,13 +166,6 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
   return summary_file;
 }
 
-void clear_outputs(const fs::path& dir) {
-  std::error_code ec;
-  for (const char* name : kOutputs) fs::remove(dir / name, ec);
-  fs::remove_all(dir / "predictions", ec);
-  fs::remove_all(dir / "figures", ec);
-}
-
 std::string prompt_log(const EvalOutput& output) {
   std::string out;
   for (const auto& line : output.prompt_lines) out += line + "\n";
@@ -205,9 +194,12 @@ void add_to_case(const RunSetup& setup, std::optional<OpenCase>& open_case, Eval
   wide.copyTo(target);
 }
 
-// per_case.csv's rows: the image rows summed per case, with the case's 3D surface metrics.
+// per_case.csv's rows: the image rows (and the ground truth nothing prompted) summed per case,
+// with the case's 3D surface metrics.
 std::vector<RegionResult> case_rows(const RunSetup& setup, const RunResults& results) {
-  std::vector<RegionResult> cases = combine_cases(results.output.image_rows, results.output.case_of, setup.settings.empty_rule);
+  std::vector<RegionResult> rows = results.output.image_rows;
+  rows.insert(rows.end(), results.output.unprompted_truth.begin(), results.output.unprompted_truth.end());
+  std::vector<RegionResult> cases = combine_cases(rows, results.output.case_of, setup.settings.empty_rule);
   for (auto& c : cases) {
     SurfaceScores s = results.case_surfaces.get(c.result_set, c.unit, c.class_label);
     c.nsd = s.nsd;
@@ -304,22 +296,48 @@ void write_outputs(const RunSetup& setup, const RunResults& results, const RunSu
   write_file_atomic(dir / "prompts.jsonl", prompt_log(results.output));
   write_file_atomic(dir / "timings.json", timings.dump(2) + "\n");
   json summary_file = summary_json(setup, results, summary, "complete");
-  write_run_report(summary.tables, summary.levels, summary_file);
+  write_run_report(summary.tables, summary.levels, summary_file);  // lists its figures in the manifest
+  std::vector<std::string> files = table_files(summary.tables);
+  files.insert(files.end(), {"prompts.jsonl", "timings.json", "summary.json", kJournalFile, kStateFile});
+  files.insert(files.end(), results.output.saved_files.begin(), results.output.saved_files.end());
+  update_manifest(dir, files);
   // summary.json goes last: its "complete" status promises that the other files are there.
   write_file_atomic(dir / "summary.json", summary_file.dump(2) + "\n");
 }
 
-void write_failure(const RunSetup& setup, const RunResults& results, const std::string& error) {
+void write_failure(const RunSetup& setup, const RunResults& results, const std::string& error,
+                   const std::string& status, bool state_recorded) {
   const fs::path& dir = setup.config.run.output;
   try {
     write_file_atomic(dir / "per_instance.partial.csv", per_instance_csv(results.output.instance_rows));
-    if (setup.model) {
-      json summary = summary_json(setup, results, summarize(setup, results), "failed");
-      summary["error"] = error;
-      write_file_atomic(dir / "summary.json", summary.dump(2) + "\n");
-    }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sambench: could not save partial results: %s\n", e.what());
+  }
+  write_failed_summary(setup, results, error, status, state_recorded);
+}
+
+void write_failed_summary(const RunSetup& setup, const RunResults& results, const std::string& error,
+                          const std::string& status, bool state_recorded) {
+  const fs::path file = setup.config.run.output / "summary.json";
+  std::error_code ec;
+  // summary.json must never contradict run_state.json. Without a model (a rescore) or without
+  // the state written, the "running" placeholder goes: no summary says nothing wrong.
+  if (!setup.model || !state_recorded) {
+    fs::remove(file, ec);
+    return;
+  }
+  try {
+    json summary = summary_json(setup, results, summarize(setup, results), status);
+    summary["error"] = error;
+    write_file_atomic(file, summary.dump(2) + "\n");
+    return;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sambench: could not write the failed run's summary: %s\n", e.what());
+  }
+  try {  // a full disk may still take a few bytes
+    write_file_atomic(file, json{{"status", status}, {"error", error}}.dump(2) + "\n");
+  } catch (const std::exception&) {
+    fs::remove(file, ec);
   }
 }
 
@@ -327,12 +345,7 @@ void prepare_output(const fs::path& dir, bool resume) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw Error(dir, "cannot create output folder: " + ec.message());
-  if (resume) {
-    fs::remove(dir / "per_instance.partial.csv", ec);
-    remove_interrupted_writes(dir);
-  } else {
-    clear_outputs(dir);
-  }
+  remove_earlier_run(dir, resume);
   // Fails now, not after hours of encoding, if the folder is not writable.
   write_file_atomic(dir / "summary.json", "{\n  \"status\": \"running\"\n}\n");
 }

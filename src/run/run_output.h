@@ -25,7 +25,8 @@ struct RunSummary {
 
 RunSummary summarize(const RunSetup& setup, const RunResults& results);
 
-// resume: keeps the journal and the saved predictions of the interrupted run.
+// Removes an earlier run's files (run_folder.h; resume: keeps the journal and the saved
+// predictions of the interrupted run) and writes the "running" placeholder summary.json.
 void prepare_output(const std::filesystem::path& dir, bool resume = false);
 void log_start(const RunSetup& setup);
 std::vector<std::string> table_files(const RunTables& tables);
@@ -39,8 +40,15 @@ nlohmann::json timings_json(const RunSetup& setup, const RunResults& results, co
 void write_outputs(const RunSetup& setup, const RunResults& results, const RunSummary& summary,
                    const nlohmann::json& timings);
 
-// per_instance.partial.csv and (with a model) summary.json "failed", from what `results` hold.
-void write_failure(const RunSetup& setup, const RunResults& results, const std::string& error);
+// per_instance.partial.csv and summary.json with `status` ("failed", "interrupted"), from what
+// `results` hold; state_recorded: run_state.json says the same (fail_run), else summary.json is
+// removed rather than left saying "running". Never throws.
+void write_failure(const RunSetup& setup, const RunResults& results, const std::string& error,
+                   const std::string& status, bool state_recorded);
+
+// summary.json alone, as write_failure writes it (a failure after the tables were written).
+void write_failed_summary(const RunSetup& setup, const RunResults& results, const std::string& error,
+                          const std::string& status, bool state_recorded);
 
 // Writes one sample's kept masks (and logits, label map, and slice of its case's volume);
 // the files are listed in `unit`.

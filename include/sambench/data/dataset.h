@@ -57,6 +57,11 @@ struct SkippedFile {
   bool sample = false;  // the file is a listed sample's image, which cannot be loaded
 };
 
+// The samples of the first `units` units (run.limit, --limit): a unit is one case (a volume's
+// slices, a fundus image's disc and cup; the samples sharing a case_id in a row) or one sample
+// without a case. 0: all.
+std::vector<SampleRef> first_units(std::vector<SampleRef> samples, long long units);
+
 // A benchmark in its on-disk layout. Adapters decide which files form a sample, how the image
 // becomes SAM's RGB input, and which label values are classes.
 class Dataset {

@@ -28,6 +28,10 @@ struct FigureOptions {
 // a box prompt in cyan. BGR, the image's size.
 cv::Mat draw_overlay(const cv::Mat& rgb, const cv::Mat& truth, const cv::Mat& prediction, const Prompt* prompt);
 
+// Overlays of small images (a 122x101 CT slice) are drawn upscaled by this whole factor, nearest
+// neighbour, so that their longer side reaches about 512 pixels: 1 for images that large already.
+int overlay_scale(cv::Size image);
+
 // Writes the figures under RUN/figures/ and says what it wrote and what it could not. Overlays
 // need the run's saved predictions (eval --save-predictions) and its dataset; charts need
 // python3 with matplotlib (SAMBENCH_PYTHON, default /usr/bin/python3) and the plotting script

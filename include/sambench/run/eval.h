@@ -29,6 +29,7 @@ OnError parse_on_error(const std::string& name);
 
 struct EvalOptions {
   bool resume = false;  // keep the journaled units of an interrupted run in the output folder
+  bool overwrite = false;  // replace a run (finished or not) already in the output folder
   Shard shard;          // evaluate only this shard's cases
   OnError on_error = OnError::kFail;
   // bench --model none: no model is loaded; each object's mask is its ground truth shifted by a
@@ -39,7 +40,10 @@ struct EvalOptions {
 // read → preprocess → encode → prompt → decode → score → write, for every sample.
 // Writes per_instance.csv, per_class.csv, summary.json and timings.json into config.run.output.
 // On failure, what was computed is kept in per_instance.partial.csv and summary.json says
-// "failed"; then the Error is rethrown.
+// "failed" (or "interrupted" on SIGINT, SIGTERM, SIGHUP: an Interrupted error); then the Error is
+// rethrown. The output folder is locked for the call; a folder that holds another run, or files
+// sambench did not write, is refused unless options.resume or options.overwrite say what to do
+// (docs/reliability.md).
 EvalResult run_eval(const Config& config, const EvalOptions& options = {});
 
 struct RescoreResult {

@@ -38,9 +38,31 @@ class JournalWriter {
   std::chrono::steady_clock::time_point last_sync_;
 };
 
+// Each journal line carries the SHA-256 of its record (the key "sha256"): one flipped digit in a
+// row's counts is a damaged line, never a trusted one.
+inline constexpr const char* kChecksumKey = "sha256";
+
+// A record as one journal line, its checksum added (no newline).
+std::string journal_line(const nlohmann::json& record);
+
+// The record of one journal line, its checksum checked and removed. Throws Error ("it does not
+// match its checksum", ...) or json::exception (not JSON).
+nlohmann::json parse_journal_line(const std::string& line);
+
+// A resumed run recomputes the unit of a damaged line (it warns); merge refuses the shard,
+// whose units it cannot compute.
+enum class DamagedLine { kRecompute, kRefuse };
+
 // The journal's records by unit index, the last one for each; a torn last line is ignored.
-// A missing file has no records. Throws Error naming the file on any other damage.
-std::map<long long, nlohmann::json> read_journal(const std::filesystem::path& file);
+// A missing file has no records. A damaged line (not JSON, no or a wrong checksum) is dropped
+// with a warning (kRecompute) or an Error naming the file and line (kRefuse).
+// damaged_lines (if given) counts the lines dropped.
+std::map<long long, nlohmann::json> read_journal(const std::filesystem::path& file,
+                                                 DamagedLine damaged = DamagedLine::kRefuse,
+                                                 int* damaged_lines = nullptr);
+
+// Replaces the journal with these records, in unit order (after damaged lines were dropped).
+void rewrite_journal(const std::filesystem::path& file, const std::map<long long, nlohmann::json>& records);
 
 // run_state.json of a run folder. read_state throws Error naming the file when it is missing
 // or damaged.
@@ -48,7 +70,8 @@ nlohmann::json read_state(const std::filesystem::path& run_dir);
 void write_state(const std::filesystem::path& run_dir, const nlohmann::json& state);
 
 // Throws Error(file, ...) unless `found` (a state) was made with the same config, code version
-// and model as `expected`; `action` ("resume", "merge") goes into the message.
+// and model as `expected`; `action` ("resume", "merge") goes into the message, with the config
+// keys that differ (run.threads 1 -> 2), or the versions, or the models' paths and hashes.
 void check_same_setup(const nlohmann::json& expected, const nlohmann::json& found,
                       const std::filesystem::path& file, const std::string& action);
 

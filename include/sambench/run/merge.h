@@ -13,7 +13,9 @@ struct MergeResult {
 // Combines the run folders of the shards of one run (eval --shard i/N, every i once, each
 // complete) into `output`: the tables, summary, journal and saved predictions of the unsharded
 // run, byte for byte (timings.json aside). Refuses shards made with different configs, code or
-// models, missing or repeated shards, and units the shards did not finish.
-MergeResult run_merge(const std::vector<std::filesystem::path>& shard_dirs, const std::filesystem::path& output);
+// models, missing or repeated shards, and units the shards did not finish. Like eval, it refuses
+// an output folder that holds a run or other files unless `overwrite`.
+MergeResult run_merge(const std::vector<std::filesystem::path>& shard_dirs, const std::filesystem::path& output,
+                      bool overwrite = false);
 
 }  // namespace sambench

@@ -5,8 +5,10 @@
 // The disc contains the cup, and the study scores the whole disc (rim and cup) and the cup apart.
 // One label map cannot hold two overlapping classes, so every image is listed twice:
 // <domain>/<split>/<name>/disc, whose label map holds the whole disc as label 1, and
-// <name>/cup, holding the cup as label 2. Each class is then scored on its full extent, at the
-// price of encoding each image twice.
+// <name>/cup, holding the cup as label 2. Each class is then scored on its full extent; the
+// image is encoded once (the cup reuses the disc's embedding). Both samples carry the image as
+// their case: one image is one case (the bootstrap resamples it whole, --limit and shards never
+// split it).
 //
 // layout: refuge reads REFUGE's own release instead: <root>/<images>/**/<name>.jpg with
 // <root>/<masks>/**/<name>.bmp (the same grey coding), matched by file stem, both folders searched
@@ -145,11 +147,13 @@ class FundusDataset : public Dataset {
  private:
   static constexpr const char* kRefugeGroup = "REFUGE";
 
-  // Every image is listed twice: its whole disc, then its cup (see the file comment).
+  // Every image is listed twice: its whole disc, then its cup, one case (see the file comment).
   static void add_disc_and_cup(const std::string& id, const fs::path& image, const fs::path& mask,
                                const std::string& group, std::vector<SampleRef>& refs) {
-    refs.push_back(make_ref(id + "/disc", image, mask, group));
-    refs.push_back(make_ref(id + "/cup", image, mask, group));
+    for (const char* part : {"/disc", "/cup"}) {
+      refs.push_back(make_ref(id + part, image, mask, group));
+      refs.back().case_id = id;
+    }
   }
 
   // Image files anywhere below `dir`, in path order.
