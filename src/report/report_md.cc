@@ -13,13 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string cell(const Stats& s) {
-  if (s.count == 0) return "–";
-  std::string out = format_number(s.mean, 3);
-  if (!std::isnan(s.ci_low)) out += " [" + format_number(s.ci_low, 3) + ", " + format_number(s.ci_high, 3) + "]";
-  return out;
-}
-
 std::string header(const LevelSummary& level, double tolerance) {
   std::string out = "| class | " + level.rows + " |";
   for (Metric m : kMetrics) {
@@ -35,7 +28,7 @@ std::string header(const LevelSummary& level, double tolerance) {
 
 std::string row(const std::string& name, long long count, const std::array<Stats, kMetricCount>& stats) {
   std::string out = "| " + name + " | " + std::to_string(count) + " |";
-  for (const Stats& s : stats) out += " " + cell(s) + " |";
+  for (const Stats& s : stats) out += " " + mean_with_interval(s) + " |";
   return out + "\n";
 }
 

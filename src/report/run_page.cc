@@ -10,16 +10,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string cell(const Stats& s) {
-  if (s.count == 0) return "–";
-  std::string out = format_number(s.mean, 3);
-  if (!std::isnan(s.ci_low)) out += " [" + format_number(s.ci_low, 3) + ", " + format_number(s.ci_high, 3) + "]";
-  return out;
-}
-
 std::vector<std::string> row(const std::string& name, long long count, const std::array<Stats, kMetricCount>& stats) {
   std::vector<std::string> out = {name, std::to_string(count)};
-  for (const Stats& s : stats) out.push_back(cell(s));
+  for (const Stats& s : stats) out.push_back(mean_with_interval(s));
   return out;
 }
 

@@ -50,6 +50,13 @@ std::string format_number(double value, int decimals) {
   return buf;
 }
 
+std::string mean_with_interval(const Stats& s) {
+  if (s.count == 0) return "–";
+  std::string out = format_number(s.mean, 3);
+  if (!std::isnan(s.ci_low)) out += " [" + format_number(s.ci_low, 3) + ", " + format_number(s.ci_high, 3) + "]";
+  return out;
+}
+
 // The "prompt" column holds the result set's name: its header predates the name, and scripts
 // read it.
 std::string per_instance_csv(const std::vector<InstanceResult>& results) {

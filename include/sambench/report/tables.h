@@ -37,5 +37,7 @@ nlohmann::json overall_json(const Overall& overall);
 
 // Numbers as the reports print them: fixed decimals, "nan" for NaN.
 std::string format_number(double value, int decimals);
+// A mean with its 95% interval as the report tables show it: "0.812 [0.790, 0.833]", "–" for no values.
+std::string mean_with_interval(const Stats& s);
 
 }  // namespace sambench
