@@ -6,19 +6,33 @@ namespace sambench {
 
 namespace {
 
-std::string markdown_row(const std::vector<std::string>& cells) {
+// Names (headers, label columns) may come from a dataset or a run folder, so they are made inert;
+// the number columns are the report's own text, where escaping would only clutter the source
+// ("[0.50, 0.70]" stays readable), but a '|' or a line break would still break the row.
+std::string number_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += '\\';
+    out += c == '\n' || c == '\r' ? ' ' : c;
+  }
+  return out;
+}
+
+std::string markdown_row(const std::vector<std::string>& cells, size_t label_columns) {
   std::string out = "|";
-  for (const auto& c : cells) out += " " + markdown_text(c) + " |";
+  for (size_t i = 0; i < cells.size(); ++i) {
+    out += " " + (i < label_columns ? markdown_text(cells[i]) : number_cell(cells[i])) + " |";
+  }
   return out + "\n";
 }
 
 }  // namespace
 
 std::string markdown_table(const TextTable& table) {
-  std::string out = markdown_row(table.header) + "|";
+  std::string out = markdown_row(table.header, table.header.size()) + "|";
   for (size_t i = 0; i < table.header.size(); ++i) out += i < table.label_columns ? "---|" : "---:|";
   out += "\n";
-  for (const auto& row : table.rows) out += markdown_row(row);
+  for (const auto& row : table.rows) out += markdown_row(row, table.label_columns);
   return out;
 }
 
