@@ -130,7 +130,7 @@ TEST(Validate, RejectsOutOfRangeValues) {
   EXPECT_THROW(validate(bad), Error);
   bad = c;
   bad.run.encode_batch = -1;
-  EXPECT_NE(testing::error_of([&] { validate(bad); }).find("'run.encode_batch' must be >= 0"), std::string::npos);
+  EXPECT_NE(testing::error_of([&] { validate(bad); }).find("'run.encode_batch' must be from 0 to 256"), std::string::npos);
   bad = c;
   bad.instances.min_area = 0;
   EXPECT_THROW(validate(bad), Error);

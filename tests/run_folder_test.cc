@@ -65,7 +65,9 @@ TEST(RunFolder, RootAndHomeAreRefused) {
 TEST(RunFolder, AFinishedOrForeignFolderIsRefusedWithoutOverwrite) {
   testing::TempDir dir;
   EXPECT_EQ(error_of([&] { claim_run_folder(dir / "new", FolderUse::kFresh); }), "(no error)");
+  EXPECT_FALSE(fs::exists(dir / "new"));  // the claim made it, nothing was written: it is gone again
 
+  fs::create_directories(dir / "new");
   write_state(dir / "new", {{"status", "complete"}});
   std::string error = error_of([&] { claim_run_folder(dir / "new", FolderUse::kFresh); });
   EXPECT_TRUE(contains(error, "holds a complete run: give --overwrite")) << error;
