@@ -13,6 +13,7 @@
 #include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
 #include "sambench/report/csv.h"
+#include "sambench/run/journal.h"
 
 namespace sambench {
 namespace {
@@ -126,16 +127,20 @@ TEST_F(MergeTest, JournalNamesThatLeaveTheFoldersAreRefused) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   const std::string journal = read_file(dir_ / "shard1/journal.jsonl");
-  // Adds `name` to the first record's saved files.
+  // Adds `name` to the first record's saved files, with a valid checksum: whoever hands over a
+  // shard can recompute it, so the names must be checked on their own.
   auto plant = [&](const std::string& name) {
     const size_t end = journal.find('\n');
-    json record = json::parse(journal.substr(0, end));
+    json record = parse_journal_line(journal.substr(0, end));
     record["saved"].push_back(name);
-    write_text(dir_ / "shard1/journal.jsonl", record.dump() + journal.substr(end));
+    write_text(dir_ / "shard1/journal.jsonl", journal_line(record) + journal.substr(end));
   };
   write_text(dir_ / "attacker/payload.png", "attacker content");
   fs::create_directories(dir_ / "deep");
-  auto merge_deep = [&] { return run_sambench("merge" + shard_dirs(2) + " -o '" + (dir_ / "deep/run").string() + "'"); };
+  // --overwrite: each refused merge leaves its own started output behind.
+  auto merge_deep = [&] {
+    return run_sambench("merge" + shard_dirs(2) + " -o '" + (dir_ / "deep/run").string() + "' --overwrite");
+  };
 
   plant("predictions/../../attacker/payload.png");
   auto r = merge_deep();

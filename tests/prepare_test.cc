@@ -131,7 +131,9 @@ TEST_F(PrepareTest, BatchedEncodingBesideCacheHits) {
   Config c = config("half_cached", 2, 0, 3);
   c.run.embedding_cache = dir_ / "cache";
   c.run.limit = 2;
-  run_eval(c);  // caches the first two images
+  EvalOptions replace;  // the folder holds the plain run
+  replace.overwrite = true;
+  run_eval(c, replace);  // caches the first two images
   c.run.limit = 0;
   run(c);
   EXPECT_EQ(cache_stats(c)["hits"], 2);
@@ -187,9 +189,11 @@ TEST(PrepareFundus, BatchedEncodingEncodesARepeatedImageOnce) {
   c.dataset = {{"adapter", "fundus"}, {"root", "Fundus"}, {"domains", {"Domain1"}}};
   c.run.metric_workers = 0;
   std::map<int, std::string> tables;
+  EvalOptions replace;  // both batch sizes write the same folder
+  replace.overwrite = true;
   for (int batch : {1, 4}) {
     c.run.encode_batch = batch;
-    run_eval(c);
+    run_eval(c, replace);
     const json timings = json::parse(read_file(c.run.output / "timings.json"));
     EXPECT_EQ(timings["encodes_reused"], 3) << "batch " << batch;
     tables[batch] = read_file(c.run.output / "per_instance.csv");

@@ -40,7 +40,7 @@ SLURM_ARRAY_TASK_ID=1 bash "$work/jobs/job0.sh"
 bash "$work/jobs/job1.sh"
 [ ! -e "$PWNED" ] || fail "a command in a folder name ran"
 expected=$(printf '%s\n' eval --config "$hostile/c.yaml" --output "$hostile/out/shards/1" --shard 1/2 --resume \
-  merge "$hostile/out/shards/0" "$hostile/out/shards/1" -o "$hostile/out/merged")
+  merge "$hostile/out/shards/0" "$hostile/out/shards/1" -o "$hostile/out/merged" --overwrite)
 [ "$(cat "$work/calls")" = "$expected" ] || fail "arguments differ: $(cat "$work/calls")"
 if bash "$source_dir/scripts/slurm_array.sh" "$hostile/c.yaml" "$hostile/out" '1;id' 2>/dev/null; then
   fail "a shard count that is not a number was accepted"
