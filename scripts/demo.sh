@@ -13,4 +13,10 @@ if [ ! -f demo/sam_small.pt ]; then
     --output demo/sam_small.pt
 fi
 [ -d demo/data ] || "$build_dir/sambench" make-demo --output demo/data
-"$build_dir/sambench" eval --config configs/demo.yaml "$@"
+# The demo's run folder is the script's own: running it again replaces the earlier demo run (only
+# files sambench wrote there), unless the caller asked to resume or chose the folder handling.
+replace=(--overwrite)
+for arg in "$@"; do
+  case $arg in --resume | --overwrite) replace=() ;; esac
+done
+"$build_dir/sambench" eval --config configs/demo.yaml "${replace[@]}" "$@"
