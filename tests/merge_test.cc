@@ -137,10 +137,7 @@ TEST_F(MergeTest, JournalNamesThatLeaveTheFoldersAreRefused) {
   };
   write_text(dir_ / "attacker/payload.png", "attacker content");
   fs::create_directories(dir_ / "deep");
-  // --overwrite: each refused merge leaves its own started output behind.
-  auto merge_deep = [&] {
-    return run_sambench("merge" + shard_dirs(2) + " -o '" + (dir_ / "deep/run").string() + "' --overwrite");
-  };
+  auto merge_deep = [&] { return run_sambench("merge" + shard_dirs(2) + " -o '" + (dir_ / "deep/run").string() + "'"); };
 
   plant("predictions/../../attacker/payload.png");
   auto r = merge_deep();
@@ -148,6 +145,7 @@ TEST_F(MergeTest, JournalNamesThatLeaveTheFoldersAreRefused) {
   EXPECT_TRUE(contains(r.output, "shard1/journal.jsonl: the file name 'predictions/../../attacker/payload.png' leaves"))
       << r.output;
   EXPECT_FALSE(fs::exists(dir_ / "deep/attacker"));  // where the old code wrote it
+  EXPECT_FALSE(fs::exists(dir_ / "deep/run"));  // refused before the output was started
 
   fs::create_directory_symlink(dir_ / "attacker", dir_ / "shard1/predictions/link");
   plant("predictions/link/payload.png");

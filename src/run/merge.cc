@@ -80,13 +80,24 @@ Config merged_config(const json& state, const fs::path& output) {
 // A saved prediction is at most this big; a larger "prediction" is not one sambench wrote.
 constexpr size_t kMaxSavedFileBytes = size_t{4} << 30;
 
-// A shard's saved predictions, copied as they are. Their names come from the shard's journal,
-// which a stranger may have written: each must stay inside the shard and inside the output.
-void copy_saved(const fs::path& from, const fs::path& to, const json& record) {
+// The names of a record's saved predictions. They come from the shard's journal, which a
+// stranger may have written: each must stay inside the shard (checked here, before the output is
+// touched) and inside the output (checked again as it is written).
+std::vector<std::string> saved_names(const fs::path& from, const json& record) {
   const fs::path journal = from / kJournalFile;
+  std::vector<std::string> names;
   for (const auto& entry : record.value("saved", json::array())) {
     if (!entry.is_string()) throw Error(journal, "a 'saved' file name is not a string");
-    const std::string name = entry.get<std::string>();
+    names.push_back(entry.get<std::string>());
+    path_inside(from, names.back(), journal);
+  }
+  return names;
+}
+
+// A shard's saved predictions, copied as they are.
+void copy_saved(const fs::path& from, const fs::path& to, const json& record) {
+  const fs::path journal = from / kJournalFile;
+  for (const std::string& name : saved_names(from, record)) {
     const fs::path source = path_inside(from, name, journal);
     const fs::path target = path_inside(to, name, journal);
     std::error_code ec;
@@ -163,6 +174,7 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
       throw Error(missing_unit_message(shards, unit, records));
     }
     found.emplace_back(&it->second.first, it->second.second);
+    saved_names(it->second.second->dir, it->second.first);
   }
   const auto lock = claim_run_folder(output, overwrite ? FolderUse::kOverwrite : FolderUse::kFresh);
   prepare_output(output);
