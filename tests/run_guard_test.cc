@@ -27,39 +27,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::contains;
 using testing::run_sambench;
+using testing::lines_of;
+using testing::spawn_sambench;
+using testing::wait_until;
 using testing::write_text;
-
-// Starts sambench with its stdout and stderr going to `log`.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(out, 1);
-    dup2(out, 2);
-    std::vector<char*> argv = {const_cast<char*>(SAMBENCH_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(SAMBENCH_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-size_t lines_of(const fs::path& file) {
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return 0;
-  std::string text = read_file(file);
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-}
-
-// Waits until `ready` holds while the process runs; false if it ended first.
-bool wait_until(pid_t pid, const std::function<bool()>& ready) {
-  for (;;) {
-    if (ready()) return true;
-    if (waitpid(pid, nullptr, WNOHANG) == pid) return false;
-    usleep(1000);
-  }
-}
 
 std::string status_in(const fs::path& file) { return json::parse(read_file(file)).value("status", ""); }
 
@@ -91,7 +62,7 @@ class RunGuardTest : public ::testing::Test {
 
   // Stops a run with `signal_number` once it has journaled 2 units; the process's exit status.
   int stop_with(int signal_number) {
-    pid_t pid = spawn(eval_args(), dir_ / "log.txt");
+    pid_t pid = spawn_sambench(eval_args(), dir_ / "log.txt");
     EXPECT_TRUE(wait_until(pid, [&] { return lines_of(dir_ / "run/journal.jsonl") >= 2; }));
     kill(pid, signal_number);
     int status = 0;
@@ -126,7 +97,7 @@ TEST_F(RunGuardTest, SigtermAndSighupEndTheRunInterruptedAndResumable) {
 }
 
 TEST_F(RunGuardTest, ASecondRunIntoABusyFolderIsRefusedNamingTheHolder) {
-  pid_t pid = spawn(eval_args(), dir_ / "log.txt");
+  pid_t pid = spawn_sambench(eval_args(), dir_ / "log.txt");
   ASSERT_TRUE(wait_until(pid, [&] { return fs::exists(dir_ / "run/run_state.json"); }));
   auto r = eval("--overwrite");  // even told to replace the run: not while it runs
   EXPECT_EQ(r.exit_code, 1) << r.output;

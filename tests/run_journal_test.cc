@@ -23,41 +23,16 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::contains;
 using testing::run_sambench;
+using testing::lines_of;
+using testing::spawn_sambench;
 using testing::write_text;
-
-pid_t spawn_sambench(const std::vector<std::string>& args) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null = open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    std::vector<char*> argv = {const_cast<char*>(SAMBENCH_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(SAMBENCH_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-size_t lines_of(const fs::path& file) {
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return 0;
-  std::string text = read_file(file);
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-}
 
 // SIGKILLs the run once `ready` holds; false if the run ended first.
 bool kill_when(pid_t pid, const std::function<bool()>& ready) {
-  for (;;) {
-    if (ready()) {
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-      return true;
-    }
-    if (waitpid(pid, nullptr, WNOHANG) == pid) return false;
-    usleep(1000);
-  }
+  if (!testing::wait_until(pid, ready)) return false;
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  return true;
 }
 
 class ResumeTest : public ::testing::Test {
