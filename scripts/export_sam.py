@@ -784,11 +784,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         "(F.scaled_dot_product_attention, PyTorch 2.0 and later)")
     p.add_argument("--output", required=True, help="output TorchScript file (.pt)")
     args = p.parse_args(argv)
+    if args.attention == "sdpa" and sam2_image.is_sam2(args.model_type):
+        p.error("--attention sdpa is for SAM; SAM 2.1 exports use textbook attention")
     if args.attention == "sdpa" and not sdpa_available():
         p.error(f"--attention sdpa needs PyTorch 2.0 or later (this one is {torch.__version__}): "
                 "torch.nn.functional has no scaled_dot_product_attention; use --attention textbook")
-    if args.attention == "sdpa" and sam2_image.is_sam2(args.model_type):
-        p.error("--attention sdpa is for SAM; SAM 2.1 exports use textbook attention")
     if args.seed is not None and args.checkpoint:
         p.error("--seed only applies to --random-init")
     if args.seed is None:
