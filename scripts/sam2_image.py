@@ -38,7 +38,7 @@ MASK_THRESHOLD = 0.0
 STABILITY_DELTA = 0.05  # the image predictor's dynamic single-mask choice
 STABILITY_THRESH = 0.98
 FORMAT = "sambench-sam/1"
-LOGIT_GAIN = 8.0  # --random-init: scale of the hypernetwork outputs (see perturb_constant_init)
+LOGIT_GAIN = 30.0  # --random-init: scale of the hypernetwork outputs (see perturb_constant_init)
 
 # Trunk sizes from the official sam2.1_hiera_{t,s,b+,l}.yaml; what a config leaves out is the
 # Hiera default (stages 2,3,16,3; global blocks 12,16,20; background 14x14; windows 8,4,14,7).
@@ -580,9 +580,11 @@ class Sam2Image(nn.Module):
     def encode_one(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
         s4, s8, s16 = self.image_encoder(x)
         # The decoder's high-resolution projections depend on the image only, so they are
-        # part of the embedding (as the official forward_image precomputes them).
-        feat_s0 = self.sam_mask_decoder.conv_s0(s4)
-        feat_s1 = self.sam_mask_decoder.conv_s1(s8)
+        # part of the embedding (as the official forward_image precomputes them). They run in
+        # their own dtype: sambench may cast the image encoder alone (model.precision).
+        decoder = self.sam_mask_decoder
+        feat_s0 = decoder.conv_s0(s4.to(decoder.conv_s0.weight.dtype)).to(s4.dtype)
+        feat_s1 = decoder.conv_s1(s8.to(decoder.conv_s1.weight.dtype)).to(s8.dtype)
         image_embed = s16 + self.no_mem_embed.to(s16.dtype).reshape(1, -1, 1, 1)
         return image_embed, feat_s0, feat_s1
 

@@ -198,6 +198,13 @@ def test_interface(path: str) -> None:
     check("iou scores are sigmoid outputs", bool(((iou > 0) & (iou < 1)).all()), str(iou))
     check("mask_input changes the output", not torch.allclose(again, logits), "no effect")
     check("batch rows are independent", torch.allclose(one, logits[1:], atol=1e-5), "row differs alone")
+    # model.precision bf16 casts the image encoder alone, as sambench does for SAM.
+    with torch.no_grad():
+        module.image_encoder.to(torch.bfloat16)
+        low = module.encode(x.to(torch.bfloat16))
+    errors = [((a.float() - b).norm() / b.norm()).item() for a, b in zip(low, (embed, s0, s1))]
+    check("a bf16 image encoder gives bf16 features close to fp32 (relative L2 < 0.03)",
+          all(t.dtype == torch.bfloat16 for t in low) and max(errors) < 0.03, f"{errors}")
 
 
 def test_single_mask_choice() -> None:
