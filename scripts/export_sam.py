@@ -776,7 +776,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--model-type", required=True,
                    choices=sorted(MODEL_CONFIGS) + sorted(sam2_image.MODEL_CONFIGS))
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--checkpoint", help="official SAM state_dict (.pth)")
+    src.add_argument("--checkpoint", help="official SAM state_dict (.pth) or SAM 2.1 checkpoint (.pt)")
     src.add_argument("--random-init", action="store_true", help="seeded random weights")
     p.add_argument("--seed", type=int, help="seed for --random-init (default 0)")
     p.add_argument("--attention", choices=sorted(ATTENTIONS), default="textbook",

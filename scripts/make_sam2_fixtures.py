@@ -146,22 +146,19 @@ def build_official_tiny():
     return model.eval()
 
 
-# Official modules that only video tracking uses; their weights stay at the official init.
-VIDEO_MODULES = ("memory_attention.", "memory_encoder.", "maskmem_tpos_enc", "no_mem_pos_enc",
-                 "no_obj_ptr", "no_obj_embed_spatial", "obj_ptr_proj.", "obj_ptr_tpos_proj.",
-                 "mask_downsample.")
-
-
-def load_sambench_weights(official, seed: int) -> None:
-    """The export's seeded weights, loaded by name: every one must land, and only video-only
-    official entries may stay without one."""
+def load_sambench_weights(official, seed: int) -> Dict[str, List[int]]:
+    """The export's seeded weights, loaded by name: every one must land, and the official
+    entries left without one must all be on the exporter's video-only skip list (they keep the
+    official init; image mode never reads them). Returns those entries' names and shapes."""
     state = sam2_image.build_random(MODEL_TYPE, seed).state_dict()
     result = official.load_state_dict(state, strict=False)
     if result.unexpected_keys:
         sys.exit(f"FAIL: sambench weights unknown to the official model: {result.unexpected_keys[:5]}")
-    image_path_missing = [k for k in result.missing_keys if not k.startswith(VIDEO_MODULES)]
-    if image_path_missing:
-        sys.exit(f"FAIL: official image-path weights sambench lacks: {image_path_missing[:5]}")
+    not_skipped = [k for k in result.missing_keys if not k.startswith(sam2_image.VIDEO_ONLY_PREFIXES)]
+    if not_skipped:
+        sys.exit(f"FAIL: official weights neither in sambench's model nor on its skip list: {not_skipped[:5]}")
+    official_state = official.state_dict()
+    return {k: list(official_state[k].shape) for k in sorted(result.missing_keys)}
 
 
 def make_predictor(official):
@@ -382,7 +379,9 @@ FORMAT_NOTE = {
                 "float64 sum/abs_sum/max/min of the full tensor",
     "coords, labels": "decode's point_coords [B,N,2] (input frame, 0..1024) and point_labels [B,N] "
                       "as the official prompt encoder received them, with its padding point "
-                      "(0,0)/-1 appended; box corners first (labels 2, 3)",
+                      "(0,0)/-1 appended; box corners first (labels 2, 3). The official mapping "
+                      "is float32 (x / W) * 1024, (y / H) * 1024 of the case's prompts (image "
+                      "pixels, labels 1 positive, 0 negative; boxes x0, y0, x1, y1)",
     "mask_input": "[B,1,256,256] low-res logits fed back (the previous group's best multimask "
                   "output as the predictor returned it, clamped to +-32)",
     "low_res_logits": "[B,4,256,256][..., ::stride, ::stride], unclamped decoder logits; slot 0 = "
@@ -393,6 +392,8 @@ FORMAT_NOTE = {
     "multi_best": "per prompt, the multimask slot (1..3) with the highest IoU",
     "masks": "[B,4,H,W] bits: the predictor's binary masks at the image size, slots as above",
     "sure": "[B,4,H,W] bits: where |upscaled logit| > sure_logit (a flip there is an error)",
+    "official_video_only_keys": "name -> shape of the official model's entries that the image "
+                                "path does not use (what an official checkpoint holds besides it)",
 }
 
 
@@ -411,7 +412,7 @@ def main() -> int:
     import torchvision
 
     official = build_official_tiny()
-    load_sambench_weights(official, args.seed)
+    video_only = load_sambench_weights(official, args.seed)
     predictor = make_predictor(official)
     recorder = Recorder(official)
     os.makedirs(args.out, exist_ok=True)
@@ -424,6 +425,7 @@ def main() -> int:
         "torch_version": torch.__version__, "torchvision_version": torchvision.__version__,
         "input_stride": INPUT_STRIDE, "input_phase": INPUT_PHASE, "input_crop": list(INPUT_CROP),
         "logit_stride": LOGIT_STRIDE, "sure_logit": SURE_LOGIT, "cases": cases,
+        "official_video_only_keys": video_only,
     }
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)

@@ -137,18 +137,11 @@ def expected_layout(model_type: str) -> Layout:
     return {**trunk_layout(model_type), **heads_layout()}
 
 
-# Some of what an official checkpoint holds besides the image path (names from SAM2Base).
-VIDEO_ONLY_SAMPLE = {
-    "memory_attention.layers.0.self_attn.q_proj.weight": (256, 256),
-    "memory_encoder.out_proj.weight": (64, 256, 1, 1),
-    "maskmem_tpos_enc": (7, 1, 1, 64),
-    "no_mem_pos_enc": (1, 1, 256),
-    "no_obj_ptr": (1, 256),
-    "no_obj_embed_spatial": (1, 64),
-    "obj_ptr_proj.layers.0.weight": (256, 256),
-    "obj_ptr_tpos_proj.weight": (64, 256),
-    "mask_downsample.weight": (1, 1, 4, 4),
-}
+def official_video_only_keys() -> Layout:
+    """What the official tiny model holds besides the image path, as the fixture script read it
+    from the official modules (tests/fixtures/sam2_parity/manifest.json)."""
+    with open(os.path.join(ROOT, "tests", "fixtures", "sam2_parity", "manifest.json")) as f:
+        return {k: tuple(v) for k, v in json.load(f)["official_video_only_keys"].items()}
 
 
 # --------------------------------------------------------------------------
@@ -240,7 +233,7 @@ def test_metadata(path: str) -> None:
 
 def official_checkpoint(state: Dict[str, torch.Tensor]) -> Dict:
     model = dict(state)
-    for k, shape in VIDEO_ONLY_SAMPLE.items():
+    for k, shape in official_video_only_keys().items():
         model[k] = torch.zeros(shape)
     return {"model": model}
 
@@ -286,6 +279,11 @@ def main() -> int:
         reference = os.path.join(tmp, "tiny.pt")
         r = run_export("--model-type", "sam2.1_hiera_tiny", "--random-init", "--seed", "3", "--output", reference)
         check("export sam2.1_hiera_tiny --random-init exits 0", r.returncode == 0, r.stderr[-500:])
+        os.makedirs(os.path.join(tmp, "again"))
+        again = os.path.join(tmp, "again", "tiny.pt")  # the .pt's folder name is the file's name
+        run_export("--model-type", "sam2.1_hiera_tiny", "--random-init", "--seed", "3", "--output", again)
+        with open(reference, "rb") as fa, open(again, "rb") as fb:
+            check("same seed -> byte-identical .pt", fa.read() == fb.read(), "files differ")
         r = run_export("--model-type", "sam2.1_hiera_tiny", "--random-init", "--attention", "sdpa",
                        "--output", os.path.join(tmp, "x.pt"))
         check("--attention sdpa is refused for SAM 2.1", r.returncode != 0 and "SAM 2.1" in r.stderr,
