@@ -12,7 +12,7 @@ methods that the C++ harness calls:
       -> (low_res_logits [B,4,256,256], iou_predictions [B,4])
 
 Usage:
-  export_sam.py --model-type {vit_h,vit_l,vit_b,small}
+  export_sam.py --model-type {vit_h,vit_l,vit_b,mobile_sam,small}
                 (--checkpoint PATH | --random-init [--seed N])
                 [--attention {textbook,sdpa}] --output OUT.pt
 """
@@ -779,11 +779,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         "(F.scaled_dot_product_attention, PyTorch 2.0 and later)")
     p.add_argument("--output", required=True, help="output TorchScript file (.pt)")
     args = p.parse_args(argv)
+    if args.attention != "textbook" and MODEL_CONFIGS[args.model_type].get("encoder") == "tiny_vit":
+        p.error(f"--attention only applies to ViT encoders; {args.model_type} has its own window attention")
     if args.attention == "sdpa" and not sdpa_available():
         p.error(f"--attention sdpa needs PyTorch 2.0 or later (this one is {torch.__version__}): "
                 "torch.nn.functional has no scaled_dot_product_attention; use --attention textbook")
-    if args.attention != "textbook" and MODEL_CONFIGS[args.model_type].get("encoder") == "tiny_vit":
-        p.error(f"--attention only applies to ViT encoders; {args.model_type} has its own window attention")
     if args.seed is not None and args.checkpoint:
         p.error("--seed only applies to --random-init")
     if args.seed is None:
