@@ -15,7 +15,7 @@ SAM 2.1 (--model-type sam2.1_hiera_*) is built from scripts/sam2_image.py, whose
 returns three feature tensors and whose decode takes them before the prompts.
 
 Usage:
-  export_sam.py --model-type {vit_h,vit_l,vit_b,medsam_vit_b,small,sam2.1_hiera_tiny,
+  export_sam.py --model-type {vit_h,vit_l,vit_b,medsam_vit_b,mobile_sam,small,sam2.1_hiera_tiny,
                               sam2.1_hiera_small,sam2.1_hiera_base_plus,sam2.1_hiera_large}
                 (--checkpoint PATH | --random-init [--seed N])
                 [--attention {textbook,sdpa}] --output OUT.pt
@@ -46,6 +46,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 import sam2_image
+import tiny_vit  # MobileSAM's image encoder, beside this file
 
 FORMAT = "sambench-sam/1"
 IMAGE_SIZE = 1024
@@ -83,6 +84,8 @@ MODEL_CONFIGS: Dict[str, Dict] = {
                          profile="medsam"),
     # Tiny encoder for tests; decoder and prompt encoder are full size.
     "small": dict(embed_dim=96, depth=2, num_heads=2, global_attn_indexes=(1,), profile="sam"),
+    # MobileSAM: SAM's prompt encoder and mask decoder behind a TinyViT-5M (scripts/tiny_vit.py).
+    "mobile_sam": dict(encoder="tiny_vit", profile="sam"),
 }
 
 Device = Optional[torch.device]
@@ -557,7 +560,7 @@ class MaskDecoder(nn.Module):
 class Sam(nn.Module):
     """SAM without pre/post-processing; the caller normalizes, pads and resizes."""
 
-    def __init__(self, encoder: ImageEncoderViT, device: Device = None) -> None:
+    def __init__(self, encoder: nn.Module, device: Device = None) -> None:
         super().__init__()
         self.image_encoder = encoder
         self.prompt_encoder = PromptEncoder(device=device)
@@ -606,6 +609,8 @@ def build_sam(model_type: str, device: Device = None, attention: str = "textbook
     if model_type not in MODEL_CONFIGS:
         raise ValueError(f"unknown model type {model_type!r}; expected one of {sorted(MODEL_CONFIGS)}")
     cfg = MODEL_CONFIGS[model_type]
+    if cfg.get("encoder") == "tiny_vit":
+        return Sam(tiny_vit.TinyViT(device=device), device=device).eval()
     encoder = ImageEncoderViT(cfg["embed_dim"], cfg["depth"], cfg["num_heads"],
                               tuple(cfg["global_attn_indexes"]), device=device, attention=attention)
     return Sam(encoder, device=device).eval()
@@ -636,6 +641,8 @@ def perturb_constant_init(model: Sam, seed: int) -> None:
         for mlp in model.mask_decoder.output_hypernetworks_mlps:
             mlp.layers[-1].weight.mul_(LOGIT_GAIN)
             mlp.layers[-1].bias.mul_(LOGIT_GAIN)
+        if isinstance(model.image_encoder, tiny_vit.TinyViT):
+            tiny_vit.perturb_constant_init(model.image_encoder, gen)
 
 
 def build_random(model_type: str, seed: int, attention: str = "textbook") -> Sam:
@@ -804,6 +811,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.attention == "sdpa" and sam2_image.is_sam2(args.model_type):
         p.error("--attention sdpa is for SAM; SAM 2.1 exports use textbook attention")
+    if args.attention != "textbook" and MODEL_CONFIGS.get(args.model_type, {}).get("encoder") == "tiny_vit":
+        p.error(f"--attention only applies to ViT encoders; {args.model_type} has its own window attention")
     if args.attention == "sdpa" and not sdpa_available():
         p.error(f"--attention sdpa needs PyTorch 2.0 or later (this one is {torch.__version__}): "
                 "torch.nn.functional has no scaled_dot_product_attention; use --attention textbook")

@@ -43,7 +43,9 @@ std::array<float, 3> channel_values(const nlohmann::json& m, const fs::path& pat
 
 const std::vector<EncoderShape>& known_encoders() {
   static const std::vector<EncoderShape> shapes = {
-      {"vit_h", 1280, 32}, {"vit_l", 1024, 24}, {"vit_b", 768, 12}, {"medsam_vit_b", 768, 12}, {"small", 96, 2}};
+      {"vit_h", 1280, 32}, {"vit_l", 1024, 24}, {"vit_b", 768, 12}, {"medsam_vit_b", 768, 12}, {"small", 96, 2},
+      // TinyViT-5M: 320 channels into the neck, 2 + 2 + 6 + 2 blocks.
+      {"mobile_sam", 320, 12}};
   return shapes;
 }
 

@@ -11,8 +11,8 @@
 
 namespace sambench {
 
-// The SAM image encoders export_sam.py knows: width and depth of the ViT, to check a model's
-// claimed type against its network.
+// The image encoders export_sam.py knows, to check a model's claimed type against its network:
+// the width (channels into the neck: a ViT's embedding width) and the depth (blocks in all).
 struct EncoderShape {
   std::string model_type;
   int embed_dim;
