@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <iostream>
 
 #include <gtest/gtest.h>
 #include <torch/script.h>
@@ -14,6 +13,7 @@
 #include "sambench/base/error.h"
 #include "sambench/data/image_io.h"
 #include "sambench/model/mask_policy.h"
+#include "sambench/model/model_profile.h"
 #include "sambench/model/postprocess.h"
 #include "sambench/model/sam_model.h"
 #include "sambench/prompts/decoder_prompt.h"
@@ -111,6 +111,9 @@ TEST_F(MobileSamParity, FixturesCoverSizesAspectRatiosAndPromptKinds) {
 
 TEST_F(MobileSamParity, ModelIsTheExportOfTheFixturesWeights) {
   EXPECT_EQ(model_->info().model_type, "mobile_sam");
+  // MobileSAM runs SAM's pipeline, which is what the fixtures' SamPredictor ran.
+  EXPECT_TRUE(model_->info().profile == sam_profile()) << to_json(model_->info().profile).dump();
+  EXPECT_TRUE(model_->info().metadata.contains("profile"));
   EXPECT_EQ(model_->info().metadata.value("seed", -1), manifest()["weights_seed"].get<int>());
 }
 
