@@ -3,6 +3,8 @@
 
 #include "sambench/run/merge.h"
 
+#include <sys/stat.h>
+
 #include <set>
 
 #include <gtest/gtest.h>
@@ -188,6 +190,12 @@ TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
   r = merge(shard_dirs(2));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "shard1/journal.jsonl: missing, though the shard says it is complete")) << r.output;
+  // A FIFO planted as the journal or the state file: one line, not a merge that waits forever.
+  ASSERT_EQ(::mkfifo((dir_ / "shard1/journal.jsonl").c_str(), 0600), 0);
+  r = merge(shard_dirs(2));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "shard1/journal.jsonl: is not a regular file")) << r.output;
+  fs::remove(dir_ / "shard1/journal.jsonl");
   write_text(dir_ / "shard1/journal.jsonl", journal);
 
   std::string state = read_file(dir_ / "shard1/run_state.json");
