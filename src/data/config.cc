@@ -372,6 +372,23 @@ Config load_config(const fs::path& file) {
   return config;
 }
 
+namespace {
+
+bool is_within(const fs::path& path, const fs::path& folder) {
+  const fs::path relative = path.lexically_relative(folder);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
+}  // namespace
+
+std::string output_outside_notice(const Config& config, const fs::path& cwd) {
+  const fs::path output = fs::absolute(config.run.output).lexically_normal();
+  const fs::path here = fs::absolute(cwd).lexically_normal();
+  if (is_within(output, config.file.parent_path()) || is_within(output, here)) return "";
+  return "run.output of " + config.file.string() + " is " + output.string() +
+         ", outside the config's folder and the current folder: the run writes there";
+}
+
 std::vector<Config> expand_suite(const Config& config) {
   if (config.suite.empty()) return {config};
   std::vector<Config> out;
