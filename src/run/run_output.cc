@@ -321,9 +321,10 @@ void write_failed_summary(const RunSetup& setup, const RunResults& results, cons
                           const std::string& status, bool state_recorded) {
   const fs::path file = setup.config.run.output / "summary.json";
   std::error_code ec;
-  // summary.json must never contradict run_state.json. Without a model (a rescore) or without
-  // the state written, the "running" placeholder goes: no summary says nothing wrong.
-  if (!setup.model || !state_recorded) {
+  // summary.json must never contradict run_state.json. Without a model, loaded or recorded (a
+  // rescore), or without the state written, the "running" placeholder goes: no summary says
+  // nothing wrong. A merge has the shards' recorded model.
+  if ((!setup.model && !setup.recorded_model) || !state_recorded) {
     fs::remove(file, ec);
     return;
   }
