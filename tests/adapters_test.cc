@@ -1058,9 +1058,16 @@ TEST(XrayAdapter, ShenzhenListsMaskedImagesOnly) {
   EXPECT_EQ(cv::countNonZero(s.labels), 36);
   EXPECT_EQ(cv::countNonZero(dataset->load(refs[0]).labels == 1), 4);
 
+  // Issue 15, defect 16: a mask without its image is passed over and listed, as in every other
+  // adapter (it was an error that stopped the listing).
   write_grey(dir / "shenzhen/mask/CHNCXR_0009_0_mask.png", square_mask(10, 12, 1, 1, 2));
-  std::string error = error_of([&] { dataset->list(); });
-  EXPECT_TRUE(contains(error, "CHNCXR_0009_0_mask.png: no image for this mask")) << error;
+  refs = dataset->list();
+  EXPECT_EQ(ids_of(refs), (std::vector<std::string>{"CHNCXR_0001_0", "CHNCXR_0003_1"}));
+  ASSERT_EQ(dataset->skipped_files().size(), 1u);
+  EXPECT_EQ(dataset->skipped_files()[0].path, dir / "shenzhen/mask/CHNCXR_0009_0_mask.png");
+  EXPECT_EQ(dataset->skipped_files()[0].reason, "a mask without its image (expected " +
+                                                    (dir / "shenzhen/CXR_png/CHNCXR_0009_0.png").string() + ")");
+  EXPECT_FALSE(dataset->skipped_files()[0].sample);
 
   json options = xray_options("shenzhen");
   options["merge_lungs"] = true;  // Shenzhen masks hold both lungs already

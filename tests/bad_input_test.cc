@@ -1,6 +1,8 @@
 // Hostile and mistaken inputs, each refused with one line naming the file and the reason instead
 // of a crash, a wrap-around or a silent default (docs/reliability.md, "What we tried").
 
+#include <sys/stat.h>
+
 #include <cstring>
 #include <fstream>
 
@@ -15,6 +17,7 @@
 #include "sambench/data/volume_io.h"
 #include "sambench/model/model_metadata.h"
 #include "sambench/model/preprocess.h"
+#include "sambench/model/sam_model.h"
 #include "sambench/prompts/prompt_log.h"
 
 namespace sambench {
@@ -111,6 +114,29 @@ TEST(BadConfig, AFolderIsNotAConfigFile) {
   const std::string error = error_of([&] { load_config(dir / "configs"); });
   EXPECT_TRUE(contains(error, "configs: is a folder; --config takes a YAML file")) << error;
   EXPECT_TRUE(contains(error_of([&] { load_config(dir / "none.yaml"); }), "none.yaml: config file not found"));
+}
+
+// A FIFO or a device named as the config or the model used to say "model file not found" (the
+// model) or could block the run forever on open (a FIFO nobody writes to). ctest's timeout is
+// what catches a hang here.
+TEST(BadConfig, AFifoOrDeviceIsNotAConfigFileAndNeverBlocks) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "pipe.yaml").c_str(), 0600), 0);
+  std::string error = error_of([&] { load_config(dir / "pipe.yaml"); });
+  EXPECT_TRUE(contains(error, "pipe.yaml: is not a regular file (a FIFO, device or socket)")) << error;
+  error = error_of([&] { load_config("/dev/zero"); });
+  EXPECT_TRUE(contains(error, "/dev/zero: is not a regular file")) << error;
+}
+
+TEST(BadModel, AFifoOrDeviceIsNotARegularFileNotAMissingOne) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "pipe.pt").c_str(), 0600), 0);
+  std::string error = error_of([&] { SamModel::load(dir / "pipe.pt", "cpu"); });
+  EXPECT_EQ(error, (dir / "pipe.pt").string() + ": is not a regular file (a FIFO, device or folder); a model is a .pt file");
+  fs::create_symlink("/dev/zero", dir / "zero.pt");
+  error = error_of([&] { SamModel::load(dir / "zero.pt", "cpu"); });
+  EXPECT_TRUE(contains(error, "zero.pt: is not a regular file")) << error;
+  EXPECT_TRUE(contains(error_of([&] { SamModel::load(dir / "none.pt", "cpu"); }), "none.pt: model file not found"));
 }
 
 TEST(BadPath, ErrorsPrintPathsWithoutDotSegments) {

@@ -68,6 +68,11 @@ TEST_F(CliTest, EvalRunsAndPrintsTheTable) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("mean over classes"), std::string::npos);
   EXPECT_NE(r.output.find("WARNING: random-weight model"), std::string::npos);
+  // Security finding 4: the header says what a .pt is when the model is no official export.
+  EXPECT_NE(r.output.find("its metadata records no checkpoint (random weights), so it is not a sambench export of "
+                          "an official SAM checkpoint. A .pt is code"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("a hint only: metadata can be forged"), std::string::npos);
   EXPECT_NE(read_file(dir_ / "run/summary.json").find("\"status\": \"complete\""), std::string::npos);
   EXPECT_EQ(r.output.find("finetune:"), std::string::npos) << r.output;
 }

@@ -8,6 +8,7 @@
 namespace sambench {
 namespace {
 
+namespace fs = std::filesystem;
 using testing::TempDir;
 using testing::write_text;
 
@@ -299,6 +300,32 @@ TEST(Validate, RejectsModesThatCannotRunTogether) {
   bad.prompt = parse_prompt_modes(nlohmann::json::array({"centroid", "interior"}));
   bad.run.save_predictions = true;
   EXPECT_THROW(validate(bad), Error);
+}
+
+// Security finding 3: a config from elsewhere can aim run.output anywhere; outside both its own
+// folder and the current folder, the run says where it writes (the folder rules limit what it
+// may delete there). The shipped configs' "../runs/x" from the checkout's root says nothing.
+TEST(OutputOutsideNotice, NamesTheResolvedFolderWhenTheConfigAimsElsewhere) {
+  TempDir dir;
+  const std::string head = "dataset: {adapter: folder, root: data}\nmodel: {path: m.pt}\n";
+  write_text(dir / "shared/configs/c.yaml", head + "run: {output: ../../../escaped}\n");
+  Config config = load_config(dir / "shared/configs/c.yaml");
+  const fs::path escaped = (dir.path().parent_path() / "escaped").lexically_normal();
+  EXPECT_EQ(output_outside_notice(config, dir / "work"),
+            "run.output of " + (dir / "shared/configs/c.yaml").string() + " is " + escaped.string() +
+                ", outside the config's folder and the current folder: the run writes there");
+  // The same folder is no news when the user works there.
+  EXPECT_EQ(output_outside_notice(config, dir.path().parent_path()), "");
+
+  write_text(dir / "shared/configs/abs.yaml", head + "run: {output: /var/tmp/elsewhere}\n");
+  config = load_config(dir / "shared/configs/abs.yaml");
+  EXPECT_NE(output_outside_notice(config, dir / "work").find("is /var/tmp/elsewhere, outside"), std::string::npos);
+
+  write_text(dir / "repo/configs/demo.yaml", head + "run: {output: ../runs/demo}\n");
+  config = load_config(dir / "repo/configs/demo.yaml");
+  EXPECT_EQ(output_outside_notice(config, dir / "repo"), "");
+  write_text(dir / "repo/configs/inside.yaml", head + "run: {output: runs/x}\n");
+  EXPECT_EQ(output_outside_notice(load_config(dir / "repo/configs/inside.yaml"), dir / "work"), "");
 }
 
 }  // namespace

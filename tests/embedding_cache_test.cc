@@ -1,8 +1,10 @@
 #include "sambench/model/embedding_cache.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -131,6 +133,51 @@ TEST(EmbeddingDiskCache, DevicesFifosAndSymlinksAreRejectedUnread) {
   ASSERT_EQ(::mkfifo(cache.path(fifo).c_str(), 0600), 0);
   EXPECT_FALSE(cache.load(fifo));
   EXPECT_EQ(cache.stats()["rejected"], 2);
+}
+
+// A pid that belonged to a process and no longer does: a child that has exited and been reaped.
+long dead_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  ::waitpid(child, nullptr, 0);
+  return child;
+}
+
+// Security finding 1: the temporaries of entries whose store a kill cut off (4 MB each for
+// ViT-B) piled up in the cache. Opening the cache clears the stale ones, and nothing else: not
+// a fresh temporary (another run, maybe on another host, may be writing it), not one of a live
+// process unless an hour old, not a symlink or folder named like one, not other files.
+TEST(EmbeddingDiskCache, StaleTemporariesOfKilledRunsAreClearedAndNothingElse) {
+  testing::TempDir dir;
+  const fs::path folder = dir / "cache/ab";
+  fs::create_directories(folder);
+  fs::permissions(dir / "cache", fs::perms::owner_all);
+  const std::string entry = std::string(64, 'a') + ".emb";
+  const auto now = fs::file_time_type::clock::now();
+  auto make = [&](const std::string& name, std::chrono::minutes age) {
+    testing::write_text(folder / name, "half an entry");
+    fs::last_write_time(folder / name, now - age);
+    return folder / name;
+  };
+  const std::string dead = std::to_string(dead_pid()), alive = std::to_string(::getpid());
+  const fs::path dead_old = make(entry + ".tmp." + dead + ".0123456789ab", std::chrono::minutes(2));
+  const fs::path dead_fresh = make(entry + ".tmp." + dead + ".0123456789ac", std::chrono::minutes(0));
+  const fs::path alive_recent = make(entry + ".tmp." + alive + ".0123456789ad", std::chrono::minutes(30));
+  const fs::path alive_hour = make(entry + ".tmp." + alive + ".0123456789ae", std::chrono::minutes(61));
+  const fs::path notes = make("notes.tmp." + dead + ".0123456789ab", std::chrono::minutes(120));
+  const fs::path victim = make("victim", std::chrono::minutes(120));
+  fs::create_symlink(victim, folder / (entry + ".tmp." + dead + ".0123456789af"));
+  fs::create_directory(folder / (entry + ".tmp." + dead + ".0123456789b0"));
+
+  EmbeddingDiskCache cache(dir / "cache", kModel, 4, 3);
+  EXPECT_FALSE(fs::exists(dead_old));
+  EXPECT_FALSE(fs::exists(alive_hour));
+  EXPECT_TRUE(fs::exists(dead_fresh));
+  EXPECT_TRUE(fs::exists(alive_recent));
+  EXPECT_TRUE(fs::exists(notes));
+  EXPECT_TRUE(fs::is_symlink(folder / (entry + ".tmp." + dead + ".0123456789af")));
+  EXPECT_EQ(read_file(victim), "half an entry");
+  EXPECT_TRUE(fs::is_directory(folder / (entry + ".tmp." + dead + ".0123456789b0")));
 }
 
 // Security finding 7: a cache folder other users can write is theirs to poison, so it is

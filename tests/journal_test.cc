@@ -1,5 +1,7 @@
 #include "sambench/run/journal.h"
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
@@ -116,6 +118,31 @@ TEST(Journal, ADifferentConfigCodeOrModelIsRefused) {
   b = a;
   b["model_sha256"] = "m2";
   EXPECT_TRUE(contains(error_of([&] { check_same_setup(a, b, "s.json", "merge"); }), "different model"));
+}
+
+// Security: the state files were read with a plain read, so a FIFO planted as a shard's journal
+// made merge (or resume) wait forever, and a link to /dev/zero was read until memory ran out.
+// ctest's timeout is what catches a hang here.
+TEST(Journal, AFifoOrDeviceAsAStateFileIsOneLineNeverAHang) {
+  testing::TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "journal.jsonl").c_str(), 0600), 0);
+  std::string error = error_of([&] { read_journal(dir / "journal.jsonl"); });
+  EXPECT_EQ(error, (dir / "journal.jsonl").string() +
+                       ": is not a regular file (a FIFO, device or folder); refusing to read it");
+  error = error_of([&] { JournalWriter writer(dir / "journal.jsonl"); });
+  EXPECT_TRUE(contains(error, "journal.jsonl: is a FIFO, not a regular file")) << error;
+  ASSERT_EQ(::mkfifo((dir / "run_state.json").c_str(), 0600), 0);
+  error = error_of([&] { read_state(dir.path()); });
+  EXPECT_TRUE(contains(error, "run_state.json: is not a regular file")) << error;
+
+  testing::TempDir other;
+  fs::create_symlink("/dev/zero", other / "journal.jsonl");
+  fs::create_symlink("/dev/zero", other / "run_state.json");
+  EXPECT_TRUE(contains(error_of([&] { read_journal(other / "journal.jsonl"); }), "is a symlink; refusing to follow it"));
+  EXPECT_TRUE(contains(error_of([&] { read_state(other.path()); }), "is a symlink; refusing to follow it"));
+  // A dangling link is a link, not a missing journal.
+  fs::create_symlink(other / "absent", other / "dangling.jsonl");
+  EXPECT_TRUE(contains(error_of([&] { read_journal(other / "dangling.jsonl"); }), "is a symlink"));
 }
 
 TEST(Journal, AFullDiskIsAnErrorNamingTheJournal) {

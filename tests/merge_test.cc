@@ -3,6 +3,8 @@
 
 #include "sambench/run/merge.h"
 
+#include <sys/stat.h>
+
 #include <set>
 
 #include <gtest/gtest.h>
@@ -188,6 +190,12 @@ TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
   r = merge(shard_dirs(2));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "shard1/journal.jsonl: missing, though the shard says it is complete")) << r.output;
+  // A FIFO planted as the journal or the state file: one line, not a merge that waits forever.
+  ASSERT_EQ(::mkfifo((dir_ / "shard1/journal.jsonl").c_str(), 0600), 0);
+  r = merge(shard_dirs(2));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, "shard1/journal.jsonl: is not a regular file")) << r.output;
+  fs::remove(dir_ / "shard1/journal.jsonl");
   write_text(dir_ / "shard1/journal.jsonl", journal);
 
   std::string state = read_file(dir_ / "shard1/run_state.json");
@@ -196,6 +204,20 @@ TEST_F(MergeTest, MissingForeignOrUnfinishedShardsAreRefused) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "shard1/run_state.json: the shard is not complete")) << r.output;
   write_text(dir_ / "shard1/run_state.json", state);
+
+  // Issue 15: a merge that fails while copying (a full disk; here a saved mask that a folder
+  // replaced) said "running" for ever; both state files say "failed", naming the file.
+  const std::string saved = parse_journal_line(journal.substr(0, journal.find('\n')))["saved"][0];
+  const std::string mask = read_file(dir_ / "shard1" / saved);
+  fs::remove(dir_ / "shard1" / saved);
+  fs::create_directory(dir_ / "shard1" / saved);
+  r = merge(shard_dirs(2));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(contains(r.output, saved + ": is not a regular file")) << r.output;
+  EXPECT_EQ(read_state(dir_ / "run")["status"], "failed");
+  EXPECT_TRUE(contains(read_file(dir_ / "run/summary.json"), "\"status\": \"failed\"")) << read_file(dir_ / "run/summary.json");
+  fs::remove(dir_ / "shard1" / saved);
+  write_text(dir_ / "shard1" / saved, mask);
 
   // Shard 1 made with another config.
   write_text(dir_ / "c.yaml", read_file(dir_ / "c.yaml") + "prompt_seed: 7\n");

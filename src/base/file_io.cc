@@ -50,17 +50,18 @@ bool is_hex(const std::string& s, size_t from) {
   return from < s.size() && s.find_first_not_of("0123456789abcdef", from) == std::string::npos;
 }
 
-// write_file_atomic's "<name>.tmp.<pid>.<hex>", and the "<name>.tmp.<pid>" of earlier versions.
-bool is_interrupted_write(const std::string& name) {
-  const size_t at = name.rfind(".tmp.");
-  if (at != std::string::npos && is_digits(name, at + 5, name.size())) return true;
-  const size_t dot = name.rfind('.');
-  if (dot == std::string::npos || dot == 0 || !is_hex(name, dot + 1)) return false;
-  const size_t tmp = name.rfind(".tmp.", dot - 1);
-  return tmp != std::string::npos && is_digits(name, tmp + 5, dot);
-}
-
 }  // namespace
+
+long temporary_writer_pid(const std::string& name) {
+  // A pid has at most 7 digits (pid_max is at most 2^22); more is not a name sambench made.
+  auto pid_of = [&](size_t from, size_t to) { return to - from <= 7 ? std::stol(name.substr(from, to - from)) : -1L; };
+  const size_t at = name.rfind(".tmp.");
+  if (at != std::string::npos && is_digits(name, at + 5, name.size())) return pid_of(at + 5, name.size());
+  const size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0 || !is_hex(name, dot + 1)) return -1;
+  const size_t tmp = name.rfind(".tmp.", dot - 1);
+  return tmp != std::string::npos && is_digits(name, tmp + 5, dot) ? pid_of(tmp + 5, dot) : -1;
+}
 
 std::string read_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -131,7 +132,7 @@ void remove_interrupted_writes(const fs::path& dir) {
   std::vector<fs::path> leftovers;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec)) {
-    if (is_interrupted_write(it->path().filename().string())) leftovers.push_back(it->path());
+    if (temporary_writer_pid(it->path().filename().string()) >= 0) leftovers.push_back(it->path());
   }
   for (const auto& file : leftovers) fs::remove(file, ec);
 }

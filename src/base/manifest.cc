@@ -55,7 +55,7 @@ std::vector<std::string> read_manifest(const fs::path& dir) {
   std::error_code ec;
   const fs::path file = dir / kManifestFile;
   if (!fs::is_regular_file(fs::symlink_status(file, ec))) return files;
-  std::istringstream lines(read_file(file));
+  std::istringstream lines(read_regular_file(file, kMaxManifestBytes));
   std::string line;
   while (std::getline(lines, line)) {
     if (is_plain_relative(line)) files.push_back(line);

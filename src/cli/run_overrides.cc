@@ -1,6 +1,7 @@
 #include "cli/run_overrides.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "sambench/base/error.h"
 
@@ -47,6 +48,9 @@ void RunOverrides::apply(Config& config) const {
   if (!model.empty()) config.model.path = model;
   if (!data_root.empty()) config.dataset_base = std::filesystem::absolute(data_root).lexically_normal();
   if (!output.empty()) config.run.output = output;
+  // The user's own --output needs no notice; a config's run.output may come from someone else.
+  const std::string notice = output.empty() ? output_outside_notice(config, std::filesystem::current_path()) : "";
+  if (!notice.empty()) std::fprintf(stderr, "sambench: note: %s\n", notice.c_str());
   if (!device.empty()) config.model.device = device;
   if (!precision.empty()) config.model.precision = precision;
   if (!embedding_cache.empty()) config.run.embedding_cache = embedding_cache;

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "sambench/base/error.h"
+#include "sambench/base/file_io.h"
 
 namespace sambench {
 
@@ -199,14 +200,19 @@ json parse_yaml(const fs::path& file) {
   const fs::file_status status = fs::status(file, ec);
   if (fs::is_directory(status)) throw Error(file, "is a folder; --config takes a YAML file");
   if (!fs::exists(status)) throw Error(file, "config file not found");
-  if (!fs::is_regular_file(status)) throw Error(file, "not a regular file (a config must be a YAML file)");
+  if (!fs::is_regular_file(status)) {
+    throw Error(file, "is not a regular file (a FIFO, device or socket); --config takes a YAML file");
+  }
   const auto size = fs::file_size(file, ec);
   if (ec || size > static_cast<std::uintmax_t>(kMaxConfigBytes)) {
     throw Error(file, "config is larger than " + std::to_string(kMaxConfigBytes / 1024) + " KiB");
   }
+  // Read by one non-blocking open that checks the file again: a FIFO swapped in after the check
+  // above must not block the run forever.
+  const std::string text = read_regular_file(file, static_cast<size_t>(kMaxConfigBytes), Symlinks::kFollow);
   YAML::Node root;
   try {
-    root = YAML::LoadFile(file.string());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(file, "invalid YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
@@ -364,6 +370,23 @@ Config load_config(const fs::path& file) {
   if (config.name.empty()) config.name = file.stem().string();
   if (config.run.output.empty()) config.run.output = fs::path("runs") / config.name;
   return config;
+}
+
+namespace {
+
+bool is_within(const fs::path& path, const fs::path& folder) {
+  const fs::path relative = path.lexically_relative(folder);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
+}  // namespace
+
+std::string output_outside_notice(const Config& config, const fs::path& cwd) {
+  const fs::path output = fs::absolute(config.run.output).lexically_normal();
+  const fs::path here = fs::absolute(cwd).lexically_normal();
+  if (is_within(output, config.file.parent_path()) || is_within(output, here)) return "";
+  return "run.output of " + config.file.string() + " is " + output.string() +
+         ", outside the config's folder and the current folder: the run writes there";
 }
 
 std::vector<Config> expand_suite(const Config& config) {

@@ -1,11 +1,13 @@
 #include "sambench/model/embedding_cache.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 
 #include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
@@ -58,7 +60,57 @@ void check_private(const fs::path& dir) {
   }
 }
 
+// A temporary of an entry, "<64 hex>.emb.tmp.<pid>.<random>": the only names the clearing
+// below may remove.
+bool is_entry_temporary(const std::string& name) {
+  const std::string suffix = ".emb.tmp.";
+  return name.size() > kKeySize + suffix.size() && name.compare(kKeySize, suffix.size(), suffix) == 0 &&
+         name.find_first_not_of("0123456789abcdef") == kKeySize && temporary_writer_pid(name) > 0;
+}
+
+bool is_alive(long pid) {
+  // EPERM: the process exists but belongs to another user.
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+// Whether an entry's temporary was left by a write that will never finish (a run killed between
+// creating and renaming it). A pid means something only on its own host, and a cache folder on
+// a network file system is shared by runs on other machines, whose pids we cannot see; so a
+// temporary of a pid that is not alive here must also be a minute old (a write renames its file
+// within seconds of its last byte). A pid that is alive may be a reused one, so an hour-old
+// temporary goes whatever its pid.
+bool is_stale(const std::string& name, const struct stat& st, std::time_t now) {
+  const std::time_t age = now - st.st_mtime;
+  if (age >= 3600) return true;
+  return age >= 60 && !is_alive(temporary_writer_pid(name));
+}
+
 }  // namespace
+
+void EmbeddingDiskCache::clear_stale_temporaries() const {
+  const std::time_t now = std::time(nullptr);
+  long removed = 0;
+  std::error_code ec;
+  for (auto folder = fs::directory_iterator(dir_, ec); !ec && folder != fs::directory_iterator(); folder.increment(ec)) {
+    // Only the cache's own two-hex-digit folders, and never through a symlink.
+    const std::string folder_name = folder->path().filename().string();
+    if (folder_name.size() != 2 || !fs::is_directory(fs::symlink_status(folder->path()))) continue;
+    std::error_code inner;
+    for (auto it = fs::directory_iterator(folder->path(), inner); !inner && it != fs::directory_iterator();
+         it.increment(inner)) {
+      const std::string name = it->path().filename().string();
+      struct stat st {};
+      // lstat: a symlink or a FIFO named like a temporary is not one sambench left; it stays.
+      if (!is_entry_temporary(name) || ::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      // Another user's temporary in a shared cache cannot be removed (sticky folder): left alone.
+      if (is_stale(name, st, now) && ::unlink(it->path().c_str()) == 0) ++removed;
+    }
+  }
+  if (removed > 0) {
+    std::fprintf(stderr, "sambench: removed %ld temporary file(s) that killed runs left in the embedding cache %s\n",
+                 removed, dir_.c_str());
+  }
+}
 
 EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, int channels, int size,
                                        std::string precision, bool shared)
@@ -70,6 +122,7 @@ EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, i
       shared_(shared) {
   make_folder(dir_, folder_mode(shared_));
   if (!shared_) check_private(dir_);
+  clear_stale_temporaries();
 }
 
 std::string EmbeddingDiskCache::key(const cv::Mat& rgb) const {

@@ -181,7 +181,10 @@ const ModelInfo& SamModel::info() const { return impl_->info; }
 
 SamModel SamModel::load(const fs::path& path, const std::string& device_name, const std::string& precision) {
   std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) throw Error(path, "model file not found");
+  const fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) throw Error(path, "model file not found");
+  // Checked before torch opens it: a FIFO would block the load forever, /dev/zero never ends.
+  if (!fs::is_regular_file(status)) throw Error(path, "is not a regular file (a FIFO, device or folder); a model is a .pt file");
   auto impl = std::make_shared<Impl>();
   impl->device = resolve_device(device_name);
   impl->encoder_dtype = encoder_dtype(precision, impl->device);

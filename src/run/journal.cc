@@ -1,6 +1,7 @@
 #include "sambench/run/journal.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,14 +29,23 @@ namespace {
 
 JournalWriter::JournalWriter(const fs::path& file) : file_(file), last_sync_(std::chrono::steady_clock::now()) {
   std::error_code ec;
-  if (fs::is_regular_file(file, ec)) {
-    std::string text = read_file(file);
+  if (fs::is_regular_file(fs::symlink_status(file, ec))) {
+    std::string text = read_regular_file(file, kMaxJournalBytes);
     size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
     if (keep != text.size()) fs::resize_file(file, keep, ec);
     if (ec) throw Error(file, "cannot cut the torn last line: " + ec.message());
   }
-  fd_ = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+  // O_NONBLOCK: opening a FIFO for writing would wait for a reader forever (it changes nothing
+  // for a regular file).
+  fd_ = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+  if (fd_ < 0 && errno == ENXIO) throw Error(file, "is a FIFO, not a regular file: refusing to write the journal there");
   if (fd_ < 0) fail(file, errno);
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode)) {
+    ::close(fd_);
+    fd_ = -1;
+    throw Error(file, "is a FIFO, not a regular file: refusing to write the journal there");
+  }
 }
 
 JournalWriter::~JournalWriter() {
@@ -88,8 +98,9 @@ json parse_journal_line(const std::string& line) {
 std::map<long long, json> read_journal(const fs::path& file, DamagedLine damaged, int* damaged_lines) {
   std::map<long long, json> records;
   std::error_code ec;
-  if (!fs::exists(file, ec)) return records;
-  std::istringstream lines(read_file(file));
+  // symlink_status: a dangling link is refused as a link, not taken for a missing journal.
+  if (!fs::exists(fs::symlink_status(file, ec))) return records;
+  std::istringstream lines(read_regular_file(file, kMaxJournalBytes));
   std::string line;
   for (int number = 1; std::getline(lines, line); ++number) {
     if (lines.eof()) break;  // no newline: torn by a crash, the unit is redone
@@ -116,8 +127,8 @@ std::map<long long, json> read_journal(const fs::path& file, DamagedLine damaged
 json read_state(const fs::path& run_dir) {
   const fs::path file = run_dir / kStateFile;
   std::error_code ec;
-  if (!fs::exists(file, ec)) throw Error(file, "not found: is this a sambench run folder?");
-  const std::string text = read_file(file);
+  if (!fs::exists(fs::symlink_status(file, ec))) throw Error(file, "not found: is this a sambench run folder?");
+  const std::string text = read_regular_file(file, kMaxStateBytes);
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
     throw Error(file, "is empty (a crash or a full disk while it was written), so the run cannot be checked: "
                       "start it again with --overwrite (the journal cannot be trusted without it)");

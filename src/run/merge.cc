@@ -178,17 +178,26 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
   }
   const auto lock = claim_run_folder(output, overwrite ? FolderUse::kOverwrite : FolderUse::kFresh);
   prepare_output(output);
-  write_state(output, run_state(setup, "running"));
-  progress.journal = std::make_unique<JournalWriter>(output / kJournalFile);
-  for (const auto& [record, shard] : found) {
-    copy_saved(shard->dir, output, *record);
-    apply_unit_record(results, *record);
-    progress.journal->append(*record);
+  try {
+    // The journal before the state: if it cannot be opened, no state says "running".
+    progress.journal = std::make_unique<JournalWriter>(output / kJournalFile);
+    write_state(output, run_state(setup, "running"));
+    for (const auto& [record, shard] : found) {
+      copy_saved(shard->dir, output, *record);
+      apply_unit_record(results, *record);
+      progress.journal->append(*record);
+    }
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    write_outputs(setup, results, summarize(setup, results),
+                  timings_json(setup, results, progress.times, /*encodes_reused=*/0, wall, /*load=*/0.0));
+    complete_run(setup, progress);
+  } catch (const std::exception& e) {
+    // A full disk, a saved file that cannot be read: both state files say "failed", as eval's do,
+    // and the shards are untouched, so the merge can simply be run again.
+    const bool state_recorded = fail_run(setup, progress, e.what(), "failed");
+    write_failed_summary(setup, results, e.what(), "failed", state_recorded);
+    throw;
   }
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_outputs(setup, results, summarize(setup, results),
-                timings_json(setup, results, progress.times, /*encodes_reused=*/0, wall, /*load=*/0.0));
-  complete_run(setup, progress);
   return {output, setup.listed_units, results.output.images_done,
           static_cast<long long>(results.output.instance_rows.size() / std::max<size_t>(1, setup.settings.result_sets.size()))};
 }

@@ -2,6 +2,7 @@
 // without the model, through the same loop as eval.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -95,6 +96,16 @@ class SavedMasks : public MaskSource {
   std::map<SavedKey, SavedInstance> saved_;
 };
 
+// A table's bytes for the comparison, or none when it is missing or not a plain file (the run
+// folder may be someone else's: a FIFO there must not block, a device must not be read whole).
+std::optional<std::string> table_bytes(const fs::path& file) {
+  try {
+    return read_regular_file(file, size_t{16} << 30, Symlinks::kFollow);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output, const fs::path& dataset_root) {
@@ -121,7 +132,8 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output, const
   result.output = output;
   result.instances = static_cast<long long>(results.output.instance_rows.size());
   for (const auto& name : table_files(summary.tables)) {
-    bool same = fs::exists(run_dir / name) && read_file(run_dir / name) == read_file(output / name);
+    const auto before = table_bytes(run_dir / name), after = table_bytes(output / name);
+    const bool same = before && after && *before == *after;
     (same ? result.identical : result.differing).push_back(name);
   }
   return result;

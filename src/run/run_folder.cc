@@ -71,7 +71,7 @@ std::string status_of(const fs::path& dir) {
 std::vector<std::string> journaled_files(const fs::path& dir) {
   std::vector<std::string> files;
   if (!is_regular(dir / kJournalFile)) return files;
-  std::istringstream lines(read_file(dir / kJournalFile));
+  std::istringstream lines(read_regular_file(dir / kJournalFile, kMaxJournalBytes));
   std::string line;
   while (std::getline(lines, line)) {
     json record = json::parse(line, nullptr, /*allow_exceptions=*/false);

@@ -12,6 +12,7 @@
 #include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
 #include "sambench/data/image_io.h"
+#include "sambench/model/model_provenance.h"
 #include "sambench/report/run_report.h"
 #include "sambench/report/run_tables.h"
 #include "sambench/base/version.h"
@@ -320,9 +321,10 @@ void write_failed_summary(const RunSetup& setup, const RunResults& results, cons
                           const std::string& status, bool state_recorded) {
   const fs::path file = setup.config.run.output / "summary.json";
   std::error_code ec;
-  // summary.json must never contradict run_state.json. Without a model (a rescore) or without
-  // the state written, the "running" placeholder goes: no summary says nothing wrong.
-  if (!setup.model || !state_recorded) {
+  // summary.json must never contradict run_state.json. Without a model, loaded or recorded (a
+  // rescore), or without the state written, the "running" placeholder goes: no summary says
+  // nothing wrong. A merge has the shards' recorded model.
+  if ((!setup.model && !setup.recorded_model) || !state_recorded) {
     fs::remove(file, ec);
     return;
   }
@@ -350,6 +352,21 @@ void prepare_output(const fs::path& dir, bool resume) {
   write_file_atomic(dir / "summary.json", "{\n  \"status\": \"running\"\n}\n");
 }
 
+namespace {
+
+// A model that is not a sambench export of an official checkpoint gets a reminder of what a .pt
+// is. It is only a hint either way: a hostile model can carry an official hash in its metadata.
+void log_provenance(const ModelInfo& info) {
+  const std::string doubt = provenance_doubt(info);
+  if (doubt.empty()) return;
+  std::fprintf(stderr,
+               "sambench: note: %s: %s, so it is not a sambench export of an official SAM checkpoint. A .pt is "
+               "code that runs as you: load only models you made or trust (a hint only: metadata can be forged)\n",
+               info.path.c_str(), doubt.c_str());
+}
+
+}  // namespace
+
 void log_start(const RunSetup& setup) {
   const ModelInfo& info = setup.model_info();
   std::fprintf(stderr, "sambench: model %s (%s, sha256 %.12s, encoder %s) on %s, %d thread(s)\n",
@@ -367,6 +384,7 @@ void log_start(const RunSetup& setup) {
   if (info.metadata.value("random_init", false)) {
     std::fprintf(stderr, "sambench: WARNING: random-weight model; its Dice means nothing\n");
   }
+  if (setup.model) log_provenance(info);  // none for the stand-in of `bench`
   // A fine-tuning config names the base model: evaluating it is legitimate (the zero-shot side of
   // the comparison) but easily mistaken for evaluating the tuned one.
   if (!setup.config.finetune.is_null()) {

@@ -26,6 +26,10 @@ std::string read_regular_file(const std::filesystem::path& file, size_t max_byte
 // full disk).
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
+// The pid in the name of write_file_atomic's temporary ("<name>.tmp.<pid>.<random>", or the
+// "<name>.tmp.<pid>" of earlier versions), or -1 when `name` is not one.
+long temporary_writer_pid(const std::string& name);
+
 // Removes, anywhere under `dir`, the temporary files of writes that a kill interrupted
 // (write_file_atomic's "<name>.tmp.<pid>.<random>", and the "<name>.tmp.<pid>" of earlier
 // versions); a resumed run starts from a clean folder.

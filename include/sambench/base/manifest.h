@@ -4,6 +4,7 @@
 // relative to the folder. A later run or report in the same folder removes only what the
 // manifest lists: a user's own files beside sambench's are never deleted.
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 namespace sambench {
 
 inline constexpr const char* kManifestFile = "manifest.txt";
+inline constexpr size_t kMaxManifestBytes = size_t{256} << 20;  // a bound on reading one back
 
 // The listed files; none when the folder has no manifest. Lines that are not a plain relative
 // path inside the folder are left out (is_plain_relative).

@@ -150,6 +150,12 @@ Config load_config(const std::filesystem::path& file);
 // run checks them in settings_of (src/run/settings.h), finetune its prompt rule.
 void validate(const Config& config);
 
+// A config from elsewhere chooses where the run writes: when run.output lies outside both the
+// config's folder and `cwd` (a "../../.." that climbs out, an absolute path elsewhere), a one-line
+// notice naming the resolved folder; "" otherwise. (What the run may delete there is limited by
+// the folder rules: docs/reliability.md, "The output folder".)
+std::string output_outside_notice(const Config& config, const std::filesystem::path& cwd);
+
 // Throws Error if `section` (a mapping) has a key outside `allowed`. `where` names the file and
 // section for the message, e.g. "demo.yaml: dataset".
 void check_keys(const nlohmann::json& section, const std::vector<std::string>& allowed,

@@ -25,7 +25,7 @@ namespace sambench {
 // valid entry. So a cache is private by default: the folder is made with mode 0700, and one that
 // another user owns or can write is refused unless `shared` says its writers are trusted
 // (docs/security.md). Entries that are symlinks, FIFOs, devices or of the wrong size are rejected
-// before anything is read.
+// before anything is read. Temporaries that killed runs left are cleared when a cache is opened.
 class EmbeddingDiskCache {
  public:
   // shape: the embedding's [channels, size, size] as the model returns it. precision: the
@@ -45,6 +45,11 @@ class EmbeddingDiskCache {
   nlohmann::json stats() const;
 
  private:
+  // Removes the temporaries that runs killed mid-store left behind (they would pile up, 4 MB
+  // each for ViT-B); only plain files named as write_file_atomic names an entry's temporary, and
+  // only stale ones (see is_stale in the .cc), since other runs may be storing right now.
+  void clear_stale_temporaries() const;
+
   std::filesystem::path dir_;
   std::string model_sha256_;
   int channels_, size_;

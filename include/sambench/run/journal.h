@@ -17,6 +17,11 @@ namespace sambench {
 inline constexpr const char* kJournalFile = "journal.jsonl";
 inline constexpr const char* kStateFile = "run_state.json";
 
+// Bounds on reading a run folder's own state back (a shard or run folder may come from someone
+// else): far above what a real run writes, so that a hostile file costs bounded memory.
+inline constexpr size_t kMaxJournalBytes = size_t{1} << 32;  // 4 GiB
+inline constexpr size_t kMaxStateBytes = size_t{64} << 20;   // 64 MiB
+
 // Appends records to a journal. Opening cuts a torn last line (a crash mid-write) away.
 class JournalWriter {
  public:
@@ -54,7 +59,8 @@ nlohmann::json parse_journal_line(const std::string& line);
 enum class DamagedLine { kRecompute, kRefuse };
 
 // The journal's records by unit index, the last one for each; a torn last line is ignored.
-// A missing file has no records. A damaged line (not JSON, no or a wrong checksum) is dropped
+// A missing file has no records; a symlink, FIFO or device is an Error (it is read without
+// blocking, and sambench never writes one there). A damaged line (not JSON, no or a wrong checksum) is dropped
 // with a warning (kRecompute) or an Error naming the file and line (kRefuse).
 // damaged_lines (if given) counts the lines dropped.
 std::map<long long, nlohmann::json> read_journal(const std::filesystem::path& file,
@@ -64,8 +70,8 @@ std::map<long long, nlohmann::json> read_journal(const std::filesystem::path& fi
 // Replaces the journal with these records, in unit order (after damaged lines were dropped).
 void rewrite_journal(const std::filesystem::path& file, const std::map<long long, nlohmann::json>& records);
 
-// run_state.json of a run folder. read_state throws Error naming the file when it is missing
-// or damaged.
+// run_state.json of a run folder. read_state throws Error naming the file when it is missing,
+// damaged, or not a regular file (a symlink, FIFO or device, refused unread).
 nlohmann::json read_state(const std::filesystem::path& run_dir);
 void write_state(const std::filesystem::path& run_dir, const nlohmann::json& state);
 

@@ -79,18 +79,19 @@ class XrayDataset : public Dataset {
   }
 
   std::vector<SampleRef> list_shenzhen() const {
-    std::map<std::string, fs::path> images = image_files(root_ / "CXR_png");
+    std::map<std::string, fs::path> images = image_files(root_ / "CXR_png", &skipped_files_);
     std::vector<SampleRef> refs;
-    for (const auto& [stem, mask] : image_files(root_ / "mask")) {
+    for (const auto& [stem, mask] : image_files(root_ / "mask", &skipped_files_)) {
       if (stem.size() <= kMaskSuffix.size() ||
           stem.compare(stem.size() - kMaskSuffix.size(), kMaskSuffix.size(), kMaskSuffix) != 0) {
         continue;
       }
       std::string id = stem.substr(0, stem.size() - kMaskSuffix.size());
       auto image = images.find(id);
-      if (image == images.end()) {
-        throw Error(mask, "no image for this mask (expected " +
-                              (root_ / "CXR_png" / (id + ".png")).string() + ")");
+      if (image == images.end()) {  // passed over and listed, as every adapter does
+        skipped_files_.push_back(
+            {mask, "a mask without its image (expected " + (root_ / "CXR_png" / (id + ".png")).string() + ")"});
+        continue;
       }
       refs.push_back(make_ref(id, image->second, mask));
     }
