@@ -39,6 +39,19 @@ std::array<float, 3> channel_values(const nlohmann::json& m, const fs::path& pat
   return out;
 }
 
+// The features decode takes before the prompt, by the model's profile: SAM 2.1's mask decoder
+// also takes the encoder's stride-4 and stride-8 maps, projected to 32 and 64 channels.
+std::vector<FeatureShape> feature_shapes(const std::string& profile, int e) {
+  if (profile == "sam2") return {{256, e, e}, {32, 4 * e, 4 * e}, {64, 2 * e, 2 * e}};
+  return {{256, e, e}};
+}
+
+// Exports without a profile are SAM's.
+std::string profile_name(const nlohmann::json& m) {
+  if (!m.contains("profile") || !m.at("profile").is_object()) return "sam";
+  return m.at("profile").value("name", "sam");
+}
+
 }  // namespace
 
 const std::vector<EncoderShape>& known_encoders() {
@@ -77,6 +90,7 @@ ModelInfo parse_model_metadata(const fs::path& path, const std::string& text) {
     info.batched_encode = m.value("batched_encode", false);
     info.normalization.mean = channel_values(m, path, "pixel_mean", false);
     info.normalization.std = channel_values(m, path, "pixel_std", true);
+    info.features = feature_shapes(profile_name(m), e);
   } catch (const nlohmann::json::exception& e) {
     throw Error(path, std::string("invalid sambench.json metadata: ") + e.what());
   }

@@ -75,9 +75,9 @@ const Encoded& SamMasks::encoded_image(const PreparedSample& sample) {
 // From the embedding disk cache when it holds the image (checked while preparing), else encoded
 // (in a batch by SampleFeed, or now) from the prepared input and stored there.
 Encoded SamMasks::encode(const PreparedSample& sample) {
-  if (!sample.embedding_from_disk.empty()) {
+  if (sample.embedding_from_disk) {
     auto t = times_.time("cache");
-    return {sample.transform, model_.embedding_from_values(sample.embedding_from_disk)};
+    return {sample.transform, model_.embedding_from_values(*sample.embedding_from_disk)};
   }
   Encoded encoded{sample.transform, [&] {
                     if (sample.embedding) return *sample.embedding;

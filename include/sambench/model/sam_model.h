@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sambench/model/embedding_values.h"
 #include "sambench/model/model_input.h"
 
 namespace sambench {
@@ -28,11 +29,16 @@ struct ModelInfo {
   // encode takes [B,3,S,S] and on a CPU computes image by image, so an image's embedding has
   // the same bits in any batch (metadata "batched_encode", exports since encode_batch).
   bool batched_encode = false;
+  // The feature tensors an embedding holds, in the order decode takes them before the prompt:
+  // [256,E,E] for SAM; SAM 2.1 adds its two high-resolution maps. Decided once, from the
+  // metadata, by parse_model_metadata; SamModel::load checks the network against it.
+  std::vector<FeatureShape> features;
   nlohmann::json metadata;  // the extra file as written by scripts/export_sam.py
 };
 
-// An encoded image. Opaque so that callers need no LibTorch headers; it stays on the model's
-// device, so all prompts of the image are decoded without copying it back.
+// An encoded image: its feature tensors (ModelInfo::features). Opaque so that callers need no
+// LibTorch headers; it stays on the model's device, so all prompts of the image are decoded
+// without copying it back.
 class Embedding {
  public:
   struct Impl;
@@ -80,8 +86,9 @@ class SamModel {
   // take one call per input on a CPU (a CPU BLAS gives rows other bits in a larger call).
   std::vector<Embedding> encode_batch(const std::vector<const std::vector<float>*>& inputs) const;
 
-  // An embedding from its host values [256 x E x E] (embedding_values), e.g. read from a cache.
-  Embedding embedding_from_values(const std::vector<float>& values) const;
+  // An embedding from its host values (embedding_values), e.g. read from a cache. Throws Error when
+  // their shapes are not the model's features.
+  Embedding embedding_from_values(const EmbeddingValues& values) const;
 
   // All prompts must have the same number of points (SAM has no per-prompt masking of padding).
   // mask_input: empty, or B x size x size low-res logits fed back as SAM's dense prompt.
@@ -94,8 +101,8 @@ class SamModel {
   std::shared_ptr<Impl> impl_;
 };
 
-// The embedding's values on the host, [256 x E x E]; for tests and caches.
-std::vector<float> embedding_values(const Embedding& embedding);
+// The embedding's features on the host, with their shapes; for caches, training and tests.
+EmbeddingValues embedding_values(const Embedding& embedding);
 
 // Whether an optimized BLAS (OpenBLAS) is loaded. Debian's LibTorch links the generic
 // libblas.so.3, which is the ~20x slower reference BLAS unless libopenblas0 provides it.
