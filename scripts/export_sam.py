@@ -12,7 +12,7 @@ methods that the C++ harness calls:
       -> (low_res_logits [B,4,256,256], iou_predictions [B,4])
 
 Usage:
-  export_sam.py --model-type {vit_h,vit_l,vit_b,small}
+  export_sam.py --model-type {vit_h,vit_l,vit_b,medsam_vit_b,small}
                 (--checkpoint PATH | --random-init [--seed N])
                 [--attention {textbook,sdpa}] --output OUT.pt
 """
@@ -53,13 +53,30 @@ PIXEL_STD = [58.395, 57.12, 57.375]
 MASK_THRESHOLD = 0.0
 LOGIT_GAIN = 30.0  # --random-init: scale of the hypernetwork outputs (see perturb_constant_init)
 
-# Encoder configurations. Everything not listed is shared by all types.
+# Each model's own pipeline around the network ("profile" in the metadata, read by sambench's
+# model_profile.h): how its official code resizes and normalizes an image, returns the logits to
+# the image, and which prompt and mask output it was trained for.
+PROFILES: Dict[str, Dict] = {
+    "sam": dict(name="sam", resize="longest_side", resize_filter="pil_bilinear", normalization="mean_std",
+                value_range=255, upscale="via_input", input_size=IMAGE_SIZE, prompt="point",
+                mask_output="multimask", pad_point="without_box", box_position="last"),
+    # MedSAM_Inference.py: skimage resize to 1024 x 1024 (order 3, anti-aliased, back to uint8),
+    # per-image min-max to [0, 1], a box prompt, the single-mask output, logits straight to H x W.
+    "medsam": dict(name="medsam", resize="square", resize_filter="skimage_cubic_aa_uint8",
+                   normalization="min_max", value_range=255, upscale="direct", input_size=IMAGE_SIZE,
+                   prompt="box", mask_output="single", pad_point="without_box", box_position="last"),
+}
+
+# Encoder configurations and profiles. Everything not listed is shared by all types.
 MODEL_CONFIGS: Dict[str, Dict] = {
-    "vit_h": dict(embed_dim=1280, depth=32, num_heads=16, global_attn_indexes=(7, 15, 23, 31)),
-    "vit_l": dict(embed_dim=1024, depth=24, num_heads=16, global_attn_indexes=(5, 11, 17, 23)),
-    "vit_b": dict(embed_dim=768, depth=12, num_heads=12, global_attn_indexes=(2, 5, 8, 11)),
+    "vit_h": dict(embed_dim=1280, depth=32, num_heads=16, global_attn_indexes=(7, 15, 23, 31), profile="sam"),
+    "vit_l": dict(embed_dim=1024, depth=24, num_heads=16, global_attn_indexes=(5, 11, 17, 23), profile="sam"),
+    "vit_b": dict(embed_dim=768, depth=12, num_heads=12, global_attn_indexes=(2, 5, 8, 11), profile="sam"),
+    # MedSAM (medsam_vit_b.pth): SAM's ViT-B network with other weights and its own pipeline.
+    "medsam_vit_b": dict(embed_dim=768, depth=12, num_heads=12, global_attn_indexes=(2, 5, 8, 11),
+                         profile="medsam"),
     # Tiny encoder for tests; decoder and prompt encoder are full size.
-    "small": dict(embed_dim=96, depth=2, num_heads=2, global_attn_indexes=(1,)),
+    "small": dict(embed_dim=96, depth=2, num_heads=2, global_attn_indexes=(1,), profile="sam"),
 }
 
 Device = Optional[torch.device]
@@ -742,6 +759,7 @@ def make_metadata(model_type: str, checkpoint: Optional[str], seed: Optional[int
         "random_init": checkpoint is None,
         "seed": seed if checkpoint is None else None,
         "torch_version": torch.__version__,
+        "profile": PROFILES[MODEL_CONFIGS[model_type]["profile"]],
     }
     return json.dumps(meta, sort_keys=True, separators=(",", ":"))
 

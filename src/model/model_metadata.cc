@@ -46,17 +46,11 @@ std::vector<FeatureShape> feature_shapes(const std::string& profile, int e) {
   return {{256, e, e}};
 }
 
-// Exports without a profile are SAM's.
-std::string profile_name(const nlohmann::json& m) {
-  if (!m.contains("profile") || !m.at("profile").is_object()) return "sam";
-  return m.at("profile").value("name", "sam");
-}
-
 }  // namespace
 
 const std::vector<EncoderShape>& known_encoders() {
   static const std::vector<EncoderShape> shapes = {
-      {"vit_h", 1280, 32}, {"vit_l", 1024, 24}, {"vit_b", 768, 12}, {"small", 96, 2}};
+      {"vit_h", 1280, 32}, {"vit_l", 1024, 24}, {"vit_b", 768, 12}, {"medsam_vit_b", 768, 12}, {"small", 96, 2}};
   return shapes;
 }
 
@@ -90,7 +84,11 @@ ModelInfo parse_model_metadata(const fs::path& path, const std::string& text) {
     info.batched_encode = m.value("batched_encode", false);
     info.normalization.mean = channel_values(m, path, "pixel_mean", false);
     info.normalization.std = channel_values(m, path, "pixel_std", true);
-    info.features = feature_shapes(profile_name(m), e);
+    // Exports made before profiles are SAM's: they keep SAM's pipeline.
+    info.profile = m.contains("profile") ? parse_model_profile(m.at("profile"), path) : sam_profile(info.image_size);
+    require(info.profile.input_size == info.image_size, path, "profile.input_size",
+            "image_size = " + std::to_string(info.image_size), info.profile.input_size);
+    info.features = feature_shapes(info.profile.name, e);
   } catch (const nlohmann::json::exception& e) {
     throw Error(path, std::string("invalid sambench.json metadata: ") + e.what());
   }

@@ -10,6 +10,7 @@
 
 #include "sambench/model/embedding_values.h"
 #include "sambench/model/model_input.h"
+#include "sambench/model/model_profile.h"
 
 namespace sambench {
 
@@ -29,9 +30,11 @@ struct ModelInfo {
   // encode takes [B,3,S,S] and on a CPU computes image by image, so an image's embedding has
   // the same bits in any batch (metadata "batched_encode", exports since encode_batch).
   bool batched_encode = false;
+  // The model's own pipeline (metadata "profile"; SAM's for exports without one).
+  ModelProfile profile;
   // The feature tensors an embedding holds, in the order decode takes them before the prompt:
   // [256,E,E] for SAM; SAM 2.1 adds its two high-resolution maps. Decided once, from the
-  // metadata, by parse_model_metadata; SamModel::load checks the network against it.
+  // profile, by parse_model_metadata; SamModel::load checks the network against it.
   std::vector<FeatureShape> features;
   nlohmann::json metadata;  // the extra file as written by scripts/export_sam.py
 };
