@@ -11,8 +11,12 @@ methods that the C++ harness calls:
          mask_input [B,1,256,256] or None)
       -> (low_res_logits [B,4,256,256], iou_predictions [B,4])
 
+SAM 2.1 (--model-type sam2.1_hiera_*) is built from scripts/sam2_image.py, whose encode
+returns three feature tensors and whose decode takes them before the prompts.
+
 Usage:
-  export_sam.py --model-type {vit_h,vit_l,vit_b,medsam_vit_b,small}
+  export_sam.py --model-type {vit_h,vit_l,vit_b,medsam_vit_b,small,sam2.1_hiera_tiny,
+                              sam2.1_hiera_small,sam2.1_hiera_base_plus,sam2.1_hiera_large}
                 (--checkpoint PATH | --random-init [--seed N])
                 [--attention {textbook,sdpa}] --output OUT.pt
 """
@@ -40,6 +44,8 @@ if __name__ == "__main__" and os.environ.get("PYTHONHASHSEED") != "0":
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+import sam2_image
 
 FORMAT = "sambench-sam/1"
 IMAGE_SIZE = 1024
@@ -709,9 +715,15 @@ def load_tensors(path: str, weights_only: Optional[bool] = None):
         sys.exit(f"error: {path}: refusing to load: the checkpoint holds more than tensors ({first[:200]})")
 
 
-def load_checkpoint(model: Sam, model_type: str, path: str) -> None:
-    """Strict load of an official-layout state_dict; exits with one clear line on mismatch."""
+def load_checkpoint(model: nn.Module, model_type: str, path: str) -> None:
+    """Strict load of an official-layout state_dict; exits with one clear line on mismatch.
+    A SAM 2.1 checkpoint holds it under "model", with video-only entries that are skipped."""
     state = load_tensors(path)
+    if sam2_image.is_sam2(model_type):
+        try:
+            state = sam2_image.image_path_state(state, path)
+        except ValueError as e:
+            sys.exit(f"error: {e}")
     if not isinstance(state, dict):
         sys.exit(f"error: {path}: expected a state_dict (dict), got {type(state).__name__}")
     expected = set(model.state_dict().keys())
@@ -719,14 +731,14 @@ def load_checkpoint(model: Sam, model_type: str, path: str) -> None:
     missing = sorted(expected - got)
     unexpected = sorted(got - expected)
     if missing or unexpected:
-        sys.exit(f"error: {path} does not match the {model_type} SAM layout: "
+        sys.exit(f"error: {path} does not match the {model_type} layout: "
                  f"{len(missing)} missing keys {missing[:3]}, "
                  f"{len(unexpected)} unexpected keys {unexpected[:3]}")
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as e:  # shape mismatches
         lines = [ln.strip() for ln in str(e).splitlines() if "size mismatch" in ln]
-        sys.exit(f"error: {path} does not match the {model_type} SAM layout: "
+        sys.exit(f"error: {path} does not match the {model_type} layout: "
                  f"{len(lines)} shape mismatches, e.g. {lines[:2]}")
 
 
@@ -771,7 +783,7 @@ def read_metadata(path: str) -> Dict:
     return json.loads(extra["sambench.json"])
 
 
-def export(model: Sam, output: str, metadata: str) -> None:
+def export(model: nn.Module, output: str, metadata: str) -> None:
     scripted = torch.jit.script(model.eval())
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     torch.jit.save(scripted, output, _extra_files={"sambench.json": metadata})
@@ -779,7 +791,8 @@ def export(model: Sam, output: str, metadata: str) -> None:
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Export SAM as a TorchScript module for sambench.")
-    p.add_argument("--model-type", required=True, choices=sorted(MODEL_CONFIGS))
+    p.add_argument("--model-type", required=True,
+                   choices=sorted(MODEL_CONFIGS) + sorted(sam2_image.MODEL_CONFIGS))
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--checkpoint", help="official SAM state_dict (.pth)")
     src.add_argument("--random-init", action="store_true", help="seeded random weights")
@@ -789,6 +802,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         "(F.scaled_dot_product_attention, PyTorch 2.0 and later)")
     p.add_argument("--output", required=True, help="output TorchScript file (.pt)")
     args = p.parse_args(argv)
+    if args.attention == "sdpa" and sam2_image.is_sam2(args.model_type):
+        p.error("--attention sdpa is for SAM; SAM 2.1 exports use textbook attention")
     if args.attention == "sdpa" and not sdpa_available():
         p.error(f"--attention sdpa needs PyTorch 2.0 or later (this one is {torch.__version__}): "
                 "torch.nn.functional has no scaled_dot_product_attention; use --attention textbook")
@@ -799,8 +814,30 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
+def export_sam2(args: argparse.Namespace) -> nn.Module:
+    if args.checkpoint:
+        model = sam2_image.build_sam2(args.model_type, device=torch.device("meta")).to_empty(device="cpu")
+        load_checkpoint(model, args.model_type, args.checkpoint)
+        meta = sam2_image.make_metadata(args.model_type, args.checkpoint,
+                                        sha256_file(args.checkpoint), None)
+    else:
+        model = sam2_image.build_random(args.model_type, args.seed)
+        meta = sam2_image.make_metadata(args.model_type, None, None, args.seed)
+    export(model, args.output, meta)
+    return model
+
+
+def report_export(model: nn.Module, args: argparse.Namespace) -> int:
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"wrote {args.output} model_type={args.model_type} params={n_params} "
+          f"sha256={sha256_file(args.output)}")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    if sam2_image.is_sam2(args.model_type):
+        return report_export(export_sam2(args), args)
     if args.checkpoint:
         # Skip the random init (slow for vit_h): allocate uninitialized storage;
         # the strict load then overwrites every parameter and buffer.
@@ -812,10 +849,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = build_random(args.model_type, args.seed, args.attention)
         seed = args.seed
     export(model, args.output, make_metadata(args.model_type, args.checkpoint, seed, args.attention))
-    n_params = sum(p.numel() for p in model.parameters())
-    print(f"wrote {args.output} model_type={args.model_type} params={n_params} "
-          f"sha256={sha256_file(args.output)}")
-    return 0
+    return report_export(model, args)
 
 
 if __name__ == "__main__":
