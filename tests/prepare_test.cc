@@ -199,8 +199,11 @@ TEST_F(PrepareTest, ThreeFeatureModelCachesAndBatchesEveryFeature) {
   const std::string metadata =
       R"({"format": "sambench-sam/1", "model_type": "fake", "image_size": 1024, "embedding_size": 64,
           "low_res_size": 256, "num_mask_outputs": 4, "mask_threshold": 0.0, "batched_encode": true,
-          "pixel_mean": [123.675, 116.28, 103.53], "pixel_std": [58.395, 57.12, 57.375],
-          "profile": {"name": "sam2"}})";
+          "pixel_mean": [0.485, 0.456, 0.406], "pixel_std": [0.229, 0.224, 0.225],
+          "profile": {"name": "sam2", "resize": "square", "resize_filter": "torch_bilinear_aa",
+                      "normalization": "mean_std", "value_range": 1, "upscale": "direct", "input_size": 1024,
+                      "prompt": "point", "mask_output": "multimask", "pad_point": "always",
+                      "box_position": "first"}})";
   m.save((dir_ / "three.pt").string(), {{"sambench.json", metadata}});
   Config plain = config("plain", 2);
   plain.model.path = dir_ / "three.pt";

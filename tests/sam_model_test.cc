@@ -254,9 +254,15 @@ TEST(SamModelLoad, EncoderWithWrongOutputShapeFailsOnFirstImage) {
 
 // ---- An embedding of several features (SAM 2.1's interface), decided at load from the profile. ----
 
+// SAM 2.1's profile: its name gives an embedding three features.
+const char* kSam2Profile =
+    R"("profile": {"name": "sam2", "resize": "square", "resize_filter": "torch_bilinear_aa",
+                   "normalization": "mean_std", "value_range": 1, "upscale": "direct", "input_size": 1024,
+                   "prompt": "point", "mask_output": "multimask", "pad_point": "always", "box_position": "first"})";
+
 std::string three_feature_metadata() {
   std::string metadata = kMetadata;
-  metadata.insert(metadata.size() - 1, R"(, "profile": {"name": "sam2"})");
+  metadata.insert(metadata.size() - 1, std::string(", ") + kSam2Profile);
   return metadata;
 }
 

@@ -209,12 +209,17 @@ double hard_dice(const torch::Tensor& logits, const torch::Tensor& target, float
   return total == 0 ? 1.0 : 2 * inter / total;
 }
 
+// Whether a parameter lies in the top-level submodule `part`, under SAM's name ("mask_decoder.")
+// or SAM 2.1's ("sam_mask_decoder.").
+bool in_part(const std::string& name, const std::string& part) {
+  return name.rfind(part + ".", 0) == 0 || name.rfind("sam_" + part + ".", 0) == 0;
+}
+
 std::vector<torch::Tensor> select_trainable(torch::jit::Module& module, const FinetuneOptions& o,
                                             std::vector<std::string>& names) {
   std::vector<torch::Tensor> params;
   for (const auto& p : module.named_parameters(/*recurse=*/true)) {
-    bool train = p.name.rfind("mask_decoder.", 0) == 0 ||
-                 (o.train_prompt_encoder && p.name.rfind("prompt_encoder.", 0) == 0);
+    bool train = in_part(p.name, "mask_decoder") || (o.train_prompt_encoder && in_part(p.name, "prompt_encoder"));
     p.value.set_requires_grad(train);
     if (train) {
       params.push_back(p.value);

@@ -89,6 +89,7 @@ ModelInfo parse_model_metadata(const fs::path& path, const std::string& text) {
     require(info.profile.input_size == info.image_size, path, "profile.input_size",
             "image_size = " + std::to_string(info.image_size), info.profile.input_size);
     info.features = feature_shapes(info.profile.name, e);
+    info.low_res_logit_bound = info.profile.name == "sam2" ? 32.0f : 0.0f;
   } catch (const nlohmann::json::exception& e) {
     throw Error(path, std::string("invalid sambench.json metadata: ") + e.what());
   }

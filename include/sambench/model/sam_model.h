@@ -36,6 +36,9 @@ struct ModelInfo {
   // [256,E,E] for SAM; SAM 2.1 adds its two high-resolution maps. Decided once, from the
   // profile, by parse_model_metadata; SamModel::load checks the network against it.
   std::vector<FeatureShape> features;
+  // The bound on the low-res logits the model's predictor hands back (for a next round's mask
+  // input, or to save): SAM2ImagePredictor clamps them to +-32; 0: none (SamPredictor).
+  float low_res_logit_bound = 0.0f;
   nlohmann::json metadata;  // the extra file as written by scripts/export_sam.py
 };
 
