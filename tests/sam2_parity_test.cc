@@ -137,7 +137,8 @@ TEST_F(Sam2Parity, ModelIsTheFixturesAndHasThreeFeatures) {
 TEST_F(Sam2Parity, FixturesCoverSizesPromptsAndBothSingleMaskBranches) {
   bool portrait = false, landscape = false, box = false, points_and_box = false, mask_input = false, fallback = false;
   std::set<std::pair<int, int>> sizes;
-  for (const auto& c : manifest()["cases"]) {
+  const json m = manifest();  // a loop over manifest()["cases"] would outlive its temporary
+  for (const auto& c : m["cases"]) {
     sizes.insert({c["height"].get<int>(), c["width"].get<int>()});
     portrait |= c["height"] > c["width"];
     landscape |= c["height"] < c["width"];
