@@ -25,10 +25,11 @@ cv::Mat image(int seed) {
   return rgb;
 }
 
-std::vector<float> values(int channels, int size) {
-  std::vector<float> v(static_cast<size_t>(channels) * size * size);
-  for (size_t i = 0; i < v.size(); ++i) v[i] = 0.25f * static_cast<float>(i) - 3.0f;
-  return v;
+// One feature [channels, size, size] of distinct values.
+EmbeddingValues values(int channels, int size) {
+  FeatureValues f{{channels, size, size}, std::vector<float>(static_cast<size_t>(channels) * size * size)};
+  for (size_t i = 0; i < f.values.size(); ++i) f.values[i] = 0.25f * static_cast<float>(i) - 3.0f;
+  return {{f}};
 }
 
 // Changes one byte of a file in place.
@@ -43,7 +44,7 @@ void flip_byte(const fs::path& file, std::streamoff at) {
 
 TEST(EmbeddingDiskCache, StoredValuesComeBackExactly) {
   testing::TempDir dir;
-  EmbeddingDiskCache cache(dir / "cache", kModel, 4, 3);
+  EmbeddingDiskCache cache(dir / "cache", kModel, {{4, 3, 3}});
   const std::string key = cache.key(image(1));
   EXPECT_FALSE(cache.load(key));
   cache.store(key, values(4, 3));
@@ -56,8 +57,8 @@ TEST(EmbeddingDiskCache, StoredValuesComeBackExactly) {
 
 TEST(EmbeddingDiskCache, KeyDependsOnPixelsAndModel) {
   testing::TempDir dir;
-  EmbeddingDiskCache cache(dir / "a", kModel, 4, 3);
-  EmbeddingDiskCache other_model(dir / "b", std::string(64, 'b'), 4, 3);
+  EmbeddingDiskCache cache(dir / "a", kModel, {{4, 3, 3}});
+  EmbeddingDiskCache other_model(dir / "b", std::string(64, 'b'), {{4, 3, 3}});
   cv::Mat a = image(1), b = a.clone();
   b.at<cv::Vec3b>(5, 5)[1] ^= 1;
   EXPECT_EQ(cache.key(a), cache.key(a.clone()));
@@ -68,21 +69,21 @@ TEST(EmbeddingDiskCache, KeyDependsOnPixelsAndModel) {
 
 TEST(EmbeddingDiskCache, EachPrecisionHasItsOwnEntries) {
   testing::TempDir dir;
-  EmbeddingDiskCache fp32(dir / "cache", kModel, 4, 3, "fp32");
-  EmbeddingDiskCache bf16(dir / "cache", kModel, 4, 3, "bf16");
-  EmbeddingDiskCache fp16(dir / "cache", kModel, 4, 3, "fp16");
+  EmbeddingDiskCache fp32(dir / "cache", kModel, {{4, 3, 3}}, "fp32");
+  EmbeddingDiskCache bf16(dir / "cache", kModel, {{4, 3, 3}}, "bf16");
+  EmbeddingDiskCache fp16(dir / "cache", kModel, {{4, 3, 3}}, "fp16");
   const cv::Mat a = image(1);
   EXPECT_NE(fp32.key(a), bf16.key(a));
   EXPECT_NE(bf16.key(a), fp16.key(a));
   // fp32 keeps the keys of caches made before the precision was an option.
-  EXPECT_EQ(fp32.key(a), EmbeddingDiskCache(dir / "cache", kModel, 4, 3).key(a));
+  EXPECT_EQ(fp32.key(a), EmbeddingDiskCache(dir / "cache", kModel, {{4, 3, 3}}).key(a));
 
   fp32.store(fp32.key(a), values(4, 3));
   EXPECT_FALSE(bf16.load(bf16.key(a)));  // a miss, not another precision's values
   EXPECT_EQ(bf16.stats()["misses"], 1);
   EXPECT_EQ(bf16.stats()["rejected"], 0);
-  std::vector<float> other = values(4, 3);
-  other[0] += 1.0f;
+  EmbeddingValues other = values(4, 3);
+  other.features[0].values[0] += 1.0f;
   bf16.store(bf16.key(a), other);
   EXPECT_EQ(*fp32.load(fp32.key(a)), values(4, 3));
   EXPECT_EQ(*bf16.load(bf16.key(a)), other);
@@ -90,7 +91,7 @@ TEST(EmbeddingDiskCache, EachPrecisionHasItsOwnEntries) {
 
 TEST(EmbeddingDiskCache, CorruptEntryIsRejected) {
   testing::TempDir dir;
-  EmbeddingDiskCache cache(dir / "cache", kModel, 4, 3);
+  EmbeddingDiskCache cache(dir / "cache", kModel, {{4, 3, 3}});
   const std::string key = cache.key(image(2));
   cache.store(key, values(4, 3));
   flip_byte(cache.path(key), 120);  // inside the values
@@ -102,14 +103,14 @@ TEST(EmbeddingDiskCache, CorruptEntryIsRejected) {
 
 TEST(EmbeddingDiskCache, TruncatedOrForeignEntriesAreRejected) {
   testing::TempDir dir;
-  EmbeddingDiskCache cache(dir / "cache", kModel, 4, 3);
+  EmbeddingDiskCache cache(dir / "cache", kModel, {{4, 3, 3}});
   const std::string key = cache.key(image(3));
   cache.store(key, values(4, 3));
   fs::resize_file(cache.path(key), fs::file_size(cache.path(key)) - 10);
   EXPECT_FALSE(cache.load(key));
 
   // A valid entry of another shape, under this key's name.
-  EmbeddingDiskCache wider(dir / "cache", kModel, 5, 3);
+  EmbeddingDiskCache wider(dir / "cache", kModel, {{5, 3, 3}});
   wider.store(key, values(5, 3));
   EXPECT_FALSE(cache.load(key));
   // A valid entry of another key, copied to this key's name.
@@ -120,11 +121,59 @@ TEST(EmbeddingDiskCache, TruncatedOrForeignEntriesAreRejected) {
   EXPECT_EQ(cache.stats()["rejected"], 3);
 }
 
+// SAM 2.1's embedding is three features: all are stored, and come back with their shapes.
+TEST(EmbeddingDiskCache, SeveralFeaturesComeBackExactly) {
+  testing::TempDir dir;
+  const std::vector<FeatureShape> shapes = {{4, 3, 3}, {2, 6, 6}, {3, 2, 5}};
+  EmbeddingDiskCache cache(dir / "cache", kModel, shapes);
+  EmbeddingValues stored;
+  float next = -7.0f;
+  for (const FeatureShape& shape : shapes) {
+    FeatureValues f{shape, std::vector<float>(shape.count())};
+    for (float& v : f.values) v = (next += 0.5f);
+    stored.features.push_back(f);
+  }
+  const std::string key = cache.key(image(1));
+  cache.store(key, stored);
+  auto loaded = cache.load(key);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(*loaded, stored);
+  // Header, the count and the three shapes, the values, the checksum.
+  EXPECT_EQ(fs::file_size(cache.path(key)), 88u + 4 + 3 * 12 + (36 + 72 + 30) * 4 + 64);
+
+  // One feature short, or in another order, is not this cache's embedding.
+  EmbeddingValues short_one = stored;
+  short_one.features.pop_back();
+  EXPECT_TRUE(testing::contains(testing::error_of([&] { cache.store(key, short_one); }),
+                                "embedding of features [4,3,3] [2,6,6] does not match the cache's [4,3,3] [2,6,6] [3,2,5]"));
+  // Another model kind with the same value count: its entry under this key's name is refused.
+  EmbeddingDiskCache swapped(dir / "cache", kModel, {{2, 6, 6}, {4, 3, 3}, {3, 2, 5}});
+  EXPECT_NE(swapped.key(image(1)), key);  // the shapes are part of a several-feature key
+  fs::copy_file(cache.path(key), swapped.path(swapped.key(image(1))));
+  EXPECT_FALSE(swapped.load(swapped.key(image(1))));
+  EXPECT_EQ(swapped.stats()["rejected"], 1);
+}
+
+// A one-feature model (SAM) keeps the keys and entries of caches made before features: a literal
+// key, and the entry's first magic.
+TEST(EmbeddingDiskCache, OneFeatureKeysAndEntriesAreThoseOfEarlierCaches) {
+  testing::TempDir dir;
+  EmbeddingDiskCache cache(dir / "cache", kModel, {{4, 3, 3}});
+  const cv::Mat rgb(12, 9, CV_8UC3, cv::Scalar(1, 2, 3));
+  const std::string key = cache.key(rgb);
+  EXPECT_EQ(key, "c589759e198ef3e1a8faa362689f48b03579dc69fbfcd10da50028b09dfe3ec6");
+  cache.store(key, values(4, 3));
+  EXPECT_EQ(read_file(cache.path(key)).substr(0, 8), "SAMBEMB1");
+  EXPECT_EQ(fs::file_size(cache.path(key)), 88u + 36 * 4 + 64);
+  EmbeddingDiskCache several(dir / "cache", kModel, {{4, 3, 3}, {1, 1, 1}});
+  EXPECT_NE(several.key(rgb), key);
+}
+
 // Security finding 8: an entry linked to /dev/zero was read whole before the size check
 // (bad_alloc), and a FIFO entry hung the run forever.
 TEST(EmbeddingDiskCache, DevicesFifosAndSymlinksAreRejectedUnread) {
   testing::TempDir dir;
-  EmbeddingDiskCache cache(dir / "cache", kModel, 4, 3);
+  EmbeddingDiskCache cache(dir / "cache", kModel, {{4, 3, 3}});
   const std::string zero = cache.key(image(5)), fifo = cache.key(image(6));
   fs::create_directories(cache.path(zero).parent_path());
   fs::create_symlink("/dev/zero", cache.path(zero));
@@ -184,7 +233,7 @@ TEST(EmbeddingDiskCache, StaleTemporariesOfKilledRunsAreClearedAndNothingElse) {
 // private (0700) unless the user says it is shared.
 TEST(EmbeddingDiskCache, IsPrivateUnlessDeclaredShared) {
   testing::TempDir dir;
-  EmbeddingDiskCache cache(dir / "mine", kModel, 4, 3);
+  EmbeddingDiskCache cache(dir / "mine", kModel, {{4, 3, 3}});
   const std::string key = cache.key(image(1));
   cache.store(key, values(4, 3));
   struct stat st {};
@@ -196,11 +245,11 @@ TEST(EmbeddingDiskCache, IsPrivateUnlessDeclaredShared) {
 
   fs::create_directories(dir / "team");
   fs::permissions(dir / "team", fs::perms::all);
-  const std::string error = testing::error_of([&] { EmbeddingDiskCache(dir / "team", kModel, 4, 3); });
+  const std::string error = testing::error_of([&] { EmbeddingDiskCache(dir / "team", kModel, {{4, 3, 3}}); });
   EXPECT_TRUE(testing::contains(error, (dir / "team").string() + ": the embedding cache is writable by other users"))
       << error;
   EXPECT_TRUE(testing::contains(error, "--shared-embedding-cache")) << error;
-  EmbeddingDiskCache shared(dir / "team", kModel, 4, 3, "fp32", /*shared=*/true);
+  EmbeddingDiskCache shared(dir / "team", kModel, {{4, 3, 3}}, "fp32", /*shared=*/true);
   EXPECT_EQ(shared.stats()["shared"], true);
 }
 
@@ -217,7 +266,7 @@ TEST(EmbeddingDiskCache, SecondUserCannotRedirectWritesOrOwnThePrivateCache) {
   fs::create_directories(dir / "shared");
   fs::permissions(dir / "shared", fs::perms::all);
 
-  EmbeddingDiskCache cache(dir / "shared", kModel, 4, 3, "fp32", /*shared=*/true);
+  EmbeddingDiskCache cache(dir / "shared", kModel, {{4, 3, 3}}, "fp32", /*shared=*/true);
   const std::string key = cache.key(image(7));
   const fs::path entry = cache.path(key);
   // What the old code would open: "<entry>.tmp.<pid>", for this pid and the next ones.
@@ -232,7 +281,7 @@ TEST(EmbeddingDiskCache, SecondUserCannotRedirectWritesOrOwnThePrivateCache) {
 
   const fs::path theirs = dir / "shared" / "theirs";
   ASSERT_EQ(testing::run_as_second_user("mkdir -m 0700 '" + theirs.string() + "'"), 0);
-  const std::string error = testing::error_of([&] { EmbeddingDiskCache(theirs, kModel, 4, 3); });
+  const std::string error = testing::error_of([&] { EmbeddingDiskCache(theirs, kModel, {{4, 3, 3}}); });
   EXPECT_TRUE(testing::contains(error, "belongs to another user")) << error;
 }
 

@@ -180,6 +180,57 @@ TEST_F(PrepareTest, AFailedBatchIsEncodedImageByImage) {
   expect_identical("one_at_a_time", "batched");
 }
 
+// SAM 2.1's interface: three features per image. The cache stores them all (a hit gives the
+// miss's bytes), and batched encoding hands each image its own three.
+TEST_F(PrepareTest, ThreeFeatureModelCachesAndBatchesEveryFeature) {
+  torch::jit::Module m("ThreeFeatures");
+  m.define(
+      "def encode(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor]:\n"
+      "  v = x[:, :1, 300:301, 300:301]\n"
+      "  return torch.zeros([x.size(0), 256, 64, 64]) + v, torch.zeros([x.size(0), 32, 256, 256]) - v, "
+      "torch.zeros([x.size(0), 64, 128, 128]) + 2 * v\n"
+      "def decode(self, e0: Tensor, e1: Tensor, e2: Tensor, c: Tensor, l: Tensor, m: Optional[Tensor]) -> "
+      "Tuple[Tensor, Tensor]:\n"
+      "  b = c.size(0)\n"
+      "  ramp = torch.arange(256).view([1, 1, 1, 256]).float() / 256 - 0.5\n"
+      "  s = e0[0, 0, 0, 0] - 0.5 * e1[0, 0, 0, 0] - 0.25 * e2[0, 0, 0, 0]\n"
+      "  k = torch.arange(4).view([1, 4, 1, 1]).float()\n"
+      "  return torch.zeros([b, 4, 256, 256]) + ramp * (k + 1) + s, torch.zeros([b, 4]) + s\n");
+  const std::string metadata =
+      R"({"format": "sambench-sam/1", "model_type": "fake", "image_size": 1024, "embedding_size": 64,
+          "low_res_size": 256, "num_mask_outputs": 4, "mask_threshold": 0.0, "batched_encode": true,
+          "pixel_mean": [0.485, 0.456, 0.406], "pixel_std": [0.229, 0.224, 0.225],
+          "profile": {"name": "sam2", "resize": "square", "resize_filter": "torch_bilinear_aa",
+                      "normalization": "mean_std", "value_range": 1, "upscale": "direct", "input_size": 1024,
+                      "prompt": "point", "mask_output": "multimask", "pad_point": "always",
+                      "box_position": "first"}})";
+  m.save((dir_ / "three.pt").string(), {{"sambench.json", metadata}});
+  Config plain = config("plain", 2);
+  plain.model.path = dir_ / "three.pt";
+  run(plain);
+  Config c = config("miss", 2);
+  c.model.path = plain.model.path;
+  c.run.embedding_cache = dir_ / "cache";
+  run(c);
+  EXPECT_EQ(cache_stats(c)["stores"], 4);
+  size_t entries = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "cache")) {
+    if (e.path().extension() != ".emb") continue;
+    ++entries;
+    EXPECT_EQ(fs::file_size(e.path()), 88u + 4 + 3 * 12 + (256 * 64 * 64 + 32 * 256 * 256 + 64 * 128 * 128) * 4 + 64);
+  }
+  EXPECT_EQ(entries, 4u);
+  run_to_ = dir_ / "hit";
+  run(c);
+  EXPECT_EQ(cache_stats(c)["hits"], 4);
+  Config batched = config("batched", 2, 0, 3);
+  batched.model.path = plain.model.path;
+  run(batched);
+  expect_identical("plain", "miss");
+  expect_identical("miss", "hit");
+  expect_identical("plain", "batched");
+}
+
 // A fundus image is listed twice (disc, then cup): a batch encodes it once, and the cup reuses
 // the disc's embedding as at batch 1.
 TEST(PrepareFundus, BatchedEncodingEncodesARepeatedImageOnce) {

@@ -139,7 +139,7 @@ TEST_F(SamParity, InputEmbeddingLogitsIousAndMasksMatchPython) {
     EXPECT_LE(max_abs_diff(input.data(), ref_input.data(), input.size()), 1e-6f);
 
     Embedding embedding = model_->encode(input);
-    std::vector<float> values = embedding_values(embedding);
+    std::vector<float> values = embedding_values(embedding).features.at(0).values;
     auto ref_embedding = read_raw<float>(c["embedding"], values.size());
     EXPECT_LE(max_abs_diff(values.data(), ref_embedding.data(), values.size()), kTolerance);
 
@@ -258,6 +258,86 @@ TEST(SamModelLoad, EncoderWithWrongOutputShapeFailsOnFirstImage) {
   }
 }
 
+// ---- An embedding of several features (SAM 2.1's interface), decided at load from the profile. ----
+
+// SAM 2.1's profile: its name gives an embedding three features.
+const char* kSam2Profile =
+    R"("profile": {"name": "sam2", "resize": "square", "resize_filter": "torch_bilinear_aa",
+                   "normalization": "mean_std", "value_range": 1, "upscale": "direct", "input_size": 1024,
+                   "prompt": "point", "mask_output": "multimask", "pad_point": "always", "box_position": "first"})";
+
+std::string three_feature_metadata() {
+  std::string metadata = kMetadata;
+  metadata.insert(metadata.size() - 1, std::string(", ") + kSam2Profile);
+  return metadata;
+}
+
+// encode makes SAM 2.1's three features from the image's first value v: v, 2v and 3v; decode's
+// logits are e0 + 10 e1 + 100 e2, so they show that each feature arrives in its place.
+std::string three_feature_sam(const std::string& decode_arguments = "e0: Tensor, e1: Tensor, e2: Tensor") {
+  return "def encode(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor]:\n"
+         "  v = x[:, :1, :1, :1]\n"
+         "  return torch.zeros([x.size(0), 256, 64, 64]) + v, torch.zeros([x.size(0), 32, 256, 256]) + 2 * v, "
+         "torch.zeros([x.size(0), 64, 128, 128]) + 3 * v\n"
+         "def decode(self, " + decode_arguments + ", c: Tensor, l: Tensor, m: Optional[Tensor]) -> Tuple[Tensor, Tensor]:\n"
+         "  b = c.size(0)\n"
+         "  s = e0[0, 0, 0, 0] + 10 * e1[0, 0, 0, 0] + 100 * e2[0, 0, 0, 0]\n"
+         "  return torch.zeros([b, 4, 256, 256]) + s, torch.zeros([b, 4]) + s\n";
+}
+
+TEST(SamModelFeatures, ThreeFeaturesGoFromEncodeToDecodeInOrder) {
+  testing::TempDir dir;
+  save_module(dir / "m.pt", three_feature_sam(), true, three_feature_metadata());
+  const SamModel model = SamModel::load(dir / "m.pt", "cpu");
+  const std::vector<FeatureShape> expected = {{256, 64, 64}, {32, 256, 256}, {64, 128, 128}};
+  EXPECT_EQ(model.info().features, expected);
+  std::vector<std::vector<float>> inputs = {std::vector<float>(3 * 1024 * 1024, 1.0f),
+                                            std::vector<float>(3 * 1024 * 1024, 2.0f)};
+  const DecoderPrompt prompt{{300.0f, 400.0f}, {1.0f}};
+  const Embedding one = model.encode(inputs[0]);
+  EXPECT_EQ(model.decode(one, {prompt}).score(0, 0), 321.0f);  // 1 + 10 * 2 + 100 * 3
+  const EmbeddingValues values = embedding_values(one);
+  EXPECT_EQ(values.shapes(), expected);
+  EXPECT_EQ(values.features[1].values.front(), 2.0f);
+  // Back from host values (a cache hit), and in a batch: the same features.
+  EXPECT_EQ(model.decode(model.embedding_from_values(values), {prompt}).score(0, 0), 321.0f);
+  const std::vector<Embedding> batch = model.encode_batch({&inputs[0], &inputs[1]});
+  EXPECT_EQ(embedding_values(batch[0]), values);
+  EXPECT_EQ(model.decode(batch[1], {prompt}).score(0, 0), 642.0f);
+
+  EmbeddingValues missing = values;
+  missing.features.pop_back();
+  EXPECT_TRUE(testing::contains(testing::error_of([&] { model.embedding_from_values(missing); }),
+                                "m.pt: embedding of features [256,64,64] [32,256,256], expected [256,64,64] "
+                                "[32,256,256] [64,128,128]"));
+}
+
+// A SAM 2.1 network recorded as SAM, or a SAM recorded as SAM 2.1, is refused at load in one line.
+TEST(SamModelFeatures, DecodeArgumentsMustMatchTheMetadata) {
+  testing::TempDir dir;
+  save_module(dir / "sam2_as_sam.pt", three_feature_sam(), true);
+  EXPECT_EQ(load_error(dir / "sam2_as_sam.pt"),
+            (dir / "sam2_as_sam.pt").string() + ": the network's decode takes 3 feature tensor(s) before the "
+                                                "prompt, but its metadata describes 1 ([256,64,64])");
+  save_module(dir / "sam_as_sam2.pt", fake_sam(4), true, three_feature_metadata());
+  EXPECT_TRUE(testing::contains(load_error(dir / "sam_as_sam2.pt"),
+                                "decode takes 1 feature tensor(s) before the prompt, but its metadata describes 3"));
+}
+
+// An encoder that returns a feature of the wrong shape fails at the first image, naming them all.
+TEST(SamModelFeatures, EncoderFeatureShapesAreChecked) {
+  testing::TempDir dir;
+  std::string source = three_feature_sam();
+  const std::string right = "[x.size(0), 64, 128, 128]";
+  source.replace(source.find(right), right.size(), "[x.size(0), 64, 64, 64]");
+  save_module(dir / "m.pt", source, true, three_feature_metadata());
+  const SamModel model = SamModel::load(dir / "m.pt", "cpu");
+  const std::string error = testing::error_of([&] { model.encode(std::vector<float>(3 * 1024 * 1024)); });
+  EXPECT_TRUE(testing::contains(error, "m.pt: encode returned [1,256,64,64] [1,32,256,256] [1,64,64,64], expected "
+                                       "[1,256,64,64] [1,32,256,256] [1,64,128,128]"))
+      << error;
+}
+
 // ---- encode_batch: several images in one call. ----
 
 // An encoder whose embedding is its image's first value plus the size of the batch it came in.
@@ -275,7 +355,7 @@ std::vector<float> first_values(const SamModel& model) {
   for (float v : {10.0f, 20.0f, 30.0f}) inputs.emplace_back(3 * 1024 * 1024, v);
   std::vector<float> out;
   for (const Embedding& e : model.encode_batch({&inputs[0], &inputs[1], &inputs[2]})) {
-    out.push_back(embedding_values(e).front());
+    out.push_back(embedding_values(e).features.at(0).values.front());
   }
   return out;
 }
@@ -366,8 +446,8 @@ TEST(SamPrecision, Bf16EmbeddingIsCloseToFp32) {
   std::normal_distribution<float> normal;  // a normalized image's values
   std::vector<float> input(3 * 1024 * 1024);
   for (float& v : input) v = normal(random);
-  const std::vector<float> a = embedding_values(fp32.encode(input));
-  const std::vector<float> b = embedding_values(bf16.encode(input));  // float32 again
+  const std::vector<float> a = embedding_values(fp32.encode(input)).features.at(0).values;
+  const std::vector<float> b = embedding_values(bf16.encode(input)).features.at(0).values;  // float32 again
   ASSERT_EQ(a.size(), b.size());
   double diff = 0, norm = 0;
   for (size_t i = 0; i < a.size(); ++i) diff += double(a[i] - b[i]) * (a[i] - b[i]), norm += double(a[i]) * a[i];

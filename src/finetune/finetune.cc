@@ -125,7 +125,7 @@ Item load_item(const Dataset& dataset, const SampleRef& ref) {
 
 // A prepared decoder input: the cached embedding, the prompt and the target at full size.
 struct Example {
-  torch::Tensor embedding;  // [1,256,E,E] on the device
+  std::vector<torch::Tensor> features;  // the embedding's (ModelInfo::features), [1,C,H,W] on the device
   torch::Tensor coords, labels;  // [1,N,2], [1,N]
   torch::Tensor target;     // [1,1,H,W] float 0/1
   ResizeTransform transform;
@@ -150,10 +150,12 @@ class Examples {
     cv::Mat image = apply(item.image, v), target = apply(item.target, v);
     Example ex;
     ex.transform = longest_side_transform(image.rows, image.cols, info.image_size);
-    std::vector<float> values =
+    EmbeddingValues values =
         embedding_values(model_.encode(make_model_input(image, ex.transform, info.normalization)));
-    const int64_t e = info.embedding_size;
-    ex.embedding = torch::from_blob(values.data(), {1, 256, e, e}).clone().to(device_);
+    for (FeatureValues& f : values.features) {
+      const FeatureShape& s = f.shape;
+      ex.features.push_back(torch::from_blob(f.values.data(), {1, s.channels, s.height, s.width}).clone().to(device_));
+    }
 
     Instance whole{1, 1, target, cv::boundingRect(target), cv::countNonZero(target)};
     PromptContext context{item.id, image.size(), static_cast<uint64_t>(seed_)};
@@ -182,7 +184,9 @@ class Examples {
 // The loss is taken here so that the ground truth is never resampled: a 1-pixel vessel would be
 // blurred away at the decoder's 256x256.
 torch::Tensor full_size_logits(torch::jit::Module& module, const Example& ex) {
-  auto out = module.get_method("decode")({ex.embedding, ex.coords, ex.labels, torch::IValue()});
+  std::vector<torch::IValue> arguments(ex.features.begin(), ex.features.end());
+  arguments.insert(arguments.end(), {ex.coords, ex.labels, torch::IValue()});
+  auto out = module.get_method("decode")(std::move(arguments));
   torch::Tensor x = out.toTuple()->elements()[0].toTensor().slice(1, 0, 1);
   const ResizeTransform& t = ex.transform;
   x = torch::upsample_bilinear2d(x, {t.target, t.target}, /*align_corners=*/false);
@@ -205,12 +209,17 @@ double hard_dice(const torch::Tensor& logits, const torch::Tensor& target, float
   return total == 0 ? 1.0 : 2 * inter / total;
 }
 
+// Whether a parameter lies in the top-level submodule `part`, under SAM's name ("mask_decoder.")
+// or SAM 2.1's ("sam_mask_decoder.").
+bool in_part(const std::string& name, const std::string& part) {
+  return name.rfind(part + ".", 0) == 0 || name.rfind("sam_" + part + ".", 0) == 0;
+}
+
 std::vector<torch::Tensor> select_trainable(torch::jit::Module& module, const FinetuneOptions& o,
                                             std::vector<std::string>& names) {
   std::vector<torch::Tensor> params;
   for (const auto& p : module.named_parameters(/*recurse=*/true)) {
-    bool train = p.name.rfind("mask_decoder.", 0) == 0 ||
-                 (o.train_prompt_encoder && p.name.rfind("prompt_encoder.", 0) == 0);
+    bool train = in_part(p.name, "mask_decoder") || (o.train_prompt_encoder && in_part(p.name, "prompt_encoder"));
     p.value.set_requires_grad(train);
     if (train) {
       params.push_back(p.value);

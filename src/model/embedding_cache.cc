@@ -20,15 +20,51 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kMagic[8] = {'S', 'A', 'M', 'B', 'E', 'M', 'B', '1'};
+constexpr char kMagic[8] = {'S', 'A', 'M', 'B', 'E', 'M', 'B', '1'};  // one feature
+constexpr char kMagicFeatures[8] = {'S', 'A', 'M', 'B', 'E', 'M', 'B', '2'};  // several
 constexpr size_t kKeySize = 64;       // hex sha256
 constexpr size_t kChecksumSize = 64;  // hex sha256 of everything before it
 
+// The shape fields hold the first feature's; with several, the feature count and every shape follow.
 struct Header {
   char magic[8];
   char key[kKeySize];
   uint32_t channels, height, width, value_bytes;
 };
+
+const char* magic_of(const std::vector<FeatureShape>& features) {
+  return features.size() == 1 ? kMagic : kMagicFeatures;
+}
+
+void append_u32(std::string& bytes, size_t value) {
+  const uint32_t v = static_cast<uint32_t>(value);
+  bytes.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// What an entry holds before its values.
+std::string entry_head(const std::string& key, const std::vector<FeatureShape>& features) {
+  Header header{};
+  std::memcpy(header.magic, magic_of(features), sizeof kMagic);
+  std::memcpy(header.key, key.data(), std::min(key.size(), kKeySize));
+  header.channels = static_cast<uint32_t>(features.front().channels);
+  header.height = static_cast<uint32_t>(features.front().height);
+  header.width = static_cast<uint32_t>(features.front().width);
+  header.value_bytes = sizeof(float);
+  std::string bytes(reinterpret_cast<const char*>(&header), sizeof header);
+  if (features.size() > 1) {
+    append_u32(bytes, features.size());
+    for (const FeatureShape& f : features) {
+      for (int n : {f.channels, f.height, f.width}) append_u32(bytes, static_cast<size_t>(n));
+    }
+  }
+  return bytes;
+}
+
+size_t value_count(const std::vector<FeatureShape>& features) {
+  size_t count = 0;
+  for (const FeatureShape& f : features) count += f.count();
+  return count;
+}
 
 // A private cache's folders are 0700; a shared one's follow the umask, so that its group can write.
 mode_t folder_mode(bool shared) { return shared ? 0777 : 0700; }
@@ -112,14 +148,14 @@ void EmbeddingDiskCache::clear_stale_temporaries() const {
   }
 }
 
-EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, int channels, int size,
+EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, std::vector<FeatureShape> features,
                                        std::string precision, bool shared)
     : dir_(std::move(dir)),
       model_sha256_(std::move(model_sha256)),
-      channels_(channels),
-      size_(size),
+      features_(std::move(features)),
       precision_(std::move(precision)),
       shared_(shared) {
+  if (features_.empty()) throw Error(dir_, "an embedding cache needs the model's feature shapes");
   make_folder(dir_, folder_mode(shared_));
   if (!shared_) check_private(dir_);
   clear_stale_temporaries();
@@ -130,7 +166,9 @@ std::string EmbeddingDiskCache::key(const cv::Mat& rgb) const {
   Sha256 hash;
   // fp32 keys leave the precision out: they are those of caches made before it was an option.
   const std::string precision = precision_ == "fp32" ? "" : precision_ + "\n";
-  hash.update(model_sha256_ + "\n" + precision + kPreprocessingVersion + "\n" + std::to_string(rgb.rows) + "x" +
+  // One-feature keys leave the shapes out: they are those of caches made before features.
+  const std::string features = features_.size() == 1 ? "" : "features " + shapes_text(features_) + "\n";
+  hash.update(model_sha256_ + "\n" + precision + features + kPreprocessingVersion + "\n" + std::to_string(rgb.rows) + "x" +
               std::to_string(rgb.cols) + "x" + std::to_string(rgb.type()) + "\n");
   hash.update(pixels.data, pixels.total() * pixels.elemSize());
   return hash.hex();
@@ -140,16 +178,16 @@ fs::path EmbeddingDiskCache::path(const std::string& key) const {
   return dir_ / key.substr(0, 2) / (key + ".emb");
 }
 
-std::optional<std::vector<float>> EmbeddingDiskCache::load(const std::string& key) const {
+std::optional<EmbeddingValues> EmbeddingDiskCache::load(const std::string& key) const {
   const fs::path file = path(key);
   std::error_code ec;
   if (fs::symlink_status(file, ec).type() == fs::file_type::not_found) {
     ++misses_;
     return std::nullopt;
   }
-  const size_t count = static_cast<size_t>(channels_) * size_ * size_;
-  const size_t expected = sizeof(Header) + count * sizeof(float) + kChecksumSize;
-  auto reject = [&](const std::string& reason) -> std::optional<std::vector<float>> {
+  const std::string head = entry_head(key, features_);
+  const size_t expected = head.size() + value_count(features_) * sizeof(float) + kChecksumSize;
+  auto reject = [&](const std::string& reason) -> std::optional<EmbeddingValues> {
     ++rejected_;
     std::fprintf(stderr, "sambench: warning: %s: %s; recomputing the embedding\n", file.c_str(), reason.c_str());
     return std::nullopt;
@@ -171,30 +209,34 @@ std::optional<std::vector<float>> EmbeddingDiskCache::load(const std::string& ke
   if (Sha256().update(bytes.data(), body).hex() != bytes.substr(body)) return reject("cache entry checksum mismatch (corrupt)");
   Header header;
   std::memcpy(&header, bytes.data(), sizeof header);
-  if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0) return reject("not a sambench embedding cache entry");
-  if (std::string(header.key, kKeySize) != key) return reject("cache entry belongs to another key");
-  if (header.channels != static_cast<uint32_t>(channels_) || header.height != static_cast<uint32_t>(size_) ||
-      header.width != static_cast<uint32_t>(size_) || header.value_bytes != sizeof(float)) {
-    return reject("cache entry has another embedding shape");
+  if (std::memcmp(header.magic, magic_of(features_), sizeof kMagic) != 0) {
+    return reject("not a sambench embedding cache entry of this model's kind");
   }
-  std::vector<float> values(count);
-  std::memcpy(values.data(), bytes.data() + sizeof header, count * sizeof(float));
+  if (std::string(header.key, kKeySize) != key) return reject("cache entry belongs to another key");
+  if (bytes.compare(0, head.size(), head) != 0) return reject("cache entry has another embedding shape");
+  EmbeddingValues values;
+  const char* at = bytes.data() + head.size();
+  for (const FeatureShape& shape : features_) {
+    FeatureValues f{shape, std::vector<float>(shape.count())};
+    std::memcpy(f.values.data(), at, f.values.size() * sizeof(float));
+    at += f.values.size() * sizeof(float);
+    values.features.push_back(std::move(f));
+  }
   ++hits_;
   return values;
 }
 
-void EmbeddingDiskCache::store(const std::string& key, const std::vector<float>& values) const {
-  if (values.size() != static_cast<size_t>(channels_) * size_ * size_) {
-    throw Error(path(key), "embedding of " + std::to_string(values.size()) + " values does not match the cache's shape");
+void EmbeddingDiskCache::store(const std::string& key, const EmbeddingValues& values) const {
+  bool fits = values.shapes() == features_;
+  for (const FeatureValues& f : values.features) fits = fits && f.values.size() == f.shape.count();
+  if (!fits) {
+    throw Error(path(key), "embedding of features " + shapes_text(values.shapes()) +
+                               " does not match the cache's " + shapes_text(features_));
   }
-  Header header{};
-  std::memcpy(header.magic, kMagic, sizeof kMagic);
-  std::memcpy(header.key, key.data(), std::min(key.size(), kKeySize));
-  header.channels = static_cast<uint32_t>(channels_);
-  header.height = header.width = static_cast<uint32_t>(size_);
-  header.value_bytes = sizeof(float);
-  std::string bytes(reinterpret_cast<const char*>(&header), sizeof header);
-  bytes.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+  std::string bytes = entry_head(key, features_);
+  for (const FeatureValues& f : values.features) {
+    bytes.append(reinterpret_cast<const char*>(f.values.data()), f.values.size() * sizeof(float));
+  }
   bytes += Sha256().update(bytes).hex();
   const fs::path folder = path(key).parent_path();
   make_folder(folder, folder_mode(shared_));

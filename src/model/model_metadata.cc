@@ -39,6 +39,13 @@ std::array<float, 3> channel_values(const nlohmann::json& m, const fs::path& pat
   return out;
 }
 
+// The features decode takes before the prompt, by the model's profile: SAM 2.1's mask decoder
+// also takes the encoder's stride-4 and stride-8 maps, projected to 32 and 64 channels.
+std::vector<FeatureShape> feature_shapes(const std::string& profile, int e) {
+  if (profile == "sam2") return {{256, e, e}, {32, 4 * e, 4 * e}, {64, 2 * e, 2 * e}};
+  return {{256, e, e}};
+}
+
 }  // namespace
 
 const std::vector<EncoderShape>& known_encoders() {
@@ -83,6 +90,8 @@ ModelInfo parse_model_metadata(const fs::path& path, const std::string& text) {
     info.profile = m.contains("profile") ? parse_model_profile(m.at("profile"), path) : sam_profile(info.image_size);
     require(info.profile.input_size == info.image_size, path, "profile.input_size",
             "image_size = " + std::to_string(info.image_size), info.profile.input_size);
+    info.features = feature_shapes(info.profile.name, e);
+    info.low_res_logit_bound = info.profile.name == "sam2" ? 32.0f : 0.0f;
   } catch (const nlohmann::json::exception& e) {
     throw Error(path, std::string("invalid sambench.json metadata: ") + e.what());
   }

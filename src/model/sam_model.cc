@@ -16,7 +16,8 @@
 namespace sambench {
 
 struct Embedding::Impl {
-  torch::Tensor tensor;  // [1, 256, E, E] on the model's device (a slice of its batch's output)
+  // ModelInfo::features, each [1, C, H, W] on the model's device (slices of the batch's output)
+  std::vector<torch::Tensor> features;
 };
 
 struct SamModel::Impl {
@@ -130,6 +131,52 @@ void check_encoder(const torch::jit::Module& module, const ModelInfo& info) {
   }
 }
 
+// The decoder's arguments before the prompt must be the metadata's features: a SAM 2.1 network
+// recorded as SAM (or the reverse) would otherwise fail at its first image with a type error.
+void check_decode_arguments(const torch::jit::Module& module, const ModelInfo& info) {
+  const size_t arguments = module.get_method("decode").function().getSchema().arguments().size();
+  const size_t prompt = 3, self = 1;  // point_coords, point_labels, mask_input
+  const size_t features = arguments >= self + prompt ? arguments - self - prompt : 0;
+  if (features != info.features.size()) {
+    throw Error(info.path, "the network's decode takes " + std::to_string(features) +
+                               " feature tensor(s) before the prompt, but its metadata describes " +
+                               std::to_string(info.features.size()) + " (" + shapes_text(info.features) + ")");
+  }
+}
+
+// The encoder's output as its feature list: SAM's encode returns one tensor, SAM 2.1's a tuple.
+std::vector<torch::Tensor> feature_list(const torch::IValue& out) {
+  if (out.isTensor()) return {out.toTensor()};
+  std::vector<torch::Tensor> features;
+  if (out.isTuple()) {
+    for (const auto& element : out.toTuple()->elements()) features.push_back(element.toTensor());
+  }
+  return features;
+}
+
+std::string shapes_string(const std::vector<torch::Tensor>& features) {
+  std::string s;
+  for (const auto& t : features) s += (s.empty() ? "" : " ") + shape_string(t);
+  return s.empty() ? "nothing" : s;
+}
+
+// Each feature [B, C, H, W] with the shape the metadata gives.
+void check_features(const std::vector<torch::Tensor>& features, int64_t b, const ModelInfo& info) {
+  bool ok = features.size() == info.features.size();
+  for (size_t i = 0; ok && i < features.size(); ++i) {
+    const torch::Tensor& t = features[i];
+    const FeatureShape& f = info.features[i];
+    ok = t.dim() == 4 && t.size(0) == b && t.size(1) == f.channels && t.size(2) == f.height && t.size(3) == f.width;
+  }
+  if (!ok) {
+    std::string expected;
+    for (const FeatureShape& f : info.features) {
+      expected += (expected.empty() ? "" : " ") + ("[" + std::to_string(b) + "," + f.text().substr(1));
+    }
+    throw Error(info.path, "encode returned " + shapes_string(features) + ", expected " + expected);
+  }
+}
+
 // Host data to the model's device. On CUDA the copy goes through pinned memory without blocking,
 // so that it overlaps the host work queued behind it (untested here: no GPU).
 torch::Tensor to_device(const torch::Tensor& host, const torch::Device& device) {
@@ -163,7 +210,9 @@ torch::Tensor batch_of(const std::vector<const std::vector<float>*>& inputs, int
 void probe_decoder(const SamModel& model) {
   const ModelInfo& info = model.info();
   auto impl = std::make_shared<Embedding::Impl>();
-  impl->tensor = torch::zeros({1, 256, info.embedding_size, info.embedding_size});
+  for (const FeatureShape& f : info.features) {
+    impl->features.push_back(torch::zeros({1, f.channels, f.height, f.width}, torch::Device(info.device)));
+  }
   DecoderPrompt prompt{{100.0f, 100.0f, 0.0f, 0.0f}, {1.0f, -1.0f}};
   try {
     model.decode(Embedding(impl), {prompt});
@@ -201,7 +250,8 @@ SamModel SamModel::load(const fs::path& path, const std::string& device_name, co
       throw Error(path, std::string("TorchScript model has no '") + method + "' method");
     }
   }
-  check_encoder(impl->module, impl->info);
+  check_decode_arguments(impl->module, impl->info);
+  if (impl->info.features.size() == 1) check_encoder(impl->module, impl->info);  // a ViT's shapes
   impl->module.eval();
   cast_encoder(impl->module, impl->encoder_dtype, path);
   impl->info.device = impl->device.str();
@@ -233,23 +283,21 @@ std::vector<Embedding> SamModel::encode_batch(const std::vector<const std::vecto
   c10::InferenceMode guard;
   torch::Tensor host = batch_of(inputs, s, impl_->device);
   torch::Tensor x = to_device(host, impl_->device);
-  torch::Tensor out;
+  std::vector<torch::Tensor> features;
   try {
-    out = impl_->module.get_method("encode")({x.to(impl_->encoder_dtype)}).toTensor().to(torch::kFloat);
+    features = feature_list(impl_->module.get_method("encode")({x.to(impl_->encoder_dtype)}));
   } catch (const c10::Error& e) {
     throw Error(info.path, "encode failed: " + first_line(e.what_without_backtrace()));
   } catch (const std::exception& e) {  // an error raised inside the TorchScript interpreter
     throw Error(info.path, "encode failed: " + interpreter_reason(e.what()));
   }
-  const int64_t e = info.embedding_size;
-  if (out.dim() != 4 || out.size(0) != b || out.size(1) != 256 || out.size(2) != e || out.size(3) != e) {
-    throw Error(info.path, "encode returned " + shape_string(out) + ", expected [" + std::to_string(b) + ",256," +
-                               std::to_string(e) + "," + std::to_string(e) + "]");
-  }
+  check_features(features, b, info);
+  for (torch::Tensor& f : features) f = f.to(torch::kFloat);
   std::vector<Embedding> embeddings;
   for (int64_t i = 0; i < b; ++i) {
     auto impl = std::make_shared<Embedding::Impl>();
-    impl->tensor = out.narrow(0, i, 1);  // shares the batch's memory: no copy on the device
+    // Slices share the batch's memory: no copy on the device.
+    for (const torch::Tensor& f : features) impl->features.push_back(f.narrow(0, i, 1));
     embeddings.emplace_back(impl);
   }
   return embeddings;
@@ -284,7 +332,9 @@ DecodeOutput SamModel::decode(const Embedding& embedding, const std::vector<Deco
   }
   torch::Tensor logits, iou;
   try {
-    auto out = impl_->module.get_method("decode")({embedding.impl().tensor, c, l, masks});
+    std::vector<torch::IValue> arguments(embedding.impl().features.begin(), embedding.impl().features.end());
+    arguments.insert(arguments.end(), {c, l, masks});
+    auto out = impl_->module.get_method("decode")(std::move(arguments));
     auto tuple = out.toTuple();
     if (tuple->elements().size() != 2) throw Error(info.path, "decode must return (logits, iou)");
     logits = tuple->elements()[0].toTensor();
@@ -311,21 +361,33 @@ DecodeOutput SamModel::decode(const Embedding& embedding, const std::vector<Deco
   return result;
 }
 
-Embedding SamModel::embedding_from_values(const std::vector<float>& values) const {
-  const int64_t e = impl_->info.embedding_size;
-  if (values.size() != static_cast<size_t>(256 * e * e)) {
-    throw Error(impl_->info.path, "embedding of " + std::to_string(values.size()) + " values, expected 256x" +
-                                      std::to_string(e) + "x" + std::to_string(e));
+Embedding SamModel::embedding_from_values(const EmbeddingValues& values) const {
+  const ModelInfo& info = impl_->info;
+  bool ok = values.shapes() == info.features;
+  for (const FeatureValues& f : values.features) ok = ok && f.values.size() == f.shape.count();
+  if (!ok) {
+    throw Error(info.path, "embedding of features " + shapes_text(values.shapes()) + ", expected " +
+                               shapes_text(info.features));
   }
   c10::InferenceMode guard;
   auto impl = std::make_shared<Embedding::Impl>();
-  impl->tensor = torch::from_blob(const_cast<float*>(values.data()), {1, 256, e, e}).clone().to(impl_->device);
+  for (const FeatureValues& f : values.features) {
+    const FeatureShape& s = f.shape;
+    impl->features.push_back(torch::from_blob(const_cast<float*>(f.values.data()), {1, s.channels, s.height, s.width})
+                                 .clone()
+                                 .to(impl_->device));
+  }
   return Embedding(impl);
 }
 
-std::vector<float> embedding_values(const Embedding& embedding) {
-  torch::Tensor t = embedding.impl().tensor.to(torch::kCPU, torch::kFloat).contiguous();
-  return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+EmbeddingValues embedding_values(const Embedding& embedding) {
+  EmbeddingValues out;
+  for (const torch::Tensor& feature : embedding.impl().features) {
+    torch::Tensor t = feature.to(torch::kCPU, torch::kFloat).contiguous();
+    FeatureShape shape{static_cast<int>(t.size(1)), static_cast<int>(t.size(2)), static_cast<int>(t.size(3))};
+    out.features.push_back({shape, std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
+  }
+  return out;
 }
 
 bool optimized_blas_loaded() {

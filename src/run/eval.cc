@@ -144,7 +144,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   if (!config.run.embedding_cache.empty() && setup.model) {
     const ModelInfo& info = setup.model->info();
     setup.embedding_disk_cache = std::make_unique<EmbeddingDiskCache>(
-        config.run.embedding_cache, info.sha256, 256, info.embedding_size, info.precision,
+        config.run.embedding_cache, info.sha256, info.features, info.precision,
         config.run.embedding_cache_shared);
   }
   RunResults results(setup);

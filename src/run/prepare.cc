@@ -27,7 +27,7 @@ PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
     auto t = out.times.time("cache");
     out.cache_key = setup.embedding_disk_cache->key(out.sample.image);
     if (auto values = setup.embedding_disk_cache->load(out.cache_key)) {
-      out.embedding_from_disk = std::move(*values);
+      out.embedding_from_disk = std::move(values);
       return out;
     }
   }

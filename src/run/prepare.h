@@ -21,7 +21,7 @@ struct PreparedSample {
   ResizeTransform transform;
   std::vector<float> input;  // the model input; empty without instances, model, or from the disk cache
   std::string cache_key;     // with an embedding disk cache (run.embedding_cache)
-  std::vector<float> embedding_from_disk;  // the embedding disk cache held the image: its embedding
+  std::optional<EmbeddingValues> embedding_from_disk;  // the embedding disk cache held the image
   std::optional<Embedding> embedding;     // encoded with the next samples in one call (SampleFeed)
   StageTimes times;                     // read, prompt (instances), cache and preprocess time spent on it
 };

@@ -75,9 +75,9 @@ const Encoded& SamMasks::encoded_image(const PreparedSample& sample) {
 // From the embedding disk cache when it holds the image (checked while preparing), else encoded
 // (in a batch by SampleFeed, or now) from the prepared input and stored there.
 Encoded SamMasks::encode(const PreparedSample& sample) {
-  if (!sample.embedding_from_disk.empty()) {
+  if (sample.embedding_from_disk) {
     auto t = times_.time("cache");
-    return {sample.transform, model_.embedding_from_values(sample.embedding_from_disk)};
+    return {sample.transform, model_.embedding_from_values(*sample.embedding_from_disk)};
   }
   Encoded encoded{sample.transform, [&] {
                     if (sample.embedding) return *sample.embedding;
@@ -154,6 +154,14 @@ Prediction SamMasks::choose(const DecodeOutput& decoded, int p, MaskPolicy polic
   return pred;
 }
 
+// The low-res logits as the model's predictor returns them: the mask comes from the unbounded
+// ones, the next round's mask input and the saved logits from these.
+void SamMasks::clamp_low_res(std::vector<float>& logits) const {
+  const float bound = model_.info().low_res_logit_bound;
+  if (bound <= 0) return;
+  for (float& v : logits) v = std::clamp(v, -bound, bound);
+}
+
 // Only the kept masks reach full resolution, in the calls SamPredictor would make: the multimask
 // outputs of the image together, the single-mask output alone. The low-res logits are dropped
 // unless they are saved or feed an iterative round.
@@ -176,6 +184,7 @@ void SamMasks::upscale_kept(const ResizeTransform& transform, PolicyPredictions&
         kept[i].logits = {};
         kept[i].logits_size = 0;
       }
+      clamp_low_res(kept[i].logits);
     }
   }
 }

@@ -53,6 +53,7 @@ class SamMasks : public MaskSource {
   Prediction choose(const DecodeOutput& decoded, int p, MaskPolicy policy, const ResizeTransform& transform,
                     const Instance& instance) const;
   void upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions);
+  void clamp_low_res(std::vector<float>& logits) const;
   std::vector<Prediction> generate(const AutomaticOptions& options, const Encoded& encoded,
                                    const std::vector<Instance>& instances);
 

@@ -12,12 +12,17 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
+#include "sambench/model/embedding_values.h"
+
 namespace sambench {
 
 // One file per image, DIR/<key[0..2]>/<key>.emb, keyed by the model's sha256, the encoder's
 // precision, the preprocessing version and the decoded RGB pixels (so a renamed or re-encoded
 // but identical image still hits). Each file holds a header (magic, key, shape), the float32
-// values and a SHA-256 of everything before it: a truncated, corrupt or foreign file is
+// values and a SHA-256 of everything before it. A model with several features (SAM 2.1) stores
+// them all, one after another, behind a header that lists their shapes; its keys also name the
+// shapes, while a one-feature model's entries and keys are those of caches made before features.
+// Everything is followed by a SHA-256 of what precedes it: a truncated, corrupt or foreign file is
 // detected, reported with a warning and recomputed. Safe between concurrent readers and runs
 // (entries are written to a new temporary name and renamed).
 //
@@ -28,9 +33,9 @@ namespace sambench {
 // before anything is read. Temporaries that killed runs left are cleared when a cache is opened.
 class EmbeddingDiskCache {
  public:
-  // shape: the embedding's [channels, size, size] as the model returns it. precision: the
-  // encoder's (ModelInfo::precision); its embeddings differ, so each has its own entries.
-  EmbeddingDiskCache(std::filesystem::path dir, std::string model_sha256, int channels, int size,
+  // features: the embedding's shapes as the model returns them (ModelInfo::features). precision:
+  // the encoder's (ModelInfo::precision); its embeddings differ, so each has its own entries.
+  EmbeddingDiskCache(std::filesystem::path dir, std::string model_sha256, std::vector<FeatureShape> features,
                      std::string precision = "fp32", bool shared = false);
 
   std::string key(const cv::Mat& rgb) const;
@@ -38,8 +43,8 @@ class EmbeddingDiskCache {
 
   // The stored values, or nothing when the entry is absent or unusable (then a one-line warning
   // names the file and the reason). Thread-safe.
-  std::optional<std::vector<float>> load(const std::string& key) const;
-  void store(const std::string& key, const std::vector<float>& values) const;
+  std::optional<EmbeddingValues> load(const std::string& key) const;
+  void store(const std::string& key, const EmbeddingValues& values) const;
 
   // dir, shared, hits, misses, rejected (corrupt or mismatched) entries, stores.
   nlohmann::json stats() const;
@@ -52,7 +57,7 @@ class EmbeddingDiskCache {
 
   std::filesystem::path dir_;
   std::string model_sha256_;
-  int channels_, size_;
+  std::vector<FeatureShape> features_;
   std::string precision_;
   bool shared_;
   mutable std::atomic<long long> hits_{0}, misses_{0}, rejected_{0}, stores_{0};

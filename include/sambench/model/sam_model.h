@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sambench/model/embedding_values.h"
 #include "sambench/model/model_input.h"
 #include "sambench/model/model_profile.h"
 
@@ -31,11 +32,19 @@ struct ModelInfo {
   bool batched_encode = false;
   // The model's own pipeline (metadata "profile"; SAM's for exports without one).
   ModelProfile profile;
+  // The feature tensors an embedding holds, in the order decode takes them before the prompt:
+  // [256,E,E] for SAM; SAM 2.1 adds its two high-resolution maps. Decided once, from the
+  // profile, by parse_model_metadata; SamModel::load checks the network against it.
+  std::vector<FeatureShape> features;
+  // The bound on the low-res logits the model's predictor hands back (for a next round's mask
+  // input, or to save): SAM2ImagePredictor clamps them to +-32; 0: none (SamPredictor).
+  float low_res_logit_bound = 0.0f;
   nlohmann::json metadata;  // the extra file as written by scripts/export_sam.py
 };
 
-// An encoded image. Opaque so that callers need no LibTorch headers; it stays on the model's
-// device, so all prompts of the image are decoded without copying it back.
+// An encoded image: its feature tensors (ModelInfo::features). Opaque so that callers need no
+// LibTorch headers; it stays on the model's device, so all prompts of the image are decoded
+// without copying it back.
 class Embedding {
  public:
   struct Impl;
@@ -83,8 +92,9 @@ class SamModel {
   // take one call per input on a CPU (a CPU BLAS gives rows other bits in a larger call).
   std::vector<Embedding> encode_batch(const std::vector<const std::vector<float>*>& inputs) const;
 
-  // An embedding from its host values [256 x E x E] (embedding_values), e.g. read from a cache.
-  Embedding embedding_from_values(const std::vector<float>& values) const;
+  // An embedding from its host values (embedding_values), e.g. read from a cache. Throws Error when
+  // their shapes are not the model's features.
+  Embedding embedding_from_values(const EmbeddingValues& values) const;
 
   // All prompts must have the same number of points (SAM has no per-prompt masking of padding).
   // mask_input: empty, or B x size x size low-res logits fed back as SAM's dense prompt.
@@ -97,8 +107,8 @@ class SamModel {
   std::shared_ptr<Impl> impl_;
 };
 
-// The embedding's values on the host, [256 x E x E]; for tests and caches.
-std::vector<float> embedding_values(const Embedding& embedding);
+// The embedding's features on the host, with their shapes; for caches, training and tests.
+EmbeddingValues embedding_values(const Embedding& embedding);
 
 // Whether an optimized BLAS (OpenBLAS) is loaded. Debian's LibTorch links the generic
 // libblas.so.3, which is the ~20x slower reference BLAS unless libopenblas0 provides it.
