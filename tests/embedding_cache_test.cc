@@ -218,7 +218,7 @@ TEST(EmbeddingDiskCache, StaleTemporariesOfKilledRunsAreClearedAndNothingElse) {
   fs::create_symlink(victim, folder / (entry + ".tmp." + dead + ".0123456789af"));
   fs::create_directory(folder / (entry + ".tmp." + dead + ".0123456789b0"));
 
-  EmbeddingDiskCache cache(dir / "cache", kModel, 4, 3);
+  EmbeddingDiskCache cache(dir / "cache", kModel, {{4, 3, 3}});
   EXPECT_FALSE(fs::exists(dead_old));
   EXPECT_FALSE(fs::exists(alive_hour));
   EXPECT_TRUE(fs::exists(dead_fresh));
