@@ -140,7 +140,7 @@ TEST_F(MobileSamParity, InputEmbeddingLogitsIousAndKeptMasksMatchTheOfficialCode
     EXPECT_LE(max_abs_diff(input.data(), ref_input.data(), input.size()), kInputTolerance);
 
     Embedding embedding = model_->encode(input);
-    std::vector<float> values = embedding_values(embedding);
+    const std::vector<float> values = embedding_values(embedding).features.at(0).values;
     const auto channels = c["embedding_channels"].get<std::vector<int>>();
     auto ref_embedding = read_f32(c["embedding"], channels.size() * e);
     for (size_t k = 0; k < channels.size(); ++k) {
