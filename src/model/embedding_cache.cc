@@ -61,13 +61,14 @@ void check_private(const fs::path& dir) {
 }  // namespace
 
 EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, int channels, int size,
-                                       std::string precision, bool shared)
+                                       std::string precision, bool shared, std::string preprocessing)
     : dir_(std::move(dir)),
       model_sha256_(std::move(model_sha256)),
       channels_(channels),
       size_(size),
       precision_(std::move(precision)),
-      shared_(shared) {
+      shared_(shared),
+      preprocessing_(std::move(preprocessing)) {
   make_folder(dir_, folder_mode(shared_));
   if (!shared_) check_private(dir_);
 }
@@ -77,7 +78,7 @@ std::string EmbeddingDiskCache::key(const cv::Mat& rgb) const {
   Sha256 hash;
   // fp32 keys leave the precision out: they are those of caches made before it was an option.
   const std::string precision = precision_ == "fp32" ? "" : precision_ + "\n";
-  hash.update(model_sha256_ + "\n" + precision + kPreprocessingVersion + "\n" + std::to_string(rgb.rows) + "x" +
+  hash.update(model_sha256_ + "\n" + precision + preprocessing_ + "\n" + std::to_string(rgb.rows) + "x" +
               std::to_string(rgb.cols) + "x" + std::to_string(rgb.type()) + "\n");
   hash.update(pixels.data, pixels.total() * pixels.elemSize());
   return hash.hex();

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
 
+#include "sambench/model/preprocess.h"
+
 namespace sambench {
 
 // One file per image, DIR/<key[0..2]>/<key>.emb, keyed by the model's sha256, the encoder's
@@ -30,8 +32,10 @@ class EmbeddingDiskCache {
  public:
   // shape: the embedding's [channels, size, size] as the model returns it. precision: the
   // encoder's (ModelInfo::precision); its embeddings differ, so each has its own entries.
+  // preprocessing: the run's preprocessing_key (preprocess.h), its profile's; likewise.
   EmbeddingDiskCache(std::filesystem::path dir, std::string model_sha256, int channels, int size,
-                     std::string precision = "fp32", bool shared = false);
+                     std::string precision = "fp32", bool shared = false,
+                     std::string preprocessing = preprocessing_key(sam_profile()));
 
   std::string key(const cv::Mat& rgb) const;
   std::filesystem::path path(const std::string& key) const;
@@ -50,6 +54,7 @@ class EmbeddingDiskCache {
   int channels_, size_;
   std::string precision_;
   bool shared_;
+  std::string preprocessing_;
   mutable std::atomic<long long> hits_{0}, misses_{0}, rejected_{0}, stores_{0};
 };
 

@@ -29,8 +29,11 @@ struct ModelInfo {
   // encode takes [B,3,S,S] and on a CPU computes image by image, so an image's embedding has
   // the same bits in any batch (metadata "batched_encode", exports since encode_batch).
   bool batched_encode = false;
-  // The model's own pipeline (metadata "profile"; SAM's for exports without one).
+  // The pipeline the run follows: the model's own (metadata "profile"; SAM's for exports without
+  // one), unless a config overrode fields (SamModel::override_profile), listed in profile_overrides
+  // as {field: {"model": own value, "run": value used}}.
   ModelProfile profile;
+  nlohmann::json profile_overrides = nlohmann::json::object();
   nlohmann::json metadata;  // the extra file as written by scripts/export_sam.py
 };
 
@@ -74,6 +77,10 @@ class SamModel {
 
   const ModelInfo& info() const;
 
+  // Applies a config's model.profile overrides (model_profile.h) to info().profile and records
+  // them in info().profile_overrides. Throws Error naming the field.
+  void override_profile(const nlohmann::json& overrides);
+
   // input: [3, image_size, image_size] planar floats from make_model_input.
   Embedding encode(const std::vector<float>& input) const;
 
@@ -96,6 +103,10 @@ class SamModel {
   explicit SamModel(std::shared_ptr<Impl> impl);
   std::shared_ptr<Impl> impl_;
 };
+
+// A model file's metadata (its sambench.json: type, sizes, profile) read without loading the
+// network, for commands that only describe the model (inspect). Throws Error as SamModel::load.
+ModelInfo read_model_info(const std::filesystem::path& path);
 
 // The embedding's values on the host, [256 x E x E]; for tests and caches.
 std::vector<float> embedding_values(const Embedding& embedding);
