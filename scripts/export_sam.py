@@ -68,9 +68,10 @@ PROFILES: Dict[str, Dict] = {
                 value_range=255, upscale="via_input", input_size=IMAGE_SIZE, prompt="point",
                 mask_output="multimask", pad_point="without_box", box_position="last"),
     # MedSAM_Inference.py: skimage resize to 1024 x 1024 (order 3, anti-aliased, back to uint8),
-    # per-image min-max to [0, 1], a box prompt, the single-mask output, logits straight to H x W.
+    # per-image min-max to [0, 1], a box prompt, the single-mask output, and the sigmoid of the
+    # logits resized straight to H x W, thresholded at 0.5.
     "medsam": dict(name="medsam", resize="square", resize_filter="skimage_cubic_aa_uint8",
-                   normalization="min_max", value_range=255, upscale="direct", input_size=IMAGE_SIZE,
+                   normalization="min_max", value_range=255, upscale="direct_sigmoid", input_size=IMAGE_SIZE,
                    prompt="box", mask_output="single", pad_point="without_box", box_position="last"),
 }
 

@@ -163,7 +163,7 @@ class AutomaticModel : public ::testing::Test {
     cv::Mat rgb = image();
     const ModelInfo& info = model_->info();
     ResizeTransform t = longest_side_transform(rgb.rows, rgb.cols, info.image_size);
-    Embedding embedding = model_->encode(make_model_input(rgb, t, info.normalization));
+    Embedding embedding = model_->encode(make_model_input(rgb, t, info.profile, info.normalization));
     return generate_masks(*model_, embedding, t, o);
   }
 

@@ -67,6 +67,27 @@ run: {output: ../runs/x, threads: 3, limit: 7, decode_batch: 4, encode_batch: 5}
   EXPECT_NO_THROW(validate(c));
 }
 
+// model.profile is kept as written (the model module checks it when the model loads) and recorded
+// only when given; an unwritten mask_policy is marked so that the model's profile may choose it.
+TEST(LoadConfig, ModelProfileOverridesAndUnwrittenMaskPolicy) {
+  TempDir dir;
+  write_text(dir / "p.yaml", "dataset: {adapter: folder}\nmodel: {path: m.pt, profile: {upscale: direct, value_range: 1}}\n");
+  Config c = load_config(dir / "p.yaml");
+  EXPECT_EQ(c.model.profile, nlohmann::json({{"upscale", "direct"}, {"value_range", 1}}));
+  EXPECT_EQ(to_json(c)["model"]["profile"], c.model.profile);
+  EXPECT_EQ(config_from_json(to_json(c), "p.yaml").model.profile, c.model.profile);
+  EXPECT_FALSE(c.mask_policy.written);
+  EXPECT_EQ(c.mask_policy.names, std::vector<std::string>{"best_score"});
+
+  write_text(dir / "q.yaml", "dataset: {adapter: folder}\nmask_policy: best_score\n");
+  Config q = load_config(dir / "q.yaml");
+  EXPECT_TRUE(q.mask_policy.written);
+  EXPECT_FALSE(to_json(q)["model"].contains("profile"));
+
+  write_text(dir / "bad.yaml", "dataset: {adapter: folder}\nmodel: {profile: square}\n");
+  EXPECT_TRUE(testing::contains(error_of(dir / "bad.yaml"), "model.profile: expected a mapping"));
+}
+
 TEST(LoadConfig, DefaultsWhenSectionsAreMissing) {
   TempDir dir;
   write_text(dir / "minimal.yaml", "dataset: {adapter: folder}\n");

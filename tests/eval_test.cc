@@ -20,6 +20,7 @@
 #include "sambench/report/csv.h"
 #include "sambench/report/tables.h"
 #include "sambench/data/volume_io.h"
+#include "sambench/model/model_profile.h"
 
 namespace sambench {
 namespace {
@@ -57,6 +58,51 @@ class EvalTest : public ::testing::Test {
 
   testing::TempDir dir_;
 };
+
+// The model's profile is recorded; a config that overrides a field runs through the changed
+// pipeline, says so, and records the model's and the run's value.
+TEST_F(EvalTest, RecordsTheProfileAndTheConfigsOverrides) {
+  Config c = config();
+  run_eval(c);
+  const json plain = json::parse(read_file(c.run.output / "summary.json"));
+  EXPECT_EQ(plain["model"]["profile"], to_json(sam_profile()));
+  EXPECT_FALSE(plain["model"].contains("profile_overrides"));
+  EXPECT_FALSE(plain["config"]["model"].contains("profile"));
+
+  c.model.profile = {{"upscale", "direct"}, {"mask_output", "multimask"}};
+  c.run.output = dir_ / "overridden";
+  run_eval(c);
+  const json summary = json::parse(read_file(c.run.output / "summary.json"));
+  EXPECT_EQ(summary["model"]["profile"]["upscale"], "direct");
+  EXPECT_EQ(summary["model"]["profile_overrides"],
+            json({{"upscale", {{"model", "via_input"}, {"run", "direct"}}}}));  // mask_output did not change
+  EXPECT_EQ(summary["config"]["model"]["profile"], c.model.profile);
+  EXPECT_TRUE(testing::contains(summary["conventions"]["postprocess"].get<std::string>(), "straight to the original size"));
+  // Another upscale rule: other masks from the same logits.
+  EXPECT_NE(read_file(c.run.output / "per_instance.csv"), read_file(plain["config"]["run"]["output"].get<std::string>() + "/per_instance.csv"));
+
+  c.model.profile = {{"resize", "stretch"}};
+  c.run.output = dir_ / "refused";
+  EXPECT_TRUE(testing::contains(testing::error_of([&] { run_eval(c); }),
+                                "profile field 'resize' must be one of 'longest_side', 'square'"));
+  c.model.profile = {{"resize_filter", "torch_bilinear_aa"}};
+  EXPECT_TRUE(testing::contains(testing::error_of([&] { run_eval(c); }),
+                                "resize_filter \"torch_bilinear_aa\" is not supported yet"));
+}
+
+// A config without mask_policy keeps the output the model's own pipeline keeps.
+TEST_F(EvalTest, AnUnwrittenMaskPolicyFollowsTheProfile) {
+  Config c = config();
+  c.mask_policy.written = false;
+  c.model.profile = {{"mask_output", "single"}};
+  run_eval(c);
+  const json summary = json::parse(read_file(c.run.output / "summary.json"));
+  EXPECT_EQ(summary["config"]["mask_policy"], "single");
+  c.mask_policy.written = true;  // best_score, as written
+  c.run.output = dir_ / "written";
+  run_eval(c);
+  EXPECT_EQ(json::parse(read_file(c.run.output / "summary.json"))["config"]["mask_policy"], "best_score");
+}
 
 TEST_F(EvalTest, WritesEveryFileWithOneRowPerInstance) {
   Config c = config();

@@ -153,7 +153,7 @@ SAM_PROFILE = {"name": "sam", "resize": "longest_side", "resize_filter": "pil_bi
                "normalization": "mean_std", "value_range": 255, "upscale": "via_input", "input_size": 1024,
                "prompt": "point", "mask_output": "multimask", "pad_point": "without_box", "box_position": "last"}
 MEDSAM_PROFILE = {"name": "medsam", "resize": "square", "resize_filter": "skimage_cubic_aa_uint8",
-                  "normalization": "min_max", "value_range": 255, "upscale": "direct", "input_size": 1024,
+                  "normalization": "min_max", "value_range": 255, "upscale": "direct_sigmoid", "input_size": 1024,
                   "prompt": "box", "mask_output": "single", "pad_point": "without_box", "box_position": "last"}
 
 

@@ -24,7 +24,7 @@ json metadata_without_profile() {
 // What the exporter writes for MedSAM (scripts/export_sam.py).
 json medsam_profile_json() {
   return {{"name", "medsam"},      {"resize", "square"},  {"resize_filter", "skimage_cubic_aa_uint8"},
-          {"normalization", "min_max"}, {"value_range", 255}, {"upscale", "direct"},
+          {"normalization", "min_max"}, {"value_range", 255}, {"upscale", "direct_sigmoid"},
           {"input_size", 1024},    {"prompt", "box"},     {"mask_output", "single"},
           {"pad_point", "without_box"}, {"box_position", "last"}};
 }
@@ -69,7 +69,7 @@ TEST(ModelProfile, MedSamAndSam2ProfilesParse) {
   EXPECT_EQ(medsam.resize, ResizeRule::kSquare);
   EXPECT_EQ(medsam.resize_filter, ResizeFilter::kSkimageCubicAaUint8);
   EXPECT_EQ(medsam.normalization, PixelScaling::kMinMax);
-  EXPECT_EQ(medsam.upscale, UpscaleRule::kDirect);
+  EXPECT_EQ(medsam.upscale, UpscaleRule::kDirectSigmoid);
   EXPECT_EQ(medsam.prompt, PromptKind::kBox);
   EXPECT_EQ(medsam.mask_output, MaskOutput::kSingle);
   EXPECT_TRUE(medsam != sam_profile());

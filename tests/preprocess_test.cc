@@ -82,7 +82,7 @@ TEST(MakeModelInput, NormalizesAndZeroPads) {
   cv::Mat rgb(2, 4, CV_8UC3, cv::Scalar(100, 150, 200));
   ResizeTransform t = longest_side_transform(2, 4, 8);  // 4x8 inside an 8x8 canvas
   Normalization norm{{100.f, 100.f, 100.f}, {10.f, 50.f, 100.f}};
-  std::vector<float> input = make_model_input(rgb, t, norm);
+  std::vector<float> input = make_model_input(rgb, t, sam_profile(), norm);
   ASSERT_EQ(input.size(), 3u * 8 * 8);
   EXPECT_FLOAT_EQ(input[0], 0.0f);             // R: (100-100)/10
   EXPECT_FLOAT_EQ(input[64 + 3 * 8 + 7], 1.0f);  // G at row 3, col 7: (150-100)/50

@@ -116,7 +116,7 @@ TEST_F(SamParity, PromptCoordinatesMatch) {
     auto labels = read_raw<float>(c["labels"], b * n);
     ASSERT_EQ(c["prompts"].size(), b);
     for (size_t i = 0; i < b; ++i) {
-      DecoderPrompt d = to_decoder_prompt(prompt_from(c["prompts"][i]), t);
+      DecoderPrompt d = to_decoder_prompt(prompt_from(c["prompts"][i]), t, sam_profile());
       ASSERT_EQ(static_cast<size_t>(d.size()), n);
       EXPECT_EQ(d.coords, std::vector<float>(coords.begin() + i * n * 2, coords.begin() + (i + 1) * n * 2));
       EXPECT_EQ(d.labels, std::vector<float>(labels.begin() + i * n, labels.begin() + (i + 1) * n));
@@ -132,9 +132,11 @@ TEST_F(SamParity, InputEmbeddingLogitsIousAndMasksMatchPython) {
   for (const auto& c : m["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     cv::Mat rgb = read_rgb(parity_dir() / c["image"].get<std::string>());
-    ResizeTransform t = longest_side_transform(rgb.rows, rgb.cols, info.image_size);
+    // SAM through its profile (an export with "profile": SAM's): the pipeline the run takes.
+    EXPECT_EQ(info.profile, sam_profile());
+    ResizeTransform t = model_transform(info.profile, rgb.rows, rgb.cols);
 
-    std::vector<float> input = make_model_input(rgb, t, info.normalization);
+    std::vector<float> input = make_model_input(rgb, t, info.profile, info.normalization);
     auto ref_input = read_raw<float>(c["input"], input.size());
     EXPECT_LE(max_abs_diff(input.data(), ref_input.data(), input.size()), 1e-6f);
 
@@ -144,7 +146,7 @@ TEST_F(SamParity, InputEmbeddingLogitsIousAndMasksMatchPython) {
     EXPECT_LE(max_abs_diff(values.data(), ref_embedding.data(), values.size()), kTolerance);
 
     std::vector<DecoderPrompt> prompts;
-    for (const auto& p : c["prompts"]) prompts.push_back(to_decoder_prompt(prompt_from(p), t));
+    for (const auto& p : c["prompts"]) prompts.push_back(to_decoder_prompt(prompt_from(p), t, info.profile));
     const size_t b = prompts.size(), lr = static_cast<size_t>(info.low_res_size) * info.low_res_size;
     std::vector<float> mask_input;
     if (!c["mask_input"].is_null()) mask_input = read_raw<float>(c["mask_input"], b * lr);

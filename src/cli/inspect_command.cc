@@ -5,6 +5,8 @@
 #include "cli/commands.h"
 #include "sambench/base/error.h"
 #include "sambench/data/inspect.h"
+#include "sambench/model/model_profile.h"
+#include "sambench/model/sam_model.h"
 
 namespace sambench {
 
@@ -42,6 +44,25 @@ void print(const Inspection& in) {
   }
 }
 
+// The model's profile, read from its metadata without loading it: what the run will follow, with
+// the config's overrides (a missing or broken model is reported, not fatal: inspect is about data).
+void print_model(const ModelConfig& model) {
+  if (model.path.empty()) return;
+  try {
+    ModelInfo info = read_model_info(model.path);
+    const nlohmann::json changed = override_profile(info.profile, model.profile);
+    std::printf("model %s (%s): profile %s\n", model.path.c_str(), info.model_type.c_str(),
+                describe(info.profile).c_str());
+    if (!changed.empty()) {
+      std::printf("WARNING: the config overrides the model's profile (%s): runs no longer follow the model's own "
+                  "pipeline\n",
+                  changed.dump().c_str());
+    }
+  } catch (const Error& e) {
+    std::printf("model: %s\n", e.what());
+  }
+}
+
 }  // namespace
 
 void add_inspect_command(CLI::App& app) {
@@ -60,6 +81,7 @@ void add_inspect_command(CLI::App& app) {
       if (configs.size() > 1) std::printf("== %s\n", one.name.c_str());
       Inspection in = inspect_dataset(one);
       print(in);
+      print_model(one.model);
       all[one.name] = in.to_json();
     }
     if (!args->json.empty()) {

@@ -319,6 +319,7 @@ Config load_config(const fs::path& file) {
   try {
     config.prompt = parse_prompt_modes(prompt);
     config.mask_policy = parse_mask_policy_names(mask_policy);
+    config.mask_policy.written = root.contains("mask_policy");
   } catch (const Error& e) {
     throw Error(file, e.what());
   }
@@ -340,10 +341,12 @@ Config load_config(const fs::path& file) {
   }
   config.finetune = root.value("finetune", json());
 
-  Section model(root.value("model", json()), "model", file, {"path", "device", "precision"});
+  Section model(root.value("model", json()), "model", file, {"path", "device", "precision", "profile"});
   model.get_path("path", config.model.path);
   model.get("device", config.model.device);
   model.get("precision", config.model.precision);
+  model.get("profile", config.model.profile);
+  if (!config.model.profile.is_object()) throw Error(file, "model.profile: expected a mapping of profile fields");
 
   Section instances(root.value("instances", json()), "instances", file, {"min_area", "whole_class", "max_instances"});
   instances.get("min_area", config.instances.min_area);
@@ -452,6 +455,17 @@ void validate(const Config& config) {
           "'replay_prompts' cannot replay the iterative mode (its clicks follow SAM's masks)");
 }
 
+namespace {
+
+// Profile overrides only when there are any, so that the configs of runs without them keep their bytes.
+json model_json(const ModelConfig& model) {
+  json out = {{"path", model.path.string()}, {"device", model.device}, {"precision", model.precision}};
+  if (!model.profile.empty()) out["profile"] = model.profile;
+  return out;
+}
+
+}  // namespace
+
 json to_json(const Config& config) {
   return {
       {"name", config.name},
@@ -460,8 +474,7 @@ json to_json(const Config& config) {
       {"dataset_base", (config.dataset_base.empty() ? fs::current_path() : fs::absolute(config.dataset_base))
                            .lexically_normal()
                            .string()},
-      {"model",
-       {{"path", config.model.path.string()}, {"device", config.model.device}, {"precision", config.model.precision}}},
+      {"model", model_json(config.model)},
       {"instances",
        {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
       {"prompt", config.prompt.as_written()},
@@ -496,6 +509,7 @@ Config config_from_json(const json& resolved, const fs::path& file) {
     config.model.path = model.at("path").get<std::string>();
     config.model.device = model.at("device").get<std::string>();
     config.model.precision = model.value("precision", "fp32");  // runs recorded before the key: fp32
+    config.model.profile = model.value("profile", json::object());
     const json& inst = resolved.at("instances");
     config.instances.min_area = inst.at("min_area").get<int>();
     config.instances.whole_class = inst.at("whole_class").get<bool>();

@@ -149,9 +149,9 @@ class Examples {
     const ModelInfo& info = model_.info();
     cv::Mat image = apply(item.image, v), target = apply(item.target, v);
     Example ex;
-    ex.transform = longest_side_transform(image.rows, image.cols, info.image_size);
+    ex.transform = model_transform(info.profile, image.rows, image.cols);
     EmbeddingValues values =
-        embedding_values(model_.encode(make_model_input(image, ex.transform, info.normalization)));
+        embedding_values(model_.encode(make_model_input(image, ex.transform, info.profile, info.normalization)));
     for (FeatureValues& f : values.features) {
       const FeatureShape& s = f.shape;
       ex.features.push_back(torch::from_blob(f.values.data(), {1, s.channels, s.height, s.width}).clone().to(device_));
@@ -159,7 +159,7 @@ class Examples {
 
     Instance whole{1, 1, target, cv::boundingRect(target), cv::countNonZero(target)};
     PromptContext context{item.id, image.size(), static_cast<uint64_t>(seed_)};
-    DecoderPrompt p = to_decoder_prompt(rule_.make(whole, context), ex.transform);
+    DecoderPrompt p = to_decoder_prompt(rule_.make(whole, context), ex.transform, info.profile);
     const int64_t n = p.size();
     ex.coords = torch::tensor(p.coords, torch::kFloat).reshape({1, n, 2}).to(device_);
     ex.labels = torch::tensor(p.labels, torch::kFloat).reshape({1, n}).to(device_);
@@ -407,11 +407,20 @@ torch::jit::Module load_module(const fs::path& path, torch::Device device) {
   return module;
 }
 
+// The model as eval loads it: with the config's profile overrides, refused when its profile needs
+// a step sambench does not apply yet.
+SamModel load_sam(const Config& config) {
+  SamModel sam = SamModel::load(config.model.path, config.model.device);
+  sam.override_profile(config.model.profile);
+  check_profile_supported(sam.info().profile);
+  return sam;
+}
+
 // Two handles on the model: `sam` encodes exactly as `eval` does; `module` is trained, its
 // trainable parameters stepped by `optimizer`.
 struct TrainableModel {
   TrainableModel(const Config& config, const FinetuneOptions& o)
-      : sam(SamModel::load(config.model.path, config.model.device)),
+      : sam(load_sam(config)),
         device(sam.info().device),
         module(load_module(config.model.path, device)),
         params(select_trainable(module, o, names)),

@@ -149,12 +149,13 @@ void EmbeddingDiskCache::clear_stale_temporaries() const {
 }
 
 EmbeddingDiskCache::EmbeddingDiskCache(fs::path dir, std::string model_sha256, std::vector<FeatureShape> features,
-                                       std::string precision, bool shared)
+                                       std::string precision, bool shared, std::string preprocessing)
     : dir_(std::move(dir)),
       model_sha256_(std::move(model_sha256)),
       features_(std::move(features)),
       precision_(std::move(precision)),
-      shared_(shared) {
+      shared_(shared),
+      preprocessing_(std::move(preprocessing)) {
   if (features_.empty()) throw Error(dir_, "an embedding cache needs the model's feature shapes");
   make_folder(dir_, folder_mode(shared_));
   if (!shared_) check_private(dir_);
@@ -168,7 +169,7 @@ std::string EmbeddingDiskCache::key(const cv::Mat& rgb) const {
   const std::string precision = precision_ == "fp32" ? "" : precision_ + "\n";
   // One-feature keys leave the shapes out: they are those of caches made before features.
   const std::string features = features_.size() == 1 ? "" : "features " + shapes_text(features_) + "\n";
-  hash.update(model_sha256_ + "\n" + precision + features + kPreprocessingVersion + "\n" + std::to_string(rgb.rows) + "x" +
+  hash.update(model_sha256_ + "\n" + precision + features + preprocessing_ + "\n" + std::to_string(rgb.rows) + "x" +
               std::to_string(rgb.cols) + "x" + std::to_string(rgb.type()) + "\n");
   hash.update(pixels.data, pixels.total() * pixels.elemSize());
   return hash.hex();

@@ -4,6 +4,10 @@
 
 namespace sambench {
 
+std::string profile_mask_policy(MaskOutput mask_output) {
+  return mask_output == MaskOutput::kSingle ? "single" : "best_score";
+}
+
 MaskPolicy parse_mask_policy(const std::string& name) {
   if (name == "best_score") return MaskPolicy::kBestScore;
   if (name == "single") return MaskPolicy::kSingle;

@@ -95,7 +95,9 @@ const std::vector<FieldRule>& field_rules() {
                                {{PixelScaling::kMeanStd, "mean_std"}, {PixelScaling::kMinMax, "min_max"}}),
       number_field("value_range", &ModelProfile::value_range, {255, 1}, 1, 255),
       enum_field<UpscaleRule>("upscale", &ModelProfile::upscale,
-                              {{UpscaleRule::kViaInput, "via_input"}, {UpscaleRule::kDirect, "direct"}}),
+                              {{UpscaleRule::kViaInput, "via_input"},
+                               {UpscaleRule::kDirect, "direct"},
+                               {UpscaleRule::kDirectSigmoid, "direct_sigmoid"}}),
       number_field("input_size", &ModelProfile::input_size, {}, 16, 4096),
       enum_field<PromptKind>("prompt", &ModelProfile::prompt, {{PromptKind::kPoint, "point"}, {PromptKind::kBox, "box"}}),
       enum_field<MaskOutput>("mask_output", &ModelProfile::mask_output,
@@ -155,6 +157,20 @@ ModelProfile parse_model_profile(const json& profile, const std::filesystem::pat
     throw Error(file, std::string("model metadata: ") + e.what());
   }
   return out;
+}
+
+json override_profile(ModelProfile& profile, const json& overrides) {
+  if (!overrides.is_object()) throw Error("model.profile must be a mapping of profile fields, not " + overrides.dump());
+  json changed = json::object();
+  for (const auto& [field, value] : overrides.items()) {
+    if (field == "name" || field == "input_size") {
+      throw Error("model.profile: '" + field + "' is the model's own and cannot be overridden");
+    }
+    const json own = profile_field_value(profile, field);  // an unknown field is refused here
+    set_profile_field(profile, field, value);
+    if (own != value) changed[field] = {{"model", own}, {"run", value}};
+  }
+  return changed;
 }
 
 json to_json(const ModelProfile& profile) {

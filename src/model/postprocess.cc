@@ -10,12 +10,24 @@ namespace sambench {
 
 namespace {
 
-// [1, C, size, size] → [1, C, H, W] with the same two steps and interpolation as SamPredictor's
-// postprocess_masks, so masks match it pixel for pixel.
+// [1, C, size, size] → [1, C, H, W] with the same steps and interpolation as the model's official
+// code, so masks match it pixel for pixel: SamPredictor's postprocess_masks (via the input
+// frame), a plain resize (SAM 2.1), or MedSAM_Inference.py's resize of the probabilities, whose
+// threshold 0.5 is the logit's 0 (interpolating probabilities and logits differ at mask edges).
 at::Tensor upscale(const at::Tensor& low_res, const ResizeTransform& t) {
+  const std::vector<int64_t> image_size = {t.orig_h, t.orig_w};
+  switch (t.upscale) {
+    case UpscaleRule::kDirect:
+      return at::upsample_bilinear2d(low_res, image_size, /*align_corners=*/false).contiguous();
+    case UpscaleRule::kDirectSigmoid:
+      return at::logit(at::upsample_bilinear2d(at::sigmoid(low_res), image_size, /*align_corners=*/false))
+          .contiguous();
+    case UpscaleRule::kViaInput:
+      break;
+  }
   at::Tensor x = at::upsample_bilinear2d(low_res, {t.target, t.target}, /*align_corners=*/false);
   x = x.slice(2, 0, t.new_h).slice(3, 0, t.new_w);
-  return at::upsample_bilinear2d(x, {t.orig_h, t.orig_w}, /*align_corners=*/false).contiguous();
+  return at::upsample_bilinear2d(x, image_size, /*align_corners=*/false).contiguous();
 }
 
 cv::Mat channel(const at::Tensor& x, int c, const ResizeTransform& t) {

@@ -1,8 +1,10 @@
 #include "sambench/model/preprocess.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "sambench/base/error.h"
+#include "sambench/model/skimage_resize.h"
 
 namespace sambench {
 
@@ -93,7 +95,11 @@ cv::Mat resample_vertical(const cv::Mat& src, int out_h) {
 }  // namespace
 
 cv::Point2d ResizeTransform::apply(cv::Point2d p) const {
-  // Same arithmetic as SamPredictor (float64 ratios), so coordinates match to the last bit.
+  // Same arithmetic as the official code (float64), so coordinates match to the last bit:
+  // SamPredictor multiplies by the ratio, MedSAM and SAM 2.1 divide by the size first.
+  if (rule == ResizeRule::kSquare) {
+    return {p.x / orig_w * target, p.y / orig_h * target};
+  }
   return {p.x * (static_cast<double>(new_w) / orig_w), p.y * (static_cast<double>(new_h) / orig_h)};
 }
 
@@ -115,6 +121,40 @@ ResizeTransform longest_side_transform(int height, int width, int target) {
   return t;
 }
 
+ResizeTransform square_transform(int height, int width, int target) {
+  if (height <= 0 || width <= 0) throw Error("image has no pixels");
+  ResizeTransform t;
+  t.orig_h = height;
+  t.orig_w = width;
+  t.new_h = t.new_w = t.target = target;
+  t.rule = ResizeRule::kSquare;
+  return t;
+}
+
+ResizeTransform model_transform(const ModelProfile& profile, int height, int width) {
+  ResizeTransform t = profile.resize == ResizeRule::kSquare ? square_transform(height, width, profile.input_size)
+                                                            : longest_side_transform(height, width, profile.input_size);
+  t.upscale = profile.upscale;
+  return t;
+}
+
+void check_profile_supported(const ModelProfile& profile) {
+  auto refuse = [&](const std::string& field) {
+    throw Error("model profile '" + profile.name + "': " + field + " " + profile_field_value(profile, field).dump() +
+                " is not supported yet");
+  };
+  if (profile.resize_filter == ResizeFilter::kTorchBilinearAa) refuse("resize_filter");
+  if (profile.value_range != 255) refuse("value_range");
+}
+
+std::string preprocessing_key(const ModelProfile& profile) {
+  std::string key = kPreprocessingVersion;
+  for (const char* field : {"resize", "resize_filter", "normalization", "value_range", "input_size"}) {
+    key += std::string(" ") + field + "=" + profile_field_value(profile, field).dump();
+  }
+  return key;
+}
+
 cv::Mat pil_resize_bilinear(const cv::Mat& src, int new_w, int new_h) {
   if (src.depth() != CV_8U) throw Error("pil_resize_bilinear: expected a uint8 image");
   cv::Mat out = src.isContinuous() ? src : src.clone();
@@ -124,18 +164,29 @@ cv::Mat pil_resize_bilinear(const cv::Mat& src, int new_w, int new_h) {
   return out.data == src.data ? src.clone() : out;
 }
 
-std::vector<float> make_model_input(const cv::Mat& rgb, const ResizeTransform& t,
+std::vector<float> make_model_input(const cv::Mat& rgb, const ResizeTransform& t, const ModelProfile& profile,
                                     const Normalization& norm) {
   if (rgb.type() != CV_8UC3) throw Error("make_model_input: expected an RGB uint8 image");
-  cv::Mat resized = pil_resize_bilinear(rgb, t.new_w, t.new_h);
+  check_profile_supported(profile);
+  const cv::Mat resized = profile.resize_filter == ResizeFilter::kSkimageCubicAaUint8
+                              ? skimage_resize_cubic_aa(rgb, t.new_w, t.new_h)
+                              : pil_resize_bilinear(rgb, t.new_w, t.new_h);
+  // min_max: MedSAM's (x - min) / max(max - min, 1e-8) over the whole resized image, in float64
+  // as numpy computes it, then float32.
+  double low = 0, high = 0;
+  if (profile.normalization == PixelScaling::kMinMax) cv::minMaxLoc(resized.reshape(1), &low, &high);
+  const double range = std::max(high - low, 1e-8);
   const size_t plane = static_cast<size_t>(t.target) * t.target;
   std::vector<float> input(3 * plane, 0.0f);  // zero padding below and to the right
   for (int r = 0; r < t.new_h; ++r) {
     const uchar* row = resized.ptr<uchar>(r);
     for (int c = 0; c < t.new_w; ++c) {
       for (int ch = 0; ch < 3; ++ch) {
+        const uchar v = row[c * 3 + ch];
         input[ch * plane + static_cast<size_t>(r) * t.target + c] =
-            (static_cast<float>(row[c * 3 + ch]) - norm.mean[ch]) / norm.std[ch];
+            profile.normalization == PixelScaling::kMinMax
+                ? static_cast<float>((v - low) / range)
+                : (static_cast<float>(v) - norm.mean[ch]) / norm.std[ch];
       }
     }
   }

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <ATen/Parallel.h>
+#include <caffe2/serialize/inline_container.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
 
@@ -227,6 +228,28 @@ void probe_decoder(const SamModel& model) {
 SamModel::SamModel(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 const ModelInfo& SamModel::info() const { return impl_->info; }
+
+void SamModel::override_profile(const nlohmann::json& overrides) {
+  ModelInfo& info = impl_->info;
+  const nlohmann::json changed = sambench::override_profile(info.profile, overrides);
+  info.profile_overrides.update(changed);
+}
+
+ModelInfo read_model_info(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) throw Error(path, "model file not found");
+  std::string text;
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(path.string());
+    if (reader.hasRecord("extra/sambench.json")) {
+      auto [data, size] = reader.getRecord("extra/sambench.json");
+      text.assign(static_cast<const char*>(data.get()), size);
+    }
+  } catch (const c10::Error& e) {
+    throw Error(path, "not a TorchScript model: " + first_line(e.what_without_backtrace()));
+  }
+  return parse_model_metadata(path, text);
+}
 
 SamModel SamModel::load(const fs::path& path, const std::string& device_name, const std::string& precision) {
   std::error_code ec;

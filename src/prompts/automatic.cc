@@ -57,7 +57,7 @@ void process_batch(const SamModel& model, const Embedding& embedding, const Resi
                    const AutomaticOptions& o, const std::vector<cv::Point2d>& points, size_t begin,
                    size_t end, std::vector<GeneratedMask>& out) {
   std::vector<DecoderPrompt> prompts;
-  for (size_t i = begin; i < end; ++i) prompts.push_back(to_decoder_prompt(single_point(points[i]), t));
+  for (size_t i = begin; i < end; ++i) prompts.push_back(to_decoder_prompt(single_point(points[i]), t, model.info().profile));
   const DecodeOutput decoded = model.decode(embedding, prompts);
   const float threshold = model.info().mask_threshold;
   for (int p = 0; p < decoded.batch; ++p) {

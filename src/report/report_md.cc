@@ -57,6 +57,29 @@ std::string published_section(const std::vector<PublishedComparison>& comparison
   return out;
 }
 
+// Which pipeline the model ran and which prompts it was given (runs recorded before profiles
+// have none: no lines).
+std::string profile_lines(const json& s) {
+  const json profile = s.value("/model/profile"_json_pointer, json());
+  if (!profile.is_object()) return "";
+  std::ostringstream out;
+  out << "- model profile: " << markdown_code(profile.value("name", "")) << ", trained for "
+      << markdown_text(profile.value("prompt", "")) << " prompts, keeps the "
+      << markdown_text(profile.value("mask_output", "")) << " output";
+  const json overrides = s.value("/model/profile_overrides"_json_pointer, json::object());
+  if (overrides.is_object() && !overrides.empty()) {
+    std::string fields;
+    for (const auto& item : overrides.items()) fields += (fields.empty() ? "" : ", ") + item.key();
+    out << "; the config overrode " << markdown_text(fields) << ", so the run does not follow the model's own pipeline";
+  }
+  std::string given;
+  for (const auto& set : s.value("prompts", json::array())) {
+    given += (given.empty() ? "" : ", ") + set.value("name", std::string());
+  }
+  out << "\n- prompts given: " << markdown_text(given) << "\n";
+  return out.str();
+}
+
 std::string run_header(const RunTables& t) {
   const json& s = t.summary;
   std::ostringstream out;
@@ -67,6 +90,7 @@ std::string run_header(const RunTables& t) {
   out << "# sambench report: " << text("/config/name", "run") << "\n\n";
   out << "- model: " << markdown_code(s.value("/model/path"_json_pointer, std::string())) << " (sha256 "
       << markdown_text(s.value("/model/sha256"_json_pointer, std::string()).substr(0, 12)) << ")\n";
+  out << profile_lines(s);
   out << "- sambench " << text("/sambench/version") << " (" << text("/sambench/git_commit") << ")\n";
   out << "- images: " << s.value("/counts/images_done"_json_pointer, 0LL) << ", instances: "
       << s.value("/counts/instances"_json_pointer, 0LL) << "\n";

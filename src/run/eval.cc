@@ -19,6 +19,7 @@
 #include "run/stand_in_masks.h"
 #include "sambench/base/error.h"
 #include "sambench/data/image_io.h"
+#include "sambench/model/preprocess.h"
 #include "sambench/base/path_inside.h"
 
 namespace sambench {
@@ -90,6 +91,30 @@ std::vector<SampleRef> list_samples(const Dataset& dataset, const Config& config
 
 namespace {
 
+// A config's model.profile overrides, checked on SAM's profile so that an unknown field or value
+// fails before the model loads.
+void check_profile_overrides(const Config& config) {
+  try {
+    ModelProfile probe = sam_profile();
+    override_profile(probe, config.model.profile);
+  } catch (const Error& e) {
+    throw Error(config.file.empty() ? std::filesystem::path("config") : config.file, e.what());
+  }
+}
+
+// The model with the config's profile overrides, refused when its profile needs a step sambench
+// does not apply yet.
+SamModel load_model(const Config& config) {
+  SamModel model = SamModel::load(config.model.path, config.model.device, config.model.precision);
+  model.override_profile(config.model.profile);
+  try {
+    check_profile_supported(model.info().profile);
+  } catch (const Error& e) {
+    throw Error(config.model.path, e.what());
+  }
+  return model;
+}
+
 FolderUse folder_use(const EvalOptions& options) {
   if (options.overwrite) return FolderUse::kOverwrite;
   return options.resume ? FolderUse::kResume : FolderUse::kFresh;
@@ -115,6 +140,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   InterruptGuard guard;  // from the start: a SIGTERM while the model loads still ends "interrupted"
   validate(requested);
   RunSettings settings = settings_of(requested);  // before the model loads: a typo fails at once
+  check_profile_overrides(requested);
   Config config = requested;
   auto start = std::chrono::steady_clock::now();
   // Before the model loads too: a folder in use or holding another run is refused at once.
@@ -126,7 +152,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   samples = samples_of(units);
   int threads = set_threads(config.run.threads);
   std::optional<SamModel> model;
-  if (!options.stand_in_model) model = SamModel::load(config.model.path, config.model.device, config.model.precision);
+  if (!options.stand_in_model) model = load_model(config);
   double load = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const std::string device = model ? model->info().device : "cpu";
   if (config.run.decode_batch == 0) config.run.decode_batch = default_decode_batch(device);
@@ -135,6 +161,11 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   const int model_threads = options.stand_in_model ? 0 : device != "cpu" ? 1 : threads;
   config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, model_threads);
 
+  // A config without a mask_policy keeps what the model's own pipeline keeps.
+  if (model && !config.mask_policy.written) {
+    config.mask_policy = parse_mask_policy_names(profile_mask_policy(model->info().profile.mask_output));
+    settings = settings_of(config);
+  }
   RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::move(model), threads);
   if (options.stand_in_model) setup.recorded_model = stand_in_model_info();
   setup.units = std::move(units);
@@ -145,7 +176,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
     const ModelInfo& info = setup.model->info();
     setup.embedding_disk_cache = std::make_unique<EmbeddingDiskCache>(
         config.run.embedding_cache, info.sha256, info.features, info.precision,
-        config.run.embedding_cache_shared);
+        config.run.embedding_cache_shared, preprocessing_key(info.profile));
   }
   RunResults results(setup);
   RunProgress progress(static_cast<size_t>(std::max(0, config.run.metric_workers)));

@@ -68,6 +68,9 @@ ModelInfo model_info_of(const json& model) {
   info.num_mask_outputs = model.at("num_mask_outputs").get<int>();
   info.mask_threshold = model.at("mask_threshold").get<float>();
   info.metadata = model.at("metadata");
+  // Journals written before profiles: SAM's, as their runs followed.
+  if (model.contains("profile")) info.profile = parse_model_profile(model.at("profile"), "journal");
+  info.profile_overrides = model.value("profile_overrides", nlohmann::json::object());
   return info;
 }
 

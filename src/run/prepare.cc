@@ -22,7 +22,7 @@ PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
   // none has no model but is given SamModel's input all the same, to time its making.
   if (out.instances.empty() || (!setup.model && !setup.recorded_model)) return out;
   const ModelInfo& info = setup.model_info();
-  out.transform = longest_side_transform(out.sample.image.rows, out.sample.image.cols, info.image_size);
+  out.transform = model_transform(info.profile, out.sample.image.rows, out.sample.image.cols);
   if (setup.embedding_disk_cache) {
     auto t = out.times.time("cache");
     out.cache_key = setup.embedding_disk_cache->key(out.sample.image);
@@ -32,7 +32,7 @@ PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
     }
   }
   auto t = out.times.time("preprocess");
-  out.input = make_model_input(out.sample.image, out.transform, info.normalization);
+  out.input = make_model_input(out.sample.image, out.transform, info.profile, info.normalization);
   return out;
 }
 

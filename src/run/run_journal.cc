@@ -23,7 +23,8 @@ json model_json(const ModelInfo& info) {
           {"precision", info.precision},
           {"image_size", info.image_size},  {"embedding_size", info.embedding_size},
           {"low_res_size", info.low_res_size}, {"num_mask_outputs", info.num_mask_outputs},
-          {"mask_threshold", info.mask_threshold}, {"metadata", info.metadata}};
+          {"mask_threshold", info.mask_threshold}, {"metadata", info.metadata},
+          {"profile", to_json(info.profile)}, {"profile_overrides", info.profile_overrides}};
 }
 
 template <typename T>

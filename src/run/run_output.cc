@@ -53,6 +53,39 @@ std::string precision_convention(const ModelInfo& info) {
          ", its embedding cast to float32; prompt encoder and mask decoder in float32";
 }
 
+// The model's preprocessing in words, from its profile (SAM's wording unchanged).
+std::string preprocess_convention(const ModelProfile& p) {
+  const std::string size = std::to_string(p.input_size);
+  std::string out = p.resize == ResizeRule::kSquare
+                        ? "square: both sides resized to " + size + " (aspect ignored)"
+                        : "SamPredictor: longest side resized to " + size;
+  out += p.resize_filter == ResizeFilter::kSkimageCubicAaUint8
+             ? " with scikit-image's resize (order 3, anti-aliased, range preserved), cast to uint8"
+         : p.resize_filter == ResizeFilter::kTorchBilinearAa ? " with antialiased bilinear resampling of floats"
+                                                            : " with PIL-equivalent bilinear (antialiased) resampling";
+  out += p.normalization == PixelScaling::kMinMax ? ", min-max scaled to [0, 1] over the whole image"
+                                                   : ", normalized with the model's pixel mean/std";
+  if (p.resize == ResizeRule::kLongestSide) out += ", zero-padded bottom/right";
+  return out;
+}
+
+// How logits become masks, from the profile's upscale rule (SAM's wording unchanged).
+std::string postprocess_convention(const ModelInfo& info) {
+  const std::string threshold = format_number(info.mask_threshold, 3);
+  switch (info.profile.upscale) {
+    case UpscaleRule::kDirect:
+      return "low-res logits bilinearly resized (align_corners=false) straight to the original size; mask = logit > " +
+             threshold;
+    case UpscaleRule::kDirectSigmoid:
+      return "sigmoid of the low-res logits bilinearly resized (align_corners=false) straight to the original size; "
+             "mask where its logit > " + threshold + " (probability > 0.5 for 0)";
+    case UpscaleRule::kViaInput:
+      break;
+  }
+  return "low-res logits bilinearly upscaled (align_corners=false) to " + std::to_string(info.image_size) +
+         ", cropped, resized to the original size; mask = logit > " + threshold;
+}
+
 json conventions(const RunSetup& setup) {
   const ModelInfo& info = setup.model_info();
   const InstanceConfig& ic = setup.config.instances;
@@ -75,14 +108,9 @@ json conventions(const RunSetup& setup) {
       {"empty_rule", describe(setup.settings.empty_rule)},
       {"field_of_view", setup.dataset->region_of_interest().empty() ? "none: whole images are scored"
                                                                     : setup.dataset->region_of_interest()},
-      {"preprocess", "SamPredictor: longest side resized to " + std::to_string(info.image_size) +
-                         " with PIL-equivalent bilinear (antialiased) resampling, normalized with "
-                         "the model's pixel mean/std, zero-padded bottom/right"},
+      {"preprocess", preprocess_convention(info.profile)},
       {"encoder_precision", precision_convention(info)},
-      {"postprocess", "low-res logits bilinearly upscaled (align_corners=false) to " +
-                          std::to_string(info.image_size) +
-                          ", cropped, resized to the original size; mask = logit > " +
-                          format_number(info.mask_threshold, 3)},
+      {"postprocess", postprocess_convention(info)},
       {"metrics", "Dice = 2|P∩G|/(|P|+|G|), IoU = |P∩G|/|P∪G|, precision = |P∩G|/|P|, recall = "
                   "|P∩G|/|G|, at original resolution; an empty prediction for a non-empty truth "
                   "scores 0 in all four"},
@@ -113,6 +141,18 @@ json skipped_files_json(const std::vector<SkippedFile>& files) {
   return out;
 }
 
+// The model as a run used it: its file, metadata and the profile its pipeline followed, with the
+// fields a config overrode (only when there are any).
+json model_summary(const ModelInfo& info) {
+  json out = {{"path", info.path.string()},
+              {"sha256", info.sha256},
+              {"precision", info.precision},
+              {"metadata", info.metadata},
+              {"profile", to_json(info.profile)}};
+  if (!info.profile_overrides.empty()) out["profile_overrides"] = info.profile_overrides;
+  return out;
+}
+
 json summary_json(const RunSetup& setup, const RunResults& results, const RunSummary& summary,
                   const std::string& status) {
   const ModelInfo& info = setup.model_info();
@@ -136,8 +176,7 @@ json summary_json(const RunSetup& setup, const RunResults& results, const RunSum
       {"sambench", {{"version", version()}, {"git_commit", git_commit()}}},
       {"config_file", setup.config.file.string()},
       {"config", to_json(setup.config)},
-      {"model",
-       {{"path", info.path.string()}, {"sha256", info.sha256}, {"precision", info.precision}, {"metadata", info.metadata}}},
+      {"model", model_summary(info)},
       {"conventions", conventions(setup)},
       // Numbers can differ in the last bits across devices and thread counts (BLAS reductions).
       {"runtime", {{"device", info.device}, {"threads", setup.threads}}},
@@ -385,6 +424,13 @@ void log_start(const RunSetup& setup) {
     std::fprintf(stderr, "sambench: WARNING: random-weight model; its Dice means nothing\n");
   }
   if (setup.model) log_provenance(info);  // none for the stand-in of `bench`
+  std::fprintf(stderr, "sambench: model profile %s\n", describe(info.profile).c_str());
+  if (!info.profile_overrides.empty()) {
+    std::fprintf(stderr,
+                 "sambench: WARNING: the config overrides the model's profile (%s): this run no longer follows "
+                 "the model's own pipeline\n",
+                 info.profile_overrides.dump().c_str());
+  }
   // A fine-tuning config names the base model: evaluating it is legitimate (the zero-shot side of
   // the comparison) but easily mistaken for evaluating the tuned one.
   if (!setup.config.finetune.is_null()) {

@@ -99,7 +99,7 @@ PolicyPredictions SamMasks::decode(const Encoded& encoded, const std::vector<Pro
                                    const std::vector<Instance>& instances,
                                    const std::vector<Prediction>* previous) {
   std::vector<DecoderPrompt> decoder_prompts;
-  for (const auto& p : prompts) decoder_prompts.push_back(to_decoder_prompt(p, encoded.transform));
+  for (const auto& p : prompts) decoder_prompts.push_back(to_decoder_prompt(p, encoded.transform, model_.info().profile));
   PolicyPredictions predictions;
   const size_t batch = static_cast<size_t>(setup_.config.run.decode_batch);
   for (size_t begin = 0; begin < decoder_prompts.size();) {

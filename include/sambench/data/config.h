@@ -27,6 +27,9 @@ struct ModelConfig {
   std::filesystem::path path;
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   std::string precision = "fp32";  // one of kPrecisions
+  // Overrides of the model's profile ({field: value}, model_profile.h checks them when the model
+  // loads): the run then no longer follows the model's own pipeline, and says so.
+  nlohmann::json profile = nlohmann::json::object();
 };
 
 struct InstanceConfig {
@@ -99,6 +102,9 @@ struct PromptModes {
 struct MaskPolicyNames {
   std::vector<std::string> names;
   bool listed = false;  // written as a list
+  // False when a config file leaves `mask_policy` out: eval then keeps the output the model's
+  // profile keeps (mask_output: best_score for multimask, single for single).
+  bool written = true;
   nlohmann::json as_written() const;
 };
 

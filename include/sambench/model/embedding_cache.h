@@ -13,6 +13,7 @@
 #include <opencv2/core.hpp>
 
 #include "sambench/model/embedding_values.h"
+#include "sambench/model/preprocess.h"
 
 namespace sambench {
 
@@ -35,8 +36,10 @@ class EmbeddingDiskCache {
  public:
   // features: the embedding's shapes as the model returns them (ModelInfo::features). precision:
   // the encoder's (ModelInfo::precision); its embeddings differ, so each has its own entries.
+  // preprocessing: the run's preprocessing_key (preprocess.h), its profile's; likewise.
   EmbeddingDiskCache(std::filesystem::path dir, std::string model_sha256, std::vector<FeatureShape> features,
-                     std::string precision = "fp32", bool shared = false);
+                     std::string precision = "fp32", bool shared = false,
+                     std::string preprocessing = preprocessing_key(sam_profile()));
 
   std::string key(const cv::Mat& rgb) const;
   std::filesystem::path path(const std::string& key) const;
@@ -60,6 +63,7 @@ class EmbeddingDiskCache {
   std::vector<FeatureShape> features_;
   std::string precision_;
   bool shared_;
+  std::string preprocessing_;
   mutable std::atomic<long long> hits_{0}, misses_{0}, rejected_{0}, stores_{0};
 };
 

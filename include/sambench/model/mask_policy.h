@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "sambench/model/model_profile.h"
+
 namespace sambench {
 
 // Which of SAM's mask outputs is kept for a prompt.
@@ -13,6 +15,10 @@ enum class MaskPolicy {
 };
 
 MaskPolicy parse_mask_policy(const std::string& name);
+
+// The policy that keeps what the model's own pipeline keeps (model_profile.h's mask_output):
+// "best_score" for multimask, "single" for the single-mask output.
+std::string profile_mask_policy(MaskOutput mask_output);
 std::string describe(MaskPolicy policy);
 
 // Index of the kept output given one prompt's predicted IoUs (all outputs, 0..n-1). Ties go to

@@ -35,8 +35,9 @@ enum class PixelScaling {
 
 // How the decoder's low-res logits return to the image's H x W.
 enum class UpscaleRule {
-  kViaInput,  // "via_input": to input_size, crop the resized part, to H x W (SAM)
-  kDirect,    // "direct": straight to H x W (MedSAM, SAM 2.1)
+  kViaInput,       // "via_input": to input_size, crop the resized part, to H x W (SAM)
+  kDirect,         // "direct": straight to H x W (SAM 2.1)
+  kDirectSigmoid,  // "direct_sigmoid": sigmoid, straight to H x W, back to logits (MedSAM)
 };
 
 // The prompt the model was trained for (informational: shown and reported, never enforced).
@@ -92,6 +93,12 @@ void set_profile_field(ModelProfile& profile, const std::string& field, const nl
 
 // The profile as written in the metadata: every field, strings for the enums.
 nlohmann::json to_json(const ModelProfile& profile);
+
+// Applies a config's `model.profile` overrides ({field: value}) to the model's profile. Returns
+// the fields that changed, each as {"model": its own value, "run": the value used}; throws Error
+// naming the field for an unknown field or value, and for name and input_size, which belong to
+// the model and its network.
+nlohmann::json override_profile(ModelProfile& profile, const nlohmann::json& overrides);
 
 // One field's value as JSON (a string, or the number for value_range and input_size).
 nlohmann::json profile_field_value(const ModelProfile& profile, const std::string& field);

@@ -8,9 +8,11 @@
 
 namespace sambench {
 
-// SamPredictor's postprocess_masks: bilinear (align_corners=false) from size x size to
-// target x target, crop to new_h x new_w, bilinear to the original H x W. Returns CV_32F logits.
-// One map alone, as SamPredictor upscales its single-mask output (multimask_output=False).
+// Logits back to the original H x W by the transform's upscale rule (model_profile.h), bilinear
+// with align_corners=false: SamPredictor's postprocess_masks (size → target, crop to
+// new_h x new_w, → H x W), or straight to H x W (of the probabilities for direct_sigmoid, turned
+// back into logits). Returns CV_32F logits. One map alone, as SamPredictor upscales its
+// single-mask output (multimask_output=False).
 cv::Mat upscale_logits(const float* low_res, int size, const ResizeTransform& transform);
 
 // Several maps of one image, as SamPredictor upscales its three multimask outputs: in calls of

@@ -30,7 +30,9 @@ struct ModelInfo {
   // encode takes [B,3,S,S] and on a CPU computes image by image, so an image's embedding has
   // the same bits in any batch (metadata "batched_encode", exports since encode_batch).
   bool batched_encode = false;
-  // The model's own pipeline (metadata "profile"; SAM's for exports without one).
+  // The pipeline the run follows: the model's own (metadata "profile"; SAM's for exports without
+  // one), unless a config overrode fields (SamModel::override_profile), listed in profile_overrides
+  // as {field: {"model": own value, "run": value used}}.
   ModelProfile profile;
   // The feature tensors an embedding holds, in the order decode takes them before the prompt:
   // [256,E,E] for SAM; SAM 2.1 adds its two high-resolution maps. Decided once, from the
@@ -39,6 +41,7 @@ struct ModelInfo {
   // The bound on the low-res logits the model's predictor hands back (for a next round's mask
   // input, or to save): SAM2ImagePredictor clamps them to +-32; 0: none (SamPredictor).
   float low_res_logit_bound = 0.0f;
+  nlohmann::json profile_overrides = nlohmann::json::object();
   nlohmann::json metadata;  // the extra file as written by scripts/export_sam.py
 };
 
@@ -83,6 +86,10 @@ class SamModel {
 
   const ModelInfo& info() const;
 
+  // Applies a config's model.profile overrides (model_profile.h) to info().profile and records
+  // them in info().profile_overrides. Throws Error naming the field.
+  void override_profile(const nlohmann::json& overrides);
+
   // input: [3, image_size, image_size] planar floats from make_model_input.
   Embedding encode(const std::vector<float>& input) const;
 
@@ -106,6 +113,10 @@ class SamModel {
   explicit SamModel(std::shared_ptr<Impl> impl);
   std::shared_ptr<Impl> impl_;
 };
+
+// A model file's metadata (its sambench.json: type, sizes, profile) read without loading the
+// network, for commands that only describe the model (inspect). Throws Error as SamModel::load.
+ModelInfo read_model_info(const std::filesystem::path& path);
 
 // The embedding's features on the host, with their shapes; for caches, training and tests.
 EmbeddingValues embedding_values(const Embedding& embedding);

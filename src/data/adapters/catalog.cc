@@ -15,7 +15,7 @@ const std::vector<AdapterEntry>& adapter_catalog() {
         "or any nnU-Net folder pair (images:, labels:), <case>_0000.nii.gz with <case>.nii.gz;\n"
         "an image may be a DICOM series folder. CT window [-991, 362] HU, MRI 0.5-99.5 percentiles;\n"
         "slices in radiological orientation; slices without foreground are counted, not encoded",
-        "amos_ct.yaml, amos_mri.yaml"},
+        "amos_ct.yaml, amos_ct_medsam.yaml, amos_mri.yaml"},
        make_amos_dataset},
       {{"endovis", "EndoVis 2017 robotic instruments (binary, instrument types, or parts)",
         "<root>/instrument_dataset_K/left_frames/frameNNN.png with\n"
