@@ -85,9 +85,9 @@ TEST_F(EvalTest, RecordsTheProfileAndTheConfigsOverrides) {
   c.run.output = dir_ / "refused";
   EXPECT_TRUE(testing::contains(testing::error_of([&] { run_eval(c); }),
                                 "profile field 'resize' must be one of 'longest_side', 'square'"));
-  c.model.profile = {{"resize_filter", "torch_bilinear_aa"}};
+  c.model.profile = {{"value_range", 1}};  // SAM 2.1's scaling without its float resize
   EXPECT_TRUE(testing::contains(testing::error_of([&] { run_eval(c); }),
-                                "resize_filter \"torch_bilinear_aa\" is not supported yet"));
+                                "value_range 1 is supported only with resize_filter \"torch_bilinear_aa\""));
 }
 
 // A config without mask_policy keeps the output the model's own pipeline keeps.

@@ -135,7 +135,7 @@ TEST_F(MedSamParity, PipelineMatchesTheOfficialInference) {
     }
 
     const Embedding embedding = model_->encode(input);
-    const std::vector<float> values = embedding_values(embedding);
+    const std::vector<float> values = embedding_values(embedding).features.at(0).values;
     const size_t embedding_stride = m["embedding_stride"];
     const auto embedding_ref = read_raw<float>(c["embedding_values"]);
     ASSERT_EQ(embedding_ref.size(), (values.size() + embedding_stride - 1) / embedding_stride);

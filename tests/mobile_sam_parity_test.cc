@@ -135,7 +135,7 @@ TEST_F(MobileSamParity, InputEmbeddingLogitsIousAndKeptMasksMatchTheOfficialCode
     cv::Mat resized = read_rgb(fixture_dir() / c["resized"].get<std::string>());
     cv::Mat ours_resized = pil_resize_bilinear(rgb, t.new_w, t.new_h);
     EXPECT_EQ(cv::norm(ours_resized, resized, cv::NORM_INF), 0.0);
-    std::vector<float> input = make_model_input(rgb, t, info.normalization);
+    std::vector<float> input = make_model_input(rgb, t, info.profile, info.normalization);
     std::vector<float> ref_input = official_input(resized, read_f32(c["input_table"], 3 * 256), info.image_size);
     EXPECT_LE(max_abs_diff(input.data(), ref_input.data(), input.size()), kInputTolerance);
 
@@ -151,7 +151,7 @@ TEST_F(MobileSamParity, InputEmbeddingLogitsIousAndKeptMasksMatchTheOfficialCode
     for (const auto& p : c["prompts"]) {
       SCOPED_TRACE(p["kind"].get<std::string>());
       // The official predictor decodes one prompt at a time; so does this.
-      DecodeOutput out = model_->decode(embedding, {to_decoder_prompt(prompt_from(p), t)}, {});
+      DecodeOutput out = model_->decode(embedding, {to_decoder_prompt(prompt_from(p), t, info.profile)}, {});
       ASSERT_EQ(out.masks, 4);
       const auto ref_iou = p["iou"].get<std::vector<float>>();
       EXPECT_LE(max_abs_diff(out.iou.data(), ref_iou.data(), 4), kLogitTolerance);

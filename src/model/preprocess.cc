@@ -5,6 +5,7 @@
 
 #include "sambench/base/error.h"
 #include "sambench/model/skimage_resize.h"
+#include "sambench/model/torch_resize.h"
 
 namespace sambench {
 
@@ -139,12 +140,19 @@ ResizeTransform model_transform(const ModelProfile& profile, int height, int wid
 }
 
 void check_profile_supported(const ModelProfile& profile) {
-  auto refuse = [&](const std::string& field) {
+  // The float path (SAM 2.1's) scales before resizing and normalizes by mean and std; the uint8
+  // paths resize the pixels as they are. Other combinations match no official pipeline.
+  const bool float_path = profile.resize_filter == ResizeFilter::kTorchBilinearAa;
+  auto refuse = [&](const std::string& field, const std::string& why) {
     throw Error("model profile '" + profile.name + "': " + field + " " + profile_field_value(profile, field).dump() +
-                " is not supported yet");
+                " " + why);
   };
-  if (profile.resize_filter == ResizeFilter::kTorchBilinearAa) refuse("resize_filter");
-  if (profile.value_range != 255) refuse("value_range");
+  if (float_path && profile.normalization != PixelScaling::kMeanStd) {
+    refuse("normalization", "is not supported with resize_filter \"torch_bilinear_aa\"");
+  }
+  if (!float_path && profile.value_range != 255) {
+    refuse("value_range", "is supported only with resize_filter \"torch_bilinear_aa\"");
+  }
 }
 
 std::string preprocessing_key(const ModelProfile& profile) {
@@ -168,6 +176,9 @@ std::vector<float> make_model_input(const cv::Mat& rgb, const ResizeTransform& t
                                     const Normalization& norm) {
   if (rgb.type() != CV_8UC3) throw Error("make_model_input: expected an RGB uint8 image");
   check_profile_supported(profile);
+  if (profile.resize_filter == ResizeFilter::kTorchBilinearAa) {
+    return torch_model_input(rgb, t.new_w, t.new_h, t.target, profile.value_range, norm);
+  }
   const cv::Mat resized = profile.resize_filter == ResizeFilter::kSkimageCubicAaUint8
                               ? skimage_resize_cubic_aa(rgb, t.new_w, t.new_h)
                               : pil_resize_bilinear(rgb, t.new_w, t.new_h);
