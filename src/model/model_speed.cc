@@ -139,6 +139,43 @@ std::string model_speed_table(const ModelSpeed& speed, const SamModel& model, co
   return out.str();
 }
 
+std::string model_speed_side_by_side(const std::vector<ModelSpeedRow>& rows, const ModelSpeedOptions& options,
+                                     const std::string& load_before, const std::string& load_after) {
+  size_t width = 5;  // "model"
+  for (const ModelSpeedRow& row : rows) width = std::max(width, row.model.size());
+  std::ostringstream out;
+  char cell[64];
+  auto column = [&](const char* format, auto value, int size) {
+    std::snprintf(cell, sizeof cell, format, size, value);
+    out << cell;
+  };
+  column("%-*s", "model", static_cast<int>(width));
+  column(" %-*s", "type", 14);
+  column(" %*s", "load s", 7);
+  for (int batch : options.encode_batches) column(" %*s", ("enc img/s b" + std::to_string(batch)).c_str(), 13);
+  for (int batch : options.decode_batches) column(" %*s", ("dec prompt/s b" + std::to_string(batch)).c_str(), 16);
+  out << '\n';
+  for (const ModelSpeedRow& row : rows) {
+    column("%-*s", row.model.c_str(), static_cast<int>(width));
+    column(" %-*s", row.model_type.c_str(), 14);
+    column(" %*.2f", row.speed.load_s, 7);
+    for (size_t b = 0; b < options.encode_batches.size(); ++b) {
+      column(" %*.3f", rate(options.encode_batches[b], median(row.speed.encode_s[b])), 13);
+    }
+    for (size_t b = 0; b < options.decode_batches.size(); ++b) {
+      column(" %*.1f", rate(options.decode_batches[b], median(row.speed.decode_s[b])), 16);
+    }
+    out << '\n';
+  }
+  const ModelSpeedRow& first = rows.front();
+  out << "on " << first.device << ", encoder " << first.precision << ", " << first.speed.threads
+      << " thread(s); medians of " << options.images << " encoder and " << options.decode_calls
+      << " decoder call(s) per batch after " << options.warmup << " warm-up call(s)\n"
+      << "load average " << load_before << " before, " << load_after
+      << " after (other processes slow every number; compare tables made under the same load)\n";
+  return out.str();
+}
+
 std::vector<int> parse_batches(const std::string& text) {
   if (text == "none") return {};
   std::vector<int> batches;
