@@ -149,26 +149,28 @@ std::string model_speed_side_by_side(const std::vector<ModelSpeedRow>& rows, con
     std::snprintf(cell, sizeof cell, format, size, value);
     out << cell;
   };
+  // "encode 1" is images/s with one image per encoder call, "decode 16" prompts/s with 16 per call.
   column("%-*s", "model", static_cast<int>(width));
-  column(" %-*s", "type", 14);
-  column(" %*s", "load s", 7);
-  for (int batch : options.encode_batches) column(" %*s", ("enc img/s b" + std::to_string(batch)).c_str(), 13);
-  for (int batch : options.decode_batches) column(" %*s", ("dec prompt/s b" + std::to_string(batch)).c_str(), 16);
+  column("  %-*s", "type", 14);
+  column("  %*s", "load s", 6);
+  for (int batch : options.encode_batches) column("  %*s", ("encode " + std::to_string(batch)).c_str(), 10);
+  for (int batch : options.decode_batches) column("  %*s", ("decode " + std::to_string(batch)).c_str(), 10);
   out << '\n';
   for (const ModelSpeedRow& row : rows) {
     column("%-*s", row.model.c_str(), static_cast<int>(width));
-    column(" %-*s", row.model_type.c_str(), 14);
-    column(" %*.2f", row.speed.load_s, 7);
+    column("  %-*s", row.model_type.c_str(), 14);
+    column("  %*.2f", row.speed.load_s, 6);
     for (size_t b = 0; b < options.encode_batches.size(); ++b) {
-      column(" %*.3f", rate(options.encode_batches[b], median(row.speed.encode_s[b])), 13);
+      column("  %*.3f", rate(options.encode_batches[b], median(row.speed.encode_s[b])), 10);
     }
     for (size_t b = 0; b < options.decode_batches.size(); ++b) {
-      column(" %*.1f", rate(options.decode_batches[b], median(row.speed.decode_s[b])), 16);
+      column("  %*.1f", rate(options.decode_batches[b], median(row.speed.decode_s[b])), 10);
     }
     out << '\n';
   }
   const ModelSpeedRow& first = rows.front();
-  out << "on " << first.device << ", encoder " << first.precision << ", " << first.speed.threads
+  out << "encode N: images/s with N images per encoder call; decode N: prompts/s with N prompts per decoder call\n"
+      << "on " << first.device << ", encoder " << first.precision << ", " << first.speed.threads
       << " thread(s); medians of " << options.images << " encoder and " << options.decode_calls
       << " decoder call(s) per batch after " << options.warmup << " warm-up call(s)\n"
       << "load average " << load_before << " before, " << load_after
