@@ -11,8 +11,12 @@ methods that the C++ harness calls:
          mask_input [B,1,256,256] or None)
       -> (low_res_logits [B,4,256,256], iou_predictions [B,4])
 
+SAM 2.1 (--model-type sam2.1_hiera_*) is built from scripts/sam2_image.py, whose encode
+returns three feature tensors and whose decode takes them before the prompts.
+
 Usage:
-  export_sam.py --model-type {vit_h,vit_l,vit_b,small}
+  export_sam.py --model-type {vit_h,vit_l,vit_b,medsam_vit_b,mobile_sam,small,sam2.1_hiera_tiny,
+                              sam2.1_hiera_small,sam2.1_hiera_base_plus,sam2.1_hiera_large}
                 (--checkpoint PATH | --random-init [--seed N])
                 [--attention {textbook,sdpa}] --output OUT.pt
 """
@@ -41,6 +45,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+import sam2_image
+import tiny_vit  # MobileSAM's image encoder, beside this file
+
 FORMAT = "sambench-sam/1"
 IMAGE_SIZE = 1024
 PATCH_SIZE = 16
@@ -53,13 +60,32 @@ PIXEL_STD = [58.395, 57.12, 57.375]
 MASK_THRESHOLD = 0.0
 LOGIT_GAIN = 30.0  # --random-init: scale of the hypernetwork outputs (see perturb_constant_init)
 
-# Encoder configurations. Everything not listed is shared by all types.
+# Each model's own pipeline around the network ("profile" in the metadata, read by sambench's
+# model_profile.h): how its official code resizes and normalizes an image, returns the logits to
+# the image, and which prompt and mask output it was trained for.
+PROFILES: Dict[str, Dict] = {
+    "sam": dict(name="sam", resize="longest_side", resize_filter="pil_bilinear", normalization="mean_std",
+                value_range=255, upscale="via_input", input_size=IMAGE_SIZE, prompt="point",
+                mask_output="multimask", pad_point="without_box", box_position="last"),
+    # MedSAM_Inference.py: skimage resize to 1024 x 1024 (order 3, anti-aliased, back to uint8),
+    # per-image min-max to [0, 1], a box prompt, the single-mask output, logits straight to H x W.
+    "medsam": dict(name="medsam", resize="square", resize_filter="skimage_cubic_aa_uint8",
+                   normalization="min_max", value_range=255, upscale="direct", input_size=IMAGE_SIZE,
+                   prompt="box", mask_output="single", pad_point="without_box", box_position="last"),
+}
+
+# Encoder configurations and profiles. Everything not listed is shared by all types.
 MODEL_CONFIGS: Dict[str, Dict] = {
-    "vit_h": dict(embed_dim=1280, depth=32, num_heads=16, global_attn_indexes=(7, 15, 23, 31)),
-    "vit_l": dict(embed_dim=1024, depth=24, num_heads=16, global_attn_indexes=(5, 11, 17, 23)),
-    "vit_b": dict(embed_dim=768, depth=12, num_heads=12, global_attn_indexes=(2, 5, 8, 11)),
+    "vit_h": dict(embed_dim=1280, depth=32, num_heads=16, global_attn_indexes=(7, 15, 23, 31), profile="sam"),
+    "vit_l": dict(embed_dim=1024, depth=24, num_heads=16, global_attn_indexes=(5, 11, 17, 23), profile="sam"),
+    "vit_b": dict(embed_dim=768, depth=12, num_heads=12, global_attn_indexes=(2, 5, 8, 11), profile="sam"),
+    # MedSAM (medsam_vit_b.pth): SAM's ViT-B network with other weights and its own pipeline.
+    "medsam_vit_b": dict(embed_dim=768, depth=12, num_heads=12, global_attn_indexes=(2, 5, 8, 11),
+                         profile="medsam"),
     # Tiny encoder for tests; decoder and prompt encoder are full size.
-    "small": dict(embed_dim=96, depth=2, num_heads=2, global_attn_indexes=(1,)),
+    "small": dict(embed_dim=96, depth=2, num_heads=2, global_attn_indexes=(1,), profile="sam"),
+    # MobileSAM: SAM's prompt encoder and mask decoder behind a TinyViT-5M (scripts/tiny_vit.py).
+    "mobile_sam": dict(encoder="tiny_vit", profile="sam"),
 }
 
 Device = Optional[torch.device]
@@ -534,7 +560,7 @@ class MaskDecoder(nn.Module):
 class Sam(nn.Module):
     """SAM without pre/post-processing; the caller normalizes, pads and resizes."""
 
-    def __init__(self, encoder: ImageEncoderViT, device: Device = None) -> None:
+    def __init__(self, encoder: nn.Module, device: Device = None) -> None:
         super().__init__()
         self.image_encoder = encoder
         self.prompt_encoder = PromptEncoder(device=device)
@@ -583,6 +609,8 @@ def build_sam(model_type: str, device: Device = None, attention: str = "textbook
     if model_type not in MODEL_CONFIGS:
         raise ValueError(f"unknown model type {model_type!r}; expected one of {sorted(MODEL_CONFIGS)}")
     cfg = MODEL_CONFIGS[model_type]
+    if cfg.get("encoder") == "tiny_vit":
+        return Sam(tiny_vit.TinyViT(device=device), device=device).eval()
     encoder = ImageEncoderViT(cfg["embed_dim"], cfg["depth"], cfg["num_heads"],
                               tuple(cfg["global_attn_indexes"]), device=device, attention=attention)
     return Sam(encoder, device=device).eval()
@@ -613,6 +641,8 @@ def perturb_constant_init(model: Sam, seed: int) -> None:
         for mlp in model.mask_decoder.output_hypernetworks_mlps:
             mlp.layers[-1].weight.mul_(LOGIT_GAIN)
             mlp.layers[-1].bias.mul_(LOGIT_GAIN)
+        if isinstance(model.image_encoder, tiny_vit.TinyViT):
+            tiny_vit.perturb_constant_init(model.image_encoder, gen)
 
 
 def build_random(model_type: str, seed: int, attention: str = "textbook") -> Sam:
@@ -692,9 +722,15 @@ def load_tensors(path: str, weights_only: Optional[bool] = None):
         sys.exit(f"error: {path}: refusing to load: the checkpoint holds more than tensors ({first[:200]})")
 
 
-def load_checkpoint(model: Sam, model_type: str, path: str) -> None:
-    """Strict load of an official-layout state_dict; exits with one clear line on mismatch."""
+def load_checkpoint(model: nn.Module, model_type: str, path: str) -> None:
+    """Strict load of an official-layout state_dict; exits with one clear line on mismatch.
+    A SAM 2.1 checkpoint holds it under "model", with video-only entries that are skipped."""
     state = load_tensors(path)
+    if sam2_image.is_sam2(model_type):
+        try:
+            state = sam2_image.image_path_state(state, path)
+        except ValueError as e:
+            sys.exit(f"error: {e}")
     if not isinstance(state, dict):
         sys.exit(f"error: {path}: expected a state_dict (dict), got {type(state).__name__}")
     expected = set(model.state_dict().keys())
@@ -702,14 +738,14 @@ def load_checkpoint(model: Sam, model_type: str, path: str) -> None:
     missing = sorted(expected - got)
     unexpected = sorted(got - expected)
     if missing or unexpected:
-        sys.exit(f"error: {path} does not match the {model_type} SAM layout: "
+        sys.exit(f"error: {path} does not match the {model_type} layout: "
                  f"{len(missing)} missing keys {missing[:3]}, "
                  f"{len(unexpected)} unexpected keys {unexpected[:3]}")
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as e:  # shape mismatches
         lines = [ln.strip() for ln in str(e).splitlines() if "size mismatch" in ln]
-        sys.exit(f"error: {path} does not match the {model_type} SAM layout: "
+        sys.exit(f"error: {path} does not match the {model_type} layout: "
                  f"{len(lines)} shape mismatches, e.g. {lines[:2]}")
 
 
@@ -742,6 +778,7 @@ def make_metadata(model_type: str, checkpoint: Optional[str], seed: Optional[int
         "random_init": checkpoint is None,
         "seed": seed if checkpoint is None else None,
         "torch_version": torch.__version__,
+        "profile": PROFILES[MODEL_CONFIGS[model_type]["profile"]],
     }
     return json.dumps(meta, sort_keys=True, separators=(",", ":"))
 
@@ -753,7 +790,7 @@ def read_metadata(path: str) -> Dict:
     return json.loads(extra["sambench.json"])
 
 
-def export(model: Sam, output: str, metadata: str) -> None:
+def export(model: nn.Module, output: str, metadata: str) -> None:
     scripted = torch.jit.script(model.eval())
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     torch.jit.save(scripted, output, _extra_files={"sambench.json": metadata})
@@ -761,9 +798,10 @@ def export(model: Sam, output: str, metadata: str) -> None:
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Export SAM as a TorchScript module for sambench.")
-    p.add_argument("--model-type", required=True, choices=sorted(MODEL_CONFIGS))
+    p.add_argument("--model-type", required=True,
+                   choices=sorted(MODEL_CONFIGS) + sorted(sam2_image.MODEL_CONFIGS))
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--checkpoint", help="official SAM state_dict (.pth)")
+    src.add_argument("--checkpoint", help="official SAM state_dict (.pth) or SAM 2.1 checkpoint (.pt)")
     src.add_argument("--random-init", action="store_true", help="seeded random weights")
     p.add_argument("--seed", type=int, help="seed for --random-init (default 0)")
     p.add_argument("--attention", choices=sorted(ATTENTIONS), default="textbook",
@@ -771,6 +809,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         "(F.scaled_dot_product_attention, PyTorch 2.0 and later)")
     p.add_argument("--output", required=True, help="output TorchScript file (.pt)")
     args = p.parse_args(argv)
+    if args.attention == "sdpa" and sam2_image.is_sam2(args.model_type):
+        p.error("--attention sdpa is for SAM; SAM 2.1 exports use textbook attention")
+    if args.attention != "textbook" and MODEL_CONFIGS.get(args.model_type, {}).get("encoder") == "tiny_vit":
+        p.error(f"--attention only applies to ViT encoders; {args.model_type} has its own window attention")
     if args.attention == "sdpa" and not sdpa_available():
         p.error(f"--attention sdpa needs PyTorch 2.0 or later (this one is {torch.__version__}): "
                 "torch.nn.functional has no scaled_dot_product_attention; use --attention textbook")
@@ -781,8 +823,30 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
+def export_sam2(args: argparse.Namespace) -> nn.Module:
+    if args.checkpoint:
+        model = sam2_image.build_sam2(args.model_type, device=torch.device("meta")).to_empty(device="cpu")
+        load_checkpoint(model, args.model_type, args.checkpoint)
+        meta = sam2_image.make_metadata(args.model_type, args.checkpoint,
+                                        sha256_file(args.checkpoint), None)
+    else:
+        model = sam2_image.build_random(args.model_type, args.seed)
+        meta = sam2_image.make_metadata(args.model_type, None, None, args.seed)
+    export(model, args.output, meta)
+    return model
+
+
+def report_export(model: nn.Module, args: argparse.Namespace) -> int:
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"wrote {args.output} model_type={args.model_type} params={n_params} "
+          f"sha256={sha256_file(args.output)}")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    if sam2_image.is_sam2(args.model_type):
+        return report_export(export_sam2(args), args)
     if args.checkpoint:
         # Skip the random init (slow for vit_h): allocate uninitialized storage;
         # the strict load then overwrites every parameter and buffer.
@@ -794,10 +858,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = build_random(args.model_type, args.seed, args.attention)
         seed = args.seed
     export(model, args.output, make_metadata(args.model_type, args.checkpoint, seed, args.attention))
-    n_params = sum(p.numel() for p in model.parameters())
-    print(f"wrote {args.output} model_type={args.model_type} params={n_params} "
-          f"sha256={sha256_file(args.output)}")
-    return 0
+    return report_export(model, args)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ ENCODERS = {  # embed_dim, depth, heads, global-attention blocks
     "vit_l": (1024, 24, 16, (5, 11, 17, 23)),
     "vit_h": (1280, 32, 16, (7, 15, 23, 31)),
     "small": (96, 2, 2, (1,)),
+    # MedSAM's medsam_vit_b.pth: MedSAM_Inference.py builds it with sam_model_registry["vit_b"].
+    "medsam_vit_b": (768, 12, 12, (2, 5, 8, 11)),
 }
 
 
@@ -123,7 +125,8 @@ def expected_layout(model_type: str) -> Dict[str, Tuple[int, ...]]:
 # Parameter counts (the gaussian matrix is a buffer, not a parameter). vit_b's
 # 93,735,472 is the published figure; the layout above reproduces it, and vit_l
 # / vit_h follow from the same layout.
-EXPECTED_PARAMS = {"vit_b": 93_735_472, "vit_l": 312_342_832, "vit_h": 641_090_608}
+EXPECTED_PARAMS = {"vit_b": 93_735_472, "vit_l": 312_342_832, "vit_h": 641_090_608,
+                   "medsam_vit_b": 93_735_472}
 
 REPRESENTATIVE = {  # spot checks named in the task, independent of expected_layout()
     "vit_b": {
@@ -143,7 +146,15 @@ REPRESENTATIVE = {  # spot checks named in the task, independent of expected_lay
 META_KEYS = {"format", "model_type", "image_size", "embedding_size", "low_res_size",
              "pixel_mean", "pixel_std", "mask_threshold", "num_mask_outputs", "checkpoint",
              "checkpoint_sha256", "random_init", "seed", "torch_version", "encoder_layer_norms",
-             "encoder_attention", "batched_encode"}
+             "encoder_attention", "batched_encode", "profile"}
+
+# The profiles of the model-zoo table (docs/model.md), written out here, not read from the exporter.
+SAM_PROFILE = {"name": "sam", "resize": "longest_side", "resize_filter": "pil_bilinear",
+               "normalization": "mean_std", "value_range": 255, "upscale": "via_input", "input_size": 1024,
+               "prompt": "point", "mask_output": "multimask", "pad_point": "without_box", "box_position": "last"}
+MEDSAM_PROFILE = {"name": "medsam", "resize": "square", "resize_filter": "skimage_cubic_aa_uint8",
+                  "normalization": "min_max", "value_range": 255, "upscale": "direct", "input_size": 1024,
+                  "prompt": "box", "mask_output": "single", "pad_point": "without_box", "box_position": "last"}
 
 
 # --------------------------------------------------------------------------
@@ -183,7 +194,7 @@ def same(a: torch.Tensor, b: torch.Tensor) -> bool:
 
 
 def test_layout_and_scripting() -> None:
-    for mt in ("vit_b", "vit_l", "vit_h", "small"):
+    for mt in ("vit_b", "vit_l", "vit_h", "medsam_vit_b", "small"):
         # Meta tensors: shapes only, so even vit_h costs no memory or init time.
         model = export_sam.build_sam(mt, device=torch.device("meta"))
         got = {k: tuple(v.shape) for k, v in model.state_dict().items()}
@@ -289,7 +300,19 @@ def test_metadata(path: str, seed: int) -> Dict:
           and meta.get("encoder_attention") == "textbook" and meta.get("batched_encode") is True
           and meta.get("pixel_mean") == [123.675, 116.28, 103.53]
           and meta.get("pixel_std") == [58.395, 57.12, 57.375], json.dumps(meta))
+    check("metadata profile of a SAM type is SAM's", meta.get("profile") == SAM_PROFILE, json.dumps(meta.get("profile")))
     return meta
+
+
+def test_profiles() -> None:
+    """Every model type writes a profile; MedSAM's is the table's, SAM's for every SAM size."""
+    for mt in sorted(export_sam.MODEL_CONFIGS):
+        meta = json.loads(export_sam.make_metadata(mt, None, 0))
+        check(f"{mt}: metadata has a profile", isinstance(meta.get("profile"), dict), json.dumps(meta))
+    for mt, want in (("vit_b", SAM_PROFILE), ("vit_l", SAM_PROFILE), ("vit_h", SAM_PROFILE),
+                     ("small", SAM_PROFILE), ("medsam_vit_b", MEDSAM_PROFILE)):
+        meta = json.loads(export_sam.make_metadata(mt, None, 0))
+        check(f"{mt}: metadata profile", meta.get("profile") == want, json.dumps(meta.get("profile")))
 
 
 def test_reproducible(tmp: str) -> str:
@@ -405,6 +428,7 @@ def main() -> int:
     start = time.time()
     torch.set_num_threads(2)
     test_layout_and_scripting()
+    test_profiles()
     with tempfile.TemporaryDirectory() as tmp:
         reference = test_reproducible(tmp)
         test_metadata(reference, 3)

@@ -88,7 +88,9 @@ TEST_F(SamParity, ManifestHasSeveralSizesAndPromptKinds) {
 }
 
 TEST_F(SamParity, PilResizeIsBitExact) {
-  for (const auto& c : manifest()["cases"]) {
+  const json m = manifest();  // named: a range over manifest()["cases"] would outlive its json
+  ASSERT_GE(m["cases"].size(), 5u);
+  for (const auto& c : m["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     cv::Mat rgb = read_rgb(parity_dir() / c["image"].get<std::string>());
     ResizeTransform t = longest_side_transform(rgb.rows, rgb.cols, 1024);
@@ -103,7 +105,9 @@ TEST_F(SamParity, PilResizeIsBitExact) {
 }
 
 TEST_F(SamParity, PromptCoordinatesMatch) {
-  for (const auto& c : manifest()["cases"]) {
+  const json m = manifest();  // named: a range over manifest()["cases"] would outlive its json
+  ASSERT_GE(m["cases"].size(), 5u);
+  for (const auto& c : m["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     ResizeTransform t = longest_side_transform(c["height"], c["width"], 1024);
     auto shape = c["coords_shape"];
@@ -123,7 +127,9 @@ TEST_F(SamParity, PromptCoordinatesMatch) {
 // One test walks the whole pipeline per case, so each image is encoded once.
 TEST_F(SamParity, InputEmbeddingLogitsIousAndMasksMatchPython) {
   const ModelInfo& info = model_->info();
-  for (const auto& c : manifest()["cases"]) {
+  const json m = manifest();  // named: a range over manifest()["cases"] would outlive its json
+  ASSERT_GE(m["cases"].size(), 5u);
+  for (const auto& c : m["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     cv::Mat rgb = read_rgb(parity_dir() / c["image"].get<std::string>());
     ResizeTransform t = longest_side_transform(rgb.rows, rgb.cols, info.image_size);

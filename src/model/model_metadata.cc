@@ -43,7 +43,9 @@ std::array<float, 3> channel_values(const nlohmann::json& m, const fs::path& pat
 
 const std::vector<EncoderShape>& known_encoders() {
   static const std::vector<EncoderShape> shapes = {
-      {"vit_h", 1280, 32}, {"vit_l", 1024, 24}, {"vit_b", 768, 12}, {"small", 96, 2}};
+      {"vit_h", 1280, 32}, {"vit_l", 1024, 24}, {"vit_b", 768, 12}, {"medsam_vit_b", 768, 12}, {"small", 96, 2},
+      // TinyViT-5M: 320 channels into the neck, 2 + 2 + 6 + 2 blocks.
+      {"mobile_sam", 320, 12}};
   return shapes;
 }
 
@@ -77,6 +79,10 @@ ModelInfo parse_model_metadata(const fs::path& path, const std::string& text) {
     info.batched_encode = m.value("batched_encode", false);
     info.normalization.mean = channel_values(m, path, "pixel_mean", false);
     info.normalization.std = channel_values(m, path, "pixel_std", true);
+    // Exports made before profiles are SAM's: they keep SAM's pipeline.
+    info.profile = m.contains("profile") ? parse_model_profile(m.at("profile"), path) : sam_profile(info.image_size);
+    require(info.profile.input_size == info.image_size, path, "profile.input_size",
+            "image_size = " + std::to_string(info.image_size), info.profile.input_size);
   } catch (const nlohmann::json::exception& e) {
     throw Error(path, std::string("invalid sambench.json metadata: ") + e.what());
   }

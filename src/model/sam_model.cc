@@ -1,6 +1,7 @@
 #include "sambench/model/sam_model.h"
 
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include <ATen/Parallel.h>
@@ -72,30 +73,59 @@ void cast_encoder(torch::jit::Module& module, torch::ScalarType dtype, const fs:
   module.attr("image_encoder").toModule().to(dtype);
 }
 
-// The encoder's shapes against the metadata, where the network is an export_sam.py ViT: its
-// positional embedding is [1, E, E, width] and it has `depth` blocks. A mismatch would otherwise
-// surface as a TorchScript error at the first image (a wrong embedding_size), or not at all (a
-// small network recorded as vit_h, which hides the random-weight warning's context).
+// What the network says about its image encoder: the embedding grid (rows, columns), the width
+// (channels into the neck) and the depth (blocks in all).
+struct NetworkShape {
+  int64_t rows = 0, columns = 0, width = 0, depth = 0;
+};
+
+// An export_sam.py ViT: its positional embedding is [1, E, E, width], and it has `depth` blocks.
+std::optional<NetworkShape> vit_shape(const torch::jit::Module& encoder) {
+  if (!encoder.hasattr("pos_embed") || !encoder.attr("pos_embed").isTensor() || !encoder.hasattr("blocks")) return {};
+  const torch::Tensor pos = encoder.attr("pos_embed").toTensor();
+  if (pos.dim() != 4) return {};
+  const auto depth = static_cast<int64_t>(encoder.attr("blocks").toModule().children().size());
+  return NetworkShape{pos.size(1), pos.size(2), pos.size(3), depth};
+}
+
+// A TinyViT (scripts/tiny_vit.py): stages `layers`, each with `blocks`; the neck's first
+// convolution takes `width` channels; it records its grid as `embedding_size`.
+std::optional<NetworkShape> tiny_vit_shape(const torch::jit::Module& encoder) {
+  if (!encoder.hasattr("layers") || !encoder.hasattr("neck") || !encoder.hasattr("embedding_size")) return {};
+  const torch::jit::Module neck = encoder.attr("neck").toModule();
+  if (!neck.hasattr("0") || !neck.attr("0").toModule().hasattr("weight")) return {};
+  NetworkShape shape;
+  shape.rows = shape.columns = encoder.attr("embedding_size").toInt();
+  shape.width = neck.attr("0").toModule().attr("weight").toTensor().size(1);
+  for (const torch::jit::Module& stage : encoder.attr("layers").toModule().children()) {
+    if (stage.hasattr("blocks")) shape.depth += static_cast<int64_t>(stage.attr("blocks").toModule().children().size());
+  }
+  return shape;
+}
+
+// The encoder's shapes against the metadata, where the network is one of export_sam.py's. A
+// mismatch would otherwise surface as a TorchScript error at the first image (a wrong
+// embedding_size), or not at all (a small network recorded as vit_h, which hides the
+// random-weight warning's context).
 void check_encoder(const torch::jit::Module& module, const ModelInfo& info) {
   if (!module.hasattr("image_encoder") || !module.attr("image_encoder").isModule()) return;
   const torch::jit::Module encoder = module.attr("image_encoder").toModule();
-  if (!encoder.hasattr("pos_embed") || !encoder.attr("pos_embed").isTensor() || !encoder.hasattr("blocks")) return;
-  const torch::Tensor pos = encoder.attr("pos_embed").toTensor();
-  if (pos.dim() != 4) return;
-  if (pos.size(1) != info.embedding_size || pos.size(2) != info.embedding_size) {
+  std::optional<NetworkShape> network = vit_shape(encoder);
+  if (!network) network = tiny_vit_shape(encoder);
+  if (!network) return;
+  if (network->rows != info.embedding_size || network->columns != info.embedding_size) {
     throw Error(info.path, "model metadata 'embedding_size' is " + std::to_string(info.embedding_size) +
-                               " but the network's image encoder makes " + std::to_string(pos.size(1)) + "x" +
-                               std::to_string(pos.size(2)) + " embeddings");
+                               " but the network's image encoder makes " + std::to_string(network->rows) + "x" +
+                               std::to_string(network->columns) + " embeddings");
   }
-  const int64_t width = pos.size(3);
-  const int64_t depth = static_cast<int64_t>(encoder.attr("blocks").toModule().children().size());
   for (const EncoderShape& shape : known_encoders()) {
     if (shape.model_type != info.model_type) continue;
-    if (shape.embed_dim != width || shape.depth != depth) {
+    if (shape.embed_dim != network->width || shape.depth != network->depth) {
       throw Error(info.path, "model metadata 'model_type' is " + info.model_type + " (width " +
                                  std::to_string(shape.embed_dim) + ", " + std::to_string(shape.depth) +
-                                 " blocks) but the network's image encoder has width " + std::to_string(width) +
-                                 " and " + std::to_string(depth) + " blocks");
+                                 " blocks) but the network's image encoder has width " +
+                                 std::to_string(network->width) + " and " + std::to_string(network->depth) +
+                                 " blocks");
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sambench/model/model_input.h"
+#include "sambench/model/model_profile.h"
 
 namespace sambench {
 
@@ -28,6 +29,8 @@ struct ModelInfo {
   // encode takes [B,3,S,S] and on a CPU computes image by image, so an image's embedding has
   // the same bits in any batch (metadata "batched_encode", exports since encode_batch).
   bool batched_encode = false;
+  // The model's own pipeline (metadata "profile"; SAM's for exports without one).
+  ModelProfile profile;
   nlohmann::json metadata;  // the extra file as written by scripts/export_sam.py
 };
 
