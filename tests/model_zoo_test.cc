@@ -1,6 +1,6 @@
 // Several models in one run (`models:`): a folder and embedding-cache entries per model, and
 // `sambench compare` putting three models side by side on the same instances and prompts.
-// The three models are the small random-weight SAM exported with seeds 0, 1 and 2.
+// The three models are random-weight exports: the small SAM with seeds 0 and 1, and MobileSAM.
 
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ class ModelZooTest : public ::testing::Test {
  protected:
   void SetUp() override {
     make_demo_dataset(dir_ / "data", {3, 1});
-    // The third model carries its own prompts (as MedSAM would a box): the runs share centroid.
+    // MobileSAM carries its own prompts (as MedSAM would a box): the runs share centroid.
     testing::write_text(dir_ / "zoo.yaml",
                         "name: zoo\n"
                         "dataset:\n  adapter: folder\n  root: data\n  classes: {1: disk, 2: box, 3: crescent}\n"
@@ -30,7 +30,7 @@ class ModelZooTest : public ::testing::Test {
                         "models:\n"
                         "  - {name: seed0, path: " + testing::small_model().string() + "}\n"
                         "  - {name: seed1, path: " + (testing::test_assets() / "sam_small_seed1.pt").string() + "}\n"
-                        "  - {name: seed2, path: " + (testing::test_assets() / "sam_small_seed2.pt").string() +
+                        "  - {name: mobile, path: " + (testing::test_assets() / "mobile_sam.pt").string() +
                         ", prompt: [centroid, {mode: box, margin: 5}]}\n"
                         "instances: {min_area: 10}\n"
                         "metrics: {bootstrap: 200, surface: false}\n"  // NSD and HD95 of noise masks are slow
@@ -47,9 +47,9 @@ class ModelZooTest : public ::testing::Test {
 TEST_F(ModelZooTest, EachModelHasItsFolderAndCacheEntriesAndCompareShowsThemSideBySide) {
   auto r = run_sambench("eval " + config());
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(contains(r.output, "== zoo/seed2 (3/3)")) << r.output;
+  EXPECT_TRUE(contains(r.output, "== zoo/mobile (3/3)")) << r.output;
   std::set<std::string> hashes;
-  for (const std::string model : {"seed0", "seed1", "seed2"}) {
+  for (const std::string model : {"seed0", "seed1", "mobile"}) {
     const json s = summary(model);
     ASSERT_EQ(s["status"], "complete") << model;
     hashes.insert(s["model"]["sha256"].get<std::string>());
@@ -58,7 +58,8 @@ TEST_F(ModelZooTest, EachModelHasItsFolderAndCacheEntriesAndCompareShowsThemSide
     EXPECT_EQ(s["embedding_cache"]["misses"], 3) << model;
   }
   EXPECT_EQ(hashes.size(), 3u);
-  EXPECT_EQ(summary("seed2")["config"]["prompt"][1]["mode"], "box");
+  EXPECT_EQ(summary("mobile")["config"]["prompt"][1]["mode"], "box");
+  EXPECT_EQ(summary("mobile")["model"]["metadata"]["model_type"], "mobile_sam");
   EXPECT_EQ(summary("seed0")["config"]["prompt"], "centroid");
 
   // A model run again finds its own entries.
@@ -67,23 +68,24 @@ TEST_F(ModelZooTest, EachModelHasItsFolderAndCacheEntriesAndCompareShowsThemSide
   EXPECT_EQ(summary("seed1")["embedding_cache"]["hits"], 3);
   EXPECT_FALSE(contains(r.output, "seed0")) << r.output;
 
-  r = run_sambench("compare " + run("seed0") + " " + run("seed1") + " " + run("seed2") + " -o '" +
+  r = run_sambench("compare " + run("seed0") + " " + run("seed1") + " " + run("mobile") + " -o '" +
                    (dir_ / "cmp").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "## Side by side: centroid")) << r.output;
-  EXPECT_TRUE(contains(r.output, "| class | instances | seed0 | seed1 | Δ seed1 | seed2 | Δ seed2 |")) << r.output;
+  EXPECT_TRUE(contains(r.output, "| class | instances | seed0 | seed1 | Δ seed1 | mobile | Δ mobile |")) << r.output;
   EXPECT_TRUE(contains(r.output, "| **mean over classes** |")) << r.output;
-  EXPECT_FALSE(contains(r.output, "Side by side: box")) << r.output;  // seed2's alone
+  EXPECT_FALSE(contains(r.output, "Side by side: box")) << r.output;  // MobileSAM's alone
+  EXPECT_TRUE(contains(r.output, "| mobile | `")) << r.output;         // the runs' legend
   EXPECT_TRUE(contains(read_file(dir_ / "cmp" / "compare.md"), "## Side by side: centroid"));
 }
 
 // Side by side needs the same instances: a run over fewer images is refused with one line.
 TEST_F(ModelZooTest, CompareRefusesRunsThatDoNotPair) {
-  ASSERT_EQ(run_sambench("eval " + config() + " --only seed0 seed2").exit_code, 0);
+  ASSERT_EQ(run_sambench("eval " + config() + " --only seed0 mobile").exit_code, 0);
   auto r = run_sambench("eval " + config() + " --only seed1 --limit 1 -o '" + (dir_ / "short").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string short_run = "'" + (dir_ / "short" / "seed1").string() + "'";
-  r = run_sambench("compare " + run("seed0") + " " + short_run + " " + run("seed2"));
+  r = run_sambench("compare " + run("seed0") + " " + short_run + " " + run("mobile"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_TRUE(contains(r.output, "does not pair with")) << r.output;
   EXPECT_TRUE(contains(r.output, "only in the reference")) << r.output;
