@@ -4,6 +4,7 @@
 
 #include "fixtures/test_fixtures.h"
 #include "sambench/base/error.h"
+#include "sambench/report/side_by_side.h"
 
 namespace sambench {
 namespace {
@@ -70,6 +71,72 @@ TEST(CompareRuns, FirstSetsPairAcrossPromptModes) {
 
 TEST(CompareRuns, NoSharedPromptModeIsAnError) {
   EXPECT_THROW(compare_runs(run_with({0.5}), run_with({0.5}, "box"), 10, 0), Error);
+}
+
+// Three models on the same instances: one table, each model's Dice and its paired difference to
+// the first.
+TEST(SideBySide, ThreeRunsInOneTableWithPairedIntervals) {
+  std::vector<RunTables> runs = {run_with({0.5, 0.6, 0.7}), run_with({0.6, 0.7, 0.8}), run_with({0.4, 0.4, 0.4})};
+  runs[0].dir = "runs/zoo/sam_b";
+  runs[1].dir = "runs/zoo/medsam";
+  runs[2].dir = "runs/zoo/mobile";
+  runs[1].summary = {{"model", {{"path", "/m/medsam_vit_b.pt"}, {"sha256", "0123456789abcdef"}}}};
+  std::vector<std::pair<std::string, std::vector<Comparison>>> comparisons;
+  for (size_t i = 1; i < runs.size(); ++i) comparisons.emplace_back(runs[i].dir.string(), compare_runs(runs[0], runs[i], 200, 0));
+  const std::string md = side_by_side_markdown(runs, comparisons, false);
+  EXPECT_TRUE(testing::contains(md, "| class | instances | sam\\_b | medsam | Δ medsam | mobile | Δ mobile |")) << md;
+  EXPECT_TRUE(testing::contains(md, "| disk | 3 | 0.600 | 0.700 | +0.100 [0.100, 0.100] | 0.400 | -0.200 [")) << md;
+  EXPECT_TRUE(testing::contains(md, "| medsam | `runs/zoo/medsam` | `medsam_vit_b.pt` | 0123456789ab |")) << md;
+  EXPECT_TRUE(testing::contains(md, "## Side by side: centroid")) << md;
+  // compare.md: the side-by-side table comes before the pairwise sections.
+  const std::string all = comparison_markdown(runs[0].dir.string(), comparisons, md);
+  EXPECT_LT(all.find("## Side by side"), all.find("## runs/zoo/medsam: centroid")) << all;
+}
+
+// Side by side needs every run to hold the reference's instances, and no others.
+TEST(SideBySide, RunsWhoseInstancesDoNotPairAreRefused) {
+  std::vector<RunTables> runs = {run_with({0.5, 0.6}), run_with({0.6, 0.7}), run_with({0.4, 0.4, 0.4})};
+  runs[2].dir = "runs/short";
+  std::vector<std::pair<std::string, std::vector<Comparison>>> comparisons;
+  for (size_t i = 1; i < runs.size(); ++i) comparisons.emplace_back(runs[i].dir.string(), compare_runs(runs[0], runs[i], 10, 0));
+  const std::string error = testing::error_of([&] { side_by_side_markdown(runs, comparisons, false); });
+  EXPECT_TRUE(testing::contains(error, "runs/short: does not pair")) << error;
+  EXPECT_TRUE(testing::contains(error, "1 only in this run")) << error;
+  // A set that not every run holds is left out; none shared by all is an error.
+  runs = {run_with({0.5}), run_with({0.5}), run_with({0.5}, "box")};
+  comparisons.clear();
+  comparisons.emplace_back("b", compare_runs(runs[0], runs[1], 10, 0));
+  comparisons.emplace_back("c", compare_runs(runs[0], runs[2], 10, 0, true));
+  EXPECT_THROW(side_by_side_markdown(runs, comparisons, false), Error);
+}
+
+TEST(SideBySide, PromptsThatDifferAreRefused) {
+  testing::TempDir dir;
+  auto line = [](const std::string& mode, const std::string& x) {
+    return R"({"image":"img0","class_label":1,"class":"disk","instance":1,"mode":")" + mode + R"(","points":[[)" + x +
+           R"(,4.0]],"labels":[1],"box":null})" "\n";
+  };
+  // A run whose centroid prompt is at x, and whose second iterative round clicked at x2.
+  auto run_in = [&](const std::string& name, const std::string& x, const std::string& x2) {
+    RunTables run = run_with({0.5});
+    run.dir = dir / name;
+    testing::write_text(run.dir / "prompts.jsonl", line("centroid", x) + line("iterative(centroid)@2", x2));
+    return run;
+  };
+  RunTables a = run_in("a", "3.0", "5.0");
+  EXPECT_NO_THROW(check_same_prompts(a, run_in("same", "3.0", "5.0")));
+  const std::string error = testing::error_of([&] { check_same_prompts(a, run_in("moved", "3.5", "5.0")); });
+  EXPECT_TRUE(testing::contains(error, "moved/prompts.jsonl: prompts differ")) << error;
+  EXPECT_TRUE(testing::contains(error, "mode centroid")) << error;
+  // Later iterative rounds follow each model's own masks: they may differ.
+  EXPECT_NO_THROW(check_same_prompts(a, run_in("clicked", "3.0", "9.0")));
+}
+
+TEST(SideBySide, LabelsAreTheShortestDistinctTails) {
+  EXPECT_EQ(run_labels({"runs/zoo/sam_b", "runs/zoo/medsam/"}), (std::vector<std::string>{"sam_b", "medsam"}));
+  EXPECT_EQ(run_labels({"runs/zoo/sam_b/demo", "runs/zoo/medsam/demo"}),
+            (std::vector<std::string>{"sam_b/demo", "medsam/demo"}));
+  EXPECT_EQ(run_labels({"x", "x"}), (std::vector<std::string>{"x", "x"}));
 }
 
 }  // namespace

@@ -349,5 +349,85 @@ TEST(OutputOutsideNotice, NamesTheResolvedFolderWhenTheConfigAimsElsewhere) {
   EXPECT_EQ(output_outside_notice(load_config(dir / "repo/configs/inside.yaml"), dir / "work"), "");
 }
 
+// A models list: each model evaluates every dataset into its own folder, in list order, with its
+// own prompt where it carries one.
+TEST(LoadConfig, ModelsListExpandsToOneRunPerModelAndDataset) {
+  TempDir dir;
+  write_text(dir / "configs" / "zoo.yaml", R"(
+name: zoo
+datasets:
+  kvasir: {dataset: {adapter: kvasir, root: ../k}}
+  isic: {dataset: {adapter: isic, root: ../i}, prompt: interior}
+model: {device: cpu}
+models:
+  - {name: sam_b, path: ../models/b.pt}
+  - {name: medsam, path: ../models/medsam.pt, prompt: {mode: box, margin: 5}, precision: bf16}
+prompt: centroid
+run: {output: ../runs/zoo}
+)");
+  Config c = load_config(dir / "configs" / "zoo.yaml");
+  ASSERT_EQ(c.models.size(), 2u);
+  EXPECT_EQ(c.models[1].model.path, dir.path() / "models" / "medsam.pt");
+  EXPECT_EQ(c.models[0].model.device, "cpu");  // from the model: section
+  EXPECT_EQ(c.models[1].model.precision, "bf16");
+  std::vector<Config> runs = expand_suite(c);
+  ASSERT_EQ(runs.size(), 4u);
+  // The suite's datasets in name order, per model in list order.
+  EXPECT_EQ(runs[0].run.output, dir.path() / "runs" / "zoo" / "sam_b" / "isic");
+  EXPECT_EQ(runs[1].run.output, dir.path() / "runs" / "zoo" / "sam_b" / "kvasir");
+  EXPECT_EQ(runs[2].run.output, dir.path() / "runs" / "zoo" / "medsam" / "isic");
+  EXPECT_EQ(runs[2].name, "zoo/medsam/isic");
+  EXPECT_EQ(runs[2].model_name, "medsam");
+  EXPECT_EQ(runs[0].model.path, dir.path() / "models" / "b.pt");
+  EXPECT_EQ(runs[3].model.path, dir.path() / "models" / "medsam.pt");
+  EXPECT_EQ(runs[0].prompt.as_written(), "interior");   // the entry's, for a model without its own
+  EXPECT_EQ(runs[1].prompt.as_written(), "centroid");   // the config's
+  EXPECT_EQ(runs[2].prompt.as_written()["mode"], "box");  // the model's wins over the entry's
+  EXPECT_EQ(runs[3].prompt.as_written()["mode"], "box");
+  for (const Config& run : runs) {
+    EXPECT_TRUE(run.models.empty());
+    EXPECT_NO_THROW(validate(run));
+  }
+}
+
+// Without a suite each model's run is <output>/<model>; a one-model config expands to itself.
+TEST(LoadConfig, ModelsListWithoutSuiteAndTheSingleModelForm) {
+  TempDir dir;
+  write_text(dir / "m.yaml", "dataset: {adapter: folder}\nmodels: [{name: a, path: a.pt}, {name: b, path: b.pt}]\n"
+                             "run: {output: out}\n");
+  std::vector<Config> runs = expand_suite(load_config(dir / "m.yaml"));
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[1].run.output, dir.path() / "out" / "b");
+  EXPECT_EQ(runs[1].name, "m/b");
+  write_text(dir / "one.yaml", "dataset: {adapter: folder}\nmodel: {path: a.pt}\nrun: {output: out}\n");
+  runs = expand_suite(load_config(dir / "one.yaml"));
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].run.output, dir.path() / "out");
+  EXPECT_EQ(runs[0].name, "one");
+  EXPECT_TRUE(runs[0].model_name.empty());
+}
+
+TEST(LoadConfig, BadModelsListsAreRefusedWithTheReason) {
+  TempDir dir;
+  auto error_with = [&](const std::string& models, const std::string& extra = "") {
+    write_text(dir / "bad.yaml", "dataset: {adapter: folder}\n" + extra + "models: " + models + "\n");
+    return error_of(dir / "bad.yaml");
+  };
+  EXPECT_TRUE(testing::contains(error_with("[{name: a, path: a.pt}]", "model: {path: m.pt}\n"),
+                                "both 'model.path' and 'models'"));
+  EXPECT_TRUE(testing::contains(error_with("[]"), "'models' must be a list"));
+  EXPECT_TRUE(testing::contains(error_with("{a: {path: a.pt}}"), "'models' must be a list"));
+  EXPECT_TRUE(testing::contains(error_with("[{name: a, path: a.pt}, {name: a, path: b.pt}]"), "repeats the name 'a'"));
+  EXPECT_TRUE(testing::contains(error_with("[{name: ../x, path: a.pt}]"), "plain folder name"));
+  EXPECT_TRUE(testing::contains(error_with("[{path: a.pt}]"), "needs a 'name'"));
+  EXPECT_TRUE(testing::contains(error_with("[{name: a}]"), "needs a 'path'"));
+  EXPECT_TRUE(testing::contains(error_with("[{name: a, path: a.pt, weights: x}]"), "unknown key 'weights'"));
+  EXPECT_TRUE(testing::contains(error_with("[{name: a, path: a.pt, prompt: []}]"), "models[0]"));
+  EXPECT_TRUE(testing::contains(error_with("[a.pt]"), "models[0]"));
+  write_text(dir / "clash.yaml", "datasets: {k: {dataset: {adapter: folder}}}\nmodels: [{name: k, path: a.pt}]\n");
+  EXPECT_TRUE(testing::contains(error_of(dir / "clash.yaml"), "names both a model and a dataset"));
+  EXPECT_TRUE(testing::contains(error_of(dir / "clash.yaml"), "clash.yaml"));
+}
+
 }  // namespace
 }  // namespace sambench

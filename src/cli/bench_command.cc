@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/run_overrides.h"
 #include "sambench/run/bench.h"
+#include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
 
 namespace sambench {
@@ -22,8 +23,18 @@ Config resolve(const BenchArgs& args) {
   Config config = load_config(args.config);
   config.run.output += "-bench";
   args.overrides.apply(config);
-  if (!config.suite.empty() && !args.only.empty()) return suite_datasets(config, {args.only}).front();
-  return config;
+  if (config.models.empty()) {
+    if (!config.suite.empty() && !args.only.empty()) return suite_datasets(config, {args.only}).front();
+    return config;
+  }
+  // bench times one evaluation; each model's own speed: sambench-model-speed --model A --model B.
+  std::vector<Config> runs = suite_datasets(config, args.only.empty() ? std::vector<std::string>{} : std::vector<std::string>{args.only});
+  if (runs.size() != 1) {
+    throw Error(config.file, "lists " + std::to_string(config.models.size()) +
+                                 " models; bench times one run: pick it with --only NAME or --model PT "
+                                 "(every model side by side: sambench-model-speed --model A --model B ...)");
+  }
+  return runs.front();
 }
 
 void bench(const BenchArgs& args) {

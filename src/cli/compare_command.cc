@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "sambench/report/compare.h"
+#include "sambench/report/side_by_side.h"
 #include "sambench/base/error.h"
 #include "sambench/base/file_io.h"
 
@@ -20,13 +21,20 @@ struct CompareArgs {
 
 void compare(const CompareArgs& args) {
   if (args.runs.size() < 2) throw Error("compare: give at least two run folders");
-  RunTables reference = read_run_tables(args.runs[0]);
+  std::vector<RunTables> runs;
+  for (const auto& run : args.runs) runs.push_back(read_run_tables(run));
   std::vector<std::pair<std::string, std::vector<Comparison>>> comparisons;
-  for (size_t i = 1; i < args.runs.size(); ++i) {
-    comparisons.emplace_back(args.runs[i], compare_runs(reference, read_run_tables(args.runs[i]), args.bootstrap,
+  for (size_t i = 1; i < runs.size(); ++i) {
+    comparisons.emplace_back(args.runs[i], compare_runs(runs[0], runs[i], args.bootstrap,
                                                         static_cast<uint64_t>(args.seed), args.first));
   }
-  std::string markdown = comparison_markdown(args.runs[0], comparisons);
+  // Three or more runs (one per model): side by side, on the same instances and prompts.
+  std::string side_by_side;
+  if (runs.size() >= 3) {
+    for (size_t i = 1; i < runs.size(); ++i) check_same_prompts(runs[0], runs[i]);
+    side_by_side = side_by_side_markdown(runs, comparisons, args.first);
+  }
+  std::string markdown = comparison_markdown(args.runs[0], comparisons, side_by_side);
   std::fputs(markdown.c_str(), stdout);
   if (args.output.empty()) return;
   std::error_code ec;
@@ -41,7 +49,8 @@ void compare(const CompareArgs& args) {
 void add_compare_command(CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "compare", "Put runs side by side: per-class differences to the first run, with paired bootstrap intervals");
+      "compare", "Put runs side by side: per-class differences to the first run, with paired bootstrap intervals "
+      "(three or more runs, e.g. one per model: also one table of them all, which needs the same instances and prompts)");
   cmd->add_option("runs", args->runs, "run folders; the first is the reference")->required()->expected(2, -1);
   cmd->add_option("-o,--output", args->output, "also write compare.md and compare.csv into this folder");
   cmd->add_option("--bootstrap", args->bootstrap, "bootstrap resamples (0: no intervals)")->check(CLI::NonNegativeNumber);

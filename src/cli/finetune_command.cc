@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/run_overrides.h"
+#include "sambench/base/error.h"
 #include "sambench/finetune/finetune.h"
 
 namespace sambench {
@@ -39,6 +40,9 @@ void add_finetune_command(CLI::App& app) {
   cmd->callback([args] {
     Config config = load_config(args->config);
     args->overrides.apply(config);
+    if (!config.models.empty()) {
+      throw Error(config.file, "lists several models ('models:'); finetune trains one: pass --model PT");
+    }
     print_result(finetune(config, args->run), config);
   });
 }

@@ -75,6 +75,7 @@ void add_inspect_command(CLI::App& app) {
   cmd->callback([args] {
     Config config = load_config(args->config);
     if (args->limit >= 0) config.run.limit = args->limit;
+    config.models.clear();  // the data does not depend on the model: each dataset once
     nlohmann::json all = nlohmann::json::object();
     std::vector<Config> configs = expand_suite(config);
     for (const auto& one : configs) {

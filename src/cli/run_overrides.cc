@@ -45,7 +45,10 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
 }
 
 void RunOverrides::apply(Config& config) const {
-  if (!model.empty()) config.model.path = model;
+  if (!model.empty()) {
+    config.model.path = model;
+    config.models.clear();  // --model replaces a models list by the one model given
+  }
   if (!data_root.empty()) config.dataset_base = std::filesystem::absolute(data_root).lexically_normal();
   if (!output.empty()) config.run.output = output;
   // The user's own --output needs no notice; a config's run.output may come from someone else.
@@ -53,6 +56,10 @@ void RunOverrides::apply(Config& config) const {
   if (!notice.empty()) std::fprintf(stderr, "sambench: note: %s\n", notice.c_str());
   if (!device.empty()) config.model.device = device;
   if (!precision.empty()) config.model.precision = precision;
+  for (ModelEntry& entry : config.models) {
+    if (!device.empty()) entry.model.device = device;
+    if (!precision.empty()) entry.model.precision = precision;
+  }
   if (!embedding_cache.empty()) config.run.embedding_cache = embedding_cache;
   if (shared_embedding_cache) config.run.embedding_cache_shared = true;
   if (limit >= 0) config.run.limit = limit;
@@ -63,10 +70,39 @@ void RunOverrides::apply(Config& config) const {
   if (metric_workers >= -1) config.run.metric_workers = metric_workers;
 }
 
-// The suite's datasets that --only names (all without it); an unknown name is an error.
+namespace {
+
+// --only with a models list: its names pick models, datasets, or both (--only kvasir sam_b: that
+// one run); the runs stay in the list's order.
+std::vector<Config> only_of_models(const Config& config, const std::vector<Config>& all,
+                                   const std::vector<std::string>& only) {
+  auto listed = [&](const std::string& name) { return std::find(only.begin(), only.end(), name) != only.end(); };
+  bool models_named = false, datasets_named = false;
+  for (const auto& name : only) {
+    const bool model = std::any_of(config.models.begin(), config.models.end(),
+                                   [&](const ModelEntry& m) { return m.name == name; });
+    const bool dataset = std::any_of(config.suite.begin(), config.suite.end(),
+                                     [&](const SuiteEntry& e) { return e.name == name; });
+    if (!model && !dataset) throw Error(config.file, "--only " + name + ": no such dataset or model in the config");
+    models_named |= model;
+    datasets_named |= dataset;
+  }
+  std::vector<Config> out;
+  for (const Config& c : all) {
+    const bool dataset_ok = !datasets_named || listed(c.run.output.filename());
+    if ((!models_named || listed(c.model_name)) && dataset_ok) out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+// The suite's datasets that --only names (all without it); an unknown name is an error. With a
+// models list, --only also takes model names.
 std::vector<Config> suite_datasets(const Config& config, const std::vector<std::string>& only) {
   std::vector<Config> all = expand_suite(config);
   if (only.empty()) return all;
+  if (!config.models.empty()) return only_of_models(config, all, only);
   std::vector<Config> out;
   for (const auto& name : only) {
     auto it = std::find_if(all.begin(), all.end(), [&](const Config& c) { return c.run.output.filename() == name; });

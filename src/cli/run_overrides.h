@@ -30,7 +30,8 @@ struct RunOverrides {
 };
 
 // The datasets of a suite that `only` names by folder name (every one when empty; the config itself
-// when it is no suite); an unknown name is an Error naming the config.
+// when it is no suite); with a models list, one config per model and dataset, and `only` may name
+// models too. An unknown name is an Error naming the config.
 std::vector<Config> suite_datasets(const Config& config, const std::vector<std::string>& only);
 
 }  // namespace sambench

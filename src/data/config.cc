@@ -195,6 +195,45 @@ std::vector<SuiteEntry> read_suite(const json& datasets, const InstanceConfig& d
   return suite;
 }
 
+bool plain_folder_name(const std::string& name) {
+  return !name.empty() && name.find_first_of("/\\") == std::string::npos && name[0] != '.';
+}
+
+// `models: [{name: sam_vit_b, path: ...}, {name: medsam, path: ..., prompt: box}]`, in list order
+// (the first is compare's reference); device and precision start from the `model:` section's.
+std::vector<ModelEntry> read_models(const json& models, const ModelConfig& defaults, const fs::path& file) {
+  if (!models.is_array() || models.empty()) {
+    throw Error(file, "'models' must be a list of {name: ..., path: ...} entries");
+  }
+  std::vector<ModelEntry> out;
+  for (size_t i = 0; i < models.size(); ++i) {
+    const std::string where = "models[" + std::to_string(i) + "]";
+    Section entry(models[i], where, file, {"name", "path", "device", "precision", "prompt", "mask_policy"});
+    if (!models[i].is_object()) entry.fail("must be a mapping with 'name' and 'path'");
+    ModelEntry model;
+    model.model = defaults;
+    entry.get("name", model.name);
+    entry.get_path("path", model.model.path);
+    entry.get("device", model.model.device);
+    entry.get("precision", model.model.precision);
+    if (!plain_folder_name(model.name)) entry.fail("needs a 'name' that is a plain folder name (its results' folder)");
+    if (model.model.path.empty()) entry.fail("needs a 'path' (a .pt from scripts/export_sam.py)");
+    for (const ModelEntry& before : out) {
+      if (before.name == model.name) entry.fail("repeats the name '" + model.name + "' (each model has its own folder)");
+    }
+    model.prompt = models[i].value("prompt", json());
+    model.mask_policy = models[i].value("mask_policy", json());
+    try {
+      if (!model.prompt.is_null()) parse_prompt_modes(model.prompt);
+      if (!model.mask_policy.is_null()) parse_mask_policy_names(model.mask_policy);
+    } catch (const Error& e) {
+      throw Error(file, where + ": " + e.what());
+    }
+    out.push_back(model);
+  }
+  return out;
+}
+
 json parse_yaml(const fs::path& file) {
   std::error_code ec;
   const fs::file_status status = fs::status(file, ec);
@@ -304,7 +343,7 @@ Config load_config(const fs::path& file) {
   Section top(root, "", file,
               {"name", "dataset", "datasets", "model", "instances", "prompt", "prompt_seed", "replay_prompts",
                "replay_max_points", "mask_policy", "empty_rule", "metrics", "baselines", "run", "finetune",
-               "data_root"});
+               "data_root", "models"});
   top.get("name", config.name);
   top.get_path("data_root", config.dataset_base);
   top.get("prompt_seed", config.prompt_seed);
@@ -347,6 +386,12 @@ Config load_config(const fs::path& file) {
   model.get("precision", config.model.precision);
   model.get("profile", config.model.profile);
   if (!config.model.profile.is_object()) throw Error(file, "model.profile: expected a mapping of profile fields");
+  if (root.contains("models")) {
+    if (!config.model.path.empty()) {
+      throw Error(file, "has both 'model.path' and 'models'; keep one ('model:' may still set device and precision)");
+    }
+    config.models = read_models(root["models"], config.model, file);
+  }
 
   Section instances(root.value("instances", json()), "instances", file, {"min_area", "whole_class", "max_instances"});
   instances.get("min_area", config.instances.min_area);
@@ -370,6 +415,12 @@ Config load_config(const fs::path& file) {
   config.run.save_predictions |= config.run.save_logits;  // logits sit beside their masks
 
   if (root.contains("datasets")) config.suite = read_suite(root["datasets"], config.instances, file);
+  for (const ModelEntry& model : config.models) {
+    for (const SuiteEntry& entry : config.suite) {
+      // --only picks a dataset or a model by its folder name: the two must not be the same.
+      if (entry.name == model.name) throw Error(file, "'" + model.name + "' names both a model and a dataset");
+    }
+  }
   if (config.name.empty()) config.name = file.stem().string();
   if (config.run.output.empty()) config.run.output = fs::path("runs") / config.name;
   return config;
@@ -380,6 +431,26 @@ namespace {
 bool is_within(const fs::path& path, const fs::path& folder) {
   const fs::path relative = path.lexically_relative(folder);
   return !relative.empty() && *relative.begin() != "..";
+}
+
+// One config per model, each writing into its own folder; a model's own prompt and mask policy
+// replace the config's and its suite entries'.
+std::vector<Config> expand_models(const Config& config) {
+  std::vector<Config> out;
+  for (const ModelEntry& entry : config.models) {
+    Config one = config;
+    one.models.clear();
+    one.model = entry.model;
+    one.model_name = entry.name;
+    one.name = config.name + "/" + entry.name;
+    one.run.output = config.run.output / entry.name;
+    for (Config& each : expand_suite(one)) {
+      if (!entry.prompt.is_null()) each.prompt = parse_prompt_modes(entry.prompt);
+      if (!entry.mask_policy.is_null()) each.mask_policy = parse_mask_policy_names(entry.mask_policy);
+      out.push_back(each);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -393,6 +464,7 @@ std::string output_outside_notice(const Config& config, const fs::path& cwd) {
 }
 
 std::vector<Config> expand_suite(const Config& config) {
+  if (!config.models.empty()) return expand_models(config);
   if (config.suite.empty()) return {config};
   std::vector<Config> out;
   for (const auto& entry : config.suite) {

@@ -139,6 +139,45 @@ std::string model_speed_table(const ModelSpeed& speed, const SamModel& model, co
   return out.str();
 }
 
+std::string model_speed_side_by_side(const std::vector<ModelSpeedRow>& rows, const ModelSpeedOptions& options,
+                                     const std::string& load_before, const std::string& load_after) {
+  size_t width = 5;  // "model"
+  for (const ModelSpeedRow& row : rows) width = std::max(width, row.model.size());
+  std::ostringstream out;
+  char cell[64];
+  auto column = [&](const char* format, auto value, int size) {
+    std::snprintf(cell, sizeof cell, format, size, value);
+    out << cell;
+  };
+  // "encode 1" is images/s with one image per encoder call, "decode 16" prompts/s with 16 per call.
+  column("%-*s", "model", static_cast<int>(width));
+  column("  %-*s", "type", 14);
+  column("  %*s", "load s", 6);
+  for (int batch : options.encode_batches) column("  %*s", ("encode " + std::to_string(batch)).c_str(), 10);
+  for (int batch : options.decode_batches) column("  %*s", ("decode " + std::to_string(batch)).c_str(), 10);
+  out << '\n';
+  for (const ModelSpeedRow& row : rows) {
+    column("%-*s", row.model.c_str(), static_cast<int>(width));
+    column("  %-*s", row.model_type.c_str(), 14);
+    column("  %*.2f", row.speed.load_s, 6);
+    for (size_t b = 0; b < options.encode_batches.size(); ++b) {
+      column("  %*.3f", rate(options.encode_batches[b], median(row.speed.encode_s[b])), 10);
+    }
+    for (size_t b = 0; b < options.decode_batches.size(); ++b) {
+      column("  %*.1f", rate(options.decode_batches[b], median(row.speed.decode_s[b])), 10);
+    }
+    out << '\n';
+  }
+  const ModelSpeedRow& first = rows.front();
+  out << "encode N: images/s with N images per encoder call; decode N: prompts/s with N prompts per decoder call\n"
+      << "on " << first.device << ", encoder " << first.precision << ", " << first.speed.threads
+      << " thread(s); medians of " << options.images << " encoder and " << options.decode_calls
+      << " decoder call(s) per batch after " << options.warmup << " warm-up call(s)\n"
+      << "load average " << load_before << " before, " << load_after
+      << " after (other processes slow every number; compare tables made under the same load)\n";
+  return out.str();
+}
+
 std::vector<int> parse_batches(const std::string& text) {
   if (text == "none") return {};
   std::vector<int> batches;

@@ -111,11 +111,12 @@ std::string comparison_csv(const std::vector<std::pair<std::string, std::vector<
 }
 
 std::string comparison_markdown(const std::string& reference,
-                                const std::vector<std::pair<std::string, std::vector<Comparison>>>& comparisons) {
+                                const std::vector<std::pair<std::string, std::vector<Comparison>>>& comparisons,
+                                const std::string& side_by_side) {
   std::ostringstream out;
   out << "# sambench compare\n\nReference: `" << reference << "`. Each difference is other − reference on "
       << "the instances both runs scored, with its paired 95% bootstrap interval (cases resampled "
-      << "together for both runs).\n";
+      << "together for both runs).\n" << side_by_side;
   auto diff = [](const Stats& s) {
     if (s.count == 0) return std::string("–");
     std::string t = (s.mean >= 0 ? "+" : "") + format_number(s.mean, 3);

@@ -71,13 +71,6 @@ double peak_rss_mib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
 }
 
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return one + " " + five + " " + fifteen;
-}
-
 double rate(long long count, double seconds) { return seconds > 0 ? static_cast<double>(count) / seconds : 0.0; }
 
 json repeat_json(const BenchRepeat& r) {

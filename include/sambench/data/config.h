@@ -78,6 +78,16 @@ struct SuiteEntry {
   std::string model_from_run;
 };
 
+// One model of a config's `models:` list: every dataset is evaluated with each model in turn, into
+// run.output/<name>/. A model may carry its own prompt and mask policy (MedSAM was trained on
+// boxes): they replace the config's and any suite entry's for that model.
+struct ModelEntry {
+  std::string name;            // a plain folder name, unique in the list
+  ModelConfig model;           // device and precision default to the `model:` section's
+  nlohmann::json prompt;       // null: the config's
+  nlohmann::json mask_policy;  // null: the config's
+};
+
 // One prompt mode of a config's `prompt`: a name ("centroid") or a spec ({mode: box, margin: 20}),
 // split into the prompt rule it starts from and its corrective-click rounds.
 // {mode: iterative, start: centroid, rounds: 5} starts from `start` and adds up to rounds - 1
@@ -139,11 +149,16 @@ struct Config {
   // A suite: several datasets evaluated one after the other with the same model and settings,
   // each into run.output/<name>/. Empty for a single-dataset config; see expand_suite.
   std::vector<SuiteEntry> suite;
+  // Several models (`models:` instead of `model.path`), each evaluated on every dataset; empty
+  // for a one-model config. expand_suite makes one config per model and dataset.
+  std::vector<ModelEntry> models;
+  std::string model_name;  // the models-list entry this config was expanded from; empty: none
   nlohmann::json finetune;  // `sambench finetune`'s own section (finetune.h); eval ignores it
 };
 
 // The configs a run evaluates: the config itself, or one per suite dataset (named
-// <name>/<dataset>, writing to <output>/<dataset>).
+// <name>/<dataset>, writing to <output>/<dataset>); with a models list, that for each model in
+// list order (named <name>/<model>[/<dataset>], writing to <output>/<model>[/<dataset>]).
 std::vector<Config> expand_suite(const Config& config);
 
 // Reads a YAML config and checks its structure. Unknown keys are errors, so a typo never silently

@@ -40,6 +40,19 @@ ModelSpeed measure_model_speed(const SamModel& model, const ModelSpeedOptions& o
 nlohmann::json to_json(const ModelSpeed& speed, const SamModel& model, const ModelSpeedOptions& options);
 std::string model_speed_table(const ModelSpeed& speed, const SamModel& model, const ModelSpeedOptions& options);
 
+// One model's measurement, kept after the model itself is released (several models in one run).
+struct ModelSpeedRow {
+  std::string model;       // the .pt's file name
+  std::string model_type;  // its metadata's model_type
+  std::string device, precision;
+  ModelSpeed speed;
+};
+
+// Every model side by side, one line each: encoder images/s per encode batch and decoder
+// prompts/s per decode batch (medians), the load time, and the load average before and after.
+std::string model_speed_side_by_side(const std::vector<ModelSpeedRow>& rows, const ModelSpeedOptions& options,
+                                     const std::string& load_before, const std::string& load_after);
+
 // "1,4,16" → {1, 4, 16}; throws Error on anything but positive integers. "none" → {}.
 std::vector<int> parse_batches(const std::string& text);
 

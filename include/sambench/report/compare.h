@@ -32,7 +32,10 @@ double relative_change(double reference, double other);
 // compare.csv: one row per (other run, set, class) and the two overall rows; `others` names the
 // other runs in the order of `comparisons`.
 std::string comparison_csv(const std::vector<std::pair<std::string, std::vector<Comparison>>>& comparisons);
+// compare.md; `side_by_side` (side_by_side.h: three or more runs) goes between the introduction
+// and the pairwise sections.
 std::string comparison_markdown(const std::string& reference,
-                                const std::vector<std::pair<std::string, std::vector<Comparison>>>& comparisons);
+                                const std::vector<std::pair<std::string, std::vector<Comparison>>>& comparisons,
+                                const std::string& side_by_side = "");
 
 }  // namespace sambench
