@@ -148,10 +148,14 @@ TEST(EmbeddingDiskCache, SeveralFeaturesComeBackExactly) {
                                 "embedding of features [4,3,3] [2,6,6] does not match the cache's [4,3,3] [2,6,6] [3,2,5]"));
   // Another model kind with the same value count: its entry under this key's name is refused.
   EmbeddingDiskCache swapped(dir / "cache", kModel, {{2, 6, 6}, {4, 3, 3}, {3, 2, 5}});
-  EXPECT_NE(swapped.key(image(1)), key);  // the shapes are part of a several-feature key
-  fs::create_directories(swapped.path(swapped.key(image(1))).parent_path());
-  fs::copy_file(cache.path(key), swapped.path(swapped.key(image(1))));
-  EXPECT_FALSE(swapped.load(swapped.key(image(1))));
+  // One image for both keys (image() draws from OpenCV's global generator: each call differs).
+  const cv::Mat rgb = image(1);
+  const std::string key_here = cache.key(rgb), key_swapped = swapped.key(rgb);
+  EXPECT_NE(key_swapped, key_here);  // the shapes are part of a several-feature key
+  cache.store(key_here, stored);
+  fs::create_directories(swapped.path(key_swapped).parent_path());
+  fs::copy_file(cache.path(key_here), swapped.path(key_swapped));
+  EXPECT_FALSE(swapped.load(key_swapped));
   EXPECT_EQ(swapped.stats()["rejected"], 1);
 }
 
