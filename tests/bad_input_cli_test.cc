@@ -144,6 +144,7 @@ TEST(BadModel, MetadataThatDisagreesWithTheNetworkIsRefusedAtLoad) {
     m["image_size"] = 512;
     m["embedding_size"] = 32;
     m["low_res_size"] = 128;
+    m["profile"]["input_size"] = 512;  // consistent metadata: only the network disagrees
   }));
   EXPECT_TRUE(contains(error, "edited.pt: model metadata 'embedding_size' is 32 but the network's image encoder "
                               "makes 64x64 embeddings")) << error;

@@ -35,12 +35,7 @@ json manifest() {
 
 template <typename T>
 std::vector<T> read_raw(const std::string& name) {
-  std::ifstream in(fixture_dir() / name, std::ios::binary | std::ios::ate);
-  if (!in) throw std::runtime_error(name + ": missing");
-  std::vector<T> values(static_cast<size_t>(in.tellg()) / sizeof(T));
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(T)));
-  return values;
+  return testing::read_raw_values<T>(fixture_dir() / name);
 }
 
 cv::Mat read_png(const std::string& name, int flags) {

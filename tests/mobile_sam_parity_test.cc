@@ -37,31 +37,12 @@ json manifest() {
 }
 
 std::vector<float> read_f32(const std::string& name, size_t count) {
-  std::ifstream in(fixture_dir() / name, std::ios::binary);
-  std::vector<float> values(count);
-  in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(count * sizeof(float)));
-  if (in.gcount() != static_cast<std::streamsize>(count * sizeof(float)) || in.peek() != EOF) {
-    throw std::runtime_error(name + ": size differs from the manifest");
-  }
-  return values;
+  return testing::read_raw_values<float>(fixture_dir() / name, count);
 }
 
-float max_abs_diff(const float* a, const float* b, size_t n) {
-  float worst = 0.0f;
-  for (size_t i = 0; i < n; ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
-  return worst;
-}
+using testing::max_abs_diff;
 
-Prompt prompt_from(const json& j) {
-  Prompt p;
-  for (const auto& pt : j["points"]) p.points.push_back({pt[0].get<double>(), pt[1].get<double>()});
-  for (const auto& l : j["labels"]) p.labels.push_back(l.get<int>());
-  if (!j["box"].is_null()) {
-    const auto& b = j["box"];
-    p.box = Box{{b[0].get<double>(), b[1].get<double>()}, {b[2].get<double>(), b[3].get<double>()}};
-  }
-  return p;
-}
+Prompt prompt_from(const json& j) { return testing::parity_prompt(j); }
 
 // The official model input [3, S, S]: the resized image's values through the official
 // normalisation table (one value per channel and uint8 level), zero in the padding.
