@@ -130,6 +130,19 @@ def test_interface(path: str) -> None:
           all(t.dtype == torch.bfloat16 for t in low) and max(errors) < 0.03, f"{errors}")
 
 
+def test_shared_blocks() -> None:
+    """SAM 2.1's prompt encoder and two-way transformer are SAM's (scripts/sam_blocks.py), not a copy."""
+    sam = export_sam.build_sam("small", device=torch.device("meta"))
+    sam2 = sam2_image.build_sam2("sam2.1_hiera_tiny", device=torch.device("meta"))
+    pairs = [(sam.prompt_encoder, sam2.sam_prompt_encoder),
+             (sam.mask_decoder.transformer, sam2.sam_mask_decoder.transformer),
+             (sam.mask_decoder.transformer.layers[0].self_attn, sam2.sam_mask_decoder.transformer.layers[0].self_attn)]
+    check("SAM and SAM 2.1 build their prompt encoder and transformer from the same classes",
+          all(type(a) is type(b) for a, b in pairs), f"{[(type(a), type(b)) for a, b in pairs]}")
+    check("both mask decoders share their token and hypernetwork steps",
+          type(sam.mask_decoder).mask_logits is type(sam2.sam_mask_decoder).mask_logits)
+
+
 def test_single_mask_choice() -> None:
     """The stability rule on hand-made logits: stable token 0 stays, unstable falls back."""
     decoder = sam2_image.MaskDecoder(device=torch.device("meta"))
@@ -203,6 +216,7 @@ def test_checkpoints(tmp: str, reference: str) -> None:
 def main() -> int:
     torch.set_num_threads(2)
     test_layouts()
+    test_shared_blocks()
     test_single_mask_choice()
     with tempfile.TemporaryDirectory() as tmp:
         reference = os.path.join(tmp, "tiny.pt")
