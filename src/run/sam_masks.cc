@@ -16,7 +16,7 @@ bool any_iterative(const std::vector<Mode>& modes) {
 
 // The oracle's choice needs each multimask output at full resolution against the truth.
 int oracle_choice(const DecodeOutput& decoded, int p, const ResizeTransform& transform,
-                  const cv::Mat& truth, float threshold, EmptyRule rule) {
+                  const Instance& truth, float threshold, EmptyRule rule) {
   std::vector<const float*> outputs;
   for (int k = 1; k < decoded.masks; ++k) outputs.push_back(decoded.mask_logits(p, k));
   std::vector<cv::Mat> logits = upscale_logits(outputs, decoded.size, transform);
@@ -144,7 +144,7 @@ Prediction SamMasks::choose(const DecodeOutput& decoded, int p, MaskPolicy polic
                             const Instance& instance) const {
   Prediction pred;
   pred.mask_index = policy == MaskPolicy::kOracle
-                        ? oracle_choice(decoded, p, transform, instance.mask, model_.info().mask_threshold,
+                        ? oracle_choice(decoded, p, transform, instance, model_.info().mask_threshold,
                                         setup_.settings.empty_rule)
                         : choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, policy);
   pred.score = decoded.score(p, pred.mask_index);
@@ -205,7 +205,7 @@ std::vector<Prediction> SamMasks::generate(const AutomaticOptions& options, cons
   for (size_t i = 0; i < instances.size(); ++i) {
     Prediction p;
     if (match[i] < 0) {
-      p.mask = cv::Mat::zeros(instances[i].mask.size(), CV_8U);
+      p.mask = cv::Mat::zeros(encoded.transform.orig_h, encoded.transform.orig_w, CV_8U);
     } else {
       p.mask = masks[match[i]].mask;
       p.mask_index = masks[match[i]].mask_index;
