@@ -1,13 +1,9 @@
 #include "sambench/prompts/prompt.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <map>
-
-#include <opencv2/imgproc.hpp>
 
 #include "sambench/data/config.h"
 #include "sambench/base/error.h"
