@@ -30,7 +30,7 @@ Instance instance(cv::Mat mask) {
   Instance inst;
   inst.box = cv::boundingRect(mask);
   inst.area = cv::countNonZero(mask);
-  inst.mask = std::move(mask);
+  inst.crop = mask(inst.box).clone();
   return inst;
 }
 

@@ -163,16 +163,17 @@ TEST_F(EvalTest, DiceAndIouAreThoseOfTheSavedMasksAgainstTheTruth) {
   for (size_t r = 0; r < rows.rows(); ++r) {
     SCOPED_TRACE(rows.at(r, "mask_file"));
     const int label = std::stoi(rows.at(r, "class_label"));
-    const std::vector<Instance> truths =
-        find_instances(read_label_map(dir_ / "data/masks" / (rows.at(r, "image") + ".png")), classes, c.instances);
+    const cv::Mat labels = read_label_map(dir_ / "data/masks" / (rows.at(r, "image") + ".png"));
+    const std::vector<Instance> truths = find_instances(labels, classes, c.instances);
     auto truth = std::find_if(truths.begin(), truths.end(), [&](const Instance& t) {
       return t.class_label == label && t.index == std::stoi(rows.at(r, "instance"));
     });
     ASSERT_NE(truth, truths.end());
     const cv::Mat prediction = read_mask_png(run / rows.at(r, "mask_file"));
-    ASSERT_EQ(prediction.size(), truth->mask.size());
-    const double p = cv::countNonZero(prediction), g = cv::countNonZero(truth->mask);
-    const double both = cv::countNonZero(prediction & truth->mask);
+    ASSERT_EQ(prediction.size(), labels.size());
+    const cv::Mat truth_mask = full_mask(*truth, labels.size());
+    const double p = cv::countNonZero(prediction), g = cv::countNonZero(truth_mask);
+    const double both = cv::countNonZero(prediction & truth_mask);
     const double d = std::stod(rows.at(r, "dice"));
     const double iou = std::stod(rows.at(r, "iou"));
     EXPECT_NEAR(d, 2 * both / (p + g), 1e-6);  // the CSV keeps 6 decimals

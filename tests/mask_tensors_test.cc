@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include "fixtures/test_fixtures.h"
 #include "run/device_overlap.h"
 #include "sambench/model/mask_policy.h"
 #include "sambench/model/mask_tensors.h"
@@ -207,8 +208,7 @@ TEST(MaskTensors, OverlapCountsEqualOverlap) {
                                     cv::Mat::zeros(size, CV_8U), cv::Mat::ones(size, CV_8U), truth.clone()};
       std::vector<at::Tensor> tensors;
       for (const cv::Mat& m : masks) tensors.push_back(bool_tensor(m));
-      Instance instance;
-      instance.mask = truth;
+      const Instance instance = testing::instance_of(truth);
       const std::vector<Overlap> counts = overlap_counts(tensors, truth_tensor(instance, size, at::kCPU));
       ASSERT_EQ(counts.size(), masks.size());
       for (size_t i = 0; i < masks.size(); ++i) {
@@ -223,10 +223,14 @@ TEST(MaskTensors, OverlapCountsEqualOverlap) {
 }
 
 TEST(MaskTensors, TruthTensorTakesAnyNonZeroAsForeground) {
+  // A crop with other non-zero values than 1, in a box away from the image's corner.
   Instance instance;
-  instance.mask = (cv::Mat_<uchar>(2, 3) << 0, 1, 255, 7, 0, 0);
-  const at::Tensor truth = truth_tensor(instance, cv::Size(3, 2), at::kCPU);
-  EXPECT_TRUE(same_bits(to_mask_mat(truth), (instance.mask != 0) / 255));
+  instance.box = cv::Rect(1, 1, 3, 2);
+  instance.crop = (cv::Mat_<uchar>(2, 3) << 0, 1, 255, 7, 0, 0);
+  const at::Tensor truth = truth_tensor(instance, cv::Size(5, 4), at::kCPU);
+  cv::Mat expected = cv::Mat::zeros(4, 5, CV_8U);
+  expected(instance.box).setTo(1, instance.crop != 0);
+  EXPECT_TRUE(same_bits(to_mask_mat(truth), expected));
 }
 
 DeviceDecode random_decode(int batch, int masks, unsigned seed) {
@@ -262,8 +266,7 @@ TEST(MaskTensors, OracleChoosesAsTheHostPath) {
       for (int p = 0; p < decoded.batch; ++p) {
         // The truth: one of the outputs' own masks, a shifted copy, so that IoUs differ.
         cv::Mat truth = reference_threshold(reference_alone(outputs_of(decoded, p)[1 + p].data(), t), 0.0f);
-        Instance instance;
-        instance.mask = truth;
+        const Instance instance = testing::instance_of(truth);
         const int expected = reference_oracle(outputs_of(decoded, p), t, truth, 0.0f);
         EXPECT_EQ(oracle_choice(decoded, p, t, truth_tensor(instance, size, at::kCPU), 0.0f, EmptyRule::kNaN),
                   expected);
@@ -288,8 +291,7 @@ TEST(MaskTensors, OnCudaTheMasksStayThereAndCountAsOnTheHost) {
       const std::vector<at::Tensor> up = upscale_maps(on_device, t, UpscaleCall::kGrouped);
       const std::vector<at::Tensor> up_cpu = upscale_maps(stacked(maps), t, UpscaleCall::kGrouped);
       const cv::Mat truth = reference_threshold(to_float_mat(up_cpu[0]), 0.0f);
-      Instance instance;
-      instance.mask = truth;
+      const Instance instance = testing::instance_of(truth);
       const at::Tensor truth_on_device = truth_tensor(instance, size, cuda);
       ASSERT_TRUE(truth_on_device.is_cuda());
       std::vector<at::Tensor> masks;

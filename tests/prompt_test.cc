@@ -16,15 +16,7 @@ namespace {
 
 using json = nlohmann::json;
 
-Instance instance_of(const cv::Mat& mask, int class_label = 1, int index = 1) {
-  Instance inst;
-  inst.class_label = class_label;
-  inst.index = index;
-  inst.mask = mask;
-  inst.box = cv::boundingRect(mask);
-  inst.area = cv::countNonZero(mask);
-  return inst;
-}
+using testing::instance_of;
 
 PromptContext context_for(const cv::Mat& mask, uint64_t seed = 0) {
   return PromptContext{"case_001/slice_042", mask.size(), seed};
@@ -130,11 +122,10 @@ TEST(Contains, RoundsToTheNearestPixelCentre) {
 }
 
 TEST(CentroidRule, OnePositivePoint) {
-  Instance inst;
-  inst.mask = cv::Mat::zeros(5, 5, CV_8U);
-  inst.mask.at<uchar>(2, 3) = 1;
+  cv::Mat mask = cv::Mat::zeros(5, 5, CV_8U);
+  mask.at<uchar>(2, 3) = 1;
   auto rule = make_prompt_rule("centroid");
-  Prompt p = rule->make(inst, context_for(inst.mask));
+  Prompt p = rule->make(instance_of(mask), context_for(mask));
   ASSERT_EQ(p.points.size(), 1u);
   EXPECT_EQ(p.points[0], cv::Point2d(3, 2));
   EXPECT_EQ(p.labels, std::vector<int>{kPositive});
@@ -144,10 +135,9 @@ TEST(CentroidRule, OnePositivePoint) {
 }
 
 TEST(NoneRule, NoPointsNoBox) {
-  Instance inst;
-  inst.mask = cv::Mat::ones(5, 5, CV_8U);
+  cv::Mat mask = cv::Mat::ones(5, 5, CV_8U);
   auto rule = make_prompt_rule("none");
-  Prompt p = rule->make(inst, context_for(inst.mask));
+  Prompt p = rule->make(instance_of(mask), context_for(mask));
   EXPECT_TRUE(p.points.empty());
   EXPECT_FALSE(p.box.has_value());
   EXPECT_EQ(rule->name(), "none");

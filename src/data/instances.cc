@@ -159,13 +159,17 @@ std::vector<Instance> find_instances(const cv::Mat& labels, const std::vector<Cl
       inst.index = ++index;
       inst.area = part.area;
       inst.box = part.box + box.tl();
-      inst.mask = cv::Mat::zeros(labels.size(), CV_8U);
-      cv::Mat inside = components(part.box) == part.label;
-      inst.mask(inst.box).setTo(1, inside);
+      inst.crop = (components(part.box) == part.label) / 255;
       instances.push_back(std::move(inst));
     }
   }
   return instances;
+}
+
+cv::Mat full_mask(const Instance& instance, cv::Size size) {
+  cv::Mat full = cv::Mat::zeros(size, CV_8U);
+  if (!instance.box.empty()) instance.crop.copyTo(full(instance.box));
+  return full;
 }
 
 }  // namespace sambench

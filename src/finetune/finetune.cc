@@ -157,7 +157,8 @@ class Examples {
       ex.features.push_back(torch::from_blob(f.values.data(), {1, s.channels, s.height, s.width}).clone().to(device_));
     }
 
-    Instance whole{1, 1, target, cv::boundingRect(target), cv::countNonZero(target)};
+    const cv::Rect box = cv::boundingRect(target);
+    Instance whole{1, 1, cv::Mat((target(box) != 0) / 255), box, cv::countNonZero(target)};
     PromptContext context{item.id, image.size(), static_cast<uint64_t>(seed_)};
     DecoderPrompt p = to_decoder_prompt(rule_.make(whole, context), ex.transform, info.profile);
     const int64_t n = p.size();

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "sambench/base/error.h"
+#include "sambench/data/instances.h"
 
 namespace sambench {
 
@@ -13,6 +14,18 @@ Overlap overlap(const cv::Mat& prediction, const cv::Mat& truth) {
   o.truth = cv::countNonZero(truth);
   cv::Mat both;
   cv::bitwise_and(prediction != 0, truth != 0, both);
+  o.intersection = cv::countNonZero(both);
+  return o;
+}
+
+Overlap overlap(const cv::Mat& prediction, const Instance& truth) {
+  CV_Assert((truth.box & cv::Rect(cv::Point(), prediction.size())) == truth.box);
+  Overlap o;
+  o.prediction = cv::countNonZero(prediction);
+  if (truth.box.empty()) return o;
+  o.truth = cv::countNonZero(truth.crop);
+  cv::Mat both;
+  cv::bitwise_and(prediction(truth.box) != 0, truth.crop != 0, both);
   o.intersection = cv::countNonZero(both);
   return o;
 }

@@ -8,6 +8,7 @@
 
 #include <nanoflann.hpp>
 
+#include "sambench/data/instances.h"
 #include "sambench/metrics/statistics.h"
 
 namespace sambench {
@@ -128,7 +129,7 @@ SurfacePoints<2> in_mm(const std::vector<cv::Point>& pixels, cv::Point origin, c
 }
 
 // A cropped 3D mask with a one-voxel background margin on every side, x fastest.
-struct Volume {
+struct MarginVolume {
   std::array<long, 3> size{};
   std::vector<unsigned char> voxels;
 
@@ -136,7 +137,7 @@ struct Volume {
 };
 
 // Copies `mask` (non-zero = foreground) into `volume` at offset (x0, y0, z) as 0/1.
-void paste(const cv::Mat& mask, Volume& volume, long x0, long y0, long z) {
+void paste(const cv::Mat& mask, MarginVolume& volume, long x0, long y0, long z) {
   for (int y = 0; y < mask.rows; ++y) {
     const unsigned char* row = mask.ptr<unsigned char>(y);
     unsigned char* out = &volume.voxels[volume.at(x0, y0 + y, z)];
@@ -146,7 +147,7 @@ void paste(const cv::Mat& mask, Volume& volume, long x0, long y0, long z) {
 
 // The voxels of `v` with a background face neighbour (6-connected), as mm coordinates from the
 // volume's origin. The margin keeps every neighbour inside the volume.
-SurfacePoints<3> surface_voxels(const Volume& v, std::array<double, 3> spacing) {
+SurfacePoints<3> surface_voxels(const MarginVolume& v, std::array<double, 3> spacing) {
   SurfacePoints<3> out;
   const std::ptrdiff_t dy = v.size[0], dz = dy * v.size[1];
   for (long z = 1; z + 1 < v.size[2]; ++z) {
@@ -165,15 +166,12 @@ SurfacePoints<3> surface_voxels(const Volume& v, std::array<double, 3> spacing) 
   return out;
 }
 
-}  // namespace
 
-SurfaceScores surface_scores(const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,
-                             double tolerance_mm, EmptyRule rule) {
-  CV_Assert(prediction.size() == truth.size());
-  // Every non-empty mask has a surface, and its bounding box is the surface's.
-  std::vector<cv::Point> p = surface_pixels(prediction), g = surface_pixels(truth);
+// The scores of two surfaces (pixels of an image of `size`), in raster order each.
+SurfaceScores surface_scores_of(const std::vector<cv::Point>& p, const std::vector<cv::Point>& g, cv::Size size,
+                                cv::Point2d spacing, double tolerance_mm, EmptyRule rule) {
   SurfaceScores out;
-  double diagonal = std::hypot(prediction.cols * spacing.x, prediction.rows * spacing.y);
+  double diagonal = std::hypot(size.width * spacing.x, size.height * spacing.y);
   if (empty_case(p.empty(), g.empty(), diagonal, rule, out)) return out;
   cv::Point low = p.front();
   for (const auto* pixels : {&p, &g}) {
@@ -181,6 +179,26 @@ SurfaceScores surface_scores(const cv::Mat& prediction, const cv::Mat& truth, cv
   }
   const cv::Point origin = low - cv::Point(1, 1);
   return scores_of(in_mm(p, origin, spacing), in_mm(g, origin, spacing), tolerance_mm);
+}
+
+}  // namespace
+
+SurfaceScores surface_scores(const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,
+                             double tolerance_mm, EmptyRule rule) {
+  CV_Assert(prediction.size() == truth.size());
+  // Every non-empty mask has a surface, and its bounding box is the surface's.
+  return surface_scores_of(surface_pixels(prediction), surface_pixels(truth), prediction.size(), spacing,
+                           tolerance_mm, rule);
+}
+
+// Outside its box the instance is background, as outside the image is, so the crop's surface
+// pixels, moved by the box's corner, are the whole mask's, in the same (raster) order.
+SurfaceScores surface_scores(const cv::Mat& prediction, const Instance& truth, cv::Point2d spacing,
+                             double tolerance_mm, EmptyRule rule) {
+  CV_Assert((truth.box & cv::Rect(cv::Point(), prediction.size())) == truth.box);
+  std::vector<cv::Point> g = truth.box.empty() ? std::vector<cv::Point>() : surface_pixels(truth.crop);
+  for (cv::Point& q : g) q += truth.box.tl();
+  return surface_scores_of(surface_pixels(prediction), g, prediction.size(), spacing, tolerance_mm, rule);
 }
 
 SurfaceScores surface_scores(const std::vector<MaskSlice>& slices, std::array<int, 3> size,
@@ -204,7 +222,7 @@ SurfaceScores surface_scores(const std::vector<MaskSlice>& slices, std::array<in
   double diagonal = std::sqrt(std::pow(size[0] * spacing[0], 2) + std::pow(size[1] * spacing[1], 2) +
                               std::pow(size[2] * spacing[2], 2));
   if (empty_case(p_empty, g_empty, diagonal, rule, out)) return out;
-  Volume p, g;
+  MarginVolume p, g;
   p.size = g.size = {box.width + 2L, box.height + 2L, z1 - z0 + 3L};
   p.voxels.assign(static_cast<size_t>(p.size[0]) * p.size[1] * p.size[2], 0);
   g.voxels = p.voxels;
@@ -217,6 +235,13 @@ SurfaceScores surface_scores(const std::vector<MaskSlice>& slices, std::array<in
 }
 
 MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,
+                         const SurfaceOptions& surface, EmptyRule rule) {
+  SurfaceScores s;
+  if (surface.enabled) s = surface_scores(prediction, truth, spacing, surface.tolerance_mm, rule);
+  return {dice(o, rule), iou(o, rule), precision(o, rule), recall(o, rule), s.nsd, s.hd95};
+}
+
+MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const Instance& truth, cv::Point2d spacing,
                          const SurfaceOptions& surface, EmptyRule rule) {
   SurfaceScores s;
   if (surface.enabled) s = surface_scores(prediction, truth, spacing, surface.tolerance_mm, rule);

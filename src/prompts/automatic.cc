@@ -235,16 +235,15 @@ std::vector<int> match_instances(const std::vector<Instance>& instances,
   }
   std::vector<int> matches;
   for (const auto& inst : instances) {
-    const cv::Rect inst_box = cv::boundingRect(inst.mask);
-    const long long inst_area = cv::countNonZero(inst.mask);
+    const long long inst_area = cv::countNonZero(inst.crop);
     int best = -1;
     double best_iou = 0.0;
     for (size_t k = 0; k < masks.size(); ++k) {
-      CV_Assert(masks[k].mask.size() == inst.mask.size());
+      CV_Assert((inst.box & cv::Rect(cv::Point(), masks[k].mask.size())) == inst.box);
       // Pixels outside both boxes cannot intersect: count only where the boxes overlap.
-      cv::Rect roi = inst_box & boxes[k];
+      cv::Rect roi = inst.box & boxes[k];
       if (roi.empty()) continue;
-      Overlap o = overlap(masks[k].mask(roi), inst.mask(roi));
+      Overlap o = overlap(masks[k].mask(roi), inst.crop(roi - inst.box.tl()));
       if (o.intersection == 0) continue;
       double value = static_cast<double>(o.intersection) / (inst_area + areas[k] - o.intersection);
       if (value > best_iou) {

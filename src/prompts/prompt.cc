@@ -1,13 +1,9 @@
 #include "sambench/prompts/prompt.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <map>
-
-#include <opencv2/imgproc.hpp>
 
 #include "sambench/data/config.h"
 #include "sambench/base/error.h"
@@ -28,8 +24,8 @@ std::string number(double value) {
 
 Prompt positive_point(cv::Point2d p) { return Prompt{{p}, {kPositive}, std::nullopt}; }
 
-void require_pixels(const cv::Mat& mask) {
-  if (cv::countNonZero(mask) == 0) throw Error("prompt: the instance mask is empty");
+void require_pixels(const Instance& instance) {
+  if (instance.crop.empty() || cv::countNonZero(instance.crop) == 0) throw Error("prompt: the instance mask is empty");
 }
 
 // ---- options ----------------------------------------------------------------------------------
@@ -66,7 +62,7 @@ int integer_option(const json& spec, const std::string& key, int fallback, int l
 class CentroidRule : public PromptRule {
  public:
   Prompt make(const Instance& instance, const PromptContext&) const override {
-    return positive_point(centroid(instance.mask));
+    return positive_point(centroid(instance));
   }
   std::string describe() const override {
     return "centroid: one positive point at the centre of mass of the instance's pixels "
@@ -82,10 +78,10 @@ class CentroidRule : public PromptRule {
 class CentroidInsideRule : public PromptRule {
  public:
   Prompt make(const Instance& instance, const PromptContext&) const override {
-    cv::Point2d c = centroid(instance.mask);
-    if (contains(instance.mask, c)) return positive_point(c);
-    require_pixels(instance.mask);
-    return positive_point(cv::Point2d(nearest_pixel(instance.mask, c)));
+    cv::Point2d c = centroid(instance);
+    if (contains(instance, c)) return positive_point(c);
+    require_pixels(instance);
+    return positive_point(cv::Point2d(nearest_pixel(instance, c)));
   }
   std::string describe() const override {
     return "centroid_inside: one positive point at the centre of mass of the instance's pixels "
@@ -101,8 +97,8 @@ class CentroidInsideRule : public PromptRule {
 class InteriorRule : public PromptRule {
  public:
   Prompt make(const Instance& instance, const PromptContext&) const override {
-    require_pixels(instance.mask);
-    return positive_point(cv::Point2d(interior_point(instance.mask)));
+    require_pixels(instance);
+    return positive_point(cv::Point2d(interior_point(instance)));
   }
   std::string describe() const override {
     return "interior: one positive point at the instance pixel of largest Euclidean distance to "
@@ -146,13 +142,12 @@ std::string box_sentence(const BoxOptions& o) {
 
 // SAM's own evaluations, MedSAM (margin) and SAM-Med2D (jitter) prompt with a box.
 Box make_box(const Instance& instance, const PromptContext& context, const BoxOptions& o) {
-  const cv::Mat& mask = instance.mask;
-  Box b = tight_box(mask);
+  Box b = tight_box(instance);
   // Sides in pixels (columns or rows spanned), so a one-pixel object still has a side of 1.
   double w = b.bottom_right.x - b.top_left.x + 1, h = b.bottom_right.y - b.top_left.y + 1;
   double mx = o.percent ? o.margin / 100 * w : o.margin;
   double my = o.percent ? o.margin / 100 * h : o.margin;
-  double max_x = mask.cols - 1, max_y = mask.rows - 1;
+  double max_x = context.image_size.width - 1, max_y = context.image_size.height - 1;
   auto clip = [&](Box& box) {
     box.top_left.x = std::clamp(box.top_left.x, 0.0, max_x);
     box.top_left.y = std::clamp(box.top_left.y, 0.0, max_y);
@@ -180,7 +175,7 @@ class BoxRule : public PromptRule {
  public:
   explicit BoxRule(BoxOptions o) : o_(o) {}
   Prompt make(const Instance& instance, const PromptContext& context) const override {
-    require_pixels(instance.mask);
+    require_pixels(instance);
     return Prompt{{}, {}, make_box(instance, context, o_)};
   }
   std::string describe() const override { return "box: " + box_sentence(o_) + "; no points"; }
@@ -196,8 +191,8 @@ class BoxPointRule : public PromptRule {
  public:
   explicit BoxPointRule(BoxOptions o) : o_(o) {}
   Prompt make(const Instance& instance, const PromptContext& context) const override {
-    require_pixels(instance.mask);
-    Prompt p = positive_point(cv::Point2d(interior_point(instance.mask)));
+    require_pixels(instance);
+    Prompt p = positive_point(cv::Point2d(interior_point(instance)));
     p.box = make_box(instance, context, o_);
     return p;
   }
@@ -231,31 +226,19 @@ std::vector<cv::Point2d> draw(std::vector<cv::Point> pixels, int n, std::mt19937
   return out;
 }
 
-// Pixels in raster order, so a draw depends on the mask only, not on OpenCV's traversal.
-std::vector<cv::Point> pixels_of(const cv::Mat& mask) {
-  std::vector<cv::Point> pixels;
-  for (int row = 0; row < mask.rows; ++row) {
-    const uchar* line = mask.ptr<uchar>(row);
-    for (int col = 0; col < mask.cols; ++col) {
-      if (line[col]) pixels.emplace_back(col, row);
-    }
-  }
-  return pixels;
-}
-
 // SAM-Med2D-style random clicks: positives anywhere on the object, negatives just outside it,
 // where SAM's masks tend to leak.
 class PointsRule : public PromptRule {
  public:
   explicit PointsRule(PointsOptions o) : o_(o) {}
   Prompt make(const Instance& instance, const PromptContext& context) const override {
-    require_pixels(instance.mask);
+    require_pixels(instance);
     std::mt19937_64 rng = instance_rng(instance, context);
     Prompt p;
-    p.points = draw(pixels_of(instance.mask), o_.k, rng);
+    p.points = draw(pixels_of(instance), o_.k, rng);
     p.labels.assign(p.points.size(), kPositive);
     if (o_.negatives > 0) {
-      for (const auto& q : draw(pixels_of(ring(instance.mask)), o_.negatives, rng)) {
+      for (const auto& q : draw(ring_pixels(instance, o_.ring, context.image_size), o_.negatives, rng)) {
         p.points.push_back(q);
         p.labels.push_back(kNegative);
       }
@@ -277,14 +260,6 @@ class PointsRule : public PromptRule {
   }
 
  private:
-  cv::Mat ring(const cv::Mat& mask) const {
-    cv::Mat kernel = cv::getStructuringElement(cv::MORPH_ELLIPSE,
-                                               cv::Size(2 * o_.ring + 1, 2 * o_.ring + 1));
-    cv::Mat grown;
-    cv::dilate(mask != 0, grown, kernel, cv::Point(-1, -1), 1, cv::BORDER_CONSTANT, cv::Scalar(0));
-    return grown & (mask == 0);
-  }
-
   PointsOptions o_;
 };
 
@@ -378,122 +353,6 @@ std::unique_ptr<PromptRule> make_prompt_rule(const char* mode) {
 std::mt19937_64 instance_rng(const Instance& instance, const PromptContext& context) {
   return std::mt19937_64(instance_seed(context.seed, context.image, instance.class_label,
                                        instance.index));
-}
-
-// The centre of mass of an 8-bit mask's non-zero pixels, from integer sums: those are the
-// m00, m10 and m01 cv::moments makes for a binary image (exact integers in its doubles), so
-// the quotients have the same bits. Runs of 8 pixels are taken a word at a time: zeros skipped,
-// a run inside the object summed in one step, so a large smooth mask costs a pass over its bytes.
-static cv::Point2d centroid_u8(const cv::Mat& mask) {
-  long long count = 0, sum_x = 0, sum_y = 0;
-  for (int y = 0; y < mask.rows; ++y) {
-    const unsigned char* row = mask.ptr<unsigned char>(y);
-    long long n = 0, sx = 0;
-    int x = 0;
-    for (; x + 8 <= mask.cols; x += 8) {
-      uint64_t w;
-      std::memcpy(&w, row + x, 8);
-      if (w == 0) continue;
-      if (((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) == 0) {  // no zero byte
-        n += 8;
-        sx += 8LL * x + 28;
-        continue;
-      }
-      for (int i = x; i < x + 8; ++i) {
-        if (row[i]) ++n, sx += i;
-      }
-    }
-    for (; x < mask.cols; ++x) {
-      if (row[x]) ++n, sx += x;
-    }
-    count += n;
-    sum_x += sx;
-    sum_y += n * y;
-  }
-  if (count == 0) return {NAN, NAN};
-  const double m00 = static_cast<double>(count);
-  return {static_cast<double>(sum_x) / m00, static_cast<double>(sum_y) / m00};
-}
-
-cv::Point2d centroid(const cv::Mat& mask) {
-  if (mask.type() == CV_8U) return centroid_u8(mask);
-  cv::Moments m = cv::moments(mask, /*binaryImage=*/true);
-  if (m.m00 == 0) return {NAN, NAN};
-  return {m.m10 / m.m00, m.m01 / m.m00};
-}
-
-bool contains(const cv::Mat& mask, cv::Point2d p) {
-  if (!std::isfinite(p.x) || !std::isfinite(p.y)) return false;
-  // Pixel k covers [k - 0.5, k + 0.5): the nearest pixel centre, halves rounding up.
-  int col = static_cast<int>(std::floor(p.x + 0.5));
-  int row = static_cast<int>(std::floor(p.y + 0.5));
-  if (row < 0 || col < 0 || row >= mask.rows || col >= mask.cols) return false;
-  return mask.at<uchar>(row, col) != 0;
-}
-
-cv::Point nearest_pixel(const cv::Mat& mask, cv::Point2d p) {
-  cv::Point best(-1, -1);
-  double best_d2 = INFINITY;
-  for (int row = 0; row < mask.rows; ++row) {
-    const uchar* line = mask.ptr<uchar>(row);
-    for (int col = 0; col < mask.cols; ++col) {
-      if (!line[col]) continue;
-      double d2 = (col - p.x) * (col - p.x) + (row - p.y) * (row - p.y);
-      if (d2 < best_d2) {  // strict: the first in raster order wins a tie
-        best_d2 = d2;
-        best = {col, row};
-      }
-    }
-  }
-  return best;
-}
-
-cv::Point interior_point(const cv::Mat& mask) {
-  // One zero pixel around the mask makes the image border outside: an object cut by the border
-  // has its deepest point away from the cut, not on it.
-  cv::Mat padded, distance;
-  cv::copyMakeBorder(mask != 0, padded, 1, 1, 1, 1, cv::BORDER_CONSTANT, cv::Scalar(0));
-  cv::distanceTransform(padded, distance, cv::DIST_L2, cv::DIST_MASK_PRECISE, CV_32F);
-  cv::Point best(-1, -1);
-  float best_d = 0;
-  for (int row = 0; row < mask.rows; ++row) {
-    const float* line = distance.ptr<float>(row + 1) + 1;
-    for (int col = 0; col < mask.cols; ++col) {
-      if (line[col] > best_d) {  // strict: the first in raster order wins a tie
-        best_d = line[col];
-        best = {col, row};
-      }
-    }
-  }
-  return best;
-}
-
-Box tight_box(const cv::Mat& mask) {
-  cv::Rect r = cv::boundingRect(mask != 0);
-  return Box{cv::Point2d(r.x, r.y), cv::Point2d(r.x + r.width - 1, r.y + r.height - 1)};
-}
-
-// The click an annotator correcting SAM would add: at the distance-transform maximum of the
-// largest error region (8-connected), positive where the object was missed, negative where the
-// mask overflows; ties between the two go to the missed region. None when the mask is exact.
-std::optional<Click> corrective_click(const cv::Mat& prediction, const cv::Mat& truth) {
-  cv::Mat missed = (truth != 0) & (prediction == 0);
-  cv::Mat extra = (prediction != 0) & (truth == 0);
-  auto largest = [](const cv::Mat& region) {
-    cv::Mat labels, stats, centroids;
-    int n = cv::connectedComponentsWithStats(region, labels, stats, centroids, 8, CV_32S);
-    int best = 0, area = 0;
-    for (int k = 1; k < n; ++k) {
-      if (stats.at<int>(k, cv::CC_STAT_AREA) > area) best = k, area = stats.at<int>(k, cv::CC_STAT_AREA);
-    }
-    return std::make_pair(area, cv::Mat(labels == best) / 255);
-  };
-  auto [missed_area, missed_region] = largest(missed);
-  auto [extra_area, extra_region] = largest(extra);
-  if (missed_area == 0 && extra_area == 0) return std::nullopt;
-  bool positive = missed_area >= extra_area;
-  cv::Point p = interior_point(positive ? missed_region : extra_region);
-  return Click{cv::Point2d(p), positive ? kPositive : kNegative};
 }
 
 }  // namespace sambench

@@ -161,7 +161,7 @@ void draw_overlays(const RunTables& tables, const FigureOptions& options, Figure
     if (!instance) throw Error(ref->second.mask, "instance " + std::to_string(r->instance) + " of " + r->class_name + " not found: the data changed since the run");
     auto prompt = prompts.find({r->image, r->class_label, r->instance, r->result_set});
     const fs::path mask_file = path_inside(tables.dir, r->mask_file, tables.dir / "per_instance.csv");
-    cv::Mat overlay = draw_readable_overlay(sample.image, instance->mask, read_mask_png(mask_file),
+    cv::Mat overlay = draw_readable_overlay(sample.image, full_mask(*instance, sample.labels.size()), read_mask_png(mask_file),
                                             prompt == prompts.end() ? nullptr : &prompt->second);
     std::string file = "figures/overlays/" + file_slug(r->class_name) + "/" + rank + "_" + file_slug(r->image) + "_" +
                        std::to_string(r->instance) + ".png";

@@ -9,12 +9,21 @@
 namespace sambench {
 
 at::Tensor truth_tensor(const Instance& instance, cv::Size image_size, const at::Device& device) {
-  CV_Assert(instance.mask.type() == CV_8U && instance.mask.size() == image_size);
+  const cv::Rect& box = instance.box;
+  CV_Assert(instance.crop.type() == CV_8U && instance.crop.size() == box.size() &&
+            (box & cv::Rect(cv::Point(), image_size)) == box);
   c10::InferenceMode guard;
-  const cv::Mat mask = instance.mask.isContinuous() ? instance.mask : instance.mask.clone();
+  const cv::Mat crop = instance.crop.isContinuous() ? instance.crop : instance.crop.clone();
   // Any non-zero pixel is foreground, as for overlap(); the comparison also copies the pixels
-  // out of the cv::Mat, which may be freed before the tensor.
-  return at::ne(at::from_blob(mask.data, {mask.rows, mask.cols}, at::kByte).to(device), 0);
+  // out of the cv::Mat, which may be freed before the tensor. Only the box's pixels cross to
+  // the device; the rest of the image is made there.
+  at::Tensor truth = at::zeros({image_size.height, image_size.width}, at::TensorOptions(device).dtype(at::kBool));
+  if (box.area() > 0) {
+    truth.narrow(0, box.y, box.height)
+        .narrow(1, box.x, box.width)
+        .copy_(at::ne(at::from_blob(crop.data, {crop.rows, crop.cols}, at::kByte), 0));
+  }
+  return truth;
 }
 
 std::vector<Overlap> overlap_counts(const std::vector<at::Tensor>& masks, const at::Tensor& truth) {

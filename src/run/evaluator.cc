@@ -16,7 +16,7 @@ namespace sambench {
 namespace {
 
 // What a metric job reads, owned by the job: the caller goes on while a worker computes it.
-PendingMetrics::Compute scores_of(const RunSetup& setup, cv::Mat prediction, cv::Mat truth, cv::Point2d spacing) {
+PendingMetrics::Compute scores_of(const RunSetup& setup, cv::Mat prediction, Instance truth, cv::Point2d spacing) {
   return [prediction, truth, spacing, surface = setup.surface, rule = setup.settings.empty_rule] {
     Scored s;
     s.overlap = overlap(prediction, truth);
@@ -240,7 +240,7 @@ void Evaluator::add_clicks(const std::string& set, const PreparedSample& sample,
   auto t = progress_.times.time("prompt");
   const std::vector<Instance>& instances = sample.instances;
   for (size_t i = 0; i < instances.size(); ++i) {
-    if (auto click = corrective_click(predictions[i].mask, instances[i].mask)) {
+    if (auto click = corrective_click(predictions[i].mask, instances[i])) {
       prompts[i].points.push_back(click->point);
       prompts[i].labels.push_back(click->label);
     }
@@ -275,14 +275,14 @@ void Evaluator::score(const std::string& set, const PreparedSample& prepared,
     r.class_label = inst.class_label;
     r.class_name = setup_.class_names.at(inst.class_label);
     r.instance = inst.index;
-    r.centroid = centroid(inst.mask);
-    r.centroid_inside = contains(inst.mask, r.centroid);
+    r.centroid = centroid(inst);
+    r.centroid_inside = contains(inst, r.centroid);
     r.mask_index = pred.mask_index;
     r.score = pred.score;
     if (setup_.config.run.save_predictions) r.mask_file = instance_mask_path(ref.id, r.class_name, r.instance);
     out.instance_rows.push_back(std::move(r));
     jobs.emplace_back(PendingMetrics::Table::kInstances, out.instance_rows.size() - 1,
-                      scores_of(setup_, pred.mask, inst.mask, sample.spacing));
+                      scores_of(setup_, pred.mask, inst, sample.spacing));
 
     kept_by_class[inst.class_label].push_back(pred.mask);
   }

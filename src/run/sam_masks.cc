@@ -208,7 +208,7 @@ std::vector<Prediction> SamMasks::generate(const AutomaticOptions& options, cons
   for (size_t i = 0; i < instances.size(); ++i) {
     Prediction p;
     if (match[i] < 0) {
-      p.mask = cv::Mat::zeros(instances[i].mask.size(), CV_8U);
+      p.mask = cv::Mat::zeros(encoded.transform.orig_h, encoded.transform.orig_w, CV_8U);
     } else {
       p.mask = masks[match[i]].mask;
       p.mask_index = masks[match[i]].mask_index;

@@ -11,10 +11,12 @@ namespace sambench {
 
 namespace {
 
-// The low-res logits of `mask` shifted by (kShiftX, kShiftY): each low-res pixel takes the mask
-// pixel under its centre (+8 inside, -8 outside and on the padding), as a decoder's logits
-// would mark it.
-at::Tensor low_res_logits(const cv::Mat& mask, const ResizeTransform& transform, int size) {
+// The low-res logits of the instance shifted by (kShiftX, kShiftY): each low-res pixel takes the
+// instance's pixel under its centre (+8 inside, -8 outside and on the padding), as a decoder's
+// logits would mark it. Only the rows and columns of its box are looked up in its crop.
+at::Tensor low_res_logits(const Instance& instance, const ResizeTransform& transform, int size) {
+  const cv::Mat& crop = instance.crop;
+  const cv::Rect& box = instance.box;
   at::Tensor tensor = at::full({size, size}, -8.0f, at::kFloat);
   float* logits = tensor.data_ptr<float>();
   const double frame_per_low_res = static_cast<double>(transform.target) / size;
@@ -22,14 +24,14 @@ at::Tensor low_res_logits(const cv::Mat& mask, const ResizeTransform& transform,
   for (int i = 0; i < size; ++i) {
     double v = (i + 0.5) * frame_per_low_res;  // in the model's input frame
     if (v >= transform.new_h) break;
-    int y = static_cast<int>(std::floor(v / scale)) - StandInMasks::kShiftY;
-    if (y < 0 || y >= mask.rows) continue;
-    const unsigned char* row = mask.ptr<unsigned char>(y);
+    int y = static_cast<int>(std::floor(v / scale)) - StandInMasks::kShiftY - box.y;
+    if (y < 0 || y >= crop.rows) continue;
+    const unsigned char* row = crop.ptr<unsigned char>(y);
     for (int j = 0; j < size; ++j) {
       double u = (j + 0.5) * frame_per_low_res;
       if (u >= transform.new_w) break;
-      int x = static_cast<int>(std::floor(u / scale)) - StandInMasks::kShiftX;
-      if (x >= 0 && x < mask.cols && row[x]) logits[static_cast<size_t>(i) * size + j] = 8.0f;
+      int x = static_cast<int>(std::floor(u / scale)) - StandInMasks::kShiftX - box.x;
+      if (x >= 0 && x < crop.cols && row[x]) logits[static_cast<size_t>(i) * size + j] = 8.0f;
     }
   }
   return tensor;
@@ -69,7 +71,7 @@ PolicyPredictions StandInMasks::shifted_truth(const PreparedSample& sample) {
   {
     auto t = times_.time("decode");
     for (const Instance& inst : sample.instances) {
-      logits.push_back(low_res_logits(inst.mask, sample.transform, info.low_res_size));
+      logits.push_back(low_res_logits(inst, sample.transform, info.low_res_size));
     }
   }
   std::vector<Prediction> kept(sample.instances.size());

@@ -7,6 +7,8 @@
 
 namespace sambench {
 
+struct Instance;  // data/instances.h
+
 struct Overlap {
   long long prediction = 0;    // |P|
   long long truth = 0;         // |G|
@@ -15,6 +17,9 @@ struct Overlap {
 
 // Pixel counts of two same-size binary masks (any non-zero pixel is foreground).
 Overlap overlap(const cv::Mat& prediction, const cv::Mat& truth);
+// The same counts for an image-sized prediction against an instance: the intersection is
+// counted inside the instance's box only, the truth from its crop.
+Overlap overlap(const cv::Mat& prediction, const Instance& truth);
 
 // What a metric is when both masks are empty: undefined (NaN, excluded from means, the nnU-Net
 // convention) or a perfect 1. An empty truth with a non-empty prediction is always 0.

@@ -46,6 +46,10 @@ struct SurfaceScores {
 // One mask pair (any non-zero pixel is foreground), same size; spacing (x, y) in mm.
 SurfaceScores surface_scores(const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,
                              double tolerance_mm, EmptyRule rule);
+// The same for an image-sized prediction against an instance; the truth's surface comes from its
+// crop, with no image-sized mask made.
+SurfaceScores surface_scores(const cv::Mat& prediction, const Instance& truth, cv::Point2d spacing,
+                             double tolerance_mm, EmptyRule rule);
 
 // One slice of a 3D mask pair, cropped: `prediction` and `truth` are the pixels of `roi` of slice
 // z (CV_8U, same size as roi; empty Mats for an empty slice).
@@ -63,6 +67,8 @@ SurfaceScores surface_scores(const std::vector<MaskSlice>& slices, std::array<in
 // Every metric of one 2D mask pair with overlap counts `o`, in kMetrics order; NSD and HD95 are
 // NaN when `surface.enabled` is false.
 MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,
+                         const SurfaceOptions& surface, EmptyRule rule);
+MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const Instance& truth, cv::Point2d spacing,
                          const SurfaceOptions& surface, EmptyRule rule);
 
 }  // namespace sambench

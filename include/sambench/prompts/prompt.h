@@ -11,15 +11,9 @@
 #include <opencv2/core.hpp>
 
 #include "sambench/data/instances.h"
+#include "sambench/prompts/mask_geometry.h"
 
 namespace sambench {
-
-// Point labels as SAM's prompt encoder understands them.
-enum PointLabel { kPadding = -1, kNegative = 0, kPositive = 1, kBoxTopLeft = 2, kBoxBottomRight = 3 };
-
-struct Box {
-  cv::Point2d top_left, bottom_right;
-};
 
 // A prompt in original-image pixel coordinates: (x, y) = (column, row) of a pixel centre, the
 // convention SamPredictor's callers use.
@@ -59,30 +53,5 @@ std::vector<std::string> prompt_rule_names();
 
 // The generator a rule draws from for this instance (see PromptContext).
 std::mt19937_64 instance_rng(const Instance& instance, const PromptContext& context);
-
-// Centre of mass of the mask's pixels; the study's prompt. It can lie outside the object.
-cv::Point2d centroid(const cv::Mat& mask);
-
-// Whether the pixel that contains point p (rounded to the nearest pixel centre) is in the mask.
-bool contains(const cv::Mat& mask, cv::Point2d p);
-
-// The mask pixel nearest to p (Euclidean, between pixel centres); ties go to the first in raster
-// order (lowest row, then lowest column). The mask must have a pixel.
-cv::Point nearest_pixel(const cv::Mat& mask, cv::Point2d p);
-
-// The mask pixel farthest from the outside: the maximum of the Euclidean distance transform,
-// with the image border counted as outside. Ties go to the first in raster order.
-cv::Point interior_point(const cv::Mat& mask);
-
-// The tight box as SAM's batched_mask_to_box gives it: leftmost and rightmost columns, top and
-// bottom rows of the mask's pixels.
-Box tight_box(const cv::Mat& mask);
-
-// The iterative mode's next click. The comment in prompt.cc gives the rule.
-struct Click {
-  cv::Point2d point;
-  int label = kPositive;
-};
-std::optional<Click> corrective_click(const cv::Mat& prediction, const cv::Mat& truth);
 
 }  // namespace sambench
