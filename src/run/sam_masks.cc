@@ -56,6 +56,12 @@ PolicyPredictions SamMasks::refine(const PreparedSample& sample, const std::vect
   return decode(encoded_image(sample), prompts, sample.instances, &previous);
 }
 
+void SamMasks::finish(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions,
+                      StageTimes& times) const {
+  if (mode.everything) return;
+  upscale_kept(sample.transform, predictions, times);
+}
+
 const Encoded& SamMasks::encoded_image(const PreparedSample& sample) {
   const SampleRef& ref = sample.ref;
   if (last_.encoded && last_.sample == ref.id) return *last_.encoded;
@@ -91,8 +97,8 @@ Encoded SamMasks::encode(const PreparedSample& sample) {
   return encoded;
 }
 
-// One prediction per prompt; `previous` (iterative rounds) feeds each prompt's last low-res
-// logits back as SAM's mask input. A decoder batch holds prompts with equal point counts:
+// One prediction per prompt, at low resolution (finish upscales it); `previous` (iterative
+// rounds) feeds each prompt's last low-res logits back as SAM's mask input. A decoder batch holds prompts with equal point counts:
 // padding them to one length would change SAM's output, since padding points take part in
 // attention.
 PolicyPredictions SamMasks::decode(const Encoded& encoded, const std::vector<Prompt>& prompts,
@@ -111,7 +117,6 @@ PolicyPredictions SamMasks::decode(const Encoded& encoded, const std::vector<Pro
     decode_chunk(encoded, decoder_prompts, instances, previous, begin, end, predictions);
     begin = end;
   }
-  upscale_kept(encoded.transform, predictions);
   return predictions;
 }
 
@@ -165,8 +170,9 @@ void SamMasks::clamp_low_res(std::vector<float>& logits) const {
 // Only the kept masks reach full resolution, in the calls SamPredictor would make: the multimask
 // outputs of the image together, the single-mask output alone. The low-res logits are dropped
 // unless they are saved or feed an iterative round.
-void SamMasks::upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions) {
-  auto t = times_.time("upscale");
+void SamMasks::upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions,
+                            StageTimes& times) const {
+  auto t = times.time("upscale");
   const float threshold = model_.info().mask_threshold;
   for (size_t k = 0; k < predictions.size(); ++k) {
     std::vector<Prediction>& kept = predictions[k];

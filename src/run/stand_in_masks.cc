@@ -56,30 +56,37 @@ PolicyPredictions StandInMasks::refine(const PreparedSample& sample, const std::
   return shifted_truth(sample);
 }
 
-// One prediction per object, the same for every mask policy; upscaled as SamPredictor upscales
-// its multimask outputs (postprocess.h).
+// One prediction per object, the same for every mask policy, as low-res logits (finish
+// upscales them).
 PolicyPredictions StandInMasks::shifted_truth(const PreparedSample& sample) {
   const ModelInfo& info = setup_.model_info();
-  std::vector<std::vector<float>> logits;
-  {
-    auto t = times_.time("decode");
-    for (const Instance& inst : sample.instances) {
-      logits.push_back(low_res_logits(inst.mask, sample.transform, info.low_res_size));
-    }
-  }
+  auto t = times_.time("decode");
   std::vector<Prediction> kept(sample.instances.size());
-  {
-    auto t = times_.time("upscale");
-    std::vector<const float*> maps;
-    for (const auto& l : logits) maps.push_back(l.data());
-    std::vector<cv::Mat> upscaled;
-    if (!maps.empty()) upscaled = upscale_logits(maps, info.low_res_size, sample.transform);
-    for (size_t i = 0; i < kept.size(); ++i) {
-      kept[i].mask = threshold_logits(upscaled[i], info.mask_threshold);
-      kept[i].score = 1.0f;
-    }
+  for (size_t i = 0; i < kept.size(); ++i) {
+    kept[i].logits = low_res_logits(sample.instances[i].mask, sample.transform, info.low_res_size);
+    kept[i].logits_size = info.low_res_size;
+    kept[i].score = 1.0f;
   }
   return PolicyPredictions(setup_.settings.policies.size(), kept);
+}
+
+// Every policy holds the same logits: they are upscaled once, and the policies share the masks.
+void StandInMasks::finish(const Mode&, const PreparedSample& sample, PolicyPredictions& predictions,
+                          StageTimes& times) const {
+  if (predictions.empty() || predictions.front().empty()) return;
+  const ModelInfo& info = setup_.model_info();
+  auto t = times.time("upscale");
+  std::vector<const float*> maps;
+  for (const auto& p : predictions.front()) maps.push_back(p.logits.data());
+  std::vector<cv::Mat> masks = upscale_logits(maps, info.low_res_size, sample.transform);
+  for (cv::Mat& mask : masks) mask = threshold_logits(mask, info.mask_threshold);
+  for (auto& kept : predictions) {
+    for (size_t i = 0; i < kept.size(); ++i) {
+      kept[i].mask = masks[i];
+      kept[i].logits = {};  // nothing saves them: the stand-in runs without a model
+      kept[i].logits_size = 0;
+    }
+  }
 }
 
 }  // namespace sambench
