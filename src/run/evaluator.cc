@@ -120,9 +120,7 @@ void Evaluator::evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar)
         throw Interrupted(signal_number, "interrupted by " + signal_name(signal_number));
       }
       ++taken;
-      // Shared with the sample's jobs on the workers. feed.next() times the wait for it (and a
-      // batch's encode).
-      auto prepared = std::make_shared<const PreparedSample>(feed.next());
+      PreparedSample prepared = feed.next();  // times the wait for it (and a batch's encode)
       evaluate_sample(prepared, out);
       ++out.images_done;
       bar.advance();
@@ -150,8 +148,7 @@ void Evaluator::evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar)
 // mode's round needs the last round's masks at full resolution for its clicks, and a volume's
 // slice fills its case's 3D surfaces and label volume in slice order, so those finish here and
 // only their scores go to the workers.
-void Evaluator::evaluate_sample(const std::shared_ptr<const PreparedSample>& shared, EvalOutput& out) {
-  const PreparedSample& prepared = *shared;
+void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out) {
   const Sample& sample = prepared.sample;
   progress_.times.add(prepared.times);
   if (sample.volume) add_unprompted_truth(prepared, out);
@@ -161,6 +158,7 @@ void Evaluator::evaluate_sample(const std::shared_ptr<const PreparedSample>& sha
   }
   // A rescore (no model) reads these files; it must not rewrite them.
   const bool save = setup_.config.run.save_predictions && setup_.model;
+  const auto shared = for_jobs(prepared);
   for (size_t m = 0; m < setup_.settings.modes.size(); ++m) {
     const Mode& mode = setup_.settings.modes[m];
     std::vector<Prompt> prompts;
@@ -171,7 +169,7 @@ void Evaluator::evaluate_sample(const std::shared_ptr<const PreparedSample>& sha
       continue;
     }
     finish_here(mode, prepared, predictions);
-    score(mode, 1, shared, predictions, /*finished=*/true, save && mode.rounds <= 1 && !sample.volume, out);
+    score(mode, 1, shared, predictions, /*finished=*/true, /*save=*/false, out);
     // Iterative modes have one policy (checked by validate): its kept masks draw the clicks.
     for (int round = 2; round <= mode.rounds; ++round) {
       add_clicks(mode.result_name(round), prepared, predictions[0], prompts, out);
@@ -185,6 +183,21 @@ void Evaluator::evaluate_sample(const std::shared_ptr<const PreparedSample>& sha
       });
     }
   }
+}
+
+// What the sample's jobs read, shared by them: all but the image and the model's input and
+// embedding, which they never need and which would stay in memory while the jobs wait.
+std::shared_ptr<const PreparedSample> Evaluator::for_jobs(const PreparedSample& prepared) {
+  auto shared = std::make_shared<PreparedSample>();
+  shared->ref = prepared.ref;
+  shared->sample.id = prepared.sample.id;
+  shared->sample.labels = prepared.sample.labels;  // cv::Mat: the pixels are shared, not copied
+  shared->sample.roi = prepared.sample.roi;
+  shared->sample.spacing = prepared.sample.spacing;
+  shared->sample.volume = prepared.sample.volume;
+  shared->instances = prepared.instances;
+  shared->transform = prepared.transform;
+  return shared;
 }
 
 // The kept masks at full resolution and cut to the field of view, on this thread.

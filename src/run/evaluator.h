@@ -30,7 +30,8 @@ class Evaluator {
  private:
   void evaluate_units(Progress& bar);
   void evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar);
-  void evaluate_sample(const std::shared_ptr<const PreparedSample>& sample, EvalOutput& out);
+  void evaluate_sample(const PreparedSample& sample, EvalOutput& out);
+  static std::shared_ptr<const PreparedSample> for_jobs(const PreparedSample& prepared);
   void finish_here(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions);
   void add_unprompted_truth(const PreparedSample& prepared, EvalOutput& out);
   std::vector<Prompt> make_prompts(size_t mode_index, const PreparedSample& sample, EvalOutput& out);
