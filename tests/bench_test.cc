@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fixtures/run_folders.h"
 #include "fixtures/test_fixtures.h"
 #include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
@@ -112,6 +113,33 @@ TEST(Bench, StandInModelTimesTheHarnessAlone) {
   EXPECT_EQ(summary["model"]["path"], "none");
   // Only bench takes "none" for the stand-in: eval looks for a model file of that name.
   EXPECT_THROW(run_eval(c), std::exception);
+}
+
+// The stand-in's masks are upscaled by its finish step, on the metric workers when there are
+// some: every file but timings.json is the same as with every stage on one thread.
+TEST(Bench, StandInOnWorkersWritesWhatOneThreadWrites) {
+  testing::TempDir dir;
+  make_demo_dataset(dir / "data", {6, 0});
+  Config c;
+  c.name = "bench_stand_in_workers";
+  c.dataset = {{"adapter", "folder"}, {"root", "data"}, {"classes", {{"1", "disk"}, {"2", "box"}, {"3", "crescent"}}}};
+  c.dataset_base = dir.path();
+  c.model.path = kStandInModel;
+  c.model.device = "cpu";
+  c.run.output = dir / "run";
+  c.run.threads = 1;
+  EvalOptions options;
+  options.stand_in_model = true;
+  options.overwrite = true;
+  auto run_with = [&](int workers) {
+    c.run.prefetch = workers;
+    c.run.metric_workers = workers;
+    run_eval(c, options);
+    return testing::files_of(c.run.output);
+  };
+  const testing::FolderFiles one_thread = run_with(0);
+  ASSERT_TRUE(one_thread.count("per_instance.csv"));
+  EXPECT_EQ(testing::differing_files(run_with(3), one_thread), std::vector<std::string>{});
 }
 
 TEST(Bench, StagesComeInPipelineOrder) {

@@ -1,12 +1,14 @@
 // The pipeline (read-ahead, metrics on workers, batched encoding) and the embedding cache, end
 // to end: none may change a result.
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
+#include "fixtures/run_folders.h"
 #include "fixtures/test_fixtures.h"
 #include "sambench/base/file_io.h"
 #include "sambench/data/demo_data.h"
@@ -69,6 +71,44 @@ TEST_F(PrepareTest, PipelinedRunIsByteIdenticalToSequential) {
   run(config("sequential", 0));
   run(config("pipelined", 3, 3));
   expect_identical("sequential", "pipelined");
+}
+
+// Every file but timings.json, with every stage on one thread and with the work after the
+// decoder (full resolution, field of view, scores, saved masks) on three workers, on images of
+// several classes with a bad one in the middle, skipped while the units before it may still be
+// scoring: with saved predictions (one plain mode), an iterative mode beside a plain one, and
+// two modes with two mask policies.
+TEST_F(PrepareTest, WorkersWriteEveryFileAsOneThreadDoes) {
+  std::vector<fs::path> images;
+  for (const auto& e : fs::directory_iterator(dir_ / "data/images")) images.push_back(e.path());
+  std::sort(images.begin(), images.end());
+  const std::string bytes = read_file(images.at(2));
+  testing::write_text(images.at(2), bytes.substr(0, bytes.size() / 2));  // truncated
+  EvalOptions options;
+  options.on_error = OnError::kSkip;
+  options.overwrite = true;
+  auto run_with = [&](int workers, const json& modes, const json& policies, bool save) {
+    Config c = config("unused", /*prefetch=*/workers, workers);
+    c.prompt = parse_prompt_modes(modes);
+    c.mask_policy = parse_mask_policy_names(policies);
+    c.run.save_predictions = save;
+    c.run.embedding_cache = dir_ / "cache";  // each image encoded once, by the first run
+    run_eval(c, options);
+    return testing::files_of(c.run.output);
+  };
+  run_with(0, "centroid", "best_score", false);  // fills the cache: every compared run hits it
+  const testing::FolderFiles saved = run_with(0, "centroid", "best_score", true);
+  EXPECT_TRUE(saved.count("predictions/" + images.at(0).stem().string() + "/labels.png"));
+  EXPECT_EQ(json::parse(saved.at("summary.json"))["counts"]["images_skipped"], 1);
+  EXPECT_EQ(testing::differing_files(run_with(3, "centroid", "best_score", true), saved), std::vector<std::string>{});
+
+  const json iterative = json::array({"centroid", {{"mode", "iterative"}, {"rounds", 3}}});
+  const testing::FolderFiles clicked = run_with(0, iterative, "best_score", false);
+  EXPECT_EQ(testing::differing_files(run_with(3, iterative, "best_score", false), clicked), std::vector<std::string>{});
+
+  const json two = json::array({"centroid", "box"}), policies = json::array({"best_score", "single"});
+  const testing::FolderFiles both = run_with(0, two, policies, false);
+  EXPECT_EQ(testing::differing_files(run_with(3, two, policies, false), both), std::vector<std::string>{});
 }
 
 TEST_F(PrepareTest, CacheHitGivesTheSameResultsAsAMiss) {

@@ -15,31 +15,6 @@ namespace sambench {
 
 namespace {
 
-// What a metric job reads, owned by the job: the caller goes on while a worker computes it.
-PendingMetrics::Compute scores_of(const RunSetup& setup, cv::Mat prediction, Instance truth, cv::Point2d spacing) {
-  return [prediction, truth, spacing, surface = setup.surface, rule = setup.settings.empty_rule] {
-    Scored s;
-    s.overlap = overlap(prediction, truth);
-    s.values = all_metrics(s.overlap, prediction, truth, spacing, surface, rule);
-    return s;
-  };
-}
-
-// A region row's job: the union of the class's kept masks against the whole class mask, both
-// made on the worker, so that the model thread does not pass over the image once per object.
-PendingMetrics::Compute region_scores_of(const RunSetup& setup, std::vector<cv::Mat> kept, cv::Mat labels, int label,
-                                         cv::Point2d spacing) {
-  return [kept = std::move(kept), labels, label, spacing, surface = setup.surface, rule = setup.settings.empty_rule] {
-    cv::Mat predicted = cv::Mat::zeros(labels.size(), CV_8U);
-    for (const cv::Mat& mask : kept) predicted |= mask;
-    cv::Mat truth = labels == label;
-    Scored s;
-    s.overlap = overlap(predicted, truth);
-    s.values = all_metrics(s.overlap, predicted, truth, spacing, surface, rule);
-    return s;
-  };
-}
-
 // Outside a field of view nothing is predicted: the ground truth there was cleared by the adapter,
 // and a mask spilling over the FOV border must not count as false positives.
 void cut_to_roi(PolicyPredictions& predictions, const cv::Mat& roi) {
@@ -47,6 +22,32 @@ void cut_to_roi(PolicyPredictions& predictions, const cv::Mat& roi) {
   for (auto& kept : predictions) {
     for (auto& p : kept) p.mask &= roi;
   }
+}
+
+// The truth is an instance (its crop in its box) or a whole class mask (a region row).
+template <class Truth>
+Scored scores_of(const RunSetup& setup, const cv::Mat& prediction, const Truth& truth, cv::Point2d spacing) {
+  Scored s;
+  s.overlap = overlap(prediction, truth);
+  s.values = all_metrics(s.overlap, prediction, truth, spacing, setup.surface, setup.settings.empty_rule);
+  return s;
+}
+
+// The union of a class's kept masks against the whole class mask (components below min_area
+// included, as misses).
+Scored region_scores_of(const RunSetup& setup, const std::vector<cv::Mat>& kept, const cv::Mat& labels, int label,
+                        cv::Point2d spacing) {
+  cv::Mat predicted = cv::Mat::zeros(labels.size(), CV_8U);
+  for (const cv::Mat& mask : kept) predicted |= mask;
+  return scores_of(setup, predicted, cv::Mat(labels == label), spacing);
+}
+
+// The kept masks of each class of the image, in label order (the order of its region rows).
+std::map<int, std::vector<cv::Mat>> kept_by_class(const std::vector<Instance>& instances,
+                                                  const std::vector<Prediction>& predictions) {
+  std::map<int, std::vector<cv::Mat>> by_class;  // the masks share their pixels: no copy
+  for (size_t i = 0; i < instances.size(); ++i) by_class[instances[i].class_label].push_back(predictions[i].mask);
+  return by_class;
 }
 
 }  // namespace
@@ -144,6 +145,11 @@ void Evaluator::evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar)
   finish_unit(setup_, progress_, results_, unit);
 }
 
+// Per mode: the prompts and the model's kept masks on this thread; what follows (full
+// resolution, the field of view, the scores, the saved masks) on the workers. An iterative
+// mode's round needs the last round's masks at full resolution for its clicks, and a volume's
+// slice fills its case's 3D surfaces and label volume in slice order, so those finish here and
+// only their scores go to the workers.
 void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out) {
   const Sample& sample = prepared.sample;
   progress_.times.add(prepared.times);
@@ -152,28 +158,54 @@ void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out)
     ++out.images_without_instances;  // nothing to prompt: skip the encoder
     return;
   }
-  for (const Mode& mode : setup_.settings.modes) {
+  // A rescore (no model) reads these files; it must not rewrite them.
+  const bool save = setup_.config.run.save_predictions && setup_.model;
+  const auto shared = for_jobs(prepared);
+  for (size_t m = 0; m < setup_.settings.modes.size(); ++m) {
+    const Mode& mode = setup_.settings.modes[m];
     std::vector<Prompt> prompts;
-    if (!mode.everything) prompts = make_prompts(mode, prepared, out);
+    if (!mode.everything) prompts = make_prompts(m, prepared, out);
     PolicyPredictions predictions = masks_.predict(mode, prepared, prompts);
-    cut_to_roi(predictions, sample.roi);
-    for (size_t k = 0; k < predictions.size(); ++k) {
-      score(setup_.settings.set_name(mode, 1, k), prepared, predictions[k], out);
+    if (mode.rounds <= 1 && !sample.volume) {
+      score(mode, 1, shared, std::move(predictions), /*finished=*/false, save, out);
+      continue;
     }
+    finish_here(mode, prepared, predictions);
+    score(mode, 1, shared, predictions, /*finished=*/true, /*save=*/false, out);
     // Iterative modes have one policy (checked by validate): its kept masks draw the clicks.
     for (int round = 2; round <= mode.rounds; ++round) {
       add_clicks(mode.result_name(round), prepared, predictions[0], prompts, out);
       predictions = masks_.refine(prepared, prompts, predictions[0]);
-      cut_to_roi(predictions, sample.roi);
-      score(setup_.settings.set_name(mode, round, 0), prepared, predictions[0], out);
+      finish_here(mode, prepared, predictions);
+      score(mode, round, shared, predictions, /*finished=*/true, save && round == mode.rounds && !sample.volume, out);
     }
-    // A rescore (no model) reads these files; it must not rewrite them.
-    if (setup_.config.run.save_predictions && setup_.model) {
+    if (save && sample.volume) {  // its slice of the case's label volume, in order
       fatal_on_error([&] {
         save_predictions(setup_, progress_, out, prepared.ref, sample, prepared.instances, predictions[0]);
       });
     }
   }
+}
+
+// What the sample's jobs read, shared by them: all but the image and the model's input and
+// embedding, which they never need and which would stay in memory while the jobs wait.
+std::shared_ptr<const PreparedSample> Evaluator::for_jobs(const PreparedSample& prepared) {
+  auto shared = std::make_shared<PreparedSample>();
+  shared->ref = prepared.ref;
+  shared->sample.id = prepared.sample.id;
+  shared->sample.labels = prepared.sample.labels;  // cv::Mat: the pixels are shared, not copied
+  shared->sample.roi = prepared.sample.roi;
+  shared->sample.spacing = prepared.sample.spacing;
+  shared->sample.volume = prepared.sample.volume;
+  shared->instances = prepared.instances;
+  shared->transform = prepared.transform;
+  return shared;
+}
+
+// The kept masks at full resolution and cut to the field of view, on this thread.
+void Evaluator::finish_here(const Mode& mode, const PreparedSample& prepared, PolicyPredictions& predictions) {
+  masks_.finish(mode, prepared, predictions, progress_.times);
+  cut_to_roi(predictions, prepared.sample.roi);
 }
 
 // A volume slice's classes with ground truth but no object to prompt (none of min_area pixels):
@@ -205,32 +237,33 @@ void Evaluator::add_unprompted_truth(const PreparedSample& prepared, EvalOutput&
   out.case_of[ref.id] = ref.case_id;
 }
 
-// The prompts of one mode for an image's instances: derived, or read from the replayed file.
-std::vector<Prompt> Evaluator::make_prompts(const Mode& mode, const PreparedSample& sample, EvalOutput& out) {
+// The prompts of one mode for an image's instances: derived while the sample was prepared, or
+// read from the replayed file; each logged.
+std::vector<Prompt> Evaluator::make_prompts(size_t mode_index, const PreparedSample& sample, EvalOutput& out) {
   const SampleRef& ref = sample.ref;
-  const std::string name = mode.result_name(1);
+  const std::string name = setup_.settings.modes[mode_index].result_name(1);
   auto t = progress_.times.time("prompt");
-  const PromptContext context{ref.id, sample.sample.image.size(), static_cast<uint64_t>(setup_.config.prompt_seed)};
   std::vector<Prompt> prompts;
-  for (const auto& inst : sample.instances) {
+  for (size_t i = 0; i < sample.instances.size(); ++i) {
+    const Instance& inst = sample.instances[i];
     PromptKey key{ref.id, inst.class_label, inst.index, name};
     if (setup_.replay) {
-      auto it = setup_.replay->find(key);
-      if (it == setup_.replay->end()) {
-        throw Error(setup_.config.replay_prompts, "no prompt for " + ref.id + " class " +
-                                                      std::to_string(inst.class_label) + " instance " +
-                                                      std::to_string(inst.index) + " mode " + name);
-      }
-      check_prompt_fits(it->second, sample.sample.image.size(),
-                        setup_.config.replay_prompts.string() + ": " + ref.id + " class " +
-                            std::to_string(inst.class_label) + " instance " + std::to_string(inst.index));
-      prompts.push_back(it->second);
+      prompts.push_back(replayed_prompt(key, sample));
     } else {
-      prompts.push_back(mode.rule->make(inst, context));
+      prompts.push_back(sample.prompts.at(mode_index).at(i));
     }
     out.prompt_lines.push_back(prompt_line(key, setup_.class_names.at(inst.class_label), prompts.back()));
   }
   return prompts;
+}
+
+Prompt Evaluator::replayed_prompt(const PromptKey& key, const PreparedSample& sample) const {
+  auto it = setup_.replay->find(key);
+  const std::string what = key.image + " class " + std::to_string(key.class_label) + " instance " +
+                           std::to_string(key.instance);
+  if (it == setup_.replay->end()) throw Error(setup_.config.replay_prompts, "no prompt for " + what + " mode " + key.mode);
+  check_prompt_fits(it->second, sample.sample.image.size(), setup_.config.replay_prompts.string() + ": " + what);
+  return it->second;
 }
 
 // Adds each instance's corrective click to its prompt, and logs the prompts of this round.
@@ -249,65 +282,115 @@ void Evaluator::add_clicks(const std::string& set, const PreparedSample& sample,
   }
 }
 
-// Instance rows, then one region row per class present in the image: the union of the class's
-// kept masks against the whole class mask (components below min_area included, as misses). The
-// rows are added now; their scores, and the region rows' masks, follow from the metric workers
-// (settle).
-void Evaluator::score(const std::string& set, const PreparedSample& prepared,
-                      const std::vector<Prediction>& predictions, EvalOutput& out) {
+// One round of a mode: per mask policy, its instance rows, then one region row per class
+// present in the image (the union of the class's kept masks against the whole class mask). The
+// rows are added now, in order; their scores follow from a job on the metric workers (settle),
+// which first brings the masks to full resolution and cuts them to the field of view unless
+// they are `finished`, and writes policy 0's masks when `save`.
+void Evaluator::score(const Mode& mode, int round, const std::shared_ptr<const PreparedSample>& shared,
+                      PolicyPredictions predictions, bool finished, bool save, EvalOutput& out) {
+  const PreparedSample& prepared = *shared;
   const SampleRef& ref = prepared.ref;
   const Sample& sample = prepared.sample;
   const std::vector<Instance>& instances = prepared.instances;
-  // Submitted after the rows are made: without workers a job runs inside submit, and its time
-  // belongs to "metrics", not to the rows' bookkeeping ("score").
-  std::vector<std::tuple<PendingMetrics::Table, size_t, PendingMetrics::Compute>> jobs;
-  auto t = std::make_optional(progress_.times.time("score"));
-  const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
-  std::map<int, std::vector<cv::Mat>> kept_by_class;  // the masks share their pixels: no copy
-  for (size_t i = 0; i < instances.size(); ++i) {
-    const Instance& inst = instances[i];
-    const Prediction& pred = predictions[i];
-    InstanceResult r;
-    r.image = ref.id;
-    r.case_id = case_id;
-    r.group = ref.group;
-    r.result_set = set;
-    r.class_label = inst.class_label;
-    r.class_name = setup_.class_names.at(inst.class_label);
-    r.instance = inst.index;
-    r.centroid = centroid(inst);
-    r.centroid_inside = contains(inst, r.centroid);
-    r.mask_index = pred.mask_index;
-    r.score = pred.score;
-    if (setup_.config.run.save_predictions) r.mask_file = instance_mask_path(ref.id, r.class_name, r.instance);
-    out.instance_rows.push_back(std::move(r));
-    jobs.emplace_back(PendingMetrics::Table::kInstances, out.instance_rows.size() - 1,
-                      scores_of(setup_, pred.mask, inst, sample.spacing));
-
-    kept_by_class[inst.class_label].push_back(pred.mask);
+  std::vector<PendingMetrics::Row> rows;
+  {
+    auto t = progress_.times.time("score");
+    const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
+    for (size_t k = 0; k < predictions.size(); ++k) {
+      const std::string set = setup_.settings.set_name(mode, round, k);
+      std::set<int> labels;
+      for (size_t i = 0; i < instances.size(); ++i) {
+        out.instance_rows.push_back(instance_row(set, prepared, instances[i], predictions[k][i]));
+        rows.push_back({PendingMetrics::Table::kInstances, out.instance_rows.size() - 1});
+        labels.insert(instances[i].class_label);
+      }
+      for (int label : labels) {
+        RegionResult r;
+        r.unit = ref.id;
+        r.group = ref.group;
+        r.result_set = set;
+        r.class_label = label;
+        r.class_name = setup_.class_names.at(label);
+        out.image_rows.push_back(std::move(r));
+        rows.push_back({PendingMetrics::Table::kImages, out.image_rows.size() - 1});
+      }
+      if (sample.volume) add_case_slices(set, prepared, predictions[k]);  // finished: volumes finish here
+    }
+    out.case_of[ref.id] = case_id;
   }
-  for (const auto& [label, kept] : kept_by_class) {
-    RegionResult r;
-    r.unit = ref.id;
-    r.group = ref.group;
-    r.result_set = set;
-    r.class_label = label;
-    r.class_name = setup_.class_names.at(label);
-    out.image_rows.push_back(std::move(r));
-    jobs.emplace_back(PendingMetrics::Table::kImages, out.image_rows.size() - 1,
-                      region_scores_of(setup_, kept, sample.labels, label, sample.spacing));
-    if (sample.volume) {  // the case's 3D surfaces take the slice now
-      cv::Mat predicted = cv::Mat::zeros(sample.labels.size(), CV_8U);
-      for (const cv::Mat& mask : kept) predicted |= mask;
-      const VolumeGeometry grid = rai_geometry(*sample.volume);
-      results_.case_surfaces.add(set, case_id, label, ref.slice, predicted, sample.labels == label, grid.size,
-                                 grid.spacing);
+  // Submitted after the rows are made: without workers the job runs inside submit, and its time
+  // belongs to its own stages, not to the rows' bookkeeping ("score").
+  progress_.metrics.submit(out, std::move(rows),
+                           [this, &mode, shared, predictions = std::move(predictions), finished, save]() mutable {
+                             return post_decode(mode, *shared, predictions, finished, save);
+                           });
+  settle(progress_, results_, /*wait=*/false);
+}
+
+// An instance row, its scores pending.
+InstanceResult Evaluator::instance_row(const std::string& set, const PreparedSample& prepared, const Instance& inst,
+                                       const Prediction& pred) const {
+  const SampleRef& ref = prepared.ref;
+  InstanceResult r;
+  r.image = ref.id;
+  r.case_id = ref.case_id.empty() ? ref.id : ref.case_id;
+  r.group = ref.group;
+  r.result_set = set;
+  r.class_label = inst.class_label;
+  r.class_name = setup_.class_names.at(inst.class_label);
+  r.instance = inst.index;
+  r.centroid = centroid(inst);
+  r.centroid_inside = contains(inst, r.centroid);
+  r.mask_index = pred.mask_index;
+  r.score = pred.score;
+  if (setup_.config.run.save_predictions) r.mask_file = instance_mask_path(ref.id, r.class_name, r.instance);
+  return r;
+}
+
+// The case's 3D surfaces take the slice: the union of each class's kept masks.
+void Evaluator::add_case_slices(const std::string& set, const PreparedSample& prepared,
+                                const std::vector<Prediction>& predictions) {
+  const SampleRef& ref = prepared.ref;
+  const Sample& sample = prepared.sample;
+  const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
+  const VolumeGeometry grid = rai_geometry(*sample.volume);
+  for (const auto& [label, kept] : kept_by_class(prepared.instances, predictions)) {
+    cv::Mat predicted = cv::Mat::zeros(sample.labels.size(), CV_8U);
+    for (const cv::Mat& mask : kept) predicted |= mask;
+    results_.case_surfaces.add(set, case_id, label, ref.slice, predicted, sample.labels == label, grid.size,
+                               grid.spacing);
+  }
+}
+
+// A job's work, on a worker: it reads only the sample, the setup and the mask source's
+// finish, and returns the scores in the order score() added the rows.
+JobResult Evaluator::post_decode(const Mode& mode, const PreparedSample& prepared, PolicyPredictions& predictions,
+                                 bool finished, bool save) const {
+  JobResult result;
+  if (!finished) {
+    masks_.finish(mode, prepared, predictions, result.times);
+    auto t = result.times.time("upscale");  // the cut belongs to making the final masks
+    cut_to_roi(predictions, prepared.sample.roi);
+  }
+  const Sample& sample = prepared.sample;
+  {
+    auto t = result.times.time("metrics");
+    for (const auto& kept : predictions) {
+      for (size_t i = 0; i < kept.size(); ++i) {
+        result.scores.push_back(scores_of(setup_, kept[i].mask, prepared.instances[i], sample.spacing));
+      }
+      for (const auto& [label, masks] : kept_by_class(prepared.instances, kept)) {
+        result.scores.push_back(region_scores_of(setup_, masks, sample.labels, label, sample.spacing));
+      }
     }
   }
-  out.case_of[ref.id] = case_id;
-  t.reset();
-  for (auto& [table, row, compute] : jobs) progress_.metrics.submit(out, table, row, std::move(compute));
-  settle(progress_, results_, /*wait=*/false);
+  if (save) {
+    auto t = result.times.time("write");
+    result.saved_files =
+        write_predictions(setup_, prepared.ref, sample, prepared.instances, predictions.front()).files;
+  }
+  return result;
 }
 
 }  // namespace sambench

@@ -2,8 +2,11 @@
 
 // The evaluation loop: per unit (a case, or a 2D image) and sample, read → prompt → predict →
 // score, for every prompt mode; each unit's output is buffered, then journaled and added to the
-// results (run_journal.h), or dropped when --on-error skip skips the unit.
+// results (run_journal.h), or dropped when --on-error skip skips the unit. The model thread
+// prompts and predicts; the work after the decoder runs as jobs on the metric workers
+// (scoring.h).
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,12 +31,20 @@ class Evaluator {
   void evaluate_units(Progress& bar);
   void evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar);
   void evaluate_sample(const PreparedSample& sample, EvalOutput& out);
+  static std::shared_ptr<const PreparedSample> for_jobs(const PreparedSample& prepared);
+  void finish_here(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions);
   void add_unprompted_truth(const PreparedSample& prepared, EvalOutput& out);
-  std::vector<Prompt> make_prompts(const Mode& mode, const PreparedSample& sample, EvalOutput& out);
+  std::vector<Prompt> make_prompts(size_t mode_index, const PreparedSample& sample, EvalOutput& out);
+  Prompt replayed_prompt(const PromptKey& key, const PreparedSample& sample) const;
   void add_clicks(const std::string& set, const PreparedSample& sample, const std::vector<Prediction>& predictions,
                   std::vector<Prompt>& prompts, EvalOutput& out);
-  void score(const std::string& set, const PreparedSample& sample, const std::vector<Prediction>& predictions,
-             EvalOutput& out);
+  void score(const Mode& mode, int round, const std::shared_ptr<const PreparedSample>& sample,
+             PolicyPredictions predictions, bool finished, bool save, EvalOutput& out);
+  InstanceResult instance_row(const std::string& set, const PreparedSample& sample, const Instance& inst,
+                              const Prediction& pred) const;
+  void add_case_slices(const std::string& set, const PreparedSample& sample, const std::vector<Prediction>& predictions);
+  JobResult post_decode(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions, bool finished,
+                        bool save) const;
   void save_partial_results(const std::string& error, const std::string& status);
 
   const RunSetup& setup_;

@@ -1,7 +1,10 @@
 #pragma once
 
-// Where a sample's kept masks come from: SAM (sam_masks.h), or the files of a saved run
-// (sambench rescore). The evaluator (evaluator.h) prompts, scores and writes whichever it is.
+// Where a sample's kept masks come from: SAM (sam_masks.h), the stand-in of bench --model none
+// (stand_in_masks.h), or the files of a saved run (sambench rescore). The evaluator (evaluator.h)
+// prompts, scores and writes whichever it is. The model thread only predicts; bringing the kept
+// masks to the image's full resolution (finish) is a separate step, so that it can run on a
+// worker beside the model.
 
 #include <vector>
 
@@ -18,7 +21,7 @@ class MaskSource {
   virtual ~MaskSource() = default;
 
   // One mode's kept masks for the sample's instances, from `prompts` (one per instance; none
-  // for an everything mode).
+  // for an everything mode), possibly still at the model's low resolution: finish completes them.
   virtual PolicyPredictions predict(const Mode& mode, const PreparedSample& sample,
                                     const std::vector<Prompt>& prompts) = 0;
 
@@ -26,6 +29,12 @@ class MaskSource {
   // `previous` holds the last round's kept masks (iterative modes have one policy).
   virtual PolicyPredictions refine(const PreparedSample& sample, const std::vector<Prompt>& prompts,
                                    const std::vector<Prediction>& previous) = 0;
+
+  // Brings the kept masks of `mode` (as predict or refine returned them) to the image's full
+  // resolution. May run on a worker thread while the model goes on: it changes nothing of the
+  // source, and its time goes to `times`.
+  virtual void finish(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions,
+                      StageTimes& times) const = 0;
 };
 
 }  // namespace sambench

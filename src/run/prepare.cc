@@ -7,6 +7,25 @@
 
 namespace sambench {
 
+namespace {
+
+// Each mode's prompts depend only on the instances, the image's size and the seed, so they are
+// derived here, beside the read; replayed prompts are looked up on the model thread.
+std::vector<std::vector<Prompt>> derive_prompts(const RunSetup& setup, const PreparedSample& prepared) {
+  if (setup.replay) return {};
+  const PromptContext context{prepared.ref.id, prepared.sample.image.size(),
+                              static_cast<uint64_t>(setup.config.prompt_seed)};
+  std::vector<std::vector<Prompt>> prompts(setup.settings.modes.size());
+  for (size_t m = 0; m < prompts.size(); ++m) {
+    const Mode& mode = setup.settings.modes[m];
+    if (mode.everything) continue;
+    for (const auto& inst : prepared.instances) prompts[m].push_back(mode.rule->make(inst, context));
+  }
+  return prompts;
+}
+
+}  // namespace
+
 PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
   PreparedSample out;
   out.ref = ref;
@@ -17,6 +36,7 @@ PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
   {
     auto t = out.times.time("prompt");
     out.instances = find_instances(out.sample.labels, setup.dataset->classes(), setup.config.instances, out.ref.mask);
+    out.prompts = derive_prompts(setup, out);
   }
   // Nothing to encode, or no model to encode it (a rescore); the stand-in of bench --model
   // none has no model but is given SamModel's input all the same, to time its making.

@@ -1,7 +1,7 @@
 #pragma once
 
-// Samples made ready for the model off the model's thread (read, instances, preprocessing or the
-// embedding from the disk cache), read ahead in run order.
+// Samples made ready for the model off the model's thread (read, instances, prompts,
+// preprocessing or the embedding from the disk cache), read ahead in run order.
 
 #include <memory>
 #include <optional>
@@ -18,12 +18,15 @@ struct PreparedSample {
   SampleRef ref;
   Sample sample;
   std::vector<Instance> instances;
+  // Per mode of the run, the prompts derived from the instances (none for an everything mode,
+  // nor when the prompts are replayed from a file: then the list is empty).
+  std::vector<std::vector<Prompt>> prompts;
   ResizeTransform transform;
   std::vector<float> input;  // the model input; empty without instances, model, or from the disk cache
   std::string cache_key;     // with an embedding disk cache (run.embedding_cache)
   std::optional<EmbeddingValues> embedding_from_disk;  // the embedding disk cache held the image
   std::optional<Embedding> embedding;     // encoded with the next samples in one call (SampleFeed)
-  StageTimes times;                     // read, prompt (instances), cache and preprocess time spent on it
+  StageTimes times;                     // read, prompt (instances, prompts), cache and preprocess time spent on it
 };
 
 PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref);

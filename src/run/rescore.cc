@@ -91,6 +91,9 @@ class SavedMasks : public MaskSource {
     throw Error(run_dir_ / "per_instance.csv", "an iterative mode's rounds cannot be rescored from saved masks");
   }
 
+  // The saved masks are at full resolution already.
+  void finish(const Mode&, const PreparedSample&, PolicyPredictions&, StageTimes&) const override {}
+
  private:
   fs::path run_dir_;
   std::map<SavedKey, SavedInstance> saved_;

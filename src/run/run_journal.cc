@@ -168,8 +168,9 @@ void finish_unit(const RunSetup& setup, RunProgress& progress, RunResults& resul
 }
 
 void settle(RunProgress& progress, RunResults& results, bool wait) {
-  // Enough to keep every worker busy; bounded, since each job holds two full-size masks.
-  const size_t keep = wait ? 0 : 64 * std::max<size_t>(1, progress.metrics.workers());
+  // Enough to keep every worker busy; bounded, since each job holds a sample's full-size masks
+  // (the model thread waits here when the workers fall behind).
+  const size_t keep = wait ? 0 : 4 * std::max<size_t>(1, progress.metrics.workers());
   // A metric that fails is a bug, not bad input: it must not skip whichever unit is current.
   fatal_on_error([&] { progress.metrics.settle(progress.times, keep); });
   while (!progress.unjournaled.empty() && !progress.metrics.pending(*progress.unjournaled.front().output)) {

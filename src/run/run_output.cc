@@ -450,27 +450,36 @@ void flush_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalO
   open_case.reset();
 }
 
-void save_predictions(const RunSetup& setup, RunProgress& progress, EvalOutput& unit, const SampleRef& ref,
-                      const Sample& sample, const std::vector<Instance>& instances,
-                      const std::vector<Prediction>& predictions) {
-  auto t = progress.times.time("write");
+SavedPredictions write_predictions(const RunSetup& setup, const SampleRef& ref, const Sample& sample,
+                                   const std::vector<Instance>& instances,
+                                   const std::vector<Prediction>& predictions) {
   const fs::path& dir = setup.config.run.output;
+  SavedPredictions saved;
   for (size_t i = 0; i < instances.size(); ++i) {
     const std::string& name = setup.class_names.at(instances[i].class_label);
     std::string mask = instance_mask_path(ref.id, name, instances[i].index);
     write_mask_png(dir / mask, predictions[i].mask);
-    unit.saved_files.push_back(mask);
+    saved.files.push_back(mask);
     if (!predictions[i].logits.empty()) {
       std::string logits = instance_logits_path(ref.id, name, instances[i].index);
       write_npy(dir / logits, predictions[i].logits, predictions[i].logits_size, predictions[i].logits_size);
-      unit.saved_files.push_back(logits);
+      saved.files.push_back(logits);
     }
   }
   std::string labels = label_map_path(ref.id);
-  cv::Mat label_map = merge_label_map(instances, predictions, sample.labels.size());
-  write_image(dir / labels, label_map);
-  unit.saved_files.push_back(labels);
-  if (sample.volume) add_to_case(setup, progress.open_case, unit, ref, *sample.volume, label_map);
+  saved.label_map = merge_label_map(instances, predictions, sample.labels.size());
+  write_image(dir / labels, saved.label_map);
+  saved.files.push_back(labels);
+  return saved;
+}
+
+void save_predictions(const RunSetup& setup, RunProgress& progress, EvalOutput& unit, const SampleRef& ref,
+                      const Sample& sample, const std::vector<Instance>& instances,
+                      const std::vector<Prediction>& predictions) {
+  auto t = progress.times.time("write");
+  SavedPredictions saved = write_predictions(setup, ref, sample, instances, predictions);
+  unit.saved_files.insert(unit.saved_files.end(), saved.files.begin(), saved.files.end());
+  if (sample.volume) add_to_case(setup, progress.open_case, unit, ref, *sample.volume, saved.label_map);
 }
 
 }  // namespace sambench

@@ -50,6 +50,18 @@ void write_failure(const RunSetup& setup, const RunResults& results, const std::
 void write_failed_summary(const RunSetup& setup, const RunResults& results, const std::string& error,
                           const std::string& status, bool state_recorded);
 
+// One sample's kept masks written: the files (relative to the run folder) and its label map.
+struct SavedPredictions {
+  std::vector<std::string> files;
+  cv::Mat label_map;
+};
+
+// Writes one sample's kept masks, logits and label map; touches nothing but those files, so a
+// worker may call it.
+SavedPredictions write_predictions(const RunSetup& setup, const SampleRef& ref, const Sample& sample,
+                                   const std::vector<Instance>& instances,
+                                   const std::vector<Prediction>& predictions);
+
 // Writes one sample's kept masks (and logits, label map, and slice of its case's volume);
 // the files are listed in `unit`.
 void save_predictions(const RunSetup& setup, RunProgress& progress, EvalOutput& unit, const SampleRef& ref,

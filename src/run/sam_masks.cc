@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
 #include "run/device_overlap.h"
@@ -17,7 +18,8 @@ bool any_iterative(const std::vector<Mode>& modes) {
   return std::any_of(modes.begin(), modes.end(), [](const Mode& m) { return m.rounds > 0; });
 }
 
-// A kept output's low-res logits on the host, for an iterative round's mask input or to save.
+// A kept output's low-res logits on the host: what finish upscales (on a worker), an iterative
+// round's mask input, what is saved.
 std::vector<float> host_values(const at::Tensor& map) {
   c10::InferenceMode guard;
   const at::Tensor host = map.to(at::kCPU).contiguous();
@@ -35,10 +37,6 @@ bool same_input(const LastEmbedding& last, const PreparedSample& prepared) {
 
 }  // namespace
 
-struct SamMasks::KeptLogits {
-  std::vector<std::vector<at::Tensor>> maps;  // [size, size] views of the decoder's output
-};
-
 SamMasks::SamMasks(const RunSetup& setup, StageTimes& times)
     : setup_(setup),
       model_(*setup.model),
@@ -55,6 +53,12 @@ PolicyPredictions SamMasks::predict(const Mode& mode, const PreparedSample& samp
 PolicyPredictions SamMasks::refine(const PreparedSample& sample, const std::vector<Prompt>& prompts,
                                    const std::vector<Prediction>& previous) {
   return decode(encoded_image(sample), prompts, sample.instances, &previous);
+}
+
+void SamMasks::finish(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions,
+                      StageTimes& times) const {
+  if (mode.everything) return;
+  upscale_kept(sample.transform, predictions, times);
 }
 
 const Encoded& SamMasks::encoded_image(const PreparedSample& sample) {
@@ -92,8 +96,8 @@ Encoded SamMasks::encode(const PreparedSample& sample) {
   return encoded;
 }
 
-// One prediction per prompt; `previous` (iterative rounds) feeds each prompt's last low-res
-// logits back as SAM's mask input. A decoder batch holds prompts with equal point counts:
+// One prediction per prompt, at low resolution (finish upscales it); `previous` (iterative
+// rounds) feeds each prompt's last low-res logits back as SAM's mask input. A decoder batch holds prompts with equal point counts:
 // padding them to one length would change SAM's output, since padding points take part in
 // attention.
 PolicyPredictions SamMasks::decode(const Encoded& encoded, const std::vector<Prompt>& prompts,
@@ -102,7 +106,6 @@ PolicyPredictions SamMasks::decode(const Encoded& encoded, const std::vector<Pro
   std::vector<DecoderPrompt> decoder_prompts;
   for (const auto& p : prompts) decoder_prompts.push_back(to_decoder_prompt(p, encoded.transform, model_.info().profile));
   PolicyPredictions predictions;
-  KeptLogits kept;
   const size_t batch = static_cast<size_t>(setup_.config.run.decode_batch);
   for (size_t begin = 0; begin < decoder_prompts.size();) {
     size_t end = begin + 1;
@@ -110,18 +113,17 @@ PolicyPredictions SamMasks::decode(const Encoded& encoded, const std::vector<Pro
            decoder_prompts[end].size() == decoder_prompts[begin].size()) {
       ++end;
     }
-    decode_chunk(encoded, decoder_prompts, instances, previous, begin, end, predictions, kept);
+    decode_chunk(encoded, decoder_prompts, instances, previous, begin, end, predictions);
     begin = end;
   }
-  upscale_kept(encoded.transform, kept, predictions);
   return predictions;
 }
 
 // Decodes prompts [begin, end) of one image in a single call, choosing one output per policy.
-// The logits stay on the model's device.
+// The logits stay on the model's device but for the kept outputs' low-res maps.
 void SamMasks::decode_chunk(const Encoded& encoded, const std::vector<DecoderPrompt>& prompts,
                             const std::vector<Instance>& instances, const std::vector<Prediction>* previous,
-                            size_t begin, size_t end, PolicyPredictions& out, KeptLogits& kept) {
+                            size_t begin, size_t end, PolicyPredictions& out) {
   std::vector<DecoderPrompt> batch(prompts.begin() + begin, prompts.begin() + end);
   std::vector<float> mask_input;
   for (size_t i = begin; previous && i < end; ++i) {
@@ -135,19 +137,17 @@ void SamMasks::decode_chunk(const Encoded& encoded, const std::vector<DecoderPro
   }
   auto t = times_.time("upscale");  // the oracle's full-resolution comparisons
   out.resize(setup_.settings.policies.size());
-  kept.maps.resize(setup_.settings.policies.size());
   for (size_t k = 0; k < setup_.settings.policies.size(); ++k) {
     for (int p = 0; p < decoded.batch; ++p) {
-      out[k].push_back(
-          choose(decoded, p, setup_.settings.policies[k], encoded.transform, instances[begin + p], kept, k));
+      out[k].push_back(choose(decoded, p, setup_.settings.policies[k], encoded.transform, instances[begin + p]));
     }
   }
 }
 
-// The output policy k keeps for prompt p; its logits wait, at low resolution, in `kept` for
-// upscale_kept. The oracle compares each output with the truth on the model's device.
+// The output a policy keeps for prompt p, still at low resolution (finish upscales it). The
+// oracle compares each output with the truth on the model's device.
 Prediction SamMasks::choose(const DeviceDecode& decoded, int p, MaskPolicy policy, const ResizeTransform& transform,
-                            const Instance& instance, KeptLogits& kept, size_t k) const {
+                            const Instance& instance) const {
   Prediction pred;
   if (policy == MaskPolicy::kOracle) {
     const at::Tensor truth = truth_tensor(instance, cv::Size(transform.orig_w, transform.orig_h), decoded.logits.device());
@@ -156,7 +156,9 @@ Prediction SamMasks::choose(const DeviceDecode& decoded, int p, MaskPolicy polic
     pred.mask_index = choose_mask(&decoded.iou[static_cast<size_t>(p) * decoded.masks], decoded.masks, policy);
   }
   pred.score = decoded.score(p, pred.mask_index);
-  kept.maps[k].push_back(decoded.logits[p][pred.mask_index]);
+  const at::Tensor& logits = decoded.logits[p][pred.mask_index];
+  pred.logits = host_values(logits);
+  pred.logits_size = static_cast<int>(logits.size(0));
   return pred;
 }
 
@@ -169,24 +171,34 @@ void SamMasks::clamp_low_res(std::vector<float>& logits) const {
 }
 
 // Only the kept masks reach full resolution, on the model's device, in the calls SamPredictor
-// would make: the multimask outputs of the image together, the single-mask output alone. What
-// comes to the host: each kept mask as a 1-byte cv::Mat (scoring, surface metrics, saving, the
-// ROI cut and the corrective clicks read it), and its low-res logits only when they are saved
-// or feed an iterative round.
-void SamMasks::upscale_kept(const ResizeTransform& transform, KeptLogits& kept, PolicyPredictions& predictions) {
-  auto t = times_.time("upscale");
+// would make: the multimask outputs of the image together, the single-mask output alone. The
+// low-res logits (a 256x256 map per kept mask) came to the host after the decode, so that this
+// can run on a worker while the model decodes the next sample; they go back to the device here,
+// and only the 1-byte full-size masks come to the host. The low-res logits are then dropped
+// unless they are saved or feed an iterative round.
+void SamMasks::upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions,
+                            StageTimes& times) const {
+  auto t = times.time("upscale");
+  c10::InferenceMode guard;
+  const at::Device device(model_.info().device);
   const float threshold = model_.info().mask_threshold;
   for (size_t k = 0; k < predictions.size(); ++k) {
+    std::vector<Prediction>& kept = predictions[k];
+    std::vector<at::Tensor> maps;
+    for (Prediction& pred : kept) {
+      const int size = pred.logits_size;
+      maps.push_back(at::from_blob(pred.logits.data(), {size, size}, at::kFloat).to(device));
+    }
     const UpscaleCall call =
         setup_.settings.policies[k] == MaskPolicy::kSingle ? UpscaleCall::kAlone : UpscaleCall::kGrouped;
-    std::vector<cv::Mat> masks = host_masks(kept.maps[k], transform, call, threshold);
+    std::vector<cv::Mat> masks = host_masks(maps, transform, call, threshold);
     for (size_t i = 0; i < masks.size(); ++i) {
-      Prediction& pred = predictions[k][i];
-      pred.mask = std::move(masks[i]);
+      kept[i].mask = std::move(masks[i]);
       if (keep_logits_) {
-        pred.logits = host_values(kept.maps[k][i]);
-        pred.logits_size = static_cast<int>(kept.maps[k][i].size(0));
-        clamp_low_res(pred.logits);
+        clamp_low_res(kept[i].logits);
+      } else {
+        kept[i].logits = {};
+        kept[i].logits_size = 0;
       }
     }
   }

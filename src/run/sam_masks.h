@@ -31,13 +31,17 @@ struct LastEmbedding {
 
 class SamMasks : public MaskSource {
  public:
-  // The setup's model decodes; `times` gets the encode, cache, decode and upscale times.
+  // The setup's model decodes; `times` gets the encode, cache and decode times (and the
+  // oracle's full-resolution comparisons as "upscale").
   SamMasks(const RunSetup& setup, StageTimes& times);
 
   PolicyPredictions predict(const Mode& mode, const PreparedSample& sample,
                             const std::vector<Prompt>& prompts) override;
   PolicyPredictions refine(const PreparedSample& sample, const std::vector<Prompt>& prompts,
                            const std::vector<Prediction>& previous) override;
+  // Upscales the kept masks (upscale_kept); an everything mode's come at full resolution.
+  void finish(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions,
+              StageTimes& times) const override;
 
   // Samples that took the previous sample's embedding (timings.json).
   long long encodes_reused() const { return encodes_reused_; }
@@ -47,14 +51,12 @@ class SamMasks : public MaskSource {
   Encoded encode(const PreparedSample& sample);
   PolicyPredictions decode(const Encoded& encoded, const std::vector<Prompt>& prompts,
                            const std::vector<Instance>& instances, const std::vector<Prediction>* previous);
-  // The kept outputs' low-res logits on the model's device, [policy][prompt] (sam_masks.cc).
-  struct KeptLogits;
   void decode_chunk(const Encoded& encoded, const std::vector<DecoderPrompt>& prompts,
                     const std::vector<Instance>& instances, const std::vector<Prediction>* previous,
-                    size_t begin, size_t end, PolicyPredictions& out, KeptLogits& kept);
+                    size_t begin, size_t end, PolicyPredictions& out);
   Prediction choose(const DeviceDecode& decoded, int p, MaskPolicy policy, const ResizeTransform& transform,
-                    const Instance& instance, KeptLogits& kept, size_t k) const;
-  void upscale_kept(const ResizeTransform& transform, KeptLogits& kept, PolicyPredictions& predictions);
+                    const Instance& instance) const;
+  void upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions, StageTimes& times) const;
   void clamp_low_res(std::vector<float>& logits) const;
   std::vector<Prediction> generate(const AutomaticOptions& options, const Encoded& encoded,
                                    const std::vector<Instance>& instances);

@@ -1,14 +1,17 @@
 #pragma once
 
-// Metrics on worker threads (run.metric_workers), overlapping the model. A row enters its unit's
-// output (eval_output.h) at once, in order, with its overlap and metric values pending; settle()
-// fills them in submission order, so every table holds the bytes a sequential run
-// (metric_workers: 0) writes.
+// The work after the decoder, on worker threads (run.metric_workers), overlapping the model: per
+// sample and result set, the kept masks brought to full resolution and cut to the field of
+// view, every row's overlap counts and metrics, the saved masks. The rows enter their unit's
+// output (eval_output.h) at once, in order, with their values pending; settle() fills them in,
+// and lists the saved files, in submission order, so every table and the journal hold the bytes
+// a sequential run (metric_workers: 0, each job run inside submit) writes.
 
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <future>
+#include <string>
 #include <vector>
 
 #include "run/eval_output.h"
@@ -22,29 +25,41 @@ namespace sambench {
 struct Scored {
   Overlap overlap;
   MetricValues values{};
-  double seconds = 0.0;  // on the worker
+};
+
+// What one job hands back: its rows' scores (in the order of the rows it was given), the files
+// it wrote (relative to the run folder), and the time it spent, per stage.
+struct JobResult {
+  std::vector<Scored> scores;
+  std::vector<std::string> saved_files;
+  StageTimes times;
 };
 
 // run.metric_workers as configured, or for -1 one per core the model leaves free (at most 4):
 // none on a CPU whose cores all run the model, since a busy extra thread stalls LibTorch's
 // threads at every barrier (measured here: the decoder twice as slow). model_threads is 0 when
-// no model runs (rescore), 1 when a GPU runs it (one core feeds it).
+// no model runs (rescore, the stand-in), 1 when a GPU runs it (one core feeds it).
 int resolve_metric_workers(int configured, int model_threads);
 
 class PendingMetrics {
  public:
   enum class Table { kInstances, kImages };
-  using Compute = std::function<Scored()>;
+  struct Row {
+    Table table;
+    size_t index;  // in the unit's instance_rows or image_rows
+  };
+  using Compute = std::function<JobResult()>;
 
   explicit PendingMetrics(size_t workers) : pool_(workers) {}
 
-  // Computes the scores of unit.instance_rows[row] (kInstances) or unit.image_rows[row]
-  // (kImages) on a worker. `unit` must stay where it is until its jobs are settled (its rows may
-  // grow meanwhile); `compute` must own what it reads: the caller goes on at once.
-  void submit(EvalOutput& unit, Table table, size_t row, Compute compute);
+  // Computes the scores of `rows` of `unit` on a worker (`compute` returns one per row, in
+  // order). `unit` must stay where it is until its jobs are settled (its rows may grow
+  // meanwhile); `compute` must own what it reads: the caller goes on at once.
+  void submit(EvalOutput& unit, std::vector<Row> rows, Compute compute);
 
-  // Fills in the rows whose scores are ready, in submission order, then waits for the oldest
-  // until at most `keep` remain pending. A failure in a metric is rethrown here.
+  // Fills in the rows (and lists the files) of the jobs that are done, in submission order,
+  // then waits for the oldest until at most `keep` remain pending. A failure in a job is
+  // rethrown here.
   void settle(StageTimes& times, size_t keep);
 
   // Whether any of the unit's rows still waits for its scores.
@@ -53,18 +68,20 @@ class PendingMetrics {
   // The unit's rows below this index of the table have their final values.
   size_t settled(const EvalOutput& unit, Table table) const;
 
-  // Forgets the pending jobs (after a failure); their tasks finish unseen.
-  void abandon() { jobs_.clear(); }
+  // Forgets the pending jobs (after a failure), once they have ended: they read the evaluator
+  // and its mask source, which go away after the failure.
+  void abandon();
 
   size_t workers() const { return pool_.workers(); }
 
  private:
   struct Job {
     EvalOutput* unit;
-    Table table;
-    size_t row;
-    std::future<Scored> scored;
+    std::vector<Row> rows;
+    std::future<JobResult> result;
   };
+
+  static void fill(Job& job, JobResult& result);
 
   ThreadPool pool_;
   std::deque<Job> jobs_;

@@ -14,11 +14,10 @@ namespace {
 // The low-res logits of the instance shifted by (kShiftX, kShiftY): each low-res pixel takes the
 // instance's pixel under its centre (+8 inside, -8 outside and on the padding), as a decoder's
 // logits would mark it. Only the rows and columns of its box are looked up in its crop.
-at::Tensor low_res_logits(const Instance& instance, const ResizeTransform& transform, int size) {
+std::vector<float> low_res_logits(const Instance& instance, const ResizeTransform& transform, int size) {
   const cv::Mat& crop = instance.crop;
   const cv::Rect& box = instance.box;
-  at::Tensor tensor = at::full({size, size}, -8.0f, at::kFloat);
-  float* logits = tensor.data_ptr<float>();
+  std::vector<float> logits(static_cast<size_t>(size) * size, -8.0f);
   const double frame_per_low_res = static_cast<double>(transform.target) / size;
   const double scale = static_cast<double>(transform.new_w) / transform.orig_w;
   for (int i = 0; i < size; ++i) {
@@ -34,7 +33,7 @@ at::Tensor low_res_logits(const Instance& instance, const ResizeTransform& trans
       if (x >= 0 && x < crop.cols && row[x]) logits[static_cast<size_t>(i) * size + j] = 8.0f;
     }
   }
-  return tensor;
+  return logits;
 }
 
 }  // namespace
@@ -62,28 +61,37 @@ PolicyPredictions StandInMasks::refine(const PreparedSample& sample, const std::
   return shifted_truth(sample);
 }
 
-// One prediction per object, the same for every mask policy; upscaled and thresholded as
-// SamMasks does SamPredictor's multimask outputs (mask_tensors.h), on CPU tensors.
+// One prediction per object, the same for every mask policy, as low-res logits (finish
+// upscales them).
 PolicyPredictions StandInMasks::shifted_truth(const PreparedSample& sample) {
   const ModelInfo& info = setup_.model_info();
-  c10::InferenceMode guard;
-  std::vector<at::Tensor> logits;
-  {
-    auto t = times_.time("decode");
-    for (const Instance& inst : sample.instances) {
-      logits.push_back(low_res_logits(inst, sample.transform, info.low_res_size));
-    }
-  }
+  auto t = times_.time("decode");
   std::vector<Prediction> kept(sample.instances.size());
-  {
-    auto t = times_.time("upscale");
-    std::vector<cv::Mat> masks = host_masks(logits, sample.transform, UpscaleCall::kGrouped, info.mask_threshold);
-    for (size_t i = 0; i < kept.size(); ++i) {
-      kept[i].mask = std::move(masks[i]);
-      kept[i].score = 1.0f;
-    }
+  for (size_t i = 0; i < kept.size(); ++i) {
+    kept[i].logits = low_res_logits(sample.instances[i], sample.transform, info.low_res_size);
+    kept[i].logits_size = info.low_res_size;
+    kept[i].score = 1.0f;
   }
   return PolicyPredictions(setup_.settings.policies.size(), kept);
+}
+
+// Every policy holds the same logits: they are upscaled once, and the policies share the masks.
+void StandInMasks::finish(const Mode&, const PreparedSample& sample, PolicyPredictions& predictions,
+                          StageTimes& times) const {
+  if (predictions.empty() || predictions.front().empty()) return;
+  const ModelInfo& info = setup_.model_info();
+  auto t = times.time("upscale");
+  c10::InferenceMode guard;
+  std::vector<at::Tensor> maps;  // views of the predictions' logits, on CPU as SamMasks' are there
+  for (auto& p : predictions.front()) maps.push_back(at::from_blob(p.logits.data(), {p.logits_size, p.logits_size}));
+  const std::vector<cv::Mat> masks = host_masks(maps, sample.transform, UpscaleCall::kGrouped, info.mask_threshold);
+  for (auto& kept : predictions) {
+    for (size_t i = 0; i < kept.size(); ++i) {
+      kept[i].mask = masks[i];
+      kept[i].logits = {};  // nothing saves them: the stand-in runs without a model
+      kept[i].logits_size = 0;
+    }
+  }
 }
 
 }  // namespace sambench

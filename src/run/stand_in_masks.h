@@ -16,13 +16,16 @@ ModelInfo stand_in_model_info();
 
 class StandInMasks : public MaskSource {
  public:
-  // `times` gets the "decode" (making the low-res logits) and "upscale" times.
+  // `times` gets the "decode" time (making the low-res logits).
   StandInMasks(const RunSetup& setup, StageTimes& times);
 
   PolicyPredictions predict(const Mode& mode, const PreparedSample& sample,
                             const std::vector<Prompt>& prompts) override;
   PolicyPredictions refine(const PreparedSample& sample, const std::vector<Prompt>& prompts,
                            const std::vector<Prediction>& previous) override;
+  // Upscales and thresholds the logits as SamPredictor upscales its multimask outputs.
+  void finish(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions,
+              StageTimes& times) const override;
 
   // The shift, in pixels of the image, from the truth to the stand-in's mask.
   static constexpr int kShiftX = 4, kShiftY = 3;
