@@ -8,13 +8,11 @@
 
 namespace sambench {
 
-namespace {
-
-// [1, C, size, size] → [1, C, H, W] with the same steps and interpolation as the model's official
+// [B, C, size, size] → [B, C, H, W] with the same steps and interpolation as the model's official
 // code, so masks match it pixel for pixel: SamPredictor's postprocess_masks (via the input
 // frame), a plain resize (SAM 2.1), or MedSAM_Inference.py's resize of the probabilities, whose
 // threshold 0.5 is the logit's 0 (interpolating probabilities and logits differ at mask edges).
-at::Tensor upscale(const at::Tensor& low_res, const ResizeTransform& t) {
+at::Tensor upscale_to_image(const at::Tensor& low_res, const ResizeTransform& t) {
   const std::vector<int64_t> image_size = {t.orig_h, t.orig_w};
   switch (t.upscale) {
     case UpscaleRule::kDirect:
@@ -30,6 +28,8 @@ at::Tensor upscale(const at::Tensor& low_res, const ResizeTransform& t) {
   return at::upsample_bilinear2d(x, image_size, /*align_corners=*/false).contiguous();
 }
 
+namespace {
+
 cv::Mat channel(const at::Tensor& x, int c, const ResizeTransform& t) {
   cv::Mat out(t.orig_h, t.orig_w, CV_32F);
   std::memcpy(out.data, x[0][c].data_ptr<float>(), sizeof(float) * out.total());
@@ -41,7 +41,7 @@ cv::Mat channel(const at::Tensor& x, int c, const ResizeTransform& t) {
 cv::Mat upscale_logits(const float* low_res, int size, const ResizeTransform& t) {
   c10::InferenceMode guard;  // no autograd bookkeeping, like SamPredictor under torch.no_grad
   at::Tensor x = at::from_blob(const_cast<float*>(low_res), {1, 1, size, size}, at::kFloat);
-  return channel(upscale(x, t), 0, t);
+  return channel(upscale_to_image(x, t), 0, t);
 }
 
 std::vector<cv::Mat> upscale_logits(const std::vector<const float*>& low_res, int size, const ResizeTransform& t) {
@@ -55,7 +55,7 @@ std::vector<cv::Mat> upscale_logits(const std::vector<const float*>& low_res, in
     for (int64_t c = 0; c < x.size(1); ++c) {
       std::memcpy(x[0][c].data_ptr<float>(), low_res[begin + std::min<size_t>(c, n - 1)], sizeof(float) * plane);
     }
-    at::Tensor up = upscale(x, t);
+    at::Tensor up = upscale_to_image(x, t);
     for (size_t c = 0; c < n; ++c) out.push_back(channel(up, static_cast<int>(c), t));
   }
   return out;
