@@ -185,12 +185,12 @@ TEST_F(FinetuneTest, OptionsAreChecked) {
 // other masks. The tuned file keeps SAM 2.1's profile, so eval follows its pipeline.
 TEST_F(FinetuneTest, Sam2TrainsAndScoresAsEvalDoes) {
   const fs::path sam2 = testing::test_assets() / "sam2_tiny.pt";
-  write_vessel_set(dir_ / "train", 3, 400);
+  write_vessel_set(dir_ / "train", 2, 400);  // one to train on, one held out: SAM 2.1 encodes slowly
   FinetuneResult result = finetune(
-      config("epochs: 2, lr: 0.001, validation_fraction: 0.34, augment: {flips: false, rot90: false}", "ft", "train",
+      config("epochs: 1, lr: 0.001, validation_fraction: 0.5, augment: {flips: false, rot90: false}", "ft", "train",
              sam2),
       {});
-  ASSERT_EQ(result.log.size(), 3u);
+  ASSERT_EQ(result.log.size(), 2u);
   for (size_t e = 1; e < result.log.size(); ++e) EXPECT_TRUE(std::isfinite(result.log[e].train_loss)) << e;
   ASSERT_EQ(result.validation_ids.size(), 1u);
   ASSERT_FALSE(result.model.empty());
@@ -203,8 +203,9 @@ TEST_F(FinetuneTest, Sam2TrainsAndScoresAsEvalDoes) {
   }
   const double base = eval_dice(sam2, dataset_yaml("held"), true, "base");
   const double tuned = eval_dice(result.model, dataset_yaml("held"), true, "tuned");
-  EXPECT_NEAR(base, result.log[0].validation_dice, 1e-9);
-  EXPECT_NEAR(tuned, result.log.back().validation_dice, 1e-9);
+  // per_instance.csv writes 6 decimals; one pixel more or less moves this Dice by about 1e-3.
+  EXPECT_NEAR(base, result.log[0].validation_dice, 1e-6);
+  EXPECT_NEAR(tuned, result.log.back().validation_dice, 1e-6);
 
   const json summary = json::parse(read_file(dir_ / "tuned/summary.json"));
   EXPECT_EQ(summary["model"]["profile"]["name"], "sam2");
