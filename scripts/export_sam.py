@@ -27,7 +27,6 @@ import hashlib
 import inspect
 import io
 import json
-import math
 import os
 import pickle
 import sys
@@ -47,6 +46,9 @@ from torch import Tensor, nn
 
 import sam2_image
 import tiny_vit  # MobileSAM's image encoder, beside this file
+from sam_blocks import (Device, Float32LayerNorm, LayerNorm2d, MLP, MLPBlock, MaskDecoderBase, PromptEncoder,
+                        TwoWayTransformer, hypernetwork_mlps, noise, output_upscaling, perturb_affine,
+                        scale_mask_logits, window_partition, window_unpartition)
 
 FORMAT = "sambench-sam/1"
 IMAGE_SIZE = 1024
@@ -58,7 +60,6 @@ NUM_MASK_OUTPUTS = 4  # single-mask token + 3 multimask tokens
 PIXEL_MEAN = [123.675, 116.28, 103.53]
 PIXEL_STD = [58.395, 57.12, 57.375]
 MASK_THRESHOLD = 0.0
-LOGIT_GAIN = 30.0  # --random-init: scale of the hypernetwork outputs (see perturb_constant_init)
 
 # Each model's own pipeline around the network ("profile" in the metadata, read by sambench's
 # model_profile.h): how its official code resizes and normalizes an image, returns the logits to
@@ -89,104 +90,10 @@ MODEL_CONFIGS: Dict[str, Dict] = {
     "mobile_sam": dict(encoder="tiny_vit", profile="sam"),
 }
 
-Device = Optional[torch.device]
-
-
-# --------------------------------------------------------------------------
-# Shared layers
-# --------------------------------------------------------------------------
-
-
-# The layer norms below compute in float32 whatever the input's dtype and return that dtype, so
-# that an encoder cast to fp16 or bf16 (sambench's model.precision) keeps its statistics exact:
-# a half-precision variance over 1280 channels loses most of its bits, or overflows. On float32
-# input every .float() and .to() is a no-op, so fp32 outputs are bit-identical to plain norms.
-
-
-class LayerNorm2d(nn.Module):
-    """LayerNorm over the channel axis of an NCHW tensor (in float32, see above)."""
-
-    def __init__(self, channels: int, eps: float = 1e-6, device: Device = None) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels, device=device))
-        self.bias = nn.Parameter(torch.zeros(channels, device=device))
-        self.eps = eps
-
-    def forward(self, x: Tensor) -> Tensor:
-        y = x.float()
-        mean = y.mean(1, keepdim=True)
-        var = (y - mean).pow(2).mean(1, keepdim=True)
-        y = (y - mean) / torch.sqrt(var + self.eps)
-        y = self.weight.float()[:, None, None] * y + self.bias.float()[:, None, None]
-        return y.to(x.dtype)
-
-
-class Float32LayerNorm(nn.LayerNorm):
-    """nn.LayerNorm in float32 (see above); same parameters, so checkpoints load unchanged."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        y = F.layer_norm(x.float(), self.normalized_shape, self.weight.float(), self.bias.float(), self.eps)
-        return y.to(x.dtype)
-
-
-class MLPBlock(nn.Module):
-    """Two-layer feed-forward block (lin1 -> act -> lin2)."""
-
-    def __init__(self, dim: int, hidden: int, act: Type[nn.Module], device: Device = None) -> None:
-        super().__init__()
-        self.lin1 = nn.Linear(dim, hidden, device=device)
-        self.lin2 = nn.Linear(hidden, dim, device=device)
-        self.act = act()
-
-    def forward(self, x: Tensor) -> Tensor:
-        return self.lin2(self.act(self.lin1(x)))
-
-
-class MLP(nn.Module):
-    """Stack of Linear layers with ReLU between them (not after the last)."""
-
-    def __init__(self, in_dim: int, hidden: int, out_dim: int, num_layers: int,
-                 device: Device = None) -> None:
-        super().__init__()
-        dims = [in_dim] + [hidden] * (num_layers - 1) + [out_dim]
-        self.layers = nn.ModuleList(
-            [nn.Linear(a, b, device=device) for a, b in zip(dims[:-1], dims[1:])])
-        self.num_layers = num_layers
-
-    def forward(self, x: Tensor) -> Tensor:
-        for i, layer in enumerate(self.layers):
-            x = layer(x)
-            if i < self.num_layers - 1:
-                x = F.relu(x)
-        return x
-
 
 # --------------------------------------------------------------------------
 # Image encoder (ViTDet-style ViT)
 # --------------------------------------------------------------------------
-
-
-def window_partition(x: Tensor, ws: int) -> Tuple[Tensor, int, int]:
-    """[B,H,W,C] -> [B*nW, ws, ws, C], zero-padding H and W up to multiples of ws.
-
-    Returns the windows and the padded height/width (needed to undo it)."""
-    b, h, w, c = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
-    pad_h = (ws - h % ws) % ws
-    pad_w = (ws - w % ws) % ws
-    # F.pad pads the last dims first: (C: 0,0) (W: 0,pad_w) (H: 0,pad_h)
-    x = F.pad(x, [0, 0, 0, pad_w, 0, pad_h])
-    hp, wp = h + pad_h, w + pad_w
-    x = x.view(b, hp // ws, ws, wp // ws, ws, c)
-    windows = x.permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, ws, ws, c)
-    return windows, hp, wp
-
-
-def window_unpartition(windows: Tensor, ws: int, hp: int, wp: int, h: int, w: int) -> Tensor:
-    """Inverse of window_partition, dropping the padding again."""
-    b = windows.shape[0] // ((hp // ws) * (wp // ws))
-    x = windows.view(b, hp // ws, wp // ws, ws, ws, -1)
-    x = x.permute(0, 1, 3, 2, 4, 5).contiguous().view(b, hp, wp, -1)
-    return x[:, :h, :w, :].contiguous()
 
 
 def relative_position_table(size: int, rel_pos: Tensor) -> Tensor:
@@ -340,175 +247,13 @@ class ImageEncoderViT(nn.Module):
         return self.neck(x.permute(0, 3, 1, 2))
 
 
-# --------------------------------------------------------------------------
-# Prompt encoder
-# --------------------------------------------------------------------------
-
-
-class PositionEmbeddingRandom(nn.Module):
-    """Random-Fourier-feature positional encoding of 2-D points."""
-
-    def __init__(self, num_feats: int, device: Device = None) -> None:
-        super().__init__()
-        self.register_buffer("positional_encoding_gaussian_matrix",
-                             torch.randn((2, num_feats), device=device))
-
-    def encode_unit(self, xy: Tensor) -> Tensor:
-        """xy [..., 2] in [0,1] -> [..., 2*num_feats]; always computed in float32
-        because sin/cos of large arguments is too coarse in half precision."""
-        g = self.positional_encoding_gaussian_matrix.float()
-        proj = 2 * math.pi * ((2 * xy.float() - 1) @ g)
-        return torch.cat([torch.sin(proj), torch.cos(proj)], dim=-1)
-
-    def dense(self, h: int, w: int) -> Tensor:
-        """PE of every embedding-grid cell centre, [1, C, h, w] (float32)."""
-        dev = self.positional_encoding_gaussian_matrix.device
-        grid = torch.ones((h, w), device=dev, dtype=torch.float32)
-        y = (grid.cumsum(dim=0) - 0.5) / h
-        x = (grid.cumsum(dim=1) - 0.5) / w
-        return self.encode_unit(torch.stack([x, y], dim=-1)).permute(2, 0, 1).unsqueeze(0)
-
-
-class PromptEncoder(nn.Module):
-    def __init__(self, embed_dim: int = PROMPT_DIM, mask_in_chans: int = 16,
-                 device: Device = None) -> None:
-        super().__init__()
-        self.embed_dim = embed_dim
-        # TorchScript cannot read module-level ints, so keep sizes as attributes.
-        self.input_size = IMAGE_SIZE
-        self.embedding_size = EMBEDDING_SIZE
-        self.pe_layer = PositionEmbeddingRandom(embed_dim // 2, device=device)
-        # Index = label: 0 negative point, 1 positive point, 2/3 box corners.
-        self.point_embeddings = nn.ModuleList(
-            [nn.Embedding(1, embed_dim, device=device) for _ in range(4)])
-        self.not_a_point_embed = nn.Embedding(1, embed_dim, device=device)
-        self.mask_downscaling = nn.Sequential(
-            nn.Conv2d(1, mask_in_chans // 4, kernel_size=2, stride=2, device=device),
-            LayerNorm2d(mask_in_chans // 4, device=device),
-            nn.GELU(),
-            nn.Conv2d(mask_in_chans // 4, mask_in_chans, kernel_size=2, stride=2, device=device),
-            LayerNorm2d(mask_in_chans, device=device),
-            nn.GELU(),
-            nn.Conv2d(mask_in_chans, embed_dim, kernel_size=1, device=device),
-        )
-        self.no_mask_embed = nn.Embedding(1, embed_dim, device=device)
-
-    def embed_points(self, coords: Tensor, labels: Tensor) -> Tensor:
-        """coords [B,N,2] in the 1024 input frame, labels [B,N] -> [B,N,C] float32.
-
-        Boxes arrive as two points labelled 2 and 3, which gives exactly the
-        official _embed_boxes result (shift, PE, add corner embedding)."""
-        xy = (coords.float() + 0.5) / float(self.input_size)  # pixel centre, then [0,1]
-        pe = self.pe_layer.encode_unit(xy)
-        lab = labels.to(torch.int64).unsqueeze(-1)
-        # Padding points carry only not_a_point_embed, no positional term.
-        emb = torch.where(lab == -1, self.not_a_point_embed.weight.float(), pe)
-        for k, point_embed in enumerate(self.point_embeddings):
-            emb = torch.where(lab == k, emb + point_embed.weight.float(), emb)
-        return emb
-
-    def embed_masks(self, mask_input: Optional[Tensor], batch: int, dtype: torch.dtype) -> Tensor:
-        if mask_input is None:
-            return self.no_mask_embed.weight.to(dtype).reshape(1, -1, 1, 1).expand(
-                batch, -1, self.embedding_size, self.embedding_size)
-        return self.mask_downscaling(mask_input.to(dtype))
-
 
 # --------------------------------------------------------------------------
-# Mask decoder (two-way transformer)
+# Mask decoder (the two-way transformer and its steps are sam_blocks')
 # --------------------------------------------------------------------------
 
 
-class DecoderAttention(nn.Module):
-    """Multi-head attention whose inner width may be downsampled."""
-
-    def __init__(self, dim: int, num_heads: int, downsample_rate: int = 1,
-                 device: Device = None) -> None:
-        super().__init__()
-        inner = dim // downsample_rate
-        assert inner % num_heads == 0, "num_heads must divide the inner dimension"
-        self.num_heads = num_heads
-        self.q_proj = nn.Linear(dim, inner, device=device)
-        self.k_proj = nn.Linear(dim, inner, device=device)
-        self.v_proj = nn.Linear(dim, inner, device=device)
-        self.out_proj = nn.Linear(inner, dim, device=device)
-
-    def split_heads(self, x: Tensor) -> Tensor:
-        b, n, c = x.shape[0], x.shape[1], x.shape[2]
-        return x.reshape(b, n, self.num_heads, c // self.num_heads).transpose(1, 2)
-
-    def forward(self, q: Tensor, k: Tensor, v: Tensor) -> Tensor:
-        q = self.split_heads(self.q_proj(q))
-        k = self.split_heads(self.k_proj(k))
-        v = self.split_heads(self.v_proj(v))
-        attn = q @ k.permute(0, 1, 3, 2) / math.sqrt(q.shape[3])
-        out = torch.softmax(attn, dim=-1) @ v  # [B, heads, Nq, hd]
-        b, nq = out.shape[0], out.shape[2]
-        return self.out_proj(out.transpose(1, 2).reshape(b, nq, -1))
-
-
-class TwoWayAttentionBlock(nn.Module):
-    """Token self-attn, token->image attn, token MLP, image->token attn."""
-
-    def __init__(self, dim: int, num_heads: int, mlp_dim: int, skip_first_layer_pe: bool,
-                 device: Device = None) -> None:
-        super().__init__()
-        self.self_attn = DecoderAttention(dim, num_heads, device=device)
-        self.norm1 = nn.LayerNorm(dim, device=device)
-        self.cross_attn_token_to_image = DecoderAttention(dim, num_heads, 2, device=device)
-        self.norm2 = nn.LayerNorm(dim, device=device)
-        self.mlp = MLPBlock(dim, mlp_dim, nn.ReLU, device=device)
-        self.norm3 = nn.LayerNorm(dim, device=device)
-        self.norm4 = nn.LayerNorm(dim, device=device)
-        self.cross_attn_image_to_token = DecoderAttention(dim, num_heads, 2, device=device)
-        self.skip_first_layer_pe = skip_first_layer_pe
-
-    def forward(self, queries: Tensor, keys: Tensor, query_pe: Tensor,
-                key_pe: Tensor) -> Tuple[Tensor, Tensor]:
-        # The first layer's queries ARE the prompt embeddings, so adding their PE
-        # again (and the residual) is skipped, as in the official model.
-        if self.skip_first_layer_pe:
-            queries = self.self_attn(queries, queries, queries)
-        else:
-            q = queries + query_pe
-            queries = queries + self.self_attn(q, q, queries)
-        queries = self.norm1(queries)
-
-        q = queries + query_pe
-        k = keys + key_pe
-        queries = self.norm2(queries + self.cross_attn_token_to_image(q, k, keys))
-
-        queries = self.norm3(queries + self.mlp(queries))
-
-        q = queries + query_pe
-        k = keys + key_pe
-        keys = self.norm4(keys + self.cross_attn_image_to_token(k, q, queries))
-        return queries, keys
-
-
-class TwoWayTransformer(nn.Module):
-    def __init__(self, depth: int = 2, dim: int = PROMPT_DIM, num_heads: int = 8,
-                 mlp_dim: int = 2048, device: Device = None) -> None:
-        super().__init__()
-        self.layers = nn.ModuleList([
-            TwoWayAttentionBlock(dim, num_heads, mlp_dim, i == 0, device=device)
-            for i in range(depth)
-        ])
-        self.final_attn_token_to_image = DecoderAttention(dim, num_heads, 2, device=device)
-        self.norm_final_attn = nn.LayerNorm(dim, device=device)
-
-    def forward(self, image: Tensor, image_pe: Tensor, tokens: Tensor) -> Tuple[Tensor, Tensor]:
-        """image/image_pe [B,C,h,w], tokens [B,N,C] -> (tokens, image tokens [B,hw,C])."""
-        keys = image.flatten(2).permute(0, 2, 1)
-        key_pe = image_pe.flatten(2).permute(0, 2, 1)
-        queries = tokens
-        for layer in self.layers:
-            queries, keys = layer(queries, keys, tokens, key_pe)
-        attn_out = self.final_attn_token_to_image(queries + tokens, keys + key_pe, keys)
-        return self.norm_final_attn(queries + attn_out), keys
-
-
-class MaskDecoder(nn.Module):
+class MaskDecoder(MaskDecoderBase):
     def __init__(self, dim: int = PROMPT_DIM, num_multimask_outputs: int = 3,
                  device: Device = None) -> None:
         super().__init__()
@@ -516,41 +261,20 @@ class MaskDecoder(nn.Module):
         self.transformer = TwoWayTransformer(dim=dim, device=device)
         self.iou_token = nn.Embedding(1, dim, device=device)
         self.mask_tokens = nn.Embedding(self.num_mask_tokens, dim, device=device)
-        self.output_upscaling = nn.Sequential(
-            nn.ConvTranspose2d(dim, dim // 4, kernel_size=2, stride=2, device=device),
-            LayerNorm2d(dim // 4, device=device),
-            nn.GELU(),
-            nn.ConvTranspose2d(dim // 4, dim // 8, kernel_size=2, stride=2, device=device),
-            nn.GELU(),
-        )
-        self.output_hypernetworks_mlps = nn.ModuleList(
-            [MLP(dim, dim, dim // 8, 3, device=device) for _ in range(self.num_mask_tokens)])
+        self.output_upscaling = output_upscaling(dim, device=device)
+        self.output_hypernetworks_mlps = hypernetwork_mlps(dim, self.num_mask_tokens, device=device)
         self.iou_prediction_head = MLP(dim, 256, self.num_mask_tokens, 3, device=device)
 
     def forward(self, image_embeddings: Tensor, image_pe: Tensor, sparse: Tensor,
                 dense: Tensor) -> Tuple[Tensor, Tensor]:
         """Returns ALL mask tokens' logits [B,4,256,256] and IoU scores [B,4]."""
-        batch = sparse.shape[0]
         output_tokens = torch.cat([self.iou_token.weight, self.mask_tokens.weight], dim=0)
-        tokens = torch.cat([output_tokens.unsqueeze(0).expand(batch, -1, -1), sparse], dim=1)
-
-        # One copy of the (single) image per prompt.
-        src = torch.repeat_interleave(image_embeddings, batch, dim=0) + dense
-        pos_src = torch.repeat_interleave(image_pe, batch, dim=0)
-        b, c, h, w = src.shape[0], src.shape[1], src.shape[2], src.shape[3]
-
-        hs, src = self.transformer(src, pos_src, tokens)
+        hs, src = self.attend(output_tokens, image_embeddings, image_pe, sparse, dense)
         iou_token_out = hs[:, 0, :]
         mask_tokens_out = hs[:, 1:1 + self.num_mask_tokens, :]
-
-        upscaled = self.output_upscaling(src.transpose(1, 2).reshape(b, c, h, w))
-        hyper: List[Tensor] = []
-        for i, mlp in enumerate(self.output_hypernetworks_mlps):
-            hyper.append(mlp(mask_tokens_out[:, i, :]))
-        hyper_in = torch.stack(hyper, dim=1)  # [B, 4, C/8]
-        b, c, h, w = upscaled.shape[0], upscaled.shape[1], upscaled.shape[2], upscaled.shape[3]
-        masks = (hyper_in @ upscaled.reshape(b, c, h * w)).reshape(b, -1, h, w)
+        masks = self.mask_logits(mask_tokens_out, self.output_upscaling(src))
         return masks, self.iou_prediction_head(iou_token_out)
+
 
 
 # --------------------------------------------------------------------------
@@ -617,33 +341,32 @@ def build_sam(model_type: str, device: Device = None, attention: str = "textbook
     return Sam(encoder, device=device).eval()
 
 
+def affine_norms(model: Sam) -> List[nn.Module]:
+    """The layer norms whose affine parameters start at 1/0, in module order. A TinyViT's channel
+    norms are left out: tiny_vit.perturb_constant_init draws theirs later, with its batch norms,
+    and the seeded weights of every export depend on the order of the draws."""
+    tiny = model.image_encoder if isinstance(model.image_encoder, tiny_vit.TinyViT) else None
+    tiny_channel_norms = {id(m) for m in tiny.modules() if isinstance(m, LayerNorm2d)} if tiny else set()
+    return [m for m in model.modules()
+            if isinstance(m, (nn.LayerNorm, LayerNorm2d)) and id(m) not in tiny_channel_norms]
+
+
 def perturb_constant_init(model: Sam, seed: int) -> None:
     """Give parameters that the official init leaves constant some random values.
 
     pos_embed and rel_pos start at zero and LayerNorm affine params at 1/0; a
     parity test with those values could not see bugs in how they are applied."""
     gen = torch.Generator().manual_seed(seed * 7919 + 17)  # independent of the init stream
-
-    def noise(p: Tensor, std: float) -> Tensor:
-        return torch.randn(p.shape, generator=gen, dtype=torch.float32).to(p) * std
-
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name.endswith("pos_embed"):
-                p.add_(noise(p, 0.05))
+                p.add_(noise(gen, p, 0.05))
             elif name.endswith(("rel_pos_h", "rel_pos_w")):
-                p.add_(noise(p, 0.1))
-        for _, m in model.named_modules():
-            if isinstance(m, (nn.LayerNorm, LayerNorm2d)):
-                m.weight.add_(noise(m.weight, 0.1))
-                m.bias.add_(noise(m.bias, 0.1))
-        # Default init gives mask logits of ~0.1; scale them to a few units (real
-        # SAM gives ~+-10) so the 0.0 threshold is not decided by rounding noise.
-        for mlp in model.mask_decoder.output_hypernetworks_mlps:
-            mlp.layers[-1].weight.mul_(LOGIT_GAIN)
-            mlp.layers[-1].bias.mul_(LOGIT_GAIN)
-        if isinstance(model.image_encoder, tiny_vit.TinyViT):
-            tiny_vit.perturb_constant_init(model.image_encoder, gen)
+                p.add_(noise(gen, p, 0.1))
+    perturb_affine(affine_norms(model), gen)
+    scale_mask_logits(model.mask_decoder)
+    if isinstance(model.image_encoder, tiny_vit.TinyViT):
+        tiny_vit.perturb_constant_init(model.image_encoder, gen)
 
 
 def build_random(model_type: str, seed: int, attention: str = "textbook") -> Sam:
@@ -770,7 +493,7 @@ def make_metadata(model_type: str, checkpoint: Optional[str], seed: Optional[int
         "pixel_std": PIXEL_STD,
         "mask_threshold": MASK_THRESHOLD,
         "num_mask_outputs": NUM_MASK_OUTPUTS,
-        "encoder_layer_norms": "float32",  # whatever the encoder's dtype (see LayerNorm2d)
+        "encoder_layer_norms": "float32",  # whatever the encoder's dtype (see sam_blocks.py)
         "encoder_attention": attention,
         # encode takes [B,3,S,S]; on a CPU each image keeps its batch-1 bits (Sam.encode).
         "batched_encode": True,

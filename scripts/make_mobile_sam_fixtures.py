@@ -40,6 +40,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from fixture_inputs import random_box, random_point, smooth_image  # beside this file
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPORT = os.path.join(HERE, "export_sam.py")
 EMBEDDING_CHANNEL_STEP = 16
@@ -94,32 +96,14 @@ def official_predictor(reference: str, model_path: str):
 # ---------------------------------------------------------------- inputs
 
 
-def make_image(rng: np.random.RandomState, width: int, height: int) -> np.ndarray:
-    """Smooth random content: a colour gradient and a few soft blobs (uint8 HWC RGB)."""
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    img = np.stack([rng.uniform(60, 190) + rng.uniform(-60, 60) * xs / width + rng.uniform(-60, 60) * ys / height
-                    for _ in range(3)], axis=-1)
-    for _ in range(6):
-        cx, cy, sigma = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(0.05, 0.3) * max(width, height)
-        blob = np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * sigma * sigma))
-        img += blob[..., None] * rng.uniform(-120, 120, size=3).astype(np.float32)
-    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
-
-
-def point(rng: np.random.RandomState, width: int, height: int) -> List[float]:
-    return [round(float(rng.uniform(0, width - 1)), 1), round(float(rng.uniform(0, height - 1)), 1)]
-
-
 def make_prompt(rng: np.random.RandomState, kind: str, width: int, height: int) -> Dict:
     points, labels, box = [], [], None
     if kind in ("point", "box_point"):
-        points, labels = [point(rng, width, height)], [1]
+        points, labels = [random_point(rng, width, height)], [1]
     if kind == "point_pos_neg":
-        points, labels = [point(rng, width, height), point(rng, width, height)], [1, 0]
+        points, labels = [random_point(rng, width, height), random_point(rng, width, height)], [1, 0]
     if kind in ("box", "box_point"):
-        x0, x1 = sorted(rng.uniform(0, width - 1, size=2).tolist())
-        y0, y1 = sorted(rng.uniform(0, height - 1, size=2).tolist())
-        box = [round(x0, 1), round(y0, 1), round(max(x1, x0 + 8), 1), round(max(y1, y0 + 8), 1)]
+        box = random_box(rng, width, height, min_size=8)
     return {"kind": kind, "points": points, "labels": labels, "box": box}
 
 
@@ -171,7 +155,7 @@ def run_prompt(predictor, prompt: Dict, out: str, stem: str, height: int, width:
 
 
 def run_image(predictor, rng, out: str, name: str, width: int, height: int, first_kind: int) -> Dict:
-    image = make_image(rng, width, height)
+    image = smooth_image(rng, width, height, blobs=6, max_sigma=0.3)
     captured: List[torch.Tensor] = []
     hook = predictor.model.image_encoder.register_forward_pre_hook(lambda _m, inputs: captured.append(inputs[0]))
     predictor.set_image(image)

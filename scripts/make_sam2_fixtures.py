@@ -37,6 +37,7 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import sam2_image  # noqa: E402  (the weights only)
+from fixture_inputs import random_box, random_point, smooth_image  # noqa: E402
 
 MODEL_TYPE = "sam2.1_hiera_tiny"
 # Sub-sampling of the large tensors, so that the fixtures stay small (see manifest "format").
@@ -200,47 +201,22 @@ class Recorder:
 # ---------------------------------------------------------------- images and prompts
 
 
-def make_image(rng: np.random.RandomState, width: int, height: int) -> np.ndarray:
-    """Smooth coloured blobs on a gradient plus noise, uint8 HWC RGB."""
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    img = np.empty((height, width, 3), np.float32)
-    for ch in range(3):
-        img[..., ch] = rng.uniform(60, 190) + rng.uniform(-60, 60) * xs / width + rng.uniform(-60, 60) * ys / height
-    for _ in range(8):
-        cx, cy = rng.uniform(0, width), rng.uniform(0, height)
-        sigma = rng.uniform(0.05, 0.25) * max(width, height)
-        blob = np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * sigma * sigma))
-        img += blob[..., None] * rng.uniform(-120, 120, size=3).astype(np.float32)
-    img += rng.normal(0, 6, size=img.shape).astype(np.float32)
-    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
-
-
-def random_point(rng, height: int, width: int) -> List[float]:
-    return [round(float(rng.uniform(0, width - 1)), 1), round(float(rng.uniform(0, height - 1)), 1)]
-
-
-def random_box(rng, height: int, width: int) -> List[float]:
-    x0, x1 = sorted(rng.uniform(0, width - 1, size=2).tolist())
-    y0, y1 = sorted(rng.uniform(0, height - 1, size=2).tolist())
-    return [round(x0, 1), round(y0, 1), round(max(x1, x0 + 4), 1), round(max(y1, y0 + 4), 1)]
-
-
 def make_group(rng, kind: str, height: int, width: int) -> Dict:
     """Prompts in image pixels, as SAM2ImagePredictor.predict takes them (B prompts)."""
     n = GROUP_SIZE.get(kind, 1)
     points, labels, boxes = [], [], []
     for _ in range(n):
         if kind in ("point", "mask_input"):
-            points.append([random_point(rng, height, width)])
+            points.append([random_point(rng, width, height)])
             labels.append([1])
         elif kind == "pos_neg":
-            points.append([random_point(rng, height, width), random_point(rng, height, width)])
+            points.append([random_point(rng, width, height), random_point(rng, width, height)])
             labels.append([1, 0])
         elif kind == "box":
-            boxes.append(random_box(rng, height, width))
+            boxes.append(random_box(rng, width, height, min_size=4))
         elif kind == "box_point":
-            boxes.append(random_box(rng, height, width))
-            points.append([random_point(rng, height, width)])
+            boxes.append(random_box(rng, width, height, min_size=4))
+            points.append([random_point(rng, width, height)])
             labels.append([1])
     return {"kind": kind, "points": points or None, "labels": labels or None, "boxes": boxes or None}
 
@@ -335,7 +311,7 @@ def run_group(predictor, recorder, rng, out_dir, prefix, kind, height, width, fe
 def run_case(predictor, recorder, rng, out_dir, name, width, height, kinds) -> Dict:
     from PIL import Image
 
-    image = make_image(rng, width, height)
+    image = smooth_image(rng, width, height, blobs=8, max_sigma=0.25, noise_std=6)
     Image.fromarray(image).save(os.path.join(out_dir, f"{name}.png"))
     predictor.set_image(image)
     x = recorder.model_input

@@ -4,7 +4,9 @@ sambench's own implementation of what SAM 2.1's image predictor runs, written fo
 torch.jit.script on PyTorch 1.13 (textbook attention, no scaled_dot_product_attention).
 Parameter names equal the official checkpoints' keys (sam2.1_hiera_*.pt, entry "model"), so
 their image-path weights load strictly; the video-only weights are skipped by an explicit list
-(VIDEO_ONLY_PREFIXES). export_sam.py builds, loads and exports it:
+(VIDEO_ONLY_PREFIXES). The prompt encoder, the two-way transformer and the layers SAM also has
+are sam_blocks.py's; this file holds what is SAM 2.1's own. export_sam.py builds, loads and
+exports it:
 
   encode(x [B,3,1024,1024]) -> (image_embed [B,256,64,64] with the no-memory embedding added,
                                 feat_s0 [B,32,256,256], feat_s1 [B,64,128,128])
@@ -19,13 +21,16 @@ Slots 1..3 are the multimask outputs. The caller pads the points (SAM 2.1 always
 """
 
 import json
-import math
 import os
 from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from sam_blocks import (Device, Float32LayerNorm, LayerNorm2d, MLP, MaskDecoderBase, PromptEncoder,
+                        TwoWayTransformer, hypernetwork_mlps, noise, output_upscaling, perturb_affine,
+                        scale_mask_logits, window_partition, window_unpartition)
 
 IMAGE_SIZE = 1024
 EMBEDDING_SIZE = 64  # the decoder's grid: stride 16
@@ -38,7 +43,6 @@ MASK_THRESHOLD = 0.0
 STABILITY_DELTA = 0.05  # the image predictor's dynamic single-mask choice
 STABILITY_THRESH = 0.98
 FORMAT = "sambench-sam/1"
-LOGIT_GAIN = 30.0  # --random-init: scale of the hypernetwork outputs (see perturb_constant_init)
 
 # Trunk sizes from the official sam2.1_hiera_{t,s,b+,l}.yaml; what a config leaves out is the
 # Hiera default (stages 2,3,16,3; global blocks 12,16,20; background 14x14; windows 8,4,14,7).
@@ -74,88 +78,10 @@ PROFILE = {
     "pad_point": "always", "box_position": "first",
 }
 
-Device = Optional[torch.device]
-
-
-# --------------------------------------------------------------------------
-# Shared layers
-# --------------------------------------------------------------------------
-
-
-class LayerNorm2d(nn.Module):
-    """LayerNorm over the channel axis of an NCHW tensor, in float32 whatever the input dtype
-    (a bf16 encoder keeps exact statistics; on float32 input the casts are no-ops)."""
-
-    def __init__(self, channels: int, eps: float = 1e-6, device: Device = None) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels, device=device))
-        self.bias = nn.Parameter(torch.zeros(channels, device=device))
-        self.eps = eps
-
-    def forward(self, x: Tensor) -> Tensor:
-        y = x.float()
-        mean = y.mean(1, keepdim=True)
-        var = (y - mean).pow(2).mean(1, keepdim=True)
-        y = (y - mean) / torch.sqrt(var + self.eps)
-        y = self.weight.float()[:, None, None] * y + self.bias.float()[:, None, None]
-        return y.to(x.dtype)
-
-
-class Float32LayerNorm(nn.LayerNorm):
-    """nn.LayerNorm computed in float32 (see LayerNorm2d); same parameters."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        y = F.layer_norm(x.float(), self.normalized_shape, self.weight.float(), self.bias.float(), self.eps)
-        return y.to(x.dtype)
-
-
-class MLP(nn.Module):
-    """Linear layers (named layers.0, layers.1, ...) with an activation between them; optional
-    sigmoid on the output."""
-
-    def __init__(self, in_dim: int, hidden: int, out_dim: int, num_layers: int,
-                 gelu: bool = False, sigmoid_output: bool = False, device: Device = None) -> None:
-        super().__init__()
-        dims = [in_dim] + [hidden] * (num_layers - 1) + [out_dim]
-        self.layers = nn.ModuleList(
-            [nn.Linear(a, b, device=device) for a, b in zip(dims[:-1], dims[1:])])
-        self.num_layers = num_layers
-        self.gelu = gelu
-        self.sigmoid_output = sigmoid_output
-
-    def forward(self, x: Tensor) -> Tensor:
-        for i, layer in enumerate(self.layers):
-            x = layer(x)
-            if i < self.num_layers - 1:
-                x = F.gelu(x) if self.gelu else F.relu(x)
-        if self.sigmoid_output:
-            x = torch.sigmoid(x)
-        return x
-
 
 # --------------------------------------------------------------------------
 # Hiera trunk
 # --------------------------------------------------------------------------
-
-
-def window_partition(x: Tensor, ws: int) -> Tuple[Tensor, int, int]:
-    """[B,H,W,C] -> [B*nW, ws, ws, C], zero-padding H and W up to multiples of ws; also returns
-    the padded height and width."""
-    b, h, w, c = x.shape[0], x.shape[1], x.shape[2], x.shape[3]
-    pad_h = (ws - h % ws) % ws
-    pad_w = (ws - w % ws) % ws
-    x = F.pad(x, [0, 0, 0, pad_w, 0, pad_h])
-    hp, wp = h + pad_h, w + pad_w
-    x = x.view(b, hp // ws, ws, wp // ws, ws, c)
-    return x.permute(0, 1, 3, 2, 4, 5).reshape(-1, ws, ws, c), hp, wp
-
-
-def window_unpartition(windows: Tensor, ws: int, hp: int, wp: int, h: int, w: int) -> Tensor:
-    """Inverse of window_partition: [B*nW, ws, ws, C] -> [B, h, w, C] without the padding."""
-    b = windows.shape[0] // ((hp // ws) * (wp // ws))
-    x = windows.reshape(b, hp // ws, wp // ws, ws, ws, -1)
-    x = x.permute(0, 1, 3, 2, 4, 5).reshape(b, hp, wp, -1)
-    return x[:, :h, :w, :]
 
 
 def max_pool_nhwc(x: Tensor, stride: int) -> Tensor:
@@ -335,179 +261,27 @@ class ImageEncoder(nn.Module):
 
 
 # --------------------------------------------------------------------------
-# Prompt encoder
+# Mask decoder (the two-way transformer and its steps are sam_blocks')
 # --------------------------------------------------------------------------
 
 
-class PositionEmbeddingRandom(nn.Module):
-    """Random-Fourier-feature encoding of 2-D points (float32 whatever the model dtype)."""
-
-    def __init__(self, num_feats: int, device: Device = None) -> None:
-        super().__init__()
-        self.register_buffer("positional_encoding_gaussian_matrix",
-                             torch.randn((2, num_feats), device=device))
-
-    def encode_unit(self, xy: Tensor) -> Tensor:
-        proj = 2 * math.pi * ((2 * xy.float() - 1) @ self.positional_encoding_gaussian_matrix.float())
-        return torch.cat([torch.sin(proj), torch.cos(proj)], dim=-1)
-
-    def dense(self, h: int, w: int) -> Tensor:
-        """Encoding of every grid cell centre, [1, C, h, w]."""
-        grid = torch.ones((h, w), device=self.positional_encoding_gaussian_matrix.device,
-                          dtype=torch.float32)
-        y = (grid.cumsum(dim=0) - 0.5) / h
-        x = (grid.cumsum(dim=1) - 0.5) / w
-        return self.encode_unit(torch.stack([x, y], dim=-1)).permute(2, 0, 1).unsqueeze(0)
-
-
-class PromptEncoder(nn.Module):
-    def __init__(self, device: Device = None) -> None:
-        super().__init__()
-        dim, mask_chans = PROMPT_DIM, 16
-        self.input_size = IMAGE_SIZE
-        self.embedding_size = EMBEDDING_SIZE
-        self.pe_layer = PositionEmbeddingRandom(dim // 2, device=device)
-        # Index = label: 0 negative point, 1 positive point, 2/3 box corners.
-        self.point_embeddings = nn.ModuleList([nn.Embedding(1, dim, device=device) for _ in range(4)])
-        self.not_a_point_embed = nn.Embedding(1, dim, device=device)
-        self.mask_downscaling = nn.Sequential(
-            nn.Conv2d(1, mask_chans // 4, kernel_size=2, stride=2, device=device),
-            LayerNorm2d(mask_chans // 4, device=device),
-            nn.GELU(),
-            nn.Conv2d(mask_chans // 4, mask_chans, kernel_size=2, stride=2, device=device),
-            LayerNorm2d(mask_chans, device=device),
-            nn.GELU(),
-            nn.Conv2d(mask_chans, dim, kernel_size=1, device=device),
-        )
-        self.no_mask_embed = nn.Embedding(1, dim, device=device)
-
-    def embed_points(self, coords: Tensor, labels: Tensor) -> Tensor:
-        """coords [B,N,2] in the 1024 frame, labels [B,N] (-1 pad, 0, 1, 2, 3) -> [B,N,C]."""
-        pe = self.pe_layer.encode_unit((coords.float() + 0.5) / float(self.input_size))
-        lab = labels.to(torch.int64).unsqueeze(-1)
-        # Padding points carry only not_a_point_embed, no positional term.
-        emb = torch.where(lab == -1, self.not_a_point_embed.weight.float(), pe)
-        for k, point_embed in enumerate(self.point_embeddings):
-            emb = torch.where(lab == k, emb + point_embed.weight.float(), emb)
-        return emb
-
-    def embed_masks(self, mask_input: Optional[Tensor], batch: int, dtype: torch.dtype) -> Tensor:
-        if mask_input is None:
-            return self.no_mask_embed.weight.to(dtype).reshape(1, -1, 1, 1).expand(
-                batch, -1, self.embedding_size, self.embedding_size)
-        return self.mask_downscaling(mask_input.to(dtype))
-
-
-# --------------------------------------------------------------------------
-# Mask decoder
-# --------------------------------------------------------------------------
-
-
-class Attention(nn.Module):
-    """Multi-head attention whose inner width may be downsampled (textbook form)."""
-
-    def __init__(self, dim: int, num_heads: int, downsample_rate: int = 1,
-                 device: Device = None) -> None:
-        super().__init__()
-        inner = dim // downsample_rate
-        self.num_heads = num_heads
-        self.q_proj = nn.Linear(dim, inner, device=device)
-        self.k_proj = nn.Linear(dim, inner, device=device)
-        self.v_proj = nn.Linear(dim, inner, device=device)
-        self.out_proj = nn.Linear(inner, dim, device=device)
-
-    def split_heads(self, x: Tensor) -> Tensor:
-        b, n, c = x.shape[0], x.shape[1], x.shape[2]
-        return x.reshape(b, n, self.num_heads, c // self.num_heads).transpose(1, 2)
-
-    def forward(self, q: Tensor, k: Tensor, v: Tensor) -> Tensor:
-        q = self.split_heads(self.q_proj(q))
-        k = self.split_heads(self.k_proj(k))
-        v = self.split_heads(self.v_proj(v))
-        attn = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(q.shape[3]), dim=-1)
-        out = attn @ v
-        b, nq = out.shape[0], out.shape[2]
-        return self.out_proj(out.transpose(1, 2).reshape(b, nq, -1))
-
-
-class TwoWayAttentionBlock(nn.Module):
-    """Token self-attention, token->image attention, token MLP, image->token attention."""
-
-    def __init__(self, dim: int, num_heads: int, mlp_dim: int, skip_first_layer_pe: bool,
-                 device: Device = None) -> None:
-        super().__init__()
-        self.self_attn = Attention(dim, num_heads, device=device)
-        self.norm1 = nn.LayerNorm(dim, device=device)
-        self.cross_attn_token_to_image = Attention(dim, num_heads, 2, device=device)
-        self.norm2 = nn.LayerNorm(dim, device=device)
-        self.mlp = MLP(dim, mlp_dim, dim, 2, device=device)
-        self.norm3 = nn.LayerNorm(dim, device=device)
-        self.norm4 = nn.LayerNorm(dim, device=device)
-        self.cross_attn_image_to_token = Attention(dim, num_heads, 2, device=device)
-        self.skip_first_layer_pe = skip_first_layer_pe
-
-    def forward(self, queries: Tensor, keys: Tensor, query_pe: Tensor,
-                key_pe: Tensor) -> Tuple[Tensor, Tensor]:
-        # The first layer's queries are the prompt embeddings themselves: no PE, no residual.
-        if self.skip_first_layer_pe:
-            queries = self.self_attn(queries, queries, queries)
-        else:
-            q = queries + query_pe
-            queries = queries + self.self_attn(q, q, queries)
-        queries = self.norm1(queries)
-        q = queries + query_pe
-        k = keys + key_pe
-        queries = self.norm2(queries + self.cross_attn_token_to_image(q, k, keys))
-        queries = self.norm3(queries + self.mlp(queries))
-        q = queries + query_pe
-        k = keys + key_pe
-        keys = self.norm4(keys + self.cross_attn_image_to_token(k, q, queries))
-        return queries, keys
-
-
-class TwoWayTransformer(nn.Module):
-    def __init__(self, device: Device = None) -> None:
-        super().__init__()
-        dim, heads = PROMPT_DIM, 8
-        self.layers = nn.ModuleList(
-            [TwoWayAttentionBlock(dim, heads, 2048, i == 0, device=device) for i in range(2)])
-        self.final_attn_token_to_image = Attention(dim, heads, 2, device=device)
-        self.norm_final_attn = nn.LayerNorm(dim, device=device)
-
-    def forward(self, image: Tensor, image_pe: Tensor, tokens: Tensor) -> Tuple[Tensor, Tensor]:
-        keys = image.flatten(2).permute(0, 2, 1)
-        key_pe = image_pe.flatten(2).permute(0, 2, 1)
-        queries = tokens
-        for layer in self.layers:
-            queries, keys = layer(queries, keys, tokens, key_pe)
-        attn_out = self.final_attn_token_to_image(queries + tokens, keys + key_pe, keys)
-        return self.norm_final_attn(queries + attn_out), keys
-
-
-class MaskDecoder(nn.Module):
-    """SAM 2.1's decoder: SAM's two-way transformer, an object-score token (its head is loaded
-    but the image predictor ignores it), and the stride-4/8 encoder features added while
-    upscaling."""
+class MaskDecoder(MaskDecoderBase):
+    """SAM 2.1's decoder: SAM's two-way transformer (its token MLP named layers.0/1), an
+    object-score token before SAM's tokens (its head is loaded but the image predictor ignores
+    it), the stride-4/8 encoder features added while upscaling, and a sigmoid on the IoU head."""
 
     def __init__(self, device: Device = None) -> None:
         super().__init__()
         dim = PROMPT_DIM
         self.num_mask_tokens = NUM_MASK_OUTPUTS
-        self.transformer = TwoWayTransformer(device=device)
+        self.transformer = TwoWayTransformer(layered_mlp=True, device=device)
         self.iou_token = nn.Embedding(1, dim, device=device)
         self.mask_tokens = nn.Embedding(self.num_mask_tokens, dim, device=device)
         self.obj_score_token = nn.Embedding(1, dim, device=device)
-        self.output_upscaling = nn.Sequential(
-            nn.ConvTranspose2d(dim, dim // 4, kernel_size=2, stride=2, device=device),
-            LayerNorm2d(dim // 4, device=device),
-            nn.GELU(),
-            nn.ConvTranspose2d(dim // 4, dim // 8, kernel_size=2, stride=2, device=device),
-            nn.GELU(),
-        )
+        self.output_upscaling = output_upscaling(dim, device=device)
         self.conv_s0 = nn.Conv2d(dim, dim // 8, kernel_size=1, device=device)
         self.conv_s1 = nn.Conv2d(dim, dim // 4, kernel_size=1, device=device)
-        self.output_hypernetworks_mlps = nn.ModuleList(
-            [MLP(dim, dim, dim // 8, 3, device=device) for _ in range(self.num_mask_tokens)])
+        self.output_hypernetworks_mlps = hypernetwork_mlps(dim, self.num_mask_tokens, device=device)
         self.iou_prediction_head = MLP(dim, 256, self.num_mask_tokens, 3, sigmoid_output=True,
                                        device=device)
         self.pred_obj_score_head = MLP(dim, dim, 1, 3, device=device)
@@ -523,25 +297,14 @@ class MaskDecoder(nn.Module):
                 sparse: Tensor, dense: Tensor) -> Tuple[Tensor, Tensor]:
         """All four mask tokens' logits [B,4,256,256] and IoU scores [B,4], before the
         single-mask choice."""
-        batch = sparse.shape[0]
         output_tokens = torch.cat(
             [self.obj_score_token.weight, self.iou_token.weight, self.mask_tokens.weight], dim=0)
-        tokens = torch.cat([output_tokens.unsqueeze(0).expand(batch, -1, -1), sparse], dim=1)
-        # One copy of the (single) image per prompt.
-        src = torch.repeat_interleave(image_embed, batch, dim=0) + dense
-        pos_src = torch.repeat_interleave(image_pe, batch, dim=0)
-        b, c, h, w = src.shape[0], src.shape[1], src.shape[2], src.shape[3]
-        hs, src = self.transformer(src, pos_src, tokens)
+        hs, src = self.attend(output_tokens, image_embed, image_pe, sparse, dense)
         iou_token_out = hs[:, 1, :]
         mask_tokens_out = hs[:, 2:2 + self.num_mask_tokens, :]
-        upscaled = self.upscale(src.transpose(1, 2).reshape(b, c, h, w), feat_s0, feat_s1)
-        hyper: List[Tensor] = []
-        for i, mlp in enumerate(self.output_hypernetworks_mlps):
-            hyper.append(mlp(mask_tokens_out[:, i, :]))
-        hyper_in = torch.stack(hyper, dim=1)
-        b, c, h, w = upscaled.shape[0], upscaled.shape[1], upscaled.shape[2], upscaled.shape[3]
-        masks = (hyper_in @ upscaled.reshape(b, c, h * w)).reshape(b, -1, h, w)
+        masks = self.mask_logits(mask_tokens_out, self.upscale(src, feat_s0, feat_s1))
         return masks, self.iou_prediction_head(iou_token_out)
+
 
     def stability_scores(self, logits: Tensor) -> Tensor:
         """[B,H,W] -> [B]: area above +delta over area above -delta (1 where both are empty)."""
@@ -645,23 +408,14 @@ def perturb_constant_init(model: Sam2Image, seed: int) -> None:
     norm affines) random values, so that a parity test sees how they are applied, and scale
     the mask logits to a few units so that the 0 threshold is not decided by rounding noise."""
     gen = torch.Generator().manual_seed(seed * 7919 + 29)
-
-    def noise(p: Tensor, std: float) -> Tensor:
-        return torch.randn(p.shape, generator=gen, dtype=torch.float32).to(p) * std
-
     with torch.no_grad():
         for name, p in model.named_parameters():
             if name.endswith(("pos_embed", "pos_embed_window")):
-                p.add_(noise(p, 0.05))
+                p.add_(noise(gen, p, 0.05))
             elif name == "no_mem_embed":
-                p.add_(noise(p, 0.1))
-        for _, m in model.named_modules():
-            if isinstance(m, (nn.LayerNorm, LayerNorm2d)):
-                m.weight.add_(noise(m.weight, 0.1))
-                m.bias.add_(noise(m.bias, 0.1))
-        for mlp in model.sam_mask_decoder.output_hypernetworks_mlps:
-            mlp.layers[-1].weight.mul_(LOGIT_GAIN)
-            mlp.layers[-1].bias.mul_(LOGIT_GAIN)
+                p.add_(noise(gen, p, 0.1))
+    perturb_affine([m for m in model.modules() if isinstance(m, (nn.LayerNorm, LayerNorm2d))], gen)
+    scale_mask_logits(model.sam_mask_decoder)
 
 
 def build_random(model_type: str, seed: int) -> Sam2Image:

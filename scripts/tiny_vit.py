@@ -1,9 +1,10 @@
 """TinyViT-5M, the image encoder of MobileSAM, written for torch.jit.script.
 
-sambench's own implementation, imported by export_sam.py for --model-type mobile_sam. Its
-parameter and buffer names equal those under `image_encoder.` in the official mobile_sam.pt,
-so that checkpoint loads with strict=True; that includes the ImageNet classifier head
-(norm_head, head), which the checkpoint carries but MobileSAM never runs.
+sambench's own implementation, imported by export_sam.py for --model-type mobile_sam; its norms
+are sam_blocks.py's (float32 whatever the encoder's dtype). Its parameter and buffer names equal
+those under `image_encoder.` in the official mobile_sam.pt, so that checkpoint loads with
+strict=True; that includes the ImageNet classifier head (norm_head, head), which the checkpoint
+carries but MobileSAM never runs.
 
 The network maps x [B,3,1024,1024] (normalized and padded as for SAM) to [B,256,64,64]:
   patch_embed   two stride-2 3x3 conv+BN                       -> 64 ch, 256x256
@@ -16,13 +17,13 @@ Attention blocks take tokens [B, H*W, C]; windows that do not divide the grid ar
 at the bottom/right and the padding takes part in the attention, as in the original.
 """
 
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-Device = Optional[torch.device]
+from sam_blocks import Device, Float32LayerNorm, LayerNorm2d, noise
 
 EMBED_DIMS = [64, 128, 160, 320]
 DEPTHS = [2, 2, 6, 2]
@@ -34,34 +35,6 @@ LOCAL_CONV_SIZE = 3
 NUM_CLASSES = 1000  # the unused classifier head's width, kept for the checkpoint's names
 OUT_CHANNELS = 256
 INPUT_SIZE = 1024
-
-
-# The norms compute in float32 whatever the input's dtype (sambench's model.precision casts the
-# encoder); on float32 input they give the plain norms' bits. Same scheme as export_sam.py's.
-
-
-class Float32LayerNorm(nn.LayerNorm):
-    def forward(self, x: Tensor) -> Tensor:
-        y = F.layer_norm(x.float(), self.normalized_shape, self.weight.float(), self.bias.float(), self.eps)
-        return y.to(x.dtype)
-
-
-class ChannelNorm(nn.Module):
-    """LayerNorm over the channels of an NCHW tensor (SAM's LayerNorm2d), in float32."""
-
-    def __init__(self, channels: int, eps: float = 1e-6, device: Device = None) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels, device=device))
-        self.bias = nn.Parameter(torch.zeros(channels, device=device))
-        self.eps = eps
-
-    def forward(self, x: Tensor) -> Tensor:
-        y = x.float()
-        mean = y.mean(1, keepdim=True)
-        var = (y - mean).pow(2).mean(1, keepdim=True)
-        y = (y - mean) / torch.sqrt(var + self.eps)
-        y = self.weight.float()[:, None, None] * y + self.bias.float()[:, None, None]
-        return y.to(x.dtype)
 
 
 class ConvBN(nn.Module):
@@ -259,9 +232,9 @@ class TinyViT(nn.Module):
         self.head = nn.Linear(d[-1], NUM_CLASSES, device=device)
         self.neck = nn.Sequential(
             nn.Conv2d(d[-1], OUT_CHANNELS, kernel_size=1, bias=False, device=device),
-            ChannelNorm(OUT_CHANNELS, device=device),
+            LayerNorm2d(OUT_CHANNELS, device=device),
             nn.Conv2d(OUT_CHANNELS, OUT_CHANNELS, kernel_size=3, padding=1, bias=False, device=device),
-            ChannelNorm(OUT_CHANNELS, device=device),
+            LayerNorm2d(OUT_CHANNELS, device=device),
         )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -274,21 +247,19 @@ class TinyViT(nn.Module):
 
 def perturb_constant_init(encoder: TinyViT, gen: torch.Generator) -> None:
     """Give what PyTorch's init leaves constant and export_sam.perturb_constant_init does not
-    reach (attention biases 0, channel-norm and batch-norm affine 1/0, running mean/var 0/1)
-    random values, so that a parity test sees how each is applied. The running variances stay
-    positive and near 1, so activations keep their scale."""
-
-    def noise(t: Tensor, std: float) -> Tensor:
-        return torch.randn(t.shape, generator=gen, dtype=torch.float32).to(t) * std
-
+    reach (attention biases 0, the neck's channel-norm and batch-norm affine 1/0, running
+    mean/var 0/1) random values, so that a parity test sees how each is applied. The running
+    variances stay positive and near 1, so activations keep their scale. Each module's draws
+    come in turn (weight, bias, running mean, running variance): their order decides the
+    seeded weights."""
     with torch.no_grad():
         for name, p in encoder.named_parameters():
             if name.endswith("attention_biases"):
-                p.add_(noise(p, 0.5))
+                p.add_(noise(gen, p, 0.5))
         for _, m in encoder.named_modules():
-            if isinstance(m, (ChannelNorm, nn.BatchNorm2d)):
-                m.weight.add_(noise(m.weight, 0.1))
-                m.bias.add_(noise(m.bias, 0.1))
+            if isinstance(m, (LayerNorm2d, nn.BatchNorm2d)):
+                m.weight.add_(noise(gen, m.weight, 0.1))
+                m.bias.add_(noise(gen, m.bias, 0.1))
             if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.add_(noise(m.running_mean, 0.1))
-                m.running_var.mul_(torch.exp(noise(m.running_var, 0.2)))
+                m.running_mean.add_(noise(gen, m.running_mean, 0.1))
+                m.running_var.mul_(torch.exp(noise(gen, m.running_var, 0.2)))

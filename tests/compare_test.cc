@@ -56,6 +56,20 @@ TEST(CompareRuns, PairedDifferencesOnSharedInstances) {
       << csv;  // Dice's relative change after its difference interval
 }
 
+// Class names, prompt modes and run folders are the user's text: in compare.md they stay text,
+// not table cells or code spans of their own.
+TEST(CompareRuns, MarkdownEscapesNamesAndPaths) {
+  RunTables a = run_with({0.5, 0.6}), b = run_with({0.6, 0.7});
+  a.classes[0].name = b.classes[0].name = "left|right_lung";
+  for (auto* t : {&a, &b}) {
+    for (auto& r : t->instances) r.class_name = "left|right_lung";
+  }
+  const std::string md = comparison_markdown("runs/a`b", {{"runs/x|y", compare_runs(a, b, 50, 0)}});
+  EXPECT_TRUE(testing::contains(md, "| left\\|right\\_lung | 2 |")) << md;
+  EXPECT_TRUE(testing::contains(md, "## runs/x\\|y: centroid")) << md;
+  EXPECT_FALSE(testing::contains(md, "Reference: `runs/a`b`")) << md;
+}
+
 // The study's Table 10: zero-shot with a point against fine-tuned without a prompt.
 TEST(CompareRuns, FirstSetsPairAcrossPromptModes) {
   RunTables zero_shot = run_with({0.2, 0.2}), tuned = run_with({0.7, 0.8}, "none");

@@ -7,27 +7,18 @@ Run: /usr/bin/python3 tests/export_batch_attention_test.py
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
-from typing import List
 
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXPORT = os.path.join(ROOT, "scripts", "export_sam.py")
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import export_sam  # noqa: E402
+import export_checks  # beside this file; puts scripts/ on the path
+from export_checks import run_export
+import export_sam
 
-FAILURES: List[str] = []
+REPORT = export_checks.Report()
+check = REPORT.check
 PARITY = 1e-4  # the fused and textbook attentions' embeddings, largest absolute difference
-
-
-def check(name: str, ok: bool, detail: str = "") -> None:
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + ("" if ok else f" -- {detail}"), flush=True)
-    if not ok:
-        FAILURES.append(name)
 
 
 def images(count: int, seed: int) -> torch.Tensor:
@@ -109,10 +100,6 @@ def test_scripted_mask_form() -> None:
           diff < PARITY, f"largest difference {diff:g}")
 
 
-def run_export(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, EXPORT, *args], capture_output=True, text=True)
-
-
 def test_sdpa_parity(tmp: str) -> None:
     textbook = os.path.join(tmp, "textbook.pt")
     fused = os.path.join(tmp, "sdpa.pt")
@@ -146,7 +133,6 @@ def test_sdpa_parity(tmp: str) -> None:
 
 
 def main() -> int:
-    start = time.time()
     torch.set_num_threads(2)
     test_batched_encode_on_cpu()
     test_batch_pass()
@@ -154,8 +140,7 @@ def main() -> int:
     test_scripted_mask_form()
     with tempfile.TemporaryDirectory() as tmp:
         test_sdpa_parity(tmp)
-    print(f"{'FAILED' if FAILURES else 'OK'}: {len(FAILURES)} failure(s) in {time.time() - start:.1f}s")
-    return 1 if FAILURES else 0
+    return REPORT.finish()
 
 
 if __name__ == "__main__":

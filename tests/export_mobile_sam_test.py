@@ -4,63 +4,43 @@
 The expected state_dict below is written out from the structure of the official MobileSAM
 (TinyViT-5M as built for MobileSAM: stage widths 64/128/160/320, depths 2/2/6/2, heads
 2/4/5/10, windows 7/7/14/7), independently of scripts/tiny_vit.py. The prompt encoder and mask
-decoder are SAM's, whose expected layout export_sam_test.py writes out.
+decoder are SAM's, whose expected layout export_checks.py writes out.
 
 Run: /usr/bin/python3 tests/export_mobile_sam_test.py
 """
 
 import os
-import subprocess
 import sys
 import tempfile
-import time
-from typing import Dict, List, Tuple
 
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXPORT = os.path.join(HERE, "..", "scripts", "export_sam.py")
-sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
-sys.path.insert(0, HERE)
-import export_sam  # noqa: E402
-import export_sam_test  # noqa: E402  (SAM's prompt encoder and mask decoder layout)
+import export_checks  # beside this file; puts scripts/ on the path
+from export_checks import Layout, linear, norm, run_export
+import export_sam
 
-Shapes = Dict[str, Tuple[int, ...]]
-FAILURES: List[str] = []
+REPORT = export_checks.Report()
+check = REPORT.check
 
 
-def check(name: str, ok: bool, detail: str = "") -> None:
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + ("" if ok else f" -- {detail}"), flush=True)
-    if not ok:
-        FAILURES.append(name)
-
-
-def conv_bn(prefix: str, n_in: int, n_out: int, kernel: int, groups: int = 1) -> Shapes:
+def conv_bn(prefix: str, n_in: int, n_out: int, kernel: int, groups: int = 1) -> Layout:
     """A bias-free convolution `c` and its batch norm `bn` (with its running statistics)."""
-    e: Shapes = {f"{prefix}.c.weight": (n_out, n_in // groups, kernel, kernel)}
+    e: Layout = {f"{prefix}.c.weight": (n_out, n_in // groups, kernel, kernel)}
     for name in ("weight", "bias", "running_mean", "running_var"):
         e[f"{prefix}.bn.{name}"] = (n_out,)
     e[f"{prefix}.bn.num_batches_tracked"] = ()
     return e
 
 
-def linear(prefix: str, n_in: int, n_out: int) -> Shapes:
-    return {f"{prefix}.weight": (n_out, n_in), f"{prefix}.bias": (n_out,)}
-
-
-def norm(prefix: str, n: int) -> Shapes:
-    return {f"{prefix}.weight": (n,), f"{prefix}.bias": (n,)}
-
-
-def merge(prefix: str, n_in: int, n_out: int) -> Shapes:
+def merge(prefix: str, n_in: int, n_out: int) -> Layout:
     """Patch merging: 1x1, 3x3 depthwise, 1x1."""
     return {**conv_bn(f"{prefix}.conv1", n_in, n_out, 1), **conv_bn(f"{prefix}.conv2", n_out, n_out, 3, n_out),
             **conv_bn(f"{prefix}.conv3", n_out, n_out, 1)}
 
 
-def expected_encoder() -> Shapes:
+def expected_encoder() -> Layout:
     p = "image_encoder"
-    e: Shapes = {}
+    e: Layout = {}
     e.update(conv_bn(f"{p}.patch_embed.seq.0", 3, 32, 3))
     e.update(conv_bn(f"{p}.patch_embed.seq.2", 32, 64, 3))
     for j in range(2):  # stage 0: MBConv, expansion 4
@@ -93,27 +73,14 @@ def expected_encoder() -> Shapes:
     return e
 
 
-def expected_layout() -> Shapes:
-    sam = export_sam_test.expected_layout("small")
-    e = {k: v for k, v in sam.items() if not k.startswith("image_encoder.")}
-    e.update(expected_encoder())
-    return e
-
-
-def run_export(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, EXPORT, *args], capture_output=True, text=True)
+def expected_layout() -> Layout:
+    return {**expected_encoder(), **export_checks.sam_heads_layout()}
 
 
 def test_layout_and_scripting() -> None:
     model = export_sam.build_sam("mobile_sam", device=torch.device("meta"))
-    got = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     want = expected_layout()
-    missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
-    bad_shape = sorted(k for k in set(want) & set(got) if want[k] != got[k])
-    check(f"mobile_sam: state_dict keys match the official layout ({len(want)} keys)",
-          not missing and not extra, f"missing {missing[:3]} unexpected {extra[:3]}")
-    check("mobile_sam: state_dict shapes match the official layout", not bad_shape,
-          f"{[(k, got[k], want[k]) for k in bad_shape[:3]]}")
+    export_checks.check_layout(REPORT, "mobile_sam", model, want)
     n_params = sum(p.numel() for p in model.parameters())
     n_layout = sum(torch.Size(s).numel() for k, s in want.items()
                    if not k.endswith(("positional_encoding_gaussian_matrix", "running_mean", "running_var",
@@ -165,14 +132,12 @@ def test_checkpoint_roundtrip(tmp: str) -> None:
 
 
 def main() -> int:
-    start = time.time()
     torch.set_num_threads(2)
     test_layout_and_scripting()
     test_random_init_is_seeded()
     with tempfile.TemporaryDirectory() as tmp:
         test_checkpoint_roundtrip(tmp)
-    print(f"{'FAILED' if FAILURES else 'OK'}: {len(FAILURES)} failure(s) in {time.time() - start:.1f}s")
-    return 1 if FAILURES else 0
+    return REPORT.finish()
 
 
 if __name__ == "__main__":

@@ -6,28 +6,19 @@ Plain Python; exits non-zero on failure. Run: /usr/bin/python3 tests/export_sam2
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXPORT = os.path.join(ROOT, "scripts", "export_sam.py")
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import export_sam  # noqa: E402
-import sam2_image  # noqa: E402
+import export_checks  # beside this file; puts scripts/ on the path
+from export_checks import ROOT, Layout, conv, linear, mlp, norm, run_export
+import export_sam
+import sam2_image
 
-FAILURES: List[str] = []
-Layout = Dict[str, Tuple[int, ...]]
-
-
-def check(name: str, ok: bool, detail: str = "") -> None:
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + ("" if ok else f" -- {detail}"), flush=True)
-    if not ok:
-        FAILURES.append(name)
+REPORT = export_checks.Report()
+check = REPORT.check
 
 
 # --------------------------------------------------------------------------
@@ -41,25 +32,6 @@ TRUNKS = {  # embed_dim, stages, background size, first window
     "sam2.1_hiera_base_plus": (112, (2, 3, 16, 3), (14, 14), 8),
     "sam2.1_hiera_large": (144, (2, 6, 36, 4), (7, 7), 8),
 }
-
-
-def linear(prefix: str, n_in: int, n_out: int) -> Layout:
-    return {f"{prefix}.weight": (n_out, n_in), f"{prefix}.bias": (n_out,)}
-
-
-def conv(prefix: str, n_in: int, n_out: int, k: int) -> Layout:
-    return {f"{prefix}.weight": (n_out, n_in, k, k), f"{prefix}.bias": (n_out,)}
-
-
-def norm(prefix: str, n: int) -> Layout:
-    return {f"{prefix}.weight": (n,), f"{prefix}.bias": (n,)}
-
-
-def mlp(prefix: str, dims: List[int]) -> Layout:
-    e: Layout = {}
-    for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
-        e.update(linear(f"{prefix}.layers.{i}", a, b))
-    return e
 
 
 def trunk_layout(model_type: str) -> Layout:
@@ -87,48 +59,16 @@ def trunk_layout(model_type: str) -> Layout:
 
 
 def heads_layout() -> Layout:
-    e: Layout = {"no_mem_embed": (1, 1, 256)}
-    p = "sam_prompt_encoder"
-    e[f"{p}.pe_layer.positional_encoding_gaussian_matrix"] = (2, 128)
-    for i in range(4):
-        e[f"{p}.point_embeddings.{i}.weight"] = (1, 256)
-    e[f"{p}.not_a_point_embed.weight"] = (1, 256)
-    e[f"{p}.no_mask_embed.weight"] = (1, 256)
-    e.update(conv(f"{p}.mask_downscaling.0", 1, 4, 2))
-    e.update(norm(f"{p}.mask_downscaling.1", 4))
-    e.update(conv(f"{p}.mask_downscaling.3", 4, 16, 2))
-    e.update(norm(f"{p}.mask_downscaling.4", 16))
-    e.update(conv(f"{p}.mask_downscaling.6", 16, 256, 1))
+    """SAM's prompt encoder and decoder layout, with SAM 2.1's names (sam_ prefixes, the token MLP
+    as layers.0/1) and its additions: the object-score token and head, the high-resolution
+    feature projections and the no-memory embedding."""
     d = "sam_mask_decoder"
-
-    def attention(prefix: str, inner: int) -> None:
-        for name in ("q_proj", "k_proj", "v_proj"):
-            e.update(linear(f"{prefix}.{name}", 256, inner))
-        e.update(linear(f"{prefix}.out_proj", inner, 256))
-
-    for i in range(2):
-        layer = f"{d}.transformer.layers.{i}"
-        attention(f"{layer}.self_attn", 256)
-        attention(f"{layer}.cross_attn_token_to_image", 128)
-        attention(f"{layer}.cross_attn_image_to_token", 128)
-        e.update(mlp(f"{layer}.mlp", [256, 2048, 256]))
-        for n in range(1, 5):
-            e.update(norm(f"{layer}.norm{n}", 256))
-    attention(f"{d}.transformer.final_attn_token_to_image", 128)
-    e.update(norm(f"{d}.transformer.norm_final_attn", 256))
-    e[f"{d}.iou_token.weight"] = (1, 256)
-    e[f"{d}.mask_tokens.weight"] = (4, 256)
+    e: Layout = {"no_mem_embed": (1, 1, 256)}
+    e.update(export_checks.prompt_encoder_layout("sam_prompt_encoder"))
+    e.update(export_checks.mask_decoder_layout(d, layered_mlp=True))
     e[f"{d}.obj_score_token.weight"] = (1, 256)
-    e[f"{d}.output_upscaling.0.weight"] = (256, 64, 2, 2)
-    e[f"{d}.output_upscaling.0.bias"] = (64,)
-    e.update(norm(f"{d}.output_upscaling.1", 64))
-    e[f"{d}.output_upscaling.3.weight"] = (64, 32, 2, 2)
-    e[f"{d}.output_upscaling.3.bias"] = (32,)
     e.update(conv(f"{d}.conv_s0", 256, 32, 1))
     e.update(conv(f"{d}.conv_s1", 256, 64, 1))
-    for i in range(4):
-        e.update(mlp(f"{d}.output_hypernetworks_mlps.{i}", [256, 256, 256, 32]))
-    e.update(mlp(f"{d}.iou_prediction_head", [256, 256, 256, 4]))
     e.update(mlp(f"{d}.pred_obj_score_head", [256, 256, 256, 1]))
     return e
 
@@ -149,20 +89,10 @@ def official_video_only_keys() -> Layout:
 # --------------------------------------------------------------------------
 
 
-def run_export(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, EXPORT, *args], capture_output=True, text=True)
-
-
 def test_layouts() -> None:
     for mt in TRUNKS:
         model = sam2_image.build_sam2(mt, device=torch.device("meta"))
-        got = {k: tuple(v.shape) for k, v in model.state_dict().items()}
-        want = expected_layout(mt)
-        missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
-        bad = sorted(k for k in set(want) & set(got) if want[k] != got[k])
-        check(f"{mt}: keys equal the official image-path layout ({len(want)} keys)",
-              not missing and not extra, f"missing {missing[:3]} unexpected {extra[:3]}")
-        check(f"{mt}: shapes equal the official layout", not bad, f"{[(k, got[k], want[k]) for k in bad[:3]]}")
+        export_checks.check_layout(REPORT, f"{mt} image path", model, expected_layout(mt))
         try:
             scripted = torch.jit.script(model)
             check(f"{mt}: torch.jit.script compiles with encode/decode",
@@ -198,6 +128,19 @@ def test_interface(path: str) -> None:
     errors = [((a.float() - b).norm() / b.norm()).item() for a, b in zip(low, (embed, s0, s1))]
     check("a bf16 image encoder gives bf16 features close to fp32 (relative L2 < 0.03)",
           all(t.dtype == torch.bfloat16 for t in low) and max(errors) < 0.03, f"{errors}")
+
+
+def test_shared_blocks() -> None:
+    """SAM 2.1's prompt encoder and two-way transformer are SAM's (scripts/sam_blocks.py), not a copy."""
+    sam = export_sam.build_sam("small", device=torch.device("meta"))
+    sam2 = sam2_image.build_sam2("sam2.1_hiera_tiny", device=torch.device("meta"))
+    pairs = [(sam.prompt_encoder, sam2.sam_prompt_encoder),
+             (sam.mask_decoder.transformer, sam2.sam_mask_decoder.transformer),
+             (sam.mask_decoder.transformer.layers[0].self_attn, sam2.sam_mask_decoder.transformer.layers[0].self_attn)]
+    check("SAM and SAM 2.1 build their prompt encoder and transformer from the same classes",
+          all(type(a) is type(b) for a, b in pairs), f"{[(type(a), type(b)) for a, b in pairs]}")
+    check("both mask decoders share their token and hypernetwork steps",
+          type(sam.mask_decoder).mask_logits is type(sam2.sam_mask_decoder).mask_logits)
 
 
 def test_single_mask_choice() -> None:
@@ -271,9 +214,9 @@ def test_checkpoints(tmp: str, reference: str) -> None:
 
 
 def main() -> int:
-    start = time.time()
     torch.set_num_threads(2)
     test_layouts()
+    test_shared_blocks()
     test_single_mask_choice()
     with tempfile.TemporaryDirectory() as tmp:
         reference = os.path.join(tmp, "tiny.pt")
@@ -292,8 +235,7 @@ def main() -> int:
             test_metadata(reference)
             test_interface(reference)
             test_checkpoints(tmp, reference)
-    print(f"{'FAILED' if FAILURES else 'OK'}: {len(FAILURES)} failure(s) in {time.time() - start:.1f}s")
-    return 1 if FAILURES else 0
+    return REPORT.finish()
 
 
 if __name__ == "__main__":

@@ -6,26 +6,18 @@ Run: /usr/bin/python3 tests/export_sam_test.py
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
-from typing import Dict, List, Tuple
+from typing import Dict
 
 import torch
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXPORT = os.path.join(ROOT, "scripts", "export_sam.py")
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import export_sam  # noqa: E402
+import export_checks  # beside this file; puts scripts/ on the path
+from export_checks import Layout, linear, norm, run_export
+import export_sam
 
-FAILURES: List[str] = []
-
-
-def check(name: str, ok: bool, detail: str = "") -> None:
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + ("" if ok else f" -- {detail}"), flush=True)
-    if not ok:
-        FAILURES.append(name)
+REPORT = export_checks.Report()
+check = REPORT.check
 
 
 # --------------------------------------------------------------------------
@@ -43,19 +35,10 @@ ENCODERS = {  # embed_dim, depth, heads, global-attention blocks
 }
 
 
-def linear(prefix: str, n_in: int, n_out: int) -> Dict[str, Tuple[int, ...]]:
-    return {f"{prefix}.weight": (n_out, n_in), f"{prefix}.bias": (n_out,)}
-
-
-def norm(prefix: str, n: int) -> Dict[str, Tuple[int, ...]]:
-    return {f"{prefix}.weight": (n,), f"{prefix}.bias": (n,)}
-
-
-def expected_layout(model_type: str) -> Dict[str, Tuple[int, ...]]:
+def expected_layout(model_type: str) -> Layout:
     d, depth, heads, global_blocks = ENCODERS[model_type]
     hd = d // heads
-    e: Dict[str, Tuple[int, ...]] = {}
-    # image encoder
+    e: Layout = {}
     e["image_encoder.pos_embed"] = (1, 64, 64, d)
     e["image_encoder.patch_embed.proj.weight"] = (d, 3, 16, 16)
     e["image_encoder.patch_embed.proj.bias"] = (d,)
@@ -74,51 +57,7 @@ def expected_layout(model_type: str) -> Dict[str, Tuple[int, ...]]:
     e.update(norm("image_encoder.neck.1", 256))
     e["image_encoder.neck.2.weight"] = (256, 256, 3, 3)
     e.update(norm("image_encoder.neck.3", 256))
-    # prompt encoder (mask_in_chans 16)
-    p = "prompt_encoder"
-    e[f"{p}.pe_layer.positional_encoding_gaussian_matrix"] = (2, 128)  # buffer
-    for i in range(4):
-        e[f"{p}.point_embeddings.{i}.weight"] = (1, 256)
-    e[f"{p}.not_a_point_embed.weight"] = (1, 256)
-    e[f"{p}.no_mask_embed.weight"] = (1, 256)
-    md = f"{p}.mask_downscaling"
-    e.update({f"{md}.0.weight": (4, 1, 2, 2), f"{md}.0.bias": (4,)})
-    e.update(norm(f"{md}.1", 4))
-    e.update({f"{md}.3.weight": (16, 4, 2, 2), f"{md}.3.bias": (16,)})
-    e.update(norm(f"{md}.4", 16))
-    e.update({f"{md}.6.weight": (256, 16, 1, 1), f"{md}.6.bias": (256,)})
-    # mask decoder
-    m = "mask_decoder"
-
-    def attention(prefix: str, inner: int) -> None:
-        for proj in ("q_proj", "k_proj", "v_proj"):
-            e.update(linear(f"{prefix}.{proj}", 256, inner))
-        e.update(linear(f"{prefix}.out_proj", inner, 256))
-
-    for i in range(2):
-        layer = f"{m}.transformer.layers.{i}"
-        attention(f"{layer}.self_attn", 256)
-        attention(f"{layer}.cross_attn_token_to_image", 128)
-        attention(f"{layer}.cross_attn_image_to_token", 128)
-        e.update(linear(f"{layer}.mlp.lin1", 256, 2048))
-        e.update(linear(f"{layer}.mlp.lin2", 2048, 256))
-        for n in range(1, 5):
-            e.update(norm(f"{layer}.norm{n}", 256))
-    attention(f"{m}.transformer.final_attn_token_to_image", 128)
-    e.update(norm(f"{m}.transformer.norm_final_attn", 256))
-    e[f"{m}.iou_token.weight"] = (1, 256)
-    e[f"{m}.mask_tokens.weight"] = (4, 256)
-    e.update({f"{m}.output_upscaling.0.weight": (256, 64, 2, 2), f"{m}.output_upscaling.0.bias": (64,)})
-    e.update(norm(f"{m}.output_upscaling.1", 64))
-    e.update({f"{m}.output_upscaling.3.weight": (64, 32, 2, 2), f"{m}.output_upscaling.3.bias": (32,)})
-    for i in range(4):
-        h = f"{m}.output_hypernetworks_mlps.{i}.layers"
-        e.update(linear(f"{h}.0", 256, 256))
-        e.update(linear(f"{h}.1", 256, 256))
-        e.update(linear(f"{h}.2", 256, 32))
-    e.update(linear(f"{m}.iou_prediction_head.layers.0", 256, 256))
-    e.update(linear(f"{m}.iou_prediction_head.layers.1", 256, 256))
-    e.update(linear(f"{m}.iou_prediction_head.layers.2", 256, 4))
+    e.update(export_checks.sam_heads_layout())
     return e
 
 
@@ -162,10 +101,6 @@ MEDSAM_PROFILE = {"name": "medsam", "resize": "square", "resize_filter": "skimag
 # --------------------------------------------------------------------------
 
 
-def run_export(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, EXPORT, *args], capture_output=True, text=True)
-
-
 def sample_inputs():
     gen = torch.Generator().manual_seed(42)
     x = torch.randn(1, 3, 1024, 1024, generator=gen)
@@ -197,14 +132,8 @@ def test_layout_and_scripting() -> None:
     for mt in ("vit_b", "vit_l", "vit_h", "medsam_vit_b", "small"):
         # Meta tensors: shapes only, so even vit_h costs no memory or init time.
         model = export_sam.build_sam(mt, device=torch.device("meta"))
-        got = {k: tuple(v.shape) for k, v in model.state_dict().items()}
         want = expected_layout(mt)
-        missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
-        bad_shape = sorted(k for k in set(want) & set(got) if want[k] != got[k])
-        check(f"{mt}: state_dict keys match official layout ({len(want)} keys)",
-              not missing and not extra, f"missing {missing[:3]} unexpected {extra[:3]}")
-        check(f"{mt}: state_dict shapes match official layout", not bad_shape,
-              f"{[(k, got[k], want[k]) for k in bad_shape[:3]]}")
+        got = export_checks.check_layout(REPORT, mt, model, want)
         for key, shape in REPRESENTATIVE.get(mt, {}).items():
             check(f"{mt}: {key} shape {list(shape)}", got.get(key) == shape, f"got {got.get(key)}")
         check(f"{mt}: pixel_mean/pixel_std not in state_dict",
@@ -425,7 +354,6 @@ def test_hostile_checkpoint_runs_no_code(tmp: str) -> None:
 
 
 def main() -> int:
-    start = time.time()
     torch.set_num_threads(2)
     test_layout_and_scripting()
     test_profiles()
@@ -436,8 +364,7 @@ def main() -> int:
         test_float32_layer_norms(reference)
         test_checkpoint_roundtrip(tmp, reference)
         test_hostile_checkpoint_runs_no_code(tmp)
-    print(f"{'FAILED' if FAILURES else 'OK'}: {len(FAILURES)} failure(s) in {time.time() - start:.1f}s")
-    return 1 if FAILURES else 0
+    return REPORT.finish()
 
 
 if __name__ == "__main__":

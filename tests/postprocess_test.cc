@@ -1,5 +1,7 @@
 #include "sambench/model/postprocess.h"
 
+#include "sambench/model/mask_tensors.h"
+
 #include <gtest/gtest.h>
 #include <ATen/ATen.h>
 

@@ -14,30 +14,24 @@ the image size where the official logit is farther than 1e-3 from 0.
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
-from typing import Dict, List
+from typing import Dict
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXPORT = os.path.join(ROOT, "scripts", "export_sam.py")
+import export_checks  # beside this file
+from export_checks import ROOT, run_export
+
 INPUT_TOL, FEATURE_TOL, LOGIT_TOL = 1e-6, 1e-4, 1e-4
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(-1, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(-1, 1, 1)
 
-FAILURES: List[str] = []
-
-
-def check(name: str, ok: bool, detail: str = "") -> None:
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + ("" if ok else f" -- {detail}"), flush=True)
-    if not ok:
-        FAILURES.append(name)
+REPORT = export_checks.Report()
+check = REPORT.check
 
 
 def load(fixtures: str, entry: Dict) -> np.ndarray:
@@ -123,23 +117,21 @@ def check_case(module, fixtures: str, case: Dict, manifest: Dict) -> None:
 
 
 def main() -> int:
-    start = time.time()
     torch.set_num_threads(2)
     fixtures = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests", "fixtures", "sam2_parity")
     with open(os.path.join(fixtures, "manifest.json")) as f:
         manifest = json.load(f)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "sam2_tiny.pt")
-        r = subprocess.run([sys.executable, EXPORT, "--model-type", manifest["model_type"], "--random-init",
-                            "--seed", str(manifest["seed"]), "--output", path], capture_output=True, text=True)
+        r = run_export("--model-type", manifest["model_type"], "--random-init", "--seed", str(manifest["seed"]),
+                       "--output", path)
         check("export the fixtures' seeded weights", r.returncode == 0, r.stderr[-500:])
         if r.returncode != 0:
             return 1
         module = torch.jit.load(path, map_location="cpu").eval()
     for case in manifest["cases"]:
         check_case(module, fixtures, case, manifest)
-    print(f"{'FAILED' if FAILURES else 'OK'}: {len(FAILURES)} failure(s) in {time.time() - start:.1f}s")
-    return 1 if FAILURES else 0
+    return REPORT.finish()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@
 
 #include "sambench/data/dataset.h"
 #include "sambench/base/error.h"
-#include "sambench/model/postprocess.h"
+#include "sambench/model/mask_tensors.h"
 #include "sambench/model/preprocess.h"
 #include "sambench/prompts/decoder_prompt.h"
 #include "sambench/prompts/prompt.h"
@@ -182,7 +182,7 @@ class Examples {
 
 // The single-mask output (token 0: what the model's own predictor returns with
 // multimask_output=False) at the original image size, upscaled by the model profile's rule with
-// the very function the evaluation thresholds (postprocess.h).
+// the very function the evaluation thresholds (mask_tensors.h).
 // The loss is taken here so that the ground truth is never resampled: a 1-pixel vessel would be
 // blurred away at the decoder's 256x256.
 torch::Tensor full_size_logits(torch::jit::Module& module, const Example& ex) {

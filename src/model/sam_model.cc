@@ -12,6 +12,7 @@
 #include "sambench/base/cores.h"
 #include "sambench/base/error.h"
 #include "sambench/base/hash.h"
+#include "sambench/model/device_decode.h"
 #include "sambench/model/model_metadata.h"
 
 namespace sambench {
@@ -328,6 +329,21 @@ std::vector<Embedding> SamModel::encode_batch(const std::vector<const std::vecto
 
 DecodeOutput SamModel::decode(const Embedding& embedding, const std::vector<DecoderPrompt>& prompts,
                               const std::vector<float>& mask_input) const {
+  DeviceDecode on_device = decode_on_device(embedding, prompts, mask_input);
+  DecodeOutput result;
+  if (on_device.batch == 0) return result;
+  c10::InferenceMode guard;
+  const torch::Tensor logits = on_device.logits.to(torch::kCPU).contiguous();
+  result.batch = on_device.batch;
+  result.masks = on_device.masks;
+  result.size = on_device.size;
+  result.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+  result.iou = std::move(on_device.iou);
+  return result;
+}
+
+DeviceDecode SamModel::decode_on_device(const Embedding& embedding, const std::vector<DecoderPrompt>& prompts,
+                                        const std::vector<float>& mask_input) const {
   const ModelInfo& info = impl_->info;
   const int64_t b = static_cast<int64_t>(prompts.size());
   if (b == 0) return {};
@@ -372,14 +388,13 @@ DecodeOutput SamModel::decode(const Embedding& embedding, const std::vector<Deco
                                std::to_string(s) + "," + std::to_string(s) + "] and [B," +
                                std::to_string(m) + "]");
   }
-  logits = logits.to(torch::kCPU, torch::kFloat).contiguous();
   iou = iou.to(torch::kCPU, torch::kFloat).contiguous();
 
-  DecodeOutput result;
+  DeviceDecode result;
   result.batch = static_cast<int>(b);
   result.masks = static_cast<int>(m);
   result.size = static_cast<int>(s);
-  result.logits.assign(logits.data_ptr<float>(), logits.data_ptr<float>() + logits.numel());
+  result.logits = logits.to(torch::kFloat).contiguous();
   result.iou.assign(iou.data_ptr<float>(), iou.data_ptr<float>() + iou.numel());
   return result;
 }

@@ -6,6 +6,7 @@
 
 #include "sambench/base/error.h"
 #include "sambench/report/csv.h"
+#include "sambench/report/escape.h"
 #include "sambench/report/tables.h"
 
 namespace sambench {
@@ -114,7 +115,7 @@ std::string comparison_markdown(const std::string& reference,
                                 const std::vector<std::pair<std::string, std::vector<Comparison>>>& comparisons,
                                 const std::string& side_by_side) {
   std::ostringstream out;
-  out << "# sambench compare\n\nReference: `" << reference << "`. Each difference is other − reference on "
+  out << "# sambench compare\n\nReference: " << markdown_code(reference) << ". Each difference is other − reference on "
       << "the instances both runs scored, with its paired 95% bootstrap interval (cases resampled "
       << "together for both runs).\n" << side_by_side;
   auto diff = [](const Stats& s) {
@@ -125,7 +126,7 @@ std::string comparison_markdown(const std::string& reference,
   };
   for (const auto& [run, list] : comparisons) {
     for (const auto& c : list) {
-      out << "\n## " << run << ": " << c.set << "\n\n" << c.shared << " shared instances (" << c.only_reference
+      out << "\n## " << markdown_text(run) << ": " << markdown_text(c.set) << "\n\n" << c.shared << " shared instances (" << c.only_reference
           << " only in the reference, " << c.only_other << " only in this run).\n\n"
           << "| class | instances | dice reference | dice other | Δ dice | relative | iou reference | iou other "
           << "| Δ iou | relative | Δ nsd | Δ hd95 |\n"
@@ -144,7 +145,7 @@ std::string comparison_markdown(const std::string& reference,
       for (size_t k = 0; k < c.difference.classes.size(); ++k) {
         const auto& cls = c.difference.classes[k];
         if (cls.count == 0) continue;
-        line(cls.info.name, cls.count, c.reference.classes[k].metrics, c.other.classes[k].metrics, cls.metrics);
+        line(markdown_text(cls.info.name), cls.count, c.reference.classes[k].metrics, c.other.classes[k].metrics, cls.metrics);
       }
       line("**mean over classes**", c.shared, c.reference.overall.over_classes, c.other.overall.over_classes,
            c.difference.overall.over_classes);

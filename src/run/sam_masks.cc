@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
-#include "sambench/model/postprocess.h"
+#include <c10/core/InferenceMode.h>
+
+#include "run/device_overlap.h"
+#include "sambench/model/mask_tensors.h"
 #include "sambench/prompts/decoder_prompt.h"
 
 namespace sambench {
@@ -14,17 +17,11 @@ bool any_iterative(const std::vector<Mode>& modes) {
   return std::any_of(modes.begin(), modes.end(), [](const Mode& m) { return m.rounds > 0; });
 }
 
-// The oracle's choice needs each multimask output at full resolution against the truth.
-int oracle_choice(const DecodeOutput& decoded, int p, const ResizeTransform& transform,
-                  const cv::Mat& truth, float threshold, EmptyRule rule) {
-  std::vector<const float*> outputs;
-  for (int k = 1; k < decoded.masks; ++k) outputs.push_back(decoded.mask_logits(p, k));
-  std::vector<cv::Mat> logits = upscale_logits(outputs, decoded.size, transform);
-  std::vector<float> ious(decoded.masks, -1.0f);
-  for (int k = 1; k < decoded.masks; ++k) {
-    ious[k] = static_cast<float>(iou(overlap(threshold_logits(logits[k - 1], threshold), truth), rule));
-  }
-  return choose_mask(ious.data(), decoded.masks, MaskPolicy::kOracle);
+// A kept output's low-res logits on the host, for an iterative round's mask input or to save.
+std::vector<float> host_values(const at::Tensor& map) {
+  c10::InferenceMode guard;
+  const at::Tensor host = map.to(at::kCPU).contiguous();
+  return std::vector<float>(host.data_ptr<float>(), host.data_ptr<float>() + host.numel());
 }
 
 // The same file and slice after the same preprocessing; the inputs are compared too, so an
@@ -37,6 +34,10 @@ bool same_input(const LastEmbedding& last, const PreparedSample& prepared) {
 }
 
 }  // namespace
+
+struct SamMasks::KeptLogits {
+  std::vector<std::vector<at::Tensor>> maps;  // [size, size] views of the decoder's output
+};
 
 SamMasks::SamMasks(const RunSetup& setup, StageTimes& times)
     : setup_(setup),
@@ -101,6 +102,7 @@ PolicyPredictions SamMasks::decode(const Encoded& encoded, const std::vector<Pro
   std::vector<DecoderPrompt> decoder_prompts;
   for (const auto& p : prompts) decoder_prompts.push_back(to_decoder_prompt(p, encoded.transform, model_.info().profile));
   PolicyPredictions predictions;
+  KeptLogits kept;
   const size_t batch = static_cast<size_t>(setup_.config.run.decode_batch);
   for (size_t begin = 0; begin < decoder_prompts.size();) {
     size_t end = begin + 1;
@@ -108,49 +110,53 @@ PolicyPredictions SamMasks::decode(const Encoded& encoded, const std::vector<Pro
            decoder_prompts[end].size() == decoder_prompts[begin].size()) {
       ++end;
     }
-    decode_chunk(encoded, decoder_prompts, instances, previous, begin, end, predictions);
+    decode_chunk(encoded, decoder_prompts, instances, previous, begin, end, predictions, kept);
     begin = end;
   }
-  upscale_kept(encoded.transform, predictions);
+  upscale_kept(encoded.transform, kept, predictions);
   return predictions;
 }
 
 // Decodes prompts [begin, end) of one image in a single call, choosing one output per policy.
+// The logits stay on the model's device.
 void SamMasks::decode_chunk(const Encoded& encoded, const std::vector<DecoderPrompt>& prompts,
                             const std::vector<Instance>& instances, const std::vector<Prediction>* previous,
-                            size_t begin, size_t end, PolicyPredictions& out) {
+                            size_t begin, size_t end, PolicyPredictions& out, KeptLogits& kept) {
   std::vector<DecoderPrompt> batch(prompts.begin() + begin, prompts.begin() + end);
   std::vector<float> mask_input;
   for (size_t i = begin; previous && i < end; ++i) {
     const auto& logits = (*previous)[i].logits;
     mask_input.insert(mask_input.end(), logits.begin(), logits.end());
   }
-  DecodeOutput decoded;
+  DeviceDecode decoded;
   {
     auto t = times_.time("decode");
-    decoded = model_.decode(encoded.embedding, batch, mask_input);
+    decoded = model_.decode_on_device(encoded.embedding, batch, mask_input);
   }
   auto t = times_.time("upscale");  // the oracle's full-resolution comparisons
   out.resize(setup_.settings.policies.size());
+  kept.maps.resize(setup_.settings.policies.size());
   for (size_t k = 0; k < setup_.settings.policies.size(); ++k) {
     for (int p = 0; p < decoded.batch; ++p) {
-      out[k].push_back(choose(decoded, p, setup_.settings.policies[k], encoded.transform, instances[begin + p]));
+      out[k].push_back(
+          choose(decoded, p, setup_.settings.policies[k], encoded.transform, instances[begin + p], kept, k));
     }
   }
 }
 
-// The output a policy keeps for prompt p, still at low resolution (upscale_kept finishes it).
-Prediction SamMasks::choose(const DecodeOutput& decoded, int p, MaskPolicy policy, const ResizeTransform& transform,
-                            const Instance& instance) const {
+// The output policy k keeps for prompt p; its logits wait, at low resolution, in `kept` for
+// upscale_kept. The oracle compares each output with the truth on the model's device.
+Prediction SamMasks::choose(const DeviceDecode& decoded, int p, MaskPolicy policy, const ResizeTransform& transform,
+                            const Instance& instance, KeptLogits& kept, size_t k) const {
   Prediction pred;
-  pred.mask_index = policy == MaskPolicy::kOracle
-                        ? oracle_choice(decoded, p, transform, instance.mask, model_.info().mask_threshold,
-                                        setup_.settings.empty_rule)
-                        : choose_mask(&decoded.iou[p * decoded.masks], decoded.masks, policy);
+  if (policy == MaskPolicy::kOracle) {
+    const at::Tensor truth = truth_tensor(instance, cv::Size(transform.orig_w, transform.orig_h), decoded.logits.device());
+    pred.mask_index = oracle_choice(decoded, p, transform, truth, model_.info().mask_threshold, setup_.settings.empty_rule);
+  } else {
+    pred.mask_index = choose_mask(&decoded.iou[static_cast<size_t>(p) * decoded.masks], decoded.masks, policy);
+  }
   pred.score = decoded.score(p, pred.mask_index);
-  const float* logits = decoded.mask_logits(p, pred.mask_index);
-  pred.logits.assign(logits, logits + decoded.size * decoded.size);
-  pred.logits_size = decoded.size;
+  kept.maps[k].push_back(decoded.logits[p][pred.mask_index]);
   return pred;
 }
 
@@ -162,29 +168,26 @@ void SamMasks::clamp_low_res(std::vector<float>& logits) const {
   for (float& v : logits) v = std::clamp(v, -bound, bound);
 }
 
-// Only the kept masks reach full resolution, in the calls SamPredictor would make: the multimask
-// outputs of the image together, the single-mask output alone. The low-res logits are dropped
-// unless they are saved or feed an iterative round.
-void SamMasks::upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions) {
+// Only the kept masks reach full resolution, on the model's device, in the calls SamPredictor
+// would make: the multimask outputs of the image together, the single-mask output alone. What
+// comes to the host: each kept mask as a 1-byte cv::Mat (scoring, surface metrics, saving, the
+// ROI cut and the corrective clicks read it), and its low-res logits only when they are saved
+// or feed an iterative round.
+void SamMasks::upscale_kept(const ResizeTransform& transform, KeptLogits& kept, PolicyPredictions& predictions) {
   auto t = times_.time("upscale");
   const float threshold = model_.info().mask_threshold;
   for (size_t k = 0; k < predictions.size(); ++k) {
-    std::vector<Prediction>& kept = predictions[k];
-    std::vector<cv::Mat> logits;
-    if (setup_.settings.policies[k] == MaskPolicy::kSingle) {
-      for (const auto& p : kept) logits.push_back(upscale_logits(p.logits.data(), p.logits_size, transform));
-    } else {
-      std::vector<const float*> maps;
-      for (const auto& p : kept) maps.push_back(p.logits.data());
-      if (!kept.empty()) logits = upscale_logits(maps, kept.front().logits_size, transform);
-    }
-    for (size_t i = 0; i < kept.size(); ++i) {
-      kept[i].mask = threshold_logits(logits[i], threshold);
-      if (!keep_logits_) {
-        kept[i].logits = {};
-        kept[i].logits_size = 0;
+    const UpscaleCall call =
+        setup_.settings.policies[k] == MaskPolicy::kSingle ? UpscaleCall::kAlone : UpscaleCall::kGrouped;
+    std::vector<cv::Mat> masks = host_masks(kept.maps[k], transform, call, threshold);
+    for (size_t i = 0; i < masks.size(); ++i) {
+      Prediction& pred = predictions[k][i];
+      pred.mask = std::move(masks[i]);
+      if (keep_logits_) {
+        pred.logits = host_values(kept.maps[k][i]);
+        pred.logits_size = static_cast<int>(kept.maps[k][i].size(0));
+        clamp_low_res(pred.logits);
       }
-      clamp_low_res(kept[i].logits);
     }
   }
 }

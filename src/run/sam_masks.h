@@ -47,12 +47,14 @@ class SamMasks : public MaskSource {
   Encoded encode(const PreparedSample& sample);
   PolicyPredictions decode(const Encoded& encoded, const std::vector<Prompt>& prompts,
                            const std::vector<Instance>& instances, const std::vector<Prediction>* previous);
+  // The kept outputs' low-res logits on the model's device, [policy][prompt] (sam_masks.cc).
+  struct KeptLogits;
   void decode_chunk(const Encoded& encoded, const std::vector<DecoderPrompt>& prompts,
                     const std::vector<Instance>& instances, const std::vector<Prediction>* previous,
-                    size_t begin, size_t end, PolicyPredictions& out);
-  Prediction choose(const DecodeOutput& decoded, int p, MaskPolicy policy, const ResizeTransform& transform,
-                    const Instance& instance) const;
-  void upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions);
+                    size_t begin, size_t end, PolicyPredictions& out, KeptLogits& kept);
+  Prediction choose(const DeviceDecode& decoded, int p, MaskPolicy policy, const ResizeTransform& transform,
+                    const Instance& instance, KeptLogits& kept, size_t k) const;
+  void upscale_kept(const ResizeTransform& transform, KeptLogits& kept, PolicyPredictions& predictions);
   void clamp_low_res(std::vector<float>& logits) const;
   std::vector<Prediction> generate(const AutomaticOptions& options, const Encoded& encoded,
                                    const std::vector<Instance>& instances);

@@ -2,7 +2,10 @@
 
 #include <cmath>
 
-#include "sambench/model/postprocess.h"
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+#include "sambench/model/mask_tensors.h"
 
 namespace sambench {
 
@@ -11,8 +14,9 @@ namespace {
 // The low-res logits of `mask` shifted by (kShiftX, kShiftY): each low-res pixel takes the mask
 // pixel under its centre (+8 inside, -8 outside and on the padding), as a decoder's logits
 // would mark it.
-std::vector<float> low_res_logits(const cv::Mat& mask, const ResizeTransform& transform, int size) {
-  std::vector<float> logits(static_cast<size_t>(size) * size, -8.0f);
+at::Tensor low_res_logits(const cv::Mat& mask, const ResizeTransform& transform, int size) {
+  at::Tensor tensor = at::full({size, size}, -8.0f, at::kFloat);
+  float* logits = tensor.data_ptr<float>();
   const double frame_per_low_res = static_cast<double>(transform.target) / size;
   const double scale = static_cast<double>(transform.new_w) / transform.orig_w;
   for (int i = 0; i < size; ++i) {
@@ -28,7 +32,7 @@ std::vector<float> low_res_logits(const cv::Mat& mask, const ResizeTransform& tr
       if (x >= 0 && x < mask.cols && row[x]) logits[static_cast<size_t>(i) * size + j] = 8.0f;
     }
   }
-  return logits;
+  return tensor;
 }
 
 }  // namespace
@@ -56,11 +60,12 @@ PolicyPredictions StandInMasks::refine(const PreparedSample& sample, const std::
   return shifted_truth(sample);
 }
 
-// One prediction per object, the same for every mask policy; upscaled as SamPredictor upscales
-// its multimask outputs (postprocess.h).
+// One prediction per object, the same for every mask policy; upscaled and thresholded as
+// SamMasks does SamPredictor's multimask outputs (mask_tensors.h), on CPU tensors.
 PolicyPredictions StandInMasks::shifted_truth(const PreparedSample& sample) {
   const ModelInfo& info = setup_.model_info();
-  std::vector<std::vector<float>> logits;
+  c10::InferenceMode guard;
+  std::vector<at::Tensor> logits;
   {
     auto t = times_.time("decode");
     for (const Instance& inst : sample.instances) {
@@ -70,12 +75,9 @@ PolicyPredictions StandInMasks::shifted_truth(const PreparedSample& sample) {
   std::vector<Prediction> kept(sample.instances.size());
   {
     auto t = times_.time("upscale");
-    std::vector<const float*> maps;
-    for (const auto& l : logits) maps.push_back(l.data());
-    std::vector<cv::Mat> upscaled;
-    if (!maps.empty()) upscaled = upscale_logits(maps, info.low_res_size, sample.transform);
+    std::vector<cv::Mat> masks = host_masks(logits, sample.transform, UpscaleCall::kGrouped, info.mask_threshold);
     for (size_t i = 0; i < kept.size(); ++i) {
-      kept[i].mask = threshold_logits(upscaled[i], info.mask_threshold);
+      kept[i].mask = std::move(masks[i]);
       kept[i].score = 1.0f;
     }
   }

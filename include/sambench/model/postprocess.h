@@ -2,17 +2,11 @@
 
 #include <vector>
 
-#include <ATen/core/Tensor.h>
 #include <opencv2/core.hpp>
 
 #include "sambench/model/preprocess.h"
 
 namespace sambench {
-
-// Logits [B, C, size, size] to [B, C, H, W] by the transform's upscale rule (below): the one
-// upscale both eval and finetune's loss use, so a model is trained on the logits it is scored on.
-// Differentiable: the caller decides whether autograd records it.
-at::Tensor upscale_to_image(const at::Tensor& low_res, const ResizeTransform& transform);
 
 // Logits back to the original H x W by the transform's upscale rule (model_profile.h), bilinear
 // with align_corners=false: SamPredictor's postprocess_masks (size → target, crop to

@@ -14,6 +14,8 @@
 
 namespace sambench {
 
+struct DeviceDecode;  // device_decode.h: the decoder's output left on the model's device
+
 // What the exported model says about itself (its "sambench.json" extra file), plus its hash.
 struct ModelInfo {
   std::filesystem::path path;
@@ -107,6 +109,12 @@ class SamModel {
   // mask_input: empty, or B x size x size low-res logits fed back as SAM's dense prompt.
   DecodeOutput decode(const Embedding& embedding, const std::vector<DecoderPrompt>& prompts,
                       const std::vector<float>& mask_input = {}) const;
+
+  // The same call with the logits left on the model's device (only the predicted IoUs come
+  // back), for the steps after the decoder to run there (mask_tensors.h). decode is this call
+  // followed by the logits' copy to the host.
+  DeviceDecode decode_on_device(const Embedding& embedding, const std::vector<DecoderPrompt>& prompts,
+                                const std::vector<float>& mask_input = {}) const;
 
  private:
   struct Impl;
