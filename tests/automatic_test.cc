@@ -129,6 +129,34 @@ TEST(AutomaticOptions, ParsesDefaultsOverridesAndRejectsUnknownKeys) {
   EXPECT_TRUE(testing::contains(e, "everything")) << e;
 }
 
+// SAM2AutomaticMaskGenerator's defaults differ from SamAutomaticMaskGenerator's in pred_iou_thresh
+// only (0.8 against 0.88); a value the config sets wins over either.
+TEST(AutomaticOptions, DefaultsAreTheModelsOfficialOnes) {
+  ModelProfile sam2;
+  sam2.name = "sam2";
+  const AutomaticOptions sam = automatic_defaults(sam_profile());
+  const AutomaticOptions two = automatic_defaults(sam2);
+  EXPECT_FLOAT_EQ(sam.pred_iou_thresh, 0.88f);
+  EXPECT_FLOAT_EQ(two.pred_iou_thresh, 0.8f);
+  for (const AutomaticOptions& o : {sam, two}) {
+    EXPECT_EQ(o.points_per_side, 32);
+    EXPECT_EQ(o.points_per_batch, 64);
+    EXPECT_FLOAT_EQ(o.stability_score_thresh, 0.95f);
+    EXPECT_FLOAT_EQ(o.stability_score_offset, 1.0f);
+    EXPECT_FLOAT_EQ(o.box_nms_thresh, 0.7f);
+  }
+  ModelProfile medsam;
+  medsam.name = "medsam";
+  EXPECT_FLOAT_EQ(automatic_defaults(medsam).pred_iou_thresh, 0.88f);
+
+  EXPECT_FLOAT_EQ(parse_automatic_options("everything", two).pred_iou_thresh, 0.8f);
+  const AutomaticOptions set = parse_automatic_options(
+      json{{"mode", "everything"}, {"pred_iou_thresh", 0.88}, {"points_per_side", 8}}, two);
+  EXPECT_FLOAT_EQ(set.pred_iou_thresh, 0.88f);
+  EXPECT_EQ(set.points_per_side, 8);
+  EXPECT_FLOAT_EQ(set.stability_score_thresh, 0.95f);
+}
+
 TEST(AutomaticOptions, DescribeStatesEveryValue) {
   AutomaticOptions o;
   o.points_per_side = 16;

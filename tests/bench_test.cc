@@ -79,19 +79,25 @@ TEST(Bench, MediansOfTheRepeatsWithEveryStage) {
   EXPECT_TRUE(j["peak_gpu_mib"].is_null());  // a CPU run has no GPU memory to report
 }
 
-// --model none: no model loads; the masks are the truth shifted by a few pixels, so the
-// overlaps are high but not perfect, and no encoder time is counted.
-TEST(Bench, StandInModelTimesTheHarnessAlone) {
-  testing::TempDir dir;
-  make_demo_dataset(dir / "data", {2, 0});
+// A demo dataset of `images` in `dir`, timed with the stand-in (--model none) on one thread.
+Config stand_in_config(const testing::TempDir& dir, int images, const std::string& name, const std::string& output) {
+  make_demo_dataset(dir / "data", {images, 0});
   Config c;
-  c.name = "bench_stand_in";
+  c.name = name;
   c.dataset = {{"adapter", "folder"}, {"root", "data"}, {"classes", {{"1", "disk"}, {"2", "box"}, {"3", "crescent"}}}};
   c.dataset_base = dir.path();
   c.model.path = kStandInModel;
   c.model.device = "cpu";
-  c.run.output = dir / "bench";
+  c.run.output = dir / output;
   c.run.threads = 1;
+  return c;
+}
+
+// --model none: no model loads; the masks are the truth shifted by a few pixels, so the
+// overlaps are high but not perfect, and no encoder time is counted.
+TEST(Bench, StandInModelTimesTheHarnessAlone) {
+  testing::TempDir dir;
+  Config c = stand_in_config(dir, 2, "bench_stand_in", "bench");
   BenchResult result = run_bench(c, {0, 1});
   const BenchRepeat& m = result.median;
   EXPECT_EQ(m.images, 2);
@@ -119,15 +125,7 @@ TEST(Bench, StandInModelTimesTheHarnessAlone) {
 // some: every file but timings.json is the same as with every stage on one thread.
 TEST(Bench, StandInOnWorkersWritesWhatOneThreadWrites) {
   testing::TempDir dir;
-  make_demo_dataset(dir / "data", {6, 0});
-  Config c;
-  c.name = "bench_stand_in_workers";
-  c.dataset = {{"adapter", "folder"}, {"root", "data"}, {"classes", {{"1", "disk"}, {"2", "box"}, {"3", "crescent"}}}};
-  c.dataset_base = dir.path();
-  c.model.path = kStandInModel;
-  c.model.device = "cpu";
-  c.run.output = dir / "run";
-  c.run.threads = 1;
+  Config c = stand_in_config(dir, 6, "bench_stand_in_workers", "run");
   EvalOptions options;
   options.stand_in_model = true;
   options.overwrite = true;

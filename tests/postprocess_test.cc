@@ -1,6 +1,9 @@
 #include "sambench/model/postprocess.h"
 
+#include "sambench/model/mask_tensors.h"
+
 #include <gtest/gtest.h>
+#include <ATen/ATen.h>
 
 namespace sambench {
 namespace {
@@ -69,6 +72,34 @@ TEST(ThresholdLogits, StrictlyGreater) {
   EXPECT_EQ(mask.at<uchar>(0, 0), 0);
   EXPECT_EQ(mask.at<uchar>(0, 1), 0);
   EXPECT_EQ(mask.at<uchar>(0, 2), 1);
+}
+
+
+// finetune's loss is taken on upscale_to_image of the decoder's token 0, with autograd on; for a
+// "direct" profile (SAM 2.1) it must be eval's upscale of the same map, bit for bit, and not
+// SAM's route through the 1024 input (which finetune once took for every model).
+TEST(UpscaleToImage, DirectProfileGivesEvalsLogitsWithGradients) {
+  ModelProfile sam2;
+  sam2.resize = ResizeRule::kSquare;
+  sam2.upscale = UpscaleRule::kDirect;
+  const ResizeTransform t = model_transform(sam2, 300, 517);
+  std::vector<float> map = noise_map(256, 11);
+  at::Tensor low = at::from_blob(map.data(), {1, 1, 256, 256}).clone().requires_grad_(true);
+
+  at::Tensor up = upscale_to_image(low, t);
+  ASSERT_TRUE(up.requires_grad());
+  ASSERT_EQ(up.sizes(), (std::vector<int64_t>{1, 1, 300, 517}));
+  const cv::Mat eval = upscale_logits(map.data(), 256, t);
+  const at::Tensor detached = up.detach().contiguous();
+  const cv::Mat trained(300, 517, CV_32F, detached.data_ptr<float>());
+  EXPECT_EQ(cv::norm(trained, eval, cv::NORM_INF), 0.0);
+
+  ResizeTransform via_input = t;
+  via_input.upscale = UpscaleRule::kViaInput;
+  EXPECT_GT(cv::norm(upscale_logits(map.data(), 256, via_input), eval, cv::NORM_INF), 1e-3);
+
+  up.sum().backward();
+  EXPECT_GT(low.grad().abs().sum().item<double>(), 0.0);
 }
 
 }  // namespace

@@ -74,6 +74,10 @@ TEST_F(Sam2EvalTest, EveryPromptModeAndMaskPolicyRuns) {
   const std::map<std::string, size_t> more_sets = rows_per_set(more.run.output);
   EXPECT_EQ(more_sets.size(), 3u);  // two rounds and everything
   for (const auto& [name, rows] : more_sets) EXPECT_EQ(rows, instances) << name;
+  // Everything mode with SAM2AutomaticMaskGenerator's defaults, as summary.json states them.
+  const json more_summary = json::parse(read_file(more.run.output / "summary.json"));
+  const std::string everything = more_summary["prompts"].back()["description"].get<std::string>();
+  EXPECT_NE(everything.find("predicted IoU > 0.8 (pred_iou_thresh)"), std::string::npos) << everything;
 }
 
 TEST_F(Sam2EvalTest, Bf16EncoderRunsAndIsRecorded) {

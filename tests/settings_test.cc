@@ -49,6 +49,23 @@ TEST(SettingsOf, SeveralPoliciesNameTheirSetsButNotTheEverythingMode) {
   EXPECT_EQ(s.policy_labels, (std::vector<std::string>{"best_score", "oracle"}));
 }
 
+// The everything mode's defaults are the model's official generator's; the config's values win.
+TEST(SettingsOf, EverythingModeTakesTheModelsDefaults) {
+  ModelProfile sam2;
+  sam2.name = "sam2";
+  const Config c = config_of(json::array({"everything", {{"mode", "everything"}, {"points_per_side", 4},
+                                                         {"pred_iou_thresh", 0.9}}}),
+                             "best_score");
+  const RunSettings sam = settings_of(c);
+  const RunSettings two = settings_of(c, sam2);
+  EXPECT_FLOAT_EQ(sam.modes[0].everything->pred_iou_thresh, 0.88f);
+  EXPECT_FLOAT_EQ(two.modes[0].everything->pred_iou_thresh, 0.8f);
+  EXPECT_NE(two.result_sets[0].description.find("predicted IoU > 0.8 (pred_iou_thresh)"), std::string::npos)
+      << two.result_sets[0].description;
+  EXPECT_FLOAT_EQ(two.modes[1].everything->pred_iou_thresh, 0.9f);
+  EXPECT_EQ(set_names(two), set_names(sam));
+}
+
 TEST(SettingsOf, UnknownNamesAreErrorsNamingTheConfigFile) {
   auto error_with = [](auto change) {
     Config c = config_of("centroid", "best_score");

@@ -18,6 +18,7 @@
 
 #include "sambench/data/dataset.h"
 #include "sambench/base/error.h"
+#include "sambench/model/mask_tensors.h"
 #include "sambench/model/preprocess.h"
 #include "sambench/prompts/decoder_prompt.h"
 #include "sambench/prompts/prompt.h"
@@ -180,19 +181,16 @@ class Examples {
 
 // ---- model, loss --------------------------------------------------------------------------------
 
-// The single-mask output (token 0, what SAM gives with multimask_output=False) at the original
-// image size, through the same two bilinear steps the evaluation thresholds (postprocess.cc).
+// The single-mask output (token 0: what the model's own predictor returns with
+// multimask_output=False) at the original image size, upscaled by the model profile's rule with
+// the very function the evaluation thresholds (mask_tensors.h).
 // The loss is taken here so that the ground truth is never resampled: a 1-pixel vessel would be
 // blurred away at the decoder's 256x256.
 torch::Tensor full_size_logits(torch::jit::Module& module, const Example& ex) {
   std::vector<torch::IValue> arguments(ex.features.begin(), ex.features.end());
   arguments.insert(arguments.end(), {ex.coords, ex.labels, torch::IValue()});
   auto out = module.get_method("decode")(std::move(arguments));
-  torch::Tensor x = out.toTuple()->elements()[0].toTensor().slice(1, 0, 1);
-  const ResizeTransform& t = ex.transform;
-  x = torch::upsample_bilinear2d(x, {t.target, t.target}, /*align_corners=*/false);
-  x = x.slice(2, 0, t.new_h).slice(3, 0, t.new_w);
-  return torch::upsample_bilinear2d(x, {t.orig_h, t.orig_w}, /*align_corners=*/false);
+  return upscale_to_image(out.toTuple()->elements()[0].toTensor().slice(1, 0, 1), ex.transform);
 }
 
 torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& target, const FinetuneOptions& o) {

@@ -7,13 +7,11 @@
 
 namespace sambench {
 
-namespace {
-
-// [1, C, size, size] → [1, C, H, W] with the same steps and interpolation as the model's official
+// [B, C, size, size] → [B, C, H, W] with the same steps and interpolation as the model's official
 // code, so masks match it pixel for pixel: SamPredictor's postprocess_masks (via the input
 // frame), a plain resize (SAM 2.1), or MedSAM_Inference.py's resize of the probabilities, whose
 // threshold 0.5 is the logit's 0 (interpolating probabilities and logits differ at mask edges).
-at::Tensor upscale(const at::Tensor& low_res, const ResizeTransform& t) {
+at::Tensor upscale_to_image(const at::Tensor& low_res, const ResizeTransform& t) {
   const std::vector<int64_t> image_size = {t.orig_h, t.orig_w};
   switch (t.upscale) {
     case UpscaleRule::kDirect:
@@ -29,8 +27,6 @@ at::Tensor upscale(const at::Tensor& low_res, const ResizeTransform& t) {
   return at::upsample_bilinear2d(x, image_size, /*align_corners=*/false).contiguous();
 }
 
-}  // namespace
-
 std::vector<at::Tensor> upscale_maps(const at::Tensor& maps, const ResizeTransform& t, UpscaleCall call) {
   c10::InferenceMode guard;  // no autograd bookkeeping, like SamPredictor under torch.no_grad
   // SamPredictor's multimask call holds three maps; wider calls cost more per map.
@@ -41,7 +37,7 @@ std::vector<at::Tensor> upscale_maps(const at::Tensor& maps, const ResizeTransfo
     const int64_t count = std::min(group, n - begin);
     at::Tensor x = maps.narrow(0, begin, count);
     if (call == UpscaleCall::kGrouped && count == 1) x = at::cat({x, x});
-    const at::Tensor up = upscale(x.to(at::kFloat).unsqueeze(0).contiguous(), t);
+    const at::Tensor up = upscale_to_image(x.to(at::kFloat).unsqueeze(0).contiguous(), t);
     for (int64_t c = 0; c < count; ++c) out.push_back(up[0][c]);
   }
   return out;

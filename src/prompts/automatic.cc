@@ -105,8 +105,26 @@ std::string number(double v) {
 
 }  // namespace
 
-AutomaticOptions parse_automatic_options(const json& spec) {
-  AutomaticOptions o;
+AutomaticOptions automatic_defaults(const ModelProfile& profile) {
+  // Each official generator's constructor defaults, by the profile of the model it ships with:
+  // sam2/automatic_mask_generator.py keeps SAM's but for pred_iou_thresh. Its other defaults
+  // (crop_n_layers 0, min_mask_region_area 0, multimask_output on, use_m2m off) select the
+  // path generate_masks takes for every model.
+  struct Entry {
+    const char* profile;
+    AutomaticOptions options;  // points_per_side, points_per_batch, pred_iou, stability, offset, box NMS
+  };
+  static const Entry kOfficial[] = {
+      {"sam2", {32, 64, 0.8f, 0.95f, 1.0f, 0.7f}},
+  };
+  for (const Entry& e : kOfficial) {
+    if (profile.name == e.profile) return e.options;
+  }
+  return AutomaticOptions();
+}
+
+AutomaticOptions parse_automatic_options(const json& spec, const AutomaticOptions& defaults) {
+  AutomaticOptions o = defaults;
   if (spec.is_string() && spec.get<std::string>() == "everything") return o;
   if (!spec.is_object() || spec.value("mode", json()) != "everything") {
     throw Error(std::string(kWhere) + ": expected \"everything\" or an object with mode: everything, got " +

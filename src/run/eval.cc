@@ -161,10 +161,12 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   const int model_threads = options.stand_in_model ? 0 : device != "cpu" ? 1 : threads;
   config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, model_threads);
 
-  // A config without a mask_policy keeps what the model's own pipeline keeps.
-  if (model && !config.mask_policy.written) {
-    config.mask_policy = parse_mask_policy_names(profile_mask_policy(model->info().profile.mask_output));
-    settings = settings_of(config);
+  // Rebuilt for the model: a config without a mask_policy keeps what the model's own pipeline
+  // keeps, and everything mode takes the model's official defaults.
+  if (model) {
+    const ModelProfile& profile = model->info().profile;
+    if (!config.mask_policy.written) config.mask_policy = parse_mask_policy_names(profile_mask_policy(profile.mask_output));
+    settings = settings_of(config, profile);
   }
   RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::move(model), threads);
   if (options.stand_in_model) setup.recorded_model = stand_in_model_info();

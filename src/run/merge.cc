@@ -150,12 +150,13 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
 
   const json& first = shards.front().state;
   Config config = merged_config(first, output);
-  RunSettings settings = settings_of(config);
+  ModelInfo recorded_model = model_info_of(first.at("model"));
+  RunSettings settings = settings_of(config, recorded_model.profile);
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config, OnError::kSkip);  // as the shards listed it, under either mode
   RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::nullopt,
                  first.at("threads").get<int>());
-  setup.recorded_model = model_info_of(first.at("model"));
+  setup.recorded_model = std::move(recorded_model);
   if (setup.listed_units != first.at("units").get<long long>()) {
     throw Error(shards.front().dir / kStateFile, "the shards listed " + first.at("units").dump() +
                                                      " units, the dataset lists " + std::to_string(setup.listed_units) +

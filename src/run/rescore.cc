@@ -50,9 +50,11 @@ std::map<SavedKey, SavedInstance> read_saved_instances(const fs::path& file) {
   return saved;
 }
 
-// The run's config, reading its dataset only where the user confirms (report/run_dataset.h).
-Config recorded_config(const fs::path& run_dir, const fs::path& dataset_root) {
-  return confirmed_run_config(run_dir, read_complete_summary(run_dir), dataset_root);
+// The profile the run's model followed: SAM's for a run recorded before profiles.
+ModelProfile recorded_profile(const json& summary, const fs::path& run_dir) {
+  const json model = summary.value("model", json::object());
+  if (!model.is_object() || !model.contains("profile")) return sam_profile();
+  return parse_model_profile(model.at("profile"), run_dir / "summary.json");
 }
 
 // The kept masks a saved run wrote (save_predictions), one per instance and mode.
@@ -113,10 +115,12 @@ std::optional<std::string> table_bytes(const fs::path& file) {
 
 RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output, const fs::path& dataset_root) {
   InterruptGuard guard;
-  Config config = recorded_config(run_dir, dataset_root);
+  const json summary_json = read_complete_summary(run_dir);
+  // The run's config, reading its dataset only where the user confirms (report/run_dataset.h).
+  Config config = confirmed_run_config(run_dir, summary_json, dataset_root);
   config.run.output = output;  // partial results of a failed rescore go there, never into the run
   config.run.metric_workers = resolve_metric_workers(-1, /*model_threads=*/0);
-  RunSettings settings = settings_of(config);
+  RunSettings settings = settings_of(config, recorded_profile(summary_json, run_dir));
   SavedMasks masks(run_dir);
   auto dataset = make_dataset(config.dataset, config.dataset_base);
   auto samples = list_samples(*dataset, config);

@@ -9,9 +9,9 @@ namespace sambench {
 namespace {
 
 // A plain or iterative mode's rule, or the automatic generation's options.
-Mode mode_of(const ModeSpec& spec) {
+Mode mode_of(const ModeSpec& spec, const ModelProfile& profile) {
   if (spec.everything) {
-    AutomaticOptions options = parse_automatic_options(spec.rule);
+    AutomaticOptions options = parse_automatic_options(spec.rule, automatic_defaults(profile));
     return {"everything(points_per_side=" + std::to_string(options.points_per_side) + ")", nullptr, 0, options};
   }
   Mode mode{"", make_prompt_rule(spec.rule), spec.rounds, std::nullopt};
@@ -49,9 +49,9 @@ void add_result_sets(RunSettings& settings, const Mode& mode) {
   }
 }
 
-RunSettings build(const Config& config) {
+RunSettings build(const Config& config, const ModelProfile& profile) {
   RunSettings settings;
-  for (const ModeSpec& spec : config.prompt.modes) settings.modes.push_back(mode_of(spec));
+  for (const ModeSpec& spec : config.prompt.modes) settings.modes.push_back(mode_of(spec, profile));
   for (const std::string& name : config.mask_policy.names) {
     settings.policies.push_back(parse_mask_policy(name));
     settings.policy_labels.push_back(name);
@@ -68,9 +68,9 @@ RunSettings build(const Config& config) {
 
 }  // namespace
 
-RunSettings settings_of(const Config& config) {
+RunSettings settings_of(const Config& config, const ModelProfile& model_profile) {
   try {
-    return build(config);
+    return build(config, model_profile);
   } catch (const Error& e) {
     throw Error(config.file.empty() ? std::filesystem::path("config") : config.file, e.what());
   }

@@ -50,9 +50,10 @@ struct RunSettings {
   }
 };
 
-// Builds the settings from a config that load_config (or config_from_json) read; throws Error
-// naming the config file when a prompt mode, mask policy, empty rule or baseline is unknown, or a
-// mode is listed twice.
-RunSettings settings_of(const Config& config);
+// Builds the settings from a config that load_config (or config_from_json) read, for a model of
+// the given profile (its official everything-mode defaults fill what the config leaves unset);
+// throws Error naming the config file when a prompt mode, mask policy, empty rule or baseline is
+// unknown, or a mode is listed twice.
+RunSettings settings_of(const Config& config, const ModelProfile& model_profile = sam_profile());
 
 }  // namespace sambench

@@ -23,6 +23,11 @@ namespace sambench {
 enum class UpscaleCall { kAlone, kGrouped };
 constexpr int64_t kGroupedCallMaps = 3;
 
+// Logits [B, C, size, size] to [B, C, H, W] by the transform's upscale rule (postprocess.h): the
+// one upscale of eval (through upscale_maps) and of finetune's loss, so a model is trained on the
+// logits it is scored on. Differentiable: the caller decides whether autograd records it.
+at::Tensor upscale_to_image(const at::Tensor& low_res, const ResizeTransform& transform);
+
 // maps: [N, size, size] low-res logits on any device → N logit maps [H, W] (orig_h x orig_w) on
 // the same device, by the transform's upscale rule (postprocess.h). A grouped call's maps are
 // views of one [1, C, H, W] tensor.

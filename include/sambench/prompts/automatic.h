@@ -1,7 +1,8 @@
 #pragma once
 
 // SAM's automatic mask generation ("everything mode"): SamAutomaticMaskGenerator's default path
-// (one crop, the whole image; no small-region post-processing).
+// (one crop, the whole image; no small-region post-processing). SAM 2.1's
+// SAM2AutomaticMaskGenerator takes the same steps on that path, with its own defaults.
 
 #include <string>
 #include <vector>
@@ -10,12 +11,14 @@
 #include <opencv2/core.hpp>
 
 #include "sambench/data/instances.h"
+#include "sambench/model/model_profile.h"
 #include "sambench/model/preprocess.h"
 #include "sambench/model/sam_model.h"
 
 namespace sambench {
 
-// The official defaults, which were chosen for ViT-H.
+// SamAutomaticMaskGenerator's defaults (chosen for ViT-H); automatic_defaults() gives another
+// model's official ones.
 struct AutomaticOptions {
   int points_per_side = 32;
   int points_per_batch = 64;
@@ -25,9 +28,15 @@ struct AutomaticOptions {
   float box_nms_thresh = 0.7f;
 };
 
-// spec: "everything" (defaults) or {"mode": "everything", "points_per_side": 16, ...}. An unknown
-// key, a wrong type or an out-of-range value is an Error.
-AutomaticOptions parse_automatic_options(const nlohmann::json& spec);
+// The defaults of the official generator of the model whose profile this is: SAM2AutomaticMaskGenerator's
+// for "sam2" (pred_iou_thresh 0.8), SamAutomaticMaskGenerator's for every other profile (MedSAM and
+// MobileSAM ship SAM's).
+AutomaticOptions automatic_defaults(const ModelProfile& profile);
+
+// spec: "everything" (the defaults) or {"mode": "everything", "points_per_side": 16, ...}, whose
+// values replace the defaults'. An unknown key, a wrong type or an out-of-range value is an Error.
+AutomaticOptions parse_automatic_options(const nlohmann::json& spec,
+                                         const AutomaticOptions& defaults = AutomaticOptions());
 
 // Every option's value, for summary.json.
 std::string describe(const AutomaticOptions& options);
