@@ -7,6 +7,7 @@
 
 #include "fixtures/test_fixtures.h"
 #include "sambench/base/error.h"
+#include "sambench/data/mask_box.h"
 
 namespace sambench {
 namespace {
@@ -21,14 +22,14 @@ cv::Mat rect_mask(cv::Size size, cv::Rect r) {
 
 GeneratedMask generated(cv::Mat mask) {
   GeneratedMask g;
-  g.box = cv::boundingRect(mask);
+  g.box = mask_box(mask);
   g.mask = std::move(mask);
   return g;
 }
 
 Instance instance(cv::Mat mask) {
   Instance inst;
-  inst.box = cv::boundingRect(mask);
+  inst.box = mask_box(mask);
   inst.area = cv::countNonZero(mask);
   inst.crop = mask(inst.box).clone();
   return inst;
@@ -97,6 +98,32 @@ TEST(AutomaticMatch, BestIouPerInstanceLowestIndexOnTiesMinusOneWhenDisjoint) {
   masks.push_back(generated(rect_mask(size, {35, 20, 5, 10})));  // also 50/100: a tie
   EXPECT_EQ(match_instances(instances, masks), (std::vector<int>{1, 2, -1}));
   EXPECT_EQ(match_instances(instances, {}), (std::vector<int>{-1, -1, -1}));
+}
+
+// Two pixels at the left edge of row 1 of a 10-column mask, alone: OpenCV 4.6's boundingRect
+// gives them a box one column short (mask_box.h).
+cv::Mat left_edge_pair() {
+  cv::Mat m = cv::Mat::zeros(3, 10, CV_8U);
+  m.at<uchar>(1, 0) = m.at<uchar>(1, 1) = 1;
+  return m;
+}
+
+TEST(AutomaticCrop, KeepsEveryPixelOfAMaskAtTheLeftEdge) {
+  const GeneratedMask g = cropped_mask(left_edge_pair());
+  EXPECT_EQ(g.box, cv::Rect(0, 1, 2, 1));
+  EXPECT_EQ(cv::countNonZero(g.mask), 2);
+  const GeneratedMask none = cropped_mask(cv::Mat::zeros(3, 10, CV_8U));
+  EXPECT_TRUE(none.box.empty());
+  EXPECT_TRUE(none.mask.empty());
+}
+
+// The exact mask (IoU 1) must beat one with a stray pixel (IoU 2/3); with a box one column short
+// the exact mask's overlap counted one pixel (IoU 1/3) and the other won.
+TEST(AutomaticMatch, CountsEveryPixelOfAMaskAtTheLeftEdge) {
+  cv::Mat stray = left_edge_pair();
+  stray.at<uchar>(2, 9) = 1;
+  const std::vector<GeneratedMask> masks = {generated(left_edge_pair()), generated(stray)};
+  EXPECT_EQ(match_instances({testing::instance_of(left_edge_pair())}, masks), std::vector<int>{0});
 }
 
 TEST(AutomaticOptions, ParsesDefaultsOverridesAndRejectsUnknownKeys) {
@@ -224,7 +251,7 @@ TEST_F(AutomaticModel, MasksAreFullSizeSortedDeduplicatedAndDeterministic) {
     double max_value = 0;
     cv::minMaxLoc(m.mask, nullptr, &max_value);
     EXPECT_LE(max_value, 1.0);
-    EXPECT_EQ(m.box, cv::boundingRect(m.mask));
+    EXPECT_EQ(m.box, mask_box(m.mask));
     EXPECT_GE(m.mask_index, 1);
     EXPECT_LE(m.mask_index, 3);
     EXPECT_NE(std::find(grid.begin(), grid.end(), m.point), grid.end());

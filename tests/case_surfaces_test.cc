@@ -38,6 +38,23 @@ TEST(CaseSurfaces, ACaseComingBackIsAnError) {
   EXPECT_THROW(cases.add("m", "A", 1, 1, sq, sq, {10, 10, 3}, {1, 1, 1}), Error);
 }
 
+// Truth: two pixels at the left edge of row 1 of a 10-column slice; prediction: the first. The
+// slice is kept as the box of both, which OpenCV 4.6's boundingRect made one column short: the
+// truth lost its second pixel and the pair scored as perfect.
+TEST(CaseSurfaces, KeepsTheWholeBoxOfMasksAtTheLeftEdge) {
+  cv::Mat truth = cv::Mat::zeros(3, 10, CV_8U), prediction = truth.clone();
+  truth.at<uchar>(1, 0) = truth.at<uchar>(1, 1) = 1;
+  prediction.at<uchar>(1, 0) = 1;
+  CaseSurfaces cases({true, 0.5}, EmptyRule::kNaN);
+  cases.add("m", "A", 1, 0, prediction, truth, {10, 3, 1}, {1, 1, 1});
+  cases.finish();
+  const SurfaceScores whole =
+      surface_scores({{0, cv::Rect(0, 0, 10, 3), prediction, truth}}, {10, 3, 1}, {1, 1, 1}, 0.5, EmptyRule::kNaN);
+  EXPECT_GT(whole.hd95, 0.0);
+  EXPECT_EQ(cases.get("m", "A", 1).hd95, whole.hd95);
+  EXPECT_EQ(cases.get("m", "A", 1).nsd, whole.nsd);
+}
+
 TEST(CaseSurfaces, OffComputesNothing) {
   CaseSurfaces cases({false, 2.0}, EmptyRule::kNaN);
   cv::Mat sq = square_slice({2, 2, 3, 3});

@@ -177,6 +177,18 @@ TEST(FindInstances, WholeClassIsOneInstance) {
   EXPECT_EQ(instances[0].crop.size(), cv::Size(12, 9));
 }
 
+// A class of label 0 takes its box from the whole map: here two pixels at the left edge of row 1,
+// whose box OpenCV 4.6's boundingRect made one column short (mask_box.h), losing one of them.
+TEST(FindInstances, LabelZeroKeepsEveryPixelAtTheLeftEdge) {
+  cv::Mat labels(3, 10, CV_8U, cv::Scalar(1));
+  labels.at<uchar>(1, 0) = labels.at<uchar>(1, 1) = 0;
+  const std::vector<Instance> instances = find_instances(labels, {{0, "background"}}, InstanceConfig{});
+  ASSERT_EQ(instances.size(), 1u);
+  EXPECT_EQ(instances[0].box, cv::Rect(0, 1, 2, 1));
+  EXPECT_EQ(instances[0].area, 2);
+  EXPECT_EQ(cv::countNonZero(instances[0].crop), 2);
+}
+
 TEST(FindInstances, AbsentClassGivesNothing) {
   cv::Mat labels = cv::Mat::zeros(4, 4, CV_16U);
   labels.at<uint16_t>(1, 1) = 2;

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "sambench/base/error.h"
+#include "sambench/data/mask_box.h"
 
 namespace sambench {
 
@@ -130,7 +131,7 @@ std::vector<Instance> find_instances(const cv::Mat& labels, const std::vector<Cl
   for (const auto& cls : classes) {  // a class of label 0 (the pass skips it as background)
     if (cls.label != 0) continue;
     cv::Mat zero = labels == 0;
-    if (cv::countNonZero(zero) > 0) boxes[0] = cv::boundingRect(zero);
+    if (cv::countNonZero(zero) > 0) boxes[0] = mask_box(zero);
   }
   std::vector<Instance> instances;
   long long counted = 0;

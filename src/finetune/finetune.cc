@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include "sambench/data/dataset.h"
+#include "sambench/data/mask_box.h"
 #include "sambench/base/error.h"
 #include "sambench/model/mask_tensors.h"
 #include "sambench/model/preprocess.h"
@@ -158,7 +159,7 @@ class Examples {
       ex.features.push_back(torch::from_blob(f.values.data(), {1, s.channels, s.height, s.width}).clone().to(device_));
     }
 
-    const cv::Rect box = cv::boundingRect(target);
+    const cv::Rect box = mask_box(target);
     Instance whole{1, 1, cv::Mat((target(box) != 0) / 255), box, cv::countNonZero(target)};
     PromptContext context{item.id, image.size(), static_cast<uint64_t>(seed_)};
     DecoderPrompt p = to_decoder_prompt(rule_.make(whole, context), ex.transform, info.profile);

@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "sambench/base/error.h"
+#include "sambench/data/mask_box.h"
 
 namespace sambench {
 
@@ -20,7 +21,7 @@ void CaseSurfaces::add(const std::string& set, const std::string& case_id, int l
   stack.spacing = spacing;
   // Only the bounding box of either mask is kept: a case's slices stay small in memory.
   cv::Mat p = prediction != 0, g = truth != 0;
-  cv::Rect roi = cv::boundingRect(p | g);
+  cv::Rect roi = mask_box(p | g);
   if (roi.area() == 0) return;
   stack.slices.push_back({z, roi, p(roi).clone(), g(roi).clone()});
 }

@@ -9,6 +9,7 @@
 
 #include "sambench/data/config.h"
 #include "sambench/base/error.h"
+#include "sambench/data/mask_box.h"
 #include "sambench/metrics/metrics.h"
 #include "sambench/model/postprocess.h"
 #include "sambench/prompts/decoder_prompt.h"
@@ -76,12 +77,7 @@ void process_batch(const SamModel& model, const Embedding& embedding, const Resi
       const cv::Mat& logits = upscaled[i];
       float stability = stability_score(logits, threshold, o.stability_score_offset);
       if (o.stability_score_thresh > 0.0f && !(stability >= o.stability_score_thresh)) continue;
-      cv::Mat mask = threshold_logits(logits, threshold);
-      GeneratedMask g;
-      g.box = cv::boundingRect(mask);
-      // Only the box's crop is kept until NMS has run, so memory follows the masks' extent
-      // rather than (image size x candidates); the official keeps RLEs for the same reason.
-      g.mask = g.box.empty() ? cv::Mat() : mask(g.box).clone();
+      GeneratedMask g = cropped_mask(threshold_logits(logits, threshold));
       g.predicted_iou = predicted;
       g.stability = stability;
       g.point = points[begin + p];
@@ -104,6 +100,15 @@ std::string number(double v) {
 }
 
 }  // namespace
+
+// Only the box's crop is kept until NMS has run, so memory follows the masks' extent rather than
+// (image size x candidates); the official keeps RLEs for the same reason.
+GeneratedMask cropped_mask(const cv::Mat& mask) {
+  GeneratedMask g;
+  g.box = mask_box(mask);
+  g.mask = g.box.empty() ? cv::Mat() : mask(g.box).clone();
+  return g;
+}
 
 AutomaticOptions automatic_defaults(const ModelProfile& profile) {
   // Each official generator's constructor defaults, by the profile of the model it ships with:
@@ -249,7 +254,7 @@ std::vector<int> match_instances(const std::vector<Instance>& instances,
   std::vector<cv::Rect> boxes;
   for (const auto& m : masks) {
     areas.push_back(cv::countNonZero(m.mask));
-    boxes.push_back(cv::boundingRect(m.mask));
+    boxes.push_back(mask_box(m.mask));
   }
   std::vector<int> matches;
   for (const auto& inst : instances) {

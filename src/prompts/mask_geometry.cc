@@ -8,6 +8,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "sambench/data/mask_box.h"
+
 namespace sambench {
 
 namespace {
@@ -165,13 +167,7 @@ cv::Point interior_point(const cv::Mat& mask) {
   return best;
 }
 
-// From the pixels' coordinates: OpenCV 4.6's boundingRect of an 8-bit mask can miss the last
-// columns of a row (a 2-pixel-wide object on a 2-pixel-wide mask gets width 1).
-Box tight_box(const cv::Mat& mask) {
-  std::vector<cv::Point> pixels;
-  cv::findNonZero(mask != 0, pixels);
-  return box_of(cv::boundingRect(pixels));
-}
+Box tight_box(const cv::Mat& mask) { return box_of(mask_box(mask)); }
 
 // The click an annotator correcting SAM would add: at the distance-transform maximum of the
 // largest error region (8-connected), positive where the object was missed, negative where the

@@ -45,10 +45,14 @@ struct GeneratedMask {
   cv::Mat mask;          // CV_8U 0/1, original image size
   float predicted_iou = 0.0f;
   float stability = 0.0f;
-  cv::Rect box;          // tight box (cv::boundingRect); empty for an empty mask
+  cv::Rect box;          // tight box (mask_box); empty for an empty mask
   cv::Point2d point;     // the grid point that produced it, original pixel coordinates
   int mask_index = 0;    // decoder output, 1..3 (the multimask outputs)
 };
+
+// A thresholded full-size mask as generate_masks keeps it until NMS: its tight box and the crop
+// there (an empty box and no crop for an empty mask). Only the other fields are left unset.
+GeneratedMask cropped_mask(const cv::Mat& mask);
 
 // Grid points, centres of an n x n tiling of the image, row by row (x fastest), in original pixel
 // coordinates: x = (1/(2n) + i/n) * width, y = (1/(2n) + j/n) * height.
