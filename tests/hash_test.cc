@@ -1,5 +1,10 @@
 #include "sambench/base/hash.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "fixtures/test_fixtures.h"
@@ -23,6 +28,62 @@ TEST(Sha256, PiecesHashLikeTheirConcatenation) {
 
 TEST(Sha256File, MissingFileIsAnError) {
   EXPECT_THROW(sha256_file("/nonexistent/model.pt"), Error);
+}
+
+TEST(Sha256File, AFileLargerThanTheBufferHashesWhole) {
+  testing::TempDir dir;
+  std::string bytes(3 * (1 << 20) + 17, 'x');
+  for (size_t i = 0; i < bytes.size(); i += 4099) bytes[i] = static_cast<char>(i % 251);
+  testing::write_text(dir / "big", bytes);
+  EXPECT_EQ(sha256_file(dir / "big"), Sha256().update(bytes).hex());
+}
+
+// The error's one line names the file and the reason.
+void expect_error(const std::filesystem::path& file, const std::string& reason) {
+  try {
+    const std::string hash = sha256_file(file);
+    ADD_FAILURE() << file << " hashed as " << hash;
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+    EXPECT_NE(message.find(reason), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+}
+
+// A folder opens for reading and then fails every read: the error says it is a folder.
+TEST(Sha256File, AFolderIsAnErrorSayingSo) {
+  testing::TempDir dir;
+  expect_error(dir.path(), "is a folder");
+}
+
+// The stream's open waited for a writer forever.
+TEST(Sha256File, AFifoIsRefusedWithoutWaiting) {
+  testing::TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "pipe").c_str(), 0600), 0);
+  expect_error(dir / "pipe", "not a regular file");
+}
+
+// The stream read hashed /dev/zero until it was killed.
+TEST(Sha256File, ADeviceIsRefusedNotReadForever) {
+  if (!std::filesystem::exists("/dev/zero")) GTEST_SKIP() << "no /dev/zero on this system";
+  expect_error("/dev/zero", "not a regular file");
+}
+
+TEST(Sha256File, AnUnreadableFileIsAnError) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads a file whatever its mode";
+  testing::TempDir dir;
+  testing::write_text(dir / "secret", "abc");
+  std::filesystem::permissions(dir / "secret", std::filesystem::perms::none);
+  expect_error(dir / "secret", "cannot open for hashing");
+}
+
+// A regular file whose read() fails: Linux's /proc/self/mem at offset 0 (never mapped) gives EIO.
+// The stream read said only "read error", not which.
+TEST(Sha256File, AFailedReadIsAnErrorWithItsReason) {
+  const std::filesystem::path mem = "/proc/self/mem";
+  if (!std::filesystem::exists(mem)) GTEST_SKIP() << "no /proc on this system";
+  expect_error(mem, "read error while hashing: ");
 }
 
 }  // namespace

@@ -1,6 +1,11 @@
 #include "sambench/base/hash.h"
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -58,17 +63,43 @@ std::string Sha256::hex() {
 
 #endif
 
-std::string sha256_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path, "cannot open file for hashing");
+namespace {
 
+// Closes the descriptor however the hashing ends.
+struct OpenFile {
+  int fd;
+  ~OpenFile() { ::close(fd); }
+};
+
+// Why `fd` is not a file to hash, or "": a folder opens and then fails every read, and a FIFO or
+// device would give the hash of whatever it streams (or never end).
+std::string not_hashable(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return std::string("cannot hash: ") + std::strerror(errno);
+  if (S_ISDIR(st.st_mode)) return "is a folder, not a file; cannot hash it";
+  if (!S_ISREG(st.st_mode)) return "is not a regular file (a FIFO or device); refusing to hash it";
+  return "";
+}
+
+}  // namespace
+
+// Read to the end (not to the size fstat gave): a file that grows or shrinks meanwhile still
+// hashes the bytes read, and every failed read() is an Error rather than a short hash.
+std::string sha256_file(const std::filesystem::path& path) {
+  // O_NONBLOCK: a FIFO opens at once (and is then refused) instead of waiting for a writer.
+  const OpenFile file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  if (file.fd < 0) throw Error(path, std::string("cannot open for hashing: ") + std::strerror(errno));
+  const std::string reason = not_hashable(file.fd);
+  if (!reason.empty()) throw Error(path, reason);
   Sha256 hash;
   std::vector<char> buffer(1 << 20);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    hash.update(buffer.data(), static_cast<size_t>(in.gcount()));
+  for (;;) {
+    const ssize_t n = ::read(file.fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(path, std::string("read error while hashing: ") + std::strerror(errno));
+    if (n == 0) break;
+    hash.update(buffer.data(), static_cast<size_t>(n));
   }
-  if (in.bad()) throw Error(path, "read error while hashing");
   return hash.hex();
 }
 

@@ -11,7 +11,8 @@ namespace sambench {
 // where every hash throws Error and models are loaded unhashed.
 bool sha256_available();
 
-// Lower-case hex SHA-256 of a file's bytes. Throws Error naming the file if it cannot be read.
+// Lower-case hex SHA-256 of a file's bytes. Throws Error naming the file and the reason if it
+// cannot be opened, is not a regular file (a folder, FIFO or device), or a read fails.
 std::string sha256_file(const std::filesystem::path& path);
 
 // Lower-case hex SHA-256 of a string.
