@@ -54,7 +54,10 @@ std::vector<std::string> read_manifest(const fs::path& dir) {
   std::vector<std::string> files;
   std::error_code ec;
   const fs::path file = dir / kManifestFile;
-  if (!fs::is_regular_file(fs::symlink_status(file, ec))) return files;
+  // Only a missing manifest means "no files". Anything else there (a folder, FIFO, device or
+  // symlink) is refused by name: taken as "none", the run would go on and then fail to write its
+  // own manifest at the end, or a report would keep stale figures without a word.
+  if (fs::symlink_status(file, ec).type() == fs::file_type::not_found) return files;
   std::istringstream lines(read_regular_file(file, kMaxManifestBytes));
   std::string line;
   while (std::getline(lines, line)) {

@@ -15,7 +15,9 @@ inline constexpr const char* kManifestFile = "manifest.txt";
 inline constexpr size_t kMaxManifestBytes = size_t{256} << 20;  // a bound on reading one back
 
 // The listed files; none when the folder has no manifest. Lines that are not a plain relative
-// path inside the folder are left out (is_plain_relative).
+// path inside the folder are left out (is_plain_relative). Throws Error naming the manifest when
+// something other than a regular file is there (a folder, FIFO, device or symlink) or it is
+// over kMaxManifestBytes.
 std::vector<std::string> read_manifest(const std::filesystem::path& dir);
 
 // Writes the manifest, sorted and without duplicates, itself included.
