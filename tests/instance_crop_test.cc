@@ -162,6 +162,28 @@ TEST(InstanceCrop, CorrectiveClickTiesFollowTheWholeImage) {
   }
 }
 
+// Above 4096 px a column's square passes 2^24, where floats stop being exact integers: OpenCV's
+// precise distance transform (which works on them in float) gave the whole mask's deepest pixel
+// as a background pixel past x = 4096, the crop's a pixel of the object. Objects of every width
+// (some wider than 4096 themselves), anywhere in images 4097 to 6000 px wide.
+TEST(InstanceCrop, InteriorPointMatchesTheWholeMaskOnWideImages) {
+  cv::RNG rng(4097);
+  for (int trial = 0; trial < 12; ++trial) {
+    cv::Mat labels = cv::Mat::zeros(rng.uniform(3, 20), rng.uniform(4097, 6001), CV_8U);
+    for (int k = rng.uniform(1, 6); k > 0; --k) {
+      const int width = rng.uniform(0, 3) == 0 ? rng.uniform(1, labels.cols) : rng.uniform(1, 40);
+      const cv::Rect r(rng.uniform(0, labels.cols), rng.uniform(0, labels.rows), width, rng.uniform(1, 12));
+      labels(r & cv::Rect(0, 0, labels.cols, labels.rows)).setTo(rng.uniform(1, 3));
+    }
+    for (const Instance& inst : find_instances(labels, kClasses, InstanceConfig{})) {
+      const cv::Mat full = full_mask(inst, labels.size());
+      const cv::Point p = interior_point(full);
+      EXPECT_EQ(interior_point(inst), p) << "trial " << trial << " width " << labels.cols << " box " << inst.box;
+      EXPECT_TRUE(contains(inst, p)) << "trial " << trial << " " << p << " is not in the object";
+    }
+  }
+}
+
 // OpenCV 4.6's boundingRect of this 8-bit mask is 1 x 1: the tight box counts every column.
 TEST(InstanceCrop, TightBoxCountsEveryColumn) {
   cv::Mat mask = cv::Mat::zeros(2, 2, CV_8U);

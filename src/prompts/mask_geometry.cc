@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "sambench/data/mask_box.h"
+#include "sambench/prompts/squared_distance.h"
 
 namespace sambench {
 
@@ -147,24 +148,25 @@ bool contains(const cv::Mat& mask, cv::Point2d p) { return contains_at(mask, {0,
 
 cv::Point nearest_pixel(const cv::Mat& mask, cv::Point2d p) { return nearest_pixel_at(mask, {0, 0}, p); }
 
+// Only the mask's box is transformed: a pixel outside it is outside the mask, and what lies beyond
+// the crop counts as outside, as the image border does (an object cut by the border has its
+// deepest point away from the cut, not on it), so the crop holds the whole mask's distances.
 cv::Point interior_point(const cv::Mat& mask) {
-  // One zero pixel around the mask makes the image border outside: an object cut by the border
-  // has its deepest point away from the cut, not on it.
-  cv::Mat padded, distance;
-  cv::copyMakeBorder(mask != 0, padded, 1, 1, 1, 1, cv::BORDER_CONSTANT, cv::Scalar(0));
-  cv::distanceTransform(padded, distance, cv::DIST_L2, cv::DIST_MASK_PRECISE, CV_32F);
+  const cv::Rect box = mask_box(mask);
+  if (box.empty()) return {-1, -1};
+  const cv::Mat distance = squared_distance_to_outside(mask(box) != 0);
   cv::Point best(-1, -1);
-  float best_d = 0;
-  for (int row = 0; row < mask.rows; ++row) {
-    const float* line = distance.ptr<float>(row + 1) + 1;
-    for (int col = 0; col < mask.cols; ++col) {
+  int best_d = 0;
+  for (int row = 0; row < distance.rows; ++row) {
+    const int* line = distance.ptr<int>(row);
+    for (int col = 0; col < distance.cols; ++col) {
       if (line[col] > best_d) {  // strict: the first in raster order wins a tie
         best_d = line[col];
         best = {col, row};
       }
     }
   }
-  return best;
+  return best + box.tl();
 }
 
 Box tight_box(const cv::Mat& mask) { return box_of(mask_box(mask)); }
@@ -191,9 +193,6 @@ std::optional<Click> corrective_click(const cv::Mat& prediction, const Instance&
   return click_of(largest_region((inside != 0) & (prediction(area) == 0)), area.tl(), largest_region(extra));
 }
 
-// A pixel outside the box is outside the instance, and the crop's border stands for the image's
-// (one zero pixel around it), so the distance transform of the crop is the whole mask's there:
-// the nearest outside pixel of any box pixel is never farther than the ring around the box.
 cv::Point2d centroid(const Instance& instance) { return centroid_at(instance.crop, instance.box.tl()); }
 
 bool contains(const Instance& instance, cv::Point2d p) { return contains_at(instance.crop, instance.box.tl(), p); }
@@ -202,6 +201,7 @@ cv::Point nearest_pixel(const Instance& instance, cv::Point2d p) {
   return nearest_pixel_at(instance.crop, instance.box.tl(), p);
 }
 
+// The crop is the box (interior_point(mask) transforms only the box), placed at the box.
 cv::Point interior_point(const Instance& instance) {
   cv::Point p = interior_point(instance.crop);
   return p.x < 0 ? p : p + instance.box.tl();
