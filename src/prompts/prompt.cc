@@ -102,8 +102,8 @@ class InteriorRule : public PromptRule {
   }
   std::string describe() const override {
     return "interior: one positive point at the instance pixel of largest Euclidean distance to "
-           "the outside (cv::distanceTransform DIST_L2, DIST_MASK_PRECISE; the image border counts "
-           "as outside; ties to the lowest row, then the lowest column)";
+           "the outside (the exact Euclidean distance transform; the image border counts as outside; "
+           "ties to the lowest row, then the lowest column)";
   }
   std::string name() const override { return "interior"; }
 };
