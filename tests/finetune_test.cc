@@ -282,21 +282,17 @@ TEST_F(FinetuneTest, MedsamTrainsWithAFiniteLossOnExtremeLogitsAndScoresAsEvalDo
 TEST_F(FinetuneTest, AProfileOverrideBecomesTheTunedModelsProfile) {
   write_vessel_set(dir_ / "train", 2, 1300);
   write_text(dir_ / "ft.yaml", dataset_yaml("train") + "model: {path: " + testing::small_model().string() +
-                                   ", device: cpu, profile: {upscale: direct}}
-"
-                                   "prompt: none
-run: {output: ft, threads: 2}
-"
+                                   ", device: cpu, profile: {upscale: direct}}\n"
+                                   "prompt: none\nrun: {output: ft, threads: 2}\n"
                                    "finetune: {epochs: 1, lr: 0.001, validation_fraction: 0.5, "
-                                   "augment: {flips: false, rot90: false}}
-");
+                                   "augment: {flips: false, rot90: false}}\n");
   FinetuneResult result = finetune(load_config(dir_ / "ft.yaml"), {});
   ASSERT_FALSE(result.model.empty());
 
   const ModelInfo tuned_info = read_model_info(result.model);
-  EXPECT_EQ(tuned_info.metadata["profile"]["upscale"], "direct");
-  EXPECT_EQ(tuned_info.metadata["profile"]["name"], "sam");
-  EXPECT_EQ(tuned_info.metadata["finetune"]["profile_overrides"],
+  EXPECT_EQ(tuned_info.metadata.at("profile").at("upscale"), "direct");
+  EXPECT_EQ(tuned_info.metadata.at("profile").at("name"), "sam");
+  EXPECT_EQ(tuned_info.metadata.at("finetune").value("profile_overrides", json()),
             json({{"upscale", {{"model", "via_input"}, {"run", "direct"}}}}));
 
   const double tuned = eval_dice(result.model, held_out_dataset(result), true, "tuned");
