@@ -190,13 +190,6 @@ torch::Tensor single_mask_logits(torch::jit::Module& module, const Example& ex) 
   return out.toTuple()->elements()[0].toTensor().slice(1, 0, 1);
 }
 
-// The output at the original image size, upscaled by the model profile's rule with the very
-// function the evaluation thresholds (mask_tensors.h). The loss is taken at this size so that
-// the ground truth is never resampled: a 1-pixel vessel would be blurred away at 256x256.
-torch::Tensor full_size_logits(const torch::Tensor& low_res, const ResizeTransform& t) {
-  return upscale_to_image(low_res, t);
-}
-
 // MedSAM's rule ("direct_sigmoid") up to its last step: the probabilities resized to H x W, the
 // values whose logit() eval thresholds, bit for bit (the direct rule resizes whatever map it is
 // given).
@@ -213,19 +206,22 @@ torch::Tensor weighted_loss(const torch::Tensor& p, const torch::Tensor& bce, co
   return o.dice_weight * dice + o.bce_weight * bce;
 }
 
-// The soft Dice and binary cross-entropy of the full-size output against the target.
+// The soft Dice and binary cross-entropy of the output at the original image size, upscaled by
+// the model profile's rule with the very function the evaluation thresholds (upscale_to_image,
+// mask_tensors.h). The loss is taken at this size so that the ground truth is never resampled:
+// a 1-pixel vessel would be blurred away at the decoder's 256x256.
 torch::Tensor loss_of(const torch::Tensor& low_res, const ResizeTransform& t, const torch::Tensor& target,
                       const FinetuneOptions& o) {
   if (t.upscale == UpscaleRule::kDirectSigmoid) {
     // Eval's logits are logit() of resized probabilities: +-inf where one rounds to 1 or 0 (a
     // low-res logit beyond about +17 or -104), which would make the loss and its gradient NaN.
     // The same loss on the probabilities themselves stays finite (the cross-entropy's log is
-    // clamped at -100, and the sigmoid's gradient vanishes where it saturates).
-    // The clamp changes no value in [0, 1]; binary_cross_entropy throws on any outside it.
+    // clamped at -100, and the sigmoid's gradient vanishes where it saturates). The clamp
+    // changes no value in [0, 1]; binary_cross_entropy throws on any outside it.
     const torch::Tensor p = resized_probabilities(low_res, t).clamp(0, 1);
     return weighted_loss(p, torch::binary_cross_entropy(p, target), target, o);
   }
-  const torch::Tensor logits = full_size_logits(low_res, t);
+  const torch::Tensor logits = upscale_to_image(low_res, t);
   return weighted_loss(torch::sigmoid(logits), torch::binary_cross_entropy_with_logits(logits, target), target, o);
 }
 
@@ -468,17 +464,18 @@ struct TrainableModel {
 json training_record(const Config& config, const FinetuneOptions& o, const PromptRule& rule,
                      const TrainableModel& model, const TrainingSet& data) {
   json record = {{"base_model", fs::absolute(config.model.path).lexically_normal().string()},
-          {"base_model_sha256", model.sam.info().sha256},
-          {"dataset", config.dataset},
-          {"instances", {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
-          {"prompt", rule.name()},
-          {"prompt_description", rule.describe()},
-          {"mask_output", "token 0 (single-mask output; evaluate with mask_policy: single)"},
-          {"loss_resolution", "original image size (logits upscaled as in evaluation)"},
-          {"options", to_json(o)},
-          {"trainable_parameters", model.names.size()},
-          {"train_ids", ids_of(data.train)},
-          {"validation_ids", ids_of(data.validation)}};
+                 {"base_model_sha256", model.sam.info().sha256},
+                 {"dataset", config.dataset},
+                 {"instances",
+                  {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
+                 {"prompt", rule.name()},
+                 {"prompt_description", rule.describe()},
+                 {"mask_output", "token 0 (single-mask output; evaluate with mask_policy: single)"},
+                 {"loss_resolution", "original image size (logits upscaled as in evaluation)"},
+                 {"options", to_json(o)},
+                 {"trainable_parameters", model.names.size()},
+                 {"train_ids", ids_of(data.train)},
+                 {"validation_ids", ids_of(data.validation)}};
   // Only when there are some, so that the fingerprints of earlier checkpoints stay valid.
   const json& overrides = model.sam.info().profile_overrides;
   if (!overrides.empty()) record["profile_overrides"] = overrides;
@@ -608,7 +605,7 @@ class Training {
     for (size_t i = 0; i < data_.validation.size(); ++i) {
       // Cached after the training images, under indices of their own.
       const Example& ex = examples_.get(data_.validation[i], data_.train.size() + i, Variant{}, 0);
-      const torch::Tensor logits = full_size_logits(single_mask_logits(model_.module, ex), ex.transform);
+      const torch::Tensor logits = upscale_to_image(single_mask_logits(model_.module, ex), ex.transform);
       sum += hard_dice(logits, ex.target, model_.sam.info().mask_threshold);
     }
     return sum / static_cast<double>(data_.validation.size());
