@@ -47,10 +47,9 @@ from torch import Tensor, nn
 import sam2_image
 import tiny_vit  # MobileSAM's image encoder, beside this file
 from sam_blocks import (Device, Float32LayerNorm, LayerNorm2d, MLP, MLPBlock, MaskDecoderBase, PromptEncoder,
-                        TwoWayTransformer, hypernetwork_mlps, noise, output_upscaling, perturb_affine,
-                        scale_mask_logits, window_partition, window_unpartition)
+                        TwoWayTransformer, export_metadata, hypernetwork_mlps, noise, output_upscaling,
+                        perturb_affine, scale_mask_logits, window_partition, window_unpartition)
 
-FORMAT = "sambench-sam/1"
 IMAGE_SIZE = 1024
 PATCH_SIZE = 16
 EMBEDDING_SIZE = IMAGE_SIZE // PATCH_SIZE  # 64
@@ -60,6 +59,10 @@ NUM_MASK_OUTPUTS = 4  # single-mask token + 3 multimask tokens
 PIXEL_MEAN = [123.675, 116.28, 103.53]
 PIXEL_STD = [58.395, 57.12, 57.375]
 MASK_THRESHOLD = 0.0
+# The metadata's values of SAM's family (sam_blocks.export_metadata).
+METADATA_CONSTANTS = dict(image_size=IMAGE_SIZE, embedding_size=EMBEDDING_SIZE, low_res_size=LOW_RES_SIZE,
+                          pixel_mean=PIXEL_MEAN, pixel_std=PIXEL_STD, mask_threshold=MASK_THRESHOLD,
+                          num_mask_outputs=NUM_MASK_OUTPUTS)
 
 # Each model's own pipeline around the network ("profile" in the metadata, read by sambench's
 # model_profile.h): how its official code resizes and normalizes an image, returns the logits to
@@ -481,30 +484,17 @@ def sha256_file(path: str) -> str:
     return h.hexdigest()
 
 
+def encoder_attention(model_type: str, attention: str) -> str:
+    """The metadata's encoder_attention: a ViT's --attention choice; MobileSAM's TinyViT has
+    its own windowed attention with a learned bias per offset, which --attention does not choose."""
+    return "tiny_vit" if MODEL_CONFIGS[model_type].get("encoder") == "tiny_vit" else attention
+
+
 def make_metadata(model_type: str, checkpoint: Optional[str], seed: Optional[int],
                   attention: str = "textbook") -> str:
-    meta = {
-        "format": FORMAT,
-        "model_type": model_type,
-        "image_size": IMAGE_SIZE,
-        "embedding_size": EMBEDDING_SIZE,
-        "low_res_size": LOW_RES_SIZE,
-        "pixel_mean": PIXEL_MEAN,
-        "pixel_std": PIXEL_STD,
-        "mask_threshold": MASK_THRESHOLD,
-        "num_mask_outputs": NUM_MASK_OUTPUTS,
-        "encoder_layer_norms": "float32",  # whatever the encoder's dtype (see sam_blocks.py)
-        "encoder_attention": attention,
-        # encode takes [B,3,S,S]; on a CPU each image keeps its batch-1 bits (Sam.encode).
-        "batched_encode": True,
-        "checkpoint": os.path.basename(checkpoint) if checkpoint else None,
-        "checkpoint_sha256": sha256_file(checkpoint) if checkpoint else None,
-        "random_init": checkpoint is None,
-        "seed": seed if checkpoint is None else None,
-        "torch_version": torch.__version__,
-        "profile": PROFILES[MODEL_CONFIGS[model_type]["profile"]],
-    }
-    return json.dumps(meta, sort_keys=True, separators=(",", ":"))
+    return export_metadata(model_type, METADATA_CONSTANTS, PROFILES[MODEL_CONFIGS[model_type]["profile"]],
+                           encoder_attention(model_type, attention), checkpoint,
+                           sha256_file(checkpoint) if checkpoint else None, seed)
 
 
 def read_metadata(path: str) -> Dict:

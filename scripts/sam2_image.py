@@ -20,8 +20,6 @@ Slots 1..3 are the multimask outputs. The caller pads the points (SAM 2.1 always
 (0,0)/-1 point, boxes go first as labels 2, 3) and maps them into the 1024x1024 input frame.
 """
 
-import json
-import os
 from typing import Dict, List, Optional, Tuple
 
 import torch
@@ -29,8 +27,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from sam_blocks import (Device, Float32LayerNorm, LayerNorm2d, MLP, MaskDecoderBase, PromptEncoder,
-                        TwoWayTransformer, hypernetwork_mlps, noise, output_upscaling, perturb_affine,
-                        scale_mask_logits, window_partition, window_unpartition)
+                        TwoWayTransformer, export_metadata, hypernetwork_mlps, noise, output_upscaling,
+                        perturb_affine, scale_mask_logits, window_partition, window_unpartition)
 
 IMAGE_SIZE = 1024
 EMBEDDING_SIZE = 64  # the decoder's grid: stride 16
@@ -42,7 +40,10 @@ PIXEL_STD = [0.229, 0.224, 0.225]
 MASK_THRESHOLD = 0.0
 STABILITY_DELTA = 0.05  # the image predictor's dynamic single-mask choice
 STABILITY_THRESH = 0.98
-FORMAT = "sambench-sam/1"
+# The metadata's values of SAM 2.1 (sam_blocks.export_metadata).
+METADATA_CONSTANTS = dict(image_size=IMAGE_SIZE, embedding_size=EMBEDDING_SIZE, low_res_size=LOW_RES_SIZE,
+                          pixel_mean=PIXEL_MEAN, pixel_std=PIXEL_STD, mask_threshold=MASK_THRESHOLD,
+                          num_mask_outputs=NUM_MASK_OUTPUTS)
 
 # Trunk sizes from the official sam2.1_hiera_{t,s,b+,l}.yaml; what a config leaves out is the
 # Hiera default (stages 2,3,16,3; global blocks 12,16,20; background 14x14; windows 8,4,14,7).
@@ -437,26 +438,6 @@ def image_path_state(checkpoint: Dict, path: str) -> Dict[str, Tensor]:
 def make_metadata(model_type: str, checkpoint: Optional[str], checkpoint_sha256: Optional[str],
                   seed: Optional[int]) -> str:
     """sambench.json for a SAM 2.1 export: the SAM fields with SAM 2.1's values, and the profile."""
-    meta = {
-        "format": FORMAT,
-        "model_type": model_type,
-        "image_size": IMAGE_SIZE,
-        "embedding_size": EMBEDDING_SIZE,
-        "low_res_size": LOW_RES_SIZE,
-        "pixel_mean": PIXEL_MEAN,
-        "pixel_std": PIXEL_STD,
-        "mask_threshold": MASK_THRESHOLD,
-        "num_mask_outputs": NUM_MASK_OUTPUTS,
-        "encoder_layer_norms": "float32",
-        "encoder_attention": "textbook",
-        "batched_encode": True,
-        # encode returns these, in this order; decode takes them before the prompts.
-        "embedding_tensors": ["image_embed", "feat_s0", "feat_s1"],
-        "profile": PROFILE,
-        "checkpoint": os.path.basename(checkpoint) if checkpoint else None,
-        "checkpoint_sha256": checkpoint_sha256,
-        "random_init": checkpoint is None,
-        "seed": seed if checkpoint is None else None,
-        "torch_version": torch.__version__,
-    }
-    return json.dumps(meta, sort_keys=True, separators=(",", ":"))
+    return export_metadata(model_type, METADATA_CONSTANTS, PROFILE, "textbook", checkpoint, checkpoint_sha256, seed,
+                           # encode returns these, in this order; decode takes them before the prompts.
+                           extra={"embedding_tensors": ["image_embed", "feat_s0", "feat_s1"]})

@@ -1,5 +1,5 @@
-"""The layers that SAM, MobileSAM and SAM 2.1 share, written for torch.jit.script, and the
-helpers of their seeded random init.
+"""The layers that SAM, MobileSAM and SAM 2.1 share, written for torch.jit.script, the
+helpers of their seeded random init, and the builder of every export's sambench.json.
 
 Imported by export_sam.py (SAM's ViT encoder, prompt encoder and mask decoder), tiny_vit.py
 (MobileSAM's encoder) and sam2_image.py (SAM 2.1's image path); it imports none of them.
@@ -19,14 +19,18 @@ SAM 2.1's point padding (always one padding point, boxes first) is the caller's:
 encoder embeds whatever points and labels it is given.
 """
 
+import json
 import math
-from typing import List, Optional, Tuple, Type
+import os
+from typing import Dict, List, Optional, Tuple, Type
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 Device = Optional[torch.device]
+
+METADATA_FORMAT = "sambench-sam/1"  # sambench.json's "format" in every family
 
 PROMPT_DIM = 256  # the prompt encoder's and mask decoder's width in every family
 IMAGE_SIZE = 1024  # the square input frame that point coordinates refer to
@@ -388,3 +392,36 @@ def scale_mask_logits(decoder: MaskDecoderBase, gain: float = LOGIT_GAIN) -> Non
         for mlp in decoder.output_hypernetworks_mlps:
             mlp.layers[-1].weight.mul_(gain)
             mlp.layers[-1].bias.mul_(gain)
+
+
+# --------------------------------------------------------------------------
+# The export's metadata (sambench.json)
+# --------------------------------------------------------------------------
+
+
+def export_metadata(model_type: str, constants: Dict, profile: Dict, encoder_attention: str,
+                    checkpoint: Optional[str], checkpoint_sha256: Optional[str], seed: Optional[int],
+                    extra: Optional[Dict] = None) -> str:
+    """sambench.json of an export, as sambench's model_metadata.cc reads it: the fields every
+    family writes, with the family's own values. constants: image_size, embedding_size,
+    low_res_size, pixel_mean, pixel_std, mask_threshold, num_mask_outputs. encoder_attention:
+    what the image encoder's attention is (a ViT's --attention choice, or the encoder's own
+    kind). extra: the family's fields of its own (SAM 2.1's embedding_tensors)."""
+    meta = {
+        "format": METADATA_FORMAT,
+        "model_type": model_type,
+        **{key: constants[key] for key in ("image_size", "embedding_size", "low_res_size", "pixel_mean",
+                                           "pixel_std", "mask_threshold", "num_mask_outputs")},
+        "encoder_layer_norms": "float32",  # whatever the encoder's dtype (Float32LayerNorm, LayerNorm2d)
+        "encoder_attention": encoder_attention,
+        # encode takes [B,3,S,S]; on a CPU each image keeps its batch-1 bits.
+        "batched_encode": True,
+        "profile": profile,
+        "checkpoint": os.path.basename(checkpoint) if checkpoint else None,
+        "checkpoint_sha256": checkpoint_sha256 if checkpoint else None,
+        "random_init": checkpoint is None,
+        "seed": seed if checkpoint is None else None,
+        "torch_version": torch.__version__,
+        **(extra or {}),
+    }
+    return json.dumps(meta, sort_keys=True, separators=(",", ":"))

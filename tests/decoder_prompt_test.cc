@@ -51,5 +51,36 @@ TEST(ToDecoderPrompt, BoxFirstAndAlwaysPadded) {
   EXPECT_EQ(to_decoder_prompt(Prompt{}, t, profile).size(), 0);
 }
 
+// The point (23/7, 25/7) of a 333 x 250 image in the square frame, as each official pipeline maps
+// it (values printed by PyTorch 1.13 and numpy): SAM2Transforms.transform_coords computes on a
+// float32 tensor, x / w * 1024 each step in float32; MedSAM_Inference.py computes in float64
+// numpy, then casts to float32. They differ in x's last bit.
+TEST(ToDecoderPrompt, Sam2MapsPointsInFloat32AndMedsamInFloat64) {
+  ModelProfile sam2 = sam_profile();
+  sam2.resize = ResizeRule::kSquare;
+  sam2.resize_filter = ResizeFilter::kTorchBilinearAa;
+  sam2.value_range = 1;
+  ModelProfile medsam = sam_profile();
+  medsam.resize = ResizeRule::kSquare;
+  medsam.resize_filter = ResizeFilter::kSkimageCubicAaUint8;
+  const Prompt p{{{23.0 / 7, 25.0 / 7}}, {kPositive}, std::nullopt};
+  const DecoderPrompt official2 = to_decoder_prompt(p, model_transform(sam2, 250, 333), sam2);
+  const DecoderPrompt medsam_prompt = to_decoder_prompt(p, model_transform(medsam, 250, 333), medsam);
+  EXPECT_EQ(official2.coords[0], 10.103818893432617f);
+  EXPECT_EQ(official2.coords[1], 14.628571510314941f);
+  EXPECT_EQ(medsam_prompt.coords[0], 10.1038179397583f);
+  EXPECT_EQ(medsam_prompt.coords[1], 14.628571510314941f);
+}
+
+// SamPredictor's ResizeLongestSide.apply_coords: float64 numpy, coords * (new_w / old_w).
+TEST(ToDecoderPrompt, SamMapsPointsInFloat64) {
+  const Prompt p{{{23.0 / 7, 25.0 / 7}}, {kPositive}, std::nullopt};
+  const ResizeTransform t = model_transform(sam_profile(), 250, 333);
+  const DecoderPrompt d = to_decoder_prompt(p, t, sam_profile());
+  EXPECT_EQ(d.coords[0], static_cast<float>(23.0 / 7 * (1024.0 / 333)));
+  EXPECT_EQ(d.coords[1], static_cast<float>(25.0 / 7 * (769.0 / 250)));
+  EXPECT_EQ(t.new_h, 769);
+}
+
 }  // namespace
 }  // namespace sambench

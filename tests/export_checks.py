@@ -1,5 +1,5 @@
-"""What the Python export tests share: a pass/fail report, running scripts/export_sam.py, and
-the building blocks of the official checkpoints' layouts.
+"""What the Python export tests share: a pass/fail report, running scripts/export_sam.py, the
+metadata's keys, and the building blocks of the official checkpoints' layouts.
 
 The layouts are written out from the structure of the official modules (segment_anything,
 MobileSAM, sam2), independently of the exporter's code, so that a test comparing the two can
@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from typing import Dict, List, Tuple
+from typing import Dict, List, Set, Tuple
 
 import torch
 
@@ -20,6 +20,13 @@ EXPORT = os.path.join(ROOT, "scripts", "export_sam.py")
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 Layout = Dict[str, Tuple[int, ...]]
+
+# The keys of sambench.json that every family's export writes (docs/model.md), written out here,
+# not read from the exporter; SAM 2.1 adds embedding_tensors.
+METADATA_KEYS = {"format", "model_type", "image_size", "embedding_size", "low_res_size",
+                 "pixel_mean", "pixel_std", "mask_threshold", "num_mask_outputs", "checkpoint",
+                 "checkpoint_sha256", "random_init", "seed", "torch_version", "encoder_layer_norms",
+                 "encoder_attention", "batched_encode", "profile"}
 
 
 class Report:
@@ -43,6 +50,13 @@ class Report:
 
 def run_export(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, EXPORT, *args], capture_output=True, text=True)
+
+
+def check_metadata_keys(report: Report, label: str, meta: Dict, family_keys: Set[str] = frozenset()) -> None:
+    """The export's sambench.json has exactly the shared keys and the family's own."""
+    want = METADATA_KEYS | set(family_keys)
+    report.check(f"{label}: metadata has exactly the documented keys", set(meta) == want,
+                 f"missing {sorted(want - set(meta))} extra {sorted(set(meta) - want)}")
 
 
 def check_layout(report: Report, label: str, model: torch.nn.Module, want: Layout) -> Layout:

@@ -120,6 +120,10 @@ def test_checkpoint_roundtrip(tmp: str) -> None:
         check("metadata names mobile_sam and its 64x64 embedding",
               meta["model_type"] == "mobile_sam" and meta["embedding_size"] == 64 and meta["image_size"] == 1024,
               str(meta))
+        export_checks.check_metadata_keys(REPORT, "mobile_sam", meta)
+        # TinyViT's attention is its own (windows with a learned bias), not the ViT's --attention choice.
+        check("metadata's encoder_attention names TinyViT's own attention", meta["encoder_attention"] == "tiny_vit",
+              str(meta.get("encoder_attention")))
     del state["image_encoder.head.bias"]
     torch.save(state, ckpt)
     r = run_export("--model-type", "mobile_sam", "--checkpoint", ckpt, "--output", out + ".bad")

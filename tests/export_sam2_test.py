@@ -158,9 +158,12 @@ def test_single_mask_choice() -> None:
 
 
 def test_metadata(path: str) -> None:
-    meta = json.loads(sam2_image.make_metadata("x", None, None, 0))  # keys only
     got = export_sam.read_metadata(path)
-    check("metadata keys", set(got) == set(meta), f"{sorted(got)}")
+    export_checks.check_metadata_keys(REPORT, "sam2.1_hiera_tiny", got, {"embedding_tensors"})
+    check("metadata: textbook attention, batched encode, float32 norms",
+          got.get("encoder_attention") == "textbook" and got.get("batched_encode") is True
+          and got.get("encoder_layer_norms") == "float32" and got.get("format") == "sambench-sam/1",
+          json.dumps(got))
     profile = got.get("profile", {})
     check("metadata: SAM 2.1 profile",
           profile == {"name": "sam2", "resize": "square", "resize_filter": "torch_bilinear_aa",

@@ -9,11 +9,13 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <torch/script.h>
 
 #include "fixtures/test_fixtures.h"
 #include "sambench/base/file_io.h"
 #include "sambench/finetune/finetune.h"
 #include "sambench/base/hash.h"
+#include "sambench/model/sam_model.h"
 #include "sambench/report/csv.h"
 
 namespace sambench {
@@ -73,6 +75,35 @@ double mean_dice(const fs::path& run) {
   return table.rows() ? sum / static_cast<double>(table.rows()) : NAN;
 }
 
+// MedSAM's profile (docs/model.md's table).
+const json kMedsamProfile = {{"name", "medsam"},          {"resize", "square"},
+                             {"resize_filter", "skimage_cubic_aa_uint8"}, {"normalization", "min_max"},
+                             {"value_range", 255},          {"upscale", "direct_sigmoid"},
+                             {"input_size", 1024},          {"prompt", "box"},
+                             {"mask_output", "single"},     {"pad_point", "without_box"},
+                             {"box_position", "last"}};
+
+// The small model with MedSAM's profile, its single-mask token's logits multiplied by `gain`
+// (the last layer of its hypernetwork MLP, weight and bias: the logits are linear in it), so
+// that they reach far beyond the +-17 where a float32 sigmoid rounds to 1.
+fs::path medsam_small_model(const fs::path& path, double gain) {
+  torch::jit::ExtraFilesMap extra{{"sambench.json", ""}};
+  torch::jit::Module module = torch::jit::load(testing::small_model().string(), torch::kCPU, extra);
+  torch::NoGradGuard no_grad;
+  int scaled = 0;
+  for (const auto& p : module.named_parameters(/*recurse=*/true)) {
+    if (p.name.rfind("mask_decoder.output_hypernetworks_mlps.0.layers.2.", 0) == 0) {
+      p.value.mul_(gain);
+      ++scaled;
+    }
+  }
+  EXPECT_EQ(scaled, 2);  // weight and bias
+  json metadata = json::parse(extra["sambench.json"]);
+  metadata["profile"] = kMedsamProfile;
+  module.save(path.string(), {{"sambench.json", metadata.dump()}});
+  return path;
+}
+
 class FinetuneTest : public ::testing::Test {
  protected:
   // A training config over `root` (relative to the temp folder) with the given finetune options.
@@ -96,6 +127,17 @@ class FinetuneTest : public ::testing::Test {
     auto r = run_sambench("eval --config '" + (dir_ / (out + ".yaml")).string() + "'");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return mean_dice(dir_ / out);
+  }
+
+  // The run's held-out image alone, as a dataset of its own in "held".
+  std::string held_out_dataset(const FinetuneResult& result, const std::string& root = "train") {
+    EXPECT_EQ(result.validation_ids.size(), 1u);
+    const std::string id = result.validation_ids.at(0);
+    for (const char* folder : {"images", "masks"}) {
+      fs::create_directories(dir_ / "held" / folder);
+      fs::copy_file(dir_ / root / folder / (id + ".png"), dir_ / "held" / folder / (id + ".png"));
+    }
+    return dataset_yaml("held");
   }
 
   TempDir dir_;
@@ -195,14 +237,9 @@ TEST_F(FinetuneTest, Sam2TrainsAndScoresAsEvalDoes) {
   ASSERT_EQ(result.validation_ids.size(), 1u);
   ASSERT_FALSE(result.model.empty());
 
-  // The held-out image alone, as a dataset of its own.
-  const std::string id = result.validation_ids[0];
-  for (const char* folder : {"images", "masks"}) {
-    fs::create_directories(dir_ / "held" / folder);
-    fs::copy_file(dir_ / "train" / folder / (id + ".png"), dir_ / "held" / folder / (id + ".png"));
-  }
-  const double base = eval_dice(sam2, dataset_yaml("held"), true, "base");
-  const double tuned = eval_dice(result.model, dataset_yaml("held"), true, "tuned");
+  const std::string held = held_out_dataset(result);
+  const double base = eval_dice(sam2, held, true, "base");
+  const double tuned = eval_dice(result.model, held, true, "tuned");
   // per_instance.csv writes 6 decimals; one pixel more or less moves this Dice by about 1e-3.
   EXPECT_NEAR(base, result.log[0].validation_dice, 1e-6);
   EXPECT_NEAR(tuned, result.log.back().validation_dice, 1e-6);
@@ -212,6 +249,59 @@ TEST_F(FinetuneTest, Sam2TrainsAndScoresAsEvalDoes) {
   EXPECT_EQ(summary["model"]["profile"]["upscale"], "direct");
   EXPECT_EQ(summary["model"]["metadata"]["model_type"], "sam2.1_hiera_tiny");
   EXPECT_EQ(summary["model"]["metadata"]["finetune"]["base_model_sha256"], sha256_file(sam2));
+}
+
+// MedSAM's upscale resizes probabilities, and eval's logits are their logit(): +-inf where a
+// probability rounds to 1 or 0. A loss taken on those logits is NaN; the one on the probabilities
+// stays finite. The small model with MedSAM's profile and logits in the thousands trains with a
+// finite loss, and the held-out Dice the log records is what eval measures (the tuned file keeps
+// MedSAM's profile).
+TEST_F(FinetuneTest, MedsamTrainsWithAFiniteLossOnExtremeLogitsAndScoresAsEvalDoes) {
+  const fs::path medsam = medsam_small_model(dir_ / "medsam_small.pt", 1000);
+  write_vessel_set(dir_ / "train", 2, 1100);
+  FinetuneResult result = finetune(
+      config("epochs: 1, lr: 0.001, validation_fraction: 0.5, augment: {flips: false, rot90: false}", "ft", "train",
+             medsam),
+      {});
+  ASSERT_EQ(result.log.size(), 2u);
+  EXPECT_TRUE(std::isfinite(result.log[1].train_loss)) << result.log[1].train_loss;
+  ASSERT_FALSE(result.model.empty());
+
+  const std::string held = held_out_dataset(result);
+  const double base = eval_dice(medsam, held, true, "base");
+  const double tuned = eval_dice(result.model, held, true, "tuned");
+  EXPECT_NEAR(base, result.log[0].validation_dice, 1e-6);
+  EXPECT_NEAR(tuned, result.log.back().validation_dice, 1e-6);
+  const json summary = json::parse(read_file(dir_ / "tuned/summary.json"));
+  EXPECT_EQ(summary["model"]["profile"]["upscale"], "direct_sigmoid");
+}
+
+// A config's model.profile override during training is the pipeline the tuned model was trained
+// through: its metadata's profile is that one, the override is listed under "finetune", and
+// eval of the tuned file (no override) follows it, scoring the held-out image as the log did.
+TEST_F(FinetuneTest, AProfileOverrideBecomesTheTunedModelsProfile) {
+  write_vessel_set(dir_ / "train", 2, 1300);
+  write_text(dir_ / "ft.yaml", dataset_yaml("train") + "model: {path: " + testing::small_model().string() +
+                                   ", device: cpu, profile: {upscale: direct}}\n"
+                                   "prompt: none\nrun: {output: ft, threads: 2}\n"
+                                   "finetune: {epochs: 1, lr: 0.000001, validation_fraction: 0.5, "
+                                   "augment: {flips: false, rot90: false}}\n");
+  FinetuneResult result = finetune(load_config(dir_ / "ft.yaml"), {});
+  ASSERT_FALSE(result.model.empty());
+
+  const ModelInfo tuned_info = read_model_info(result.model);
+  EXPECT_EQ(tuned_info.metadata.at("profile").at("upscale"), "direct");
+  EXPECT_EQ(tuned_info.metadata.at("profile").at("name"), "sam");
+  EXPECT_EQ(tuned_info.metadata.at("finetune").value("profile_overrides", json()),
+            json({{"upscale", {{"model", "via_input"}, {"run", "direct"}}}}));
+
+  // A small step (lr 1e-6) keeps masks to compare: a Dice of 0 both ways would prove nothing.
+  ASSERT_GT(result.log.back().validation_dice, 0.1);
+  const double tuned = eval_dice(result.model, held_out_dataset(result), true, "tuned");
+  EXPECT_NEAR(tuned, result.log.back().validation_dice, 1e-6);
+  const json summary = json::parse(read_file(dir_ / "tuned/summary.json"));
+  EXPECT_EQ(summary["model"]["profile"]["upscale"], "direct");
+  EXPECT_FALSE(summary["model"].contains("profile_overrides"));
 }
 
 // The real DRIVE samples: training images 21..25 (one held out), scored on test images 01..05.

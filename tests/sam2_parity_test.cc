@@ -4,7 +4,9 @@
 // (export_sam2_tiny_model), and the C++ pipeline must reproduce it: model input within 1e-6,
 // features, logits and IoUs within 1e-4, the same kept masks, no flip where |logit| > 1e-3.
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -18,6 +20,7 @@
 #include "sambench/model/postprocess.h"
 #include "sambench/model/sam_model.h"
 #include "sambench/model/torch_resize.h"
+#include "sambench/prompts/decoder_prompt.h"
 
 namespace sambench {
 namespace {
@@ -151,6 +154,48 @@ TEST_F(Sam2Parity, FixturesCoverSizesPromptsAndBothSingleMaskBranches) {
   }
   EXPECT_GE(sizes.size(), 3u);
   EXPECT_TRUE(portrait && landscape && box && points_and_box && mask_input && fallback);
+}
+
+// The prompt in original-image pixels, b-th of the group, as the official predictor was given it.
+Prompt fixture_prompt(const json& prompts, size_t b) {
+  Prompt p;
+  if (!prompts["points"].is_null()) {
+    for (const auto& xy : prompts["points"][b]) p.points.push_back({xy[0].get<double>(), xy[1].get<double>()});
+    for (const auto& label : prompts["labels"][b]) p.labels.push_back(label.get<int>());
+  }
+  if (!prompts["boxes"].is_null()) {
+    const json& box = prompts["boxes"][b];
+    p.box = Box{{box[0].get<double>(), box[1].get<double>()}, {box[2].get<double>(), box[3].get<double>()}};
+  }
+  return p;
+}
+
+// sambench's decoder prompts (to_decoder_prompt through the profile's transform) are the
+// official prompt encoder's input bit for bit: the points and box corners in SAM 2.1's order,
+// with its padding point, mapped with SAM2Transforms' float32 arithmetic.
+TEST_F(Sam2Parity, DecoderPromptsAreTheOfficialOnesBitForBit) {
+  const json m = manifest();
+  const ModelProfile& profile = model_->info().profile;
+  float worst = 0;
+  size_t points = 0;
+  for (const auto& c : m["cases"]) {
+    const ResizeTransform t = model_transform(profile, c["height"].get<int>(), c["width"].get<int>());
+    for (const auto& g : c["groups"]) {
+      SCOPED_TRACE(g["kind"].get<std::string>());
+      const size_t batch = g["batch"];
+      const std::vector<float> coords = read_f32(g["coords"]), labels = read_f32(g["labels"]);
+      const size_t n = labels.size() / batch;
+      for (size_t b = 0; b < batch; ++b) {
+        const DecoderPrompt ours = to_decoder_prompt(fixture_prompt(g["prompts"], b), t, profile);
+        const std::vector<float> official(coords.begin() + b * n * 2, coords.begin() + (b + 1) * n * 2);
+        EXPECT_EQ(ours.labels, std::vector<float>(labels.begin() + b * n, labels.begin() + (b + 1) * n));
+        EXPECT_EQ(ours.coords, official);
+        worst = std::max(worst, max_abs_diff(ours.coords, official));
+        points += n;
+      }
+    }
+  }
+  std::printf("decoder prompt coordinates: %zu points, largest difference from the official %g\n", points, worst);
 }
 
 // One test walks the whole pipeline per image, so each is encoded once.

@@ -183,23 +183,47 @@ class Examples {
 // ---- model, loss --------------------------------------------------------------------------------
 
 // The single-mask output (token 0: what the model's own predictor returns with
-// multimask_output=False) at the original image size, upscaled by the model profile's rule with
-// the very function the evaluation thresholds (mask_tensors.h).
-// The loss is taken here so that the ground truth is never resampled: a 1-pixel vessel would be
-// blurred away at the decoder's 256x256.
-torch::Tensor full_size_logits(torch::jit::Module& module, const Example& ex) {
+// multimask_output=False), [1, 1, size, size] low-res logits.
+torch::Tensor single_mask_logits(torch::jit::Module& module, const Example& ex) {
   std::vector<torch::IValue> arguments(ex.features.begin(), ex.features.end());
   arguments.insert(arguments.end(), {ex.coords, ex.labels, torch::IValue()});
   auto out = module.get_method("decode")(std::move(arguments));
-  return upscale_to_image(out.toTuple()->elements()[0].toTensor().slice(1, 0, 1), ex.transform);
+  return out.toTuple()->elements()[0].toTensor().slice(1, 0, 1);
 }
 
-torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& target, const FinetuneOptions& o) {
-  torch::Tensor p = torch::sigmoid(logits);
+// MedSAM's rule ("direct_sigmoid") up to its last step: the probabilities resized to H x W, the
+// values whose logit() eval thresholds, bit for bit (the direct rule resizes whatever map it is
+// given).
+torch::Tensor resized_probabilities(const torch::Tensor& low_res, const ResizeTransform& t) {
+  ResizeTransform direct = t;
+  direct.upscale = UpscaleRule::kDirect;
+  return upscale_to_image(torch::sigmoid(low_res), direct);
+}
+
+torch::Tensor weighted_loss(const torch::Tensor& p, const torch::Tensor& bce, const torch::Tensor& target,
+                            const FinetuneOptions& o) {
   // +1 keeps the soft Dice defined (and 0) for an empty target predicted empty.
   torch::Tensor dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1);
-  torch::Tensor bce = torch::binary_cross_entropy_with_logits(logits, target);
   return o.dice_weight * dice + o.bce_weight * bce;
+}
+
+// The soft Dice and binary cross-entropy of the output at the original image size, upscaled by
+// the model profile's rule with the very function the evaluation thresholds (upscale_to_image,
+// mask_tensors.h). The loss is taken at this size so that the ground truth is never resampled:
+// a 1-pixel vessel would be blurred away at the decoder's 256x256.
+torch::Tensor loss_of(const torch::Tensor& low_res, const ResizeTransform& t, const torch::Tensor& target,
+                      const FinetuneOptions& o) {
+  if (t.upscale == UpscaleRule::kDirectSigmoid) {
+    // Eval's logits are logit() of resized probabilities: +-inf where one rounds to 1 or 0 (a
+    // low-res logit beyond about +17 or -104), which would make the loss and its gradient NaN.
+    // The same loss on the probabilities themselves stays finite (the cross-entropy's log is
+    // clamped at -100, and the sigmoid's gradient vanishes where it saturates). The clamp
+    // changes no value in [0, 1]; binary_cross_entropy throws on any outside it.
+    const torch::Tensor p = resized_probabilities(low_res, t).clamp(0, 1);
+    return weighted_loss(p, torch::binary_cross_entropy(p, target), target, o);
+  }
+  const torch::Tensor logits = upscale_to_image(low_res, t);
+  return weighted_loss(torch::sigmoid(logits), torch::binary_cross_entropy_with_logits(logits, target), target, o);
 }
 
 double hard_dice(const torch::Tensor& logits, const torch::Tensor& target, float threshold) {
@@ -436,20 +460,27 @@ struct TrainableModel {
 
 // What a run trains, from what, on which images and how. The tuned model's metadata keeps it;
 // its text is the checkpoint's fingerprint, so that --resume refuses another setup's checkpoint.
+// A config's profile overrides (model.profile) are part of it: the run trains through that
+// pipeline, and the tuned model's own profile is the one it was trained with (save_tuned_model).
 json training_record(const Config& config, const FinetuneOptions& o, const PromptRule& rule,
                      const TrainableModel& model, const TrainingSet& data) {
-  return {{"base_model", fs::absolute(config.model.path).lexically_normal().string()},
-          {"base_model_sha256", model.sam.info().sha256},
-          {"dataset", config.dataset},
-          {"instances", {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
-          {"prompt", rule.name()},
-          {"prompt_description", rule.describe()},
-          {"mask_output", "token 0 (single-mask output; evaluate with mask_policy: single)"},
-          {"loss_resolution", "original image size (logits upscaled as in evaluation)"},
-          {"options", to_json(o)},
-          {"trainable_parameters", model.names.size()},
-          {"train_ids", ids_of(data.train)},
-          {"validation_ids", ids_of(data.validation)}};
+  json record = {{"base_model", fs::absolute(config.model.path).lexically_normal().string()},
+                 {"base_model_sha256", model.sam.info().sha256},
+                 {"dataset", config.dataset},
+                 {"instances",
+                  {{"min_area", config.instances.min_area}, {"whole_class", config.instances.whole_class}}},
+                 {"prompt", rule.name()},
+                 {"prompt_description", rule.describe()},
+                 {"mask_output", "token 0 (single-mask output; evaluate with mask_policy: single)"},
+                 {"loss_resolution", "original image size (logits upscaled as in evaluation)"},
+                 {"options", to_json(o)},
+                 {"trainable_parameters", model.names.size()},
+                 {"train_ids", ids_of(data.train)},
+                 {"validation_ids", ids_of(data.validation)}};
+  // Only when there are some, so that the fingerprints of earlier checkpoints stay valid.
+  const json& overrides = model.sam.info().profile_overrides;
+  if (!overrides.empty()) record["profile_overrides"] = overrides;
+  return record;
 }
 
 // One fine-tuning run into config.run.output. Its state (epochs done, the log) is what the
@@ -519,12 +550,15 @@ class Training {
     return result;
   }
 
-  // finetuned.pt: the trained module, its metadata the base model's plus the run's record and log.
+  // finetuned.pt: the trained module, its metadata the base model's plus the run's record and log,
+  // and as its profile the one training followed (the base model's, with the config's overrides
+  // applied): evaluating the tuned model then takes the pipeline it was trained through.
   fs::path save_tuned_model() {
     json record = record_;
     record["log"] = log_json(state_.log);
     record["sambench_version"] = version();
     json metadata = model_.sam.info().metadata;
+    metadata["profile"] = to_json(model_.sam.info().profile);
     metadata["finetune"] = record;
     for (auto& p : model_.params) p.set_requires_grad(false);
     const fs::path path = config_.run.output / "finetuned.pt";
@@ -556,7 +590,7 @@ class Training {
     for (size_t i : batch) {
       const size_t v = uniform_below(rng, augment_.size());
       const Example& ex = examples_.get(data_.train[i], i, augment_[v], v);
-      torch::Tensor loss = loss_of(full_size_logits(model_.module, ex), ex.target, o_);
+      torch::Tensor loss = loss_of(single_mask_logits(model_.module, ex), ex.transform, ex.target, o_);
       (loss / static_cast<double>(batch.size())).backward();
       losses.push_back(loss.item<double>());
     }
@@ -572,7 +606,8 @@ class Training {
     for (size_t i = 0; i < data_.validation.size(); ++i) {
       // Cached after the training images, under indices of their own.
       const Example& ex = examples_.get(data_.validation[i], data_.train.size() + i, Variant{}, 0);
-      sum += hard_dice(full_size_logits(model_.module, ex), ex.target, model_.sam.info().mask_threshold);
+      const torch::Tensor logits = upscale_to_image(single_mask_logits(model_.module, ex), ex.transform);
+      sum += hard_dice(logits, ex.target, model_.sam.info().mask_threshold);
     }
     return sum / static_cast<double>(data_.validation.size());
   }

@@ -96,8 +96,15 @@ cv::Mat resample_vertical(const cv::Mat& src, int out_h) {
 }  // namespace
 
 cv::Point2d ResizeTransform::apply(cv::Point2d p) const {
-  // Same arithmetic as the official code (float64), so coordinates match to the last bit:
-  // SamPredictor multiplies by the ratio, MedSAM and SAM 2.1 divide by the size first.
+  // Same arithmetic as the official code, so coordinates match to the last bit: SamPredictor
+  // multiplies by the ratio and MedSAM divides by the size first, in float64 (numpy);
+  // SAM2Transforms.transform_coords takes the points as a float32 tensor, divides by the size,
+  // then multiplies by the resolution, each step rounded to float32.
+  if (rule == ResizeRule::kSquare && float32_points) {
+    const float x = static_cast<float>(p.x) / static_cast<float>(orig_w) * static_cast<float>(target);
+    const float y = static_cast<float>(p.y) / static_cast<float>(orig_h) * static_cast<float>(target);
+    return {x, y};
+  }
   if (rule == ResizeRule::kSquare) {
     return {p.x / orig_w * target, p.y / orig_h * target};
   }
@@ -136,6 +143,7 @@ ResizeTransform model_transform(const ModelProfile& profile, int height, int wid
   ResizeTransform t = profile.resize == ResizeRule::kSquare ? square_transform(height, width, profile.input_size)
                                                             : longest_side_transform(height, width, profile.input_size);
   t.upscale = profile.upscale;
+  t.float32_points = profile.resize_filter == ResizeFilter::kTorchBilinearAa;
   return t;
 }
 

@@ -19,8 +19,11 @@ struct ResizeTransform {
   int target = 1024;
   ResizeRule rule = ResizeRule::kLongestSide;
   UpscaleRule upscale = UpscaleRule::kViaInput;  // how logits return to orig_h x orig_w (postprocess.h)
+  // Whether apply() computes the square map in float32 (SAM 2.1's SAM2Transforms works on float32
+  // tensors) rather than float64 (SamPredictor's and MedSAM's numpy arithmetic).
+  bool float32_points = false;
 
-  // A point of the original image in the model's frame.
+  // A point of the original image in the model's frame, with its official code's arithmetic.
   cv::Point2d apply(cv::Point2d p) const;
 };
 
@@ -32,7 +35,8 @@ ResizeTransform longest_side_transform(int height, int width, int target);
 // (x / width * target, y / height * target), the official code's arithmetic.
 ResizeTransform square_transform(int height, int width, int target);
 
-// The transform the profile asks for: its resize and upscale rules, to its input_size.
+// The transform the profile asks for: its resize and upscale rules, to its input_size. The float
+// path (resize_filter "torch_bilinear_aa", SAM 2.1) maps points in float32, as its transforms do.
 ResizeTransform model_transform(const ModelProfile& profile, int height, int width);
 
 // Throws Error naming the field when the profile asks for a step sambench does not apply yet
