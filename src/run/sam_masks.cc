@@ -202,11 +202,10 @@ void SamMasks::clamp_low_res(std::vector<float>& logits) const {
   for (float& v : logits) v = std::clamp(v, -bound, bound);
 }
 
-// The kept masks reach full resolution on the model's device, in the
-// calls SamPredictor would make: the multimask outputs of the image together, the single-mask
-// output alone. Their low-res logits stayed there since the decode (this runs on a worker while
-// the model decodes the next sample); only the 1-byte full-size masks come to the host, and the
-// low-res tensors are then freed.
+// The kept masks reach full resolution on the model's device, in the calls SamPredictor would
+// make: the multimask outputs of the image together, the single-mask output alone. Their low-res
+// logits stayed there since the decode (this runs on a worker while the model decodes the next
+// sample); only the 1-byte full-size masks come to the host, and the low-res tensors are freed.
 void SamMasks::upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions,
                             StageTimes& times) const {
   auto t = times.time("upscale");
