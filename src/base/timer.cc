@@ -14,6 +14,12 @@ void StageTimes::add(const std::string& stage, double seconds) { seconds_[stage]
 
 void StageTimes::add(const StageTimes& other) {
   for (const auto& [stage, seconds] : other.seconds_) seconds_[stage] += seconds;
+  for (const auto& [what, n] : other.counts_) counts_[what] += n;
+}
+
+long long StageTimes::counted(const std::string& what) const {
+  auto it = counts_.find(what);
+  return it == counts_.end() ? 0 : it->second;
 }
 
 double StageTimes::total(const std::string& stage) const {

@@ -66,6 +66,10 @@ double recall(const Overlap& o, EmptyRule rule) {
   return static_cast<double>(o.intersection) / static_cast<double>(o.truth);
 }
 
+MetricValues overlap_metrics(const Overlap& o, EmptyRule rule) {
+  return {dice(o, rule), iou(o, rule), precision(o, rule), recall(o, rule), NAN, NAN};
+}
+
 const char* metric_name(Metric m) {
   static const char* const names[] = {"dice", "iou", "precision", "recall", "nsd", "hd95"};
   return names[static_cast<size_t>(m)];

@@ -236,16 +236,22 @@ SurfaceScores surface_scores(const std::vector<MaskSlice>& slices, std::array<in
 
 MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,
                          const SurfaceOptions& surface, EmptyRule rule) {
-  SurfaceScores s;
-  if (surface.enabled) s = surface_scores(prediction, truth, spacing, surface.tolerance_mm, rule);
-  return {dice(o, rule), iou(o, rule), precision(o, rule), recall(o, rule), s.nsd, s.hd95};
+  MetricValues values = overlap_metrics(o, rule);
+  if (!surface.enabled) return values;
+  const SurfaceScores s = surface_scores(prediction, truth, spacing, surface.tolerance_mm, rule);
+  values[static_cast<size_t>(Metric::kNSD)] = s.nsd;
+  values[static_cast<size_t>(Metric::kHD95)] = s.hd95;
+  return values;
 }
 
 MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const Instance& truth, cv::Point2d spacing,
                          const SurfaceOptions& surface, EmptyRule rule) {
-  SurfaceScores s;
-  if (surface.enabled) s = surface_scores(prediction, truth, spacing, surface.tolerance_mm, rule);
-  return {dice(o, rule), iou(o, rule), precision(o, rule), recall(o, rule), s.nsd, s.hd95};
+  MetricValues values = overlap_metrics(o, rule);
+  if (!surface.enabled) return values;
+  const SurfaceScores s = surface_scores(prediction, truth, spacing, surface.tolerance_mm, rule);
+  values[static_cast<size_t>(Metric::kNSD)] = s.nsd;
+  values[static_cast<size_t>(Metric::kHD95)] = s.hd95;
+  return values;
 }
 
 }  // namespace sambench

@@ -363,34 +363,60 @@ void Evaluator::add_case_slices(const std::string& set, const PreparedSample& pr
   }
 }
 
+// Whether a job needs its kept masks on the host as full-size masks: when the surface metrics
+// read them, when they are saved (a run that saves has one policy), or when they are there
+// already. Otherwise Dice and IoU come from counts taken where the masks are.
+bool Evaluator::masks_on_host(bool finished, bool save) const {
+  return finished || save || setup_.surface.enabled;
+}
+
 // A job's work, on a worker: it reads only the sample, the setup and the mask source's
-// finish, and returns the scores in the order score() added the rows.
+// finish and counts, and returns the scores in the order score() added the rows.
 JobResult Evaluator::post_decode(const Mode& mode, const PreparedSample& prepared, PolicyPredictions& predictions,
                                  bool finished, bool save) const {
   JobResult result;
-  if (!finished) {
+  std::optional<std::vector<std::vector<Overlap>>> counts;  // per policy, the rows' counts
+  if (!masks_on_host(finished, save)) counts = masks_.device_counts(mode, prepared, predictions, result.times);
+  if (!counts && !finished) {
     masks_.finish(mode, prepared, predictions, result.times);
     auto t = result.times.time("upscale");  // the cut belongs to making the final masks
     cut_to_roi(predictions, prepared.sample.roi);
   }
-  const Sample& sample = prepared.sample;
   {
     auto t = result.times.time("metrics");
-    for (const auto& kept : predictions) {
-      for (size_t i = 0; i < kept.size(); ++i) {
-        result.scores.push_back(scores_of(setup_, kept[i].mask, prepared.instances[i], sample.spacing));
-      }
-      for (const auto& [label, masks] : kept_by_class(prepared.instances, kept)) {
-        result.scores.push_back(region_scores_of(setup_, masks, sample.labels, label, sample.spacing));
-      }
-    }
+    result.scores = counts ? scores_of_counts(*counts) : host_scores(prepared, predictions);
   }
   if (save) {
     auto t = result.times.time("write");
     result.saved_files =
-        write_predictions(setup_, prepared.ref, sample, prepared.instances, predictions.front()).files;
+        write_predictions(setup_, prepared.ref, prepared.sample, prepared.instances, predictions.front()).files;
   }
   return result;
+}
+
+// Every row's scores from the kept masks on the host: per policy its instance rows, then its
+// region rows.
+std::vector<Scored> Evaluator::host_scores(const PreparedSample& prepared, const PolicyPredictions& predictions) const {
+  const Sample& sample = prepared.sample;
+  std::vector<Scored> scores;
+  for (const auto& kept : predictions) {
+    for (size_t i = 0; i < kept.size(); ++i) {
+      scores.push_back(scores_of(setup_, kept[i].mask, prepared.instances[i], sample.spacing));
+    }
+    for (const auto& [label, masks] : kept_by_class(prepared.instances, kept)) {
+      scores.push_back(region_scores_of(setup_, masks, sample.labels, label, sample.spacing));
+    }
+  }
+  return scores;
+}
+
+// The same rows' scores from the counts taken where the masks are (no surface metrics).
+std::vector<Scored> Evaluator::scores_of_counts(const std::vector<std::vector<Overlap>>& counts) const {
+  std::vector<Scored> scores;
+  for (const auto& policy : counts) {
+    for (const Overlap& o : policy) scores.push_back({o, overlap_metrics(o, setup_.settings.empty_rule)});
+  }
+  return scores;
 }
 
 }  // namespace sambench

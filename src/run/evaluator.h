@@ -43,8 +43,11 @@ class Evaluator {
   InstanceResult instance_row(const std::string& set, const PreparedSample& sample, const Instance& inst,
                               const Prediction& pred) const;
   void add_case_slices(const std::string& set, const PreparedSample& sample, const std::vector<Prediction>& predictions);
+  bool masks_on_host(bool finished, bool save) const;
   JobResult post_decode(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions, bool finished,
                         bool save) const;
+  std::vector<Scored> host_scores(const PreparedSample& sample, const PolicyPredictions& predictions) const;
+  std::vector<Scored> scores_of_counts(const std::vector<std::vector<Overlap>>& counts) const;
   void save_partial_results(const std::string& error, const std::string& status);
 
   const RunSetup& setup_;

@@ -93,7 +93,8 @@ class SavedMasks : public MaskSource {
     throw Error(run_dir_ / "per_instance.csv", "an iterative mode's rounds cannot be rescored from saved masks");
   }
 
-  // The saved masks are at full resolution already.
+  // The saved masks are at full resolution on the host already (and device_counts gives
+  // nothing: they are counted there).
   void finish(const Mode&, const PreparedSample&, PolicyPredictions&, StageTimes&) const override {}
 
  private:

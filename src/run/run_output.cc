@@ -325,6 +325,7 @@ json timings_json(const RunSetup& setup, const RunResults& results, const StageT
           {"encode_batch", setup.config.run.encode_batch},
           {"metric_workers", setup.config.run.metric_workers},
           {"encodes_reused", encodes_reused},
+          {"host_masks", times.counted("host_masks")},
           {"embedding_cache", setup.embedding_disk_cache ? setup.embedding_disk_cache->stats() : json(nullptr)},
           {"stages", times.to_json(out.images_done)}};
 }

@@ -18,8 +18,7 @@ bool any_iterative(const std::vector<Mode>& modes) {
   return std::any_of(modes.begin(), modes.end(), [](const Mode& m) { return m.rounds > 0; });
 }
 
-// A kept output's low-res logits on the host: what finish upscales (on a worker), an iterative
-// round's mask input, what is saved.
+// A kept output's low-res logits on the host: an iterative round's mask input, what is saved.
 std::vector<float> host_values(const at::Tensor& map) {
   c10::InferenceMode guard;
   const at::Tensor host = map.to(at::kCPU).contiguous();
@@ -59,6 +58,32 @@ void SamMasks::finish(const Mode& mode, const PreparedSample& sample, PolicyPred
                       StageTimes& times) const {
   if (mode.everything) return;
   upscale_kept(sample.transform, predictions, times);
+}
+
+std::optional<std::vector<std::vector<Overlap>>> SamMasks::device_counts(const Mode& mode,
+                                                                         const PreparedSample& sample,
+                                                                         const PolicyPredictions& predictions,
+                                                                         StageTimes& times) const {
+  if (mode.everything) return std::nullopt;
+  const at::Device device(model_.info().device);
+  DeviceSample truth;
+  {
+    auto t = times.time("metrics");
+    truth = device_sample(sample.sample.labels, sample.sample.roi, device);
+  }
+  std::vector<std::vector<Overlap>> counts;
+  for (size_t k = 0; k < predictions.size(); ++k) {
+    std::vector<at::Tensor> maps;
+    for (const Prediction& pred : predictions[k]) maps.push_back(pred.low_res);
+    counts.push_back(row_counts(maps, upscale_call(k), sample.transform, model_.info().mask_threshold,
+                                sample.instances, truth, times));
+  }
+  return counts;
+}
+
+// SamPredictor upscales its single-mask output alone and its multimask outputs together.
+UpscaleCall SamMasks::upscale_call(size_t policy) const {
+  return setup_.settings.policies[policy] == MaskPolicy::kSingle ? UpscaleCall::kAlone : UpscaleCall::kGrouped;
 }
 
 const Encoded& SamMasks::encoded_image(const PreparedSample& sample) {
@@ -157,8 +182,15 @@ Prediction SamMasks::choose(const DeviceDecode& decoded, int p, MaskPolicy polic
   }
   pred.score = decoded.score(p, pred.mask_index);
   const at::Tensor& logits = decoded.logits[p][pred.mask_index];
-  pred.logits = host_values(logits);
-  pred.logits_size = static_cast<int>(logits.size(0));
+  {
+    c10::InferenceMode guard;
+    pred.low_res = logits.clone();  // its own 256 KiB: the decoder's whole output is freed
+  }
+  if (keep_logits_) {
+    pred.logits = host_values(logits);
+    clamp_low_res(pred.logits);
+    pred.logits_size = static_cast<int>(logits.size(0));
+  }
   return pred;
 }
 
@@ -170,36 +202,24 @@ void SamMasks::clamp_low_res(std::vector<float>& logits) const {
   for (float& v : logits) v = std::clamp(v, -bound, bound);
 }
 
-// Only the kept masks reach full resolution, on the model's device, in the calls SamPredictor
-// would make: the multimask outputs of the image together, the single-mask output alone. The
-// low-res logits (a 256x256 map per kept mask) came to the host after the decode, so that this
-// can run on a worker while the model decodes the next sample; they go back to the device here,
-// and only the 1-byte full-size masks come to the host. The low-res logits are then dropped
-// unless they are saved or feed an iterative round.
+// The kept masks reach full resolution on the model's device, in the calls SamPredictor would
+// make: the multimask outputs of the image together, the single-mask output alone. Their low-res
+// logits stayed there since the decode (this runs on a worker while the model decodes the next
+// sample); only the 1-byte full-size masks come to the host, and the low-res tensors are freed.
 void SamMasks::upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions,
                             StageTimes& times) const {
   auto t = times.time("upscale");
   c10::InferenceMode guard;
-  const at::Device device(model_.info().device);
   const float threshold = model_.info().mask_threshold;
   for (size_t k = 0; k < predictions.size(); ++k) {
     std::vector<Prediction>& kept = predictions[k];
     std::vector<at::Tensor> maps;
-    for (Prediction& pred : kept) {
-      const int size = pred.logits_size;
-      maps.push_back(at::from_blob(pred.logits.data(), {size, size}, at::kFloat).to(device));
-    }
-    const UpscaleCall call =
-        setup_.settings.policies[k] == MaskPolicy::kSingle ? UpscaleCall::kAlone : UpscaleCall::kGrouped;
-    std::vector<cv::Mat> masks = host_masks(maps, transform, call, threshold);
+    for (const Prediction& pred : kept) maps.push_back(pred.low_res);
+    std::vector<cv::Mat> masks = host_masks(maps, transform, upscale_call(k), threshold);
+    times.count("host_masks", static_cast<long long>(masks.size()));
     for (size_t i = 0; i < masks.size(); ++i) {
       kept[i].mask = std::move(masks[i]);
-      if (keep_logits_) {
-        clamp_low_res(kept[i].logits);
-      } else {
-        kept[i].logits = {};
-        kept[i].logits_size = 0;
-      }
+      kept[i].low_res = at::Tensor();
     }
   }
 }

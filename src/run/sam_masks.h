@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "run/mask_source.h"
+#include "sambench/model/mask_tensors.h"
 
 namespace sambench {
 
@@ -42,6 +43,11 @@ class SamMasks : public MaskSource {
   // Upscales the kept masks (upscale_kept); an everything mode's come at full resolution.
   void finish(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions,
               StageTimes& times) const override;
+  // The rows' counts from the kept masks on the model's device (row_counts); an everything
+  // mode's masks are on the host: nothing.
+  std::optional<std::vector<std::vector<Overlap>>> device_counts(const Mode& mode, const PreparedSample& sample,
+                                                                 const PolicyPredictions& predictions,
+                                                                 StageTimes& times) const override;
 
   // Samples that took the previous sample's embedding (timings.json).
   long long encodes_reused() const { return encodes_reused_; }
@@ -57,6 +63,7 @@ class SamMasks : public MaskSource {
   Prediction choose(const DeviceDecode& decoded, int p, MaskPolicy policy, const ResizeTransform& transform,
                     const Instance& instance) const;
   void upscale_kept(const ResizeTransform& transform, PolicyPredictions& predictions, StageTimes& times) const;
+  UpscaleCall upscale_call(size_t policy) const;
   void clamp_low_res(std::vector<float>& logits) const;
   std::vector<Prediction> generate(const AutomaticOptions& options, const Encoded& encoded,
                                    const std::vector<Instance>& instances);
@@ -64,7 +71,7 @@ class SamMasks : public MaskSource {
   const RunSetup& setup_;
   const SamModel& model_;
   StageTimes& times_;
-  // The low-res logits of the kept masks are kept when saved or fed to an iterative round.
+  // The low-res logits of the kept masks come to the host when saved or fed to an iterative round.
   const bool keep_logits_;
   LastEmbedding last_;
   long long encodes_reused_ = 0;

@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include "run/device_overlap.h"
 #include "sambench/model/mask_tensors.h"
 
 namespace sambench {
@@ -62,14 +63,15 @@ PolicyPredictions StandInMasks::refine(const PreparedSample& sample, const std::
 }
 
 // One prediction per object, the same for every mask policy, as low-res logits (finish
-// upscales them).
+// upscales them), in CPU tensors as SamMasks' are on a CPU.
 PolicyPredictions StandInMasks::shifted_truth(const PreparedSample& sample) {
   const ModelInfo& info = setup_.model_info();
   auto t = times_.time("decode");
+  c10::InferenceMode guard;
   std::vector<Prediction> kept(sample.instances.size());
   for (size_t i = 0; i < kept.size(); ++i) {
-    kept[i].logits = low_res_logits(sample.instances[i], sample.transform, info.low_res_size);
-    kept[i].logits_size = info.low_res_size;
+    std::vector<float> logits = low_res_logits(sample.instances[i], sample.transform, info.low_res_size);
+    kept[i].low_res = at::from_blob(logits.data(), {info.low_res_size, info.low_res_size}, at::kFloat).clone();
     kept[i].score = 1.0f;
   }
   return PolicyPredictions(setup_.settings.policies.size(), kept);
@@ -81,17 +83,35 @@ void StandInMasks::finish(const Mode&, const PreparedSample& sample, PolicyPredi
   if (predictions.empty() || predictions.front().empty()) return;
   const ModelInfo& info = setup_.model_info();
   auto t = times.time("upscale");
-  c10::InferenceMode guard;
-  std::vector<at::Tensor> maps;  // views of the predictions' logits, on CPU as SamMasks' are there
-  for (auto& p : predictions.front()) maps.push_back(at::from_blob(p.logits.data(), {p.logits_size, p.logits_size}));
+  std::vector<at::Tensor> maps;
+  for (const auto& p : predictions.front()) maps.push_back(p.low_res);
   const std::vector<cv::Mat> masks = host_masks(maps, sample.transform, UpscaleCall::kGrouped, info.mask_threshold);
+  times.count("host_masks", static_cast<long long>(masks.size()));
   for (auto& kept : predictions) {
     for (size_t i = 0; i < kept.size(); ++i) {
       kept[i].mask = masks[i];
-      kept[i].logits = {};  // nothing saves them: the stand-in runs without a model
-      kept[i].logits_size = 0;
+      kept[i].low_res = at::Tensor();
     }
   }
+}
+
+// The policies share their masks, and so their counts.
+std::optional<std::vector<std::vector<Overlap>>> StandInMasks::device_counts(const Mode&,
+                                                                             const PreparedSample& sample,
+                                                                             const PolicyPredictions& predictions,
+                                                                             StageTimes& times) const {
+  if (predictions.empty()) return std::vector<std::vector<Overlap>>{};
+  const ModelInfo& info = setup_.model_info();
+  DeviceSample truth;
+  {
+    auto t = times.time("metrics");
+    truth = device_sample(sample.sample.labels, sample.sample.roi, at::kCPU);
+  }
+  std::vector<at::Tensor> maps;
+  for (const auto& p : predictions.front()) maps.push_back(p.low_res);
+  const std::vector<Overlap> counts =
+      row_counts(maps, UpscaleCall::kGrouped, sample.transform, info.mask_threshold, sample.instances, truth, times);
+  return std::vector<std::vector<Overlap>>(predictions.size(), counts);
 }
 
 }  // namespace sambench

@@ -26,6 +26,10 @@ class StandInMasks : public MaskSource {
   // Upscales and thresholds the logits as SamPredictor upscales its multimask outputs.
   void finish(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions,
               StageTimes& times) const override;
+  // The same masks counted as tensors (row_counts), without the host masks.
+  std::optional<std::vector<std::vector<Overlap>>> device_counts(const Mode& mode, const PreparedSample& sample,
+                                                                 const PolicyPredictions& predictions,
+                                                                 StageTimes& times) const override;
 
   // The shift, in pixels of the image, from the truth to the stand-in's mask.
   static constexpr int kShiftX = 4, kShiftY = 3;

@@ -8,8 +8,9 @@
 
 namespace sambench {
 
-// Wall time per pipeline stage, summed over a run. Kept apart from results, which must be
-// byte-identical between runs while times never are.
+// Wall time per pipeline stage, summed over a run, and counts of what the stages did (for
+// example "host_masks", the full-size masks copied to the host). Kept apart from results, which
+// must be byte-identical between runs while times never are.
 class StageTimes {
  public:
   class Scope {
@@ -27,10 +28,13 @@ class StageTimes {
   void add(const std::string& stage, double seconds);
   void add(const StageTimes& other);  // e.g. the times a worker thread spent on one sample
   double total(const std::string& stage) const;
+  void count(const std::string& what, long long n) { counts_[what] += n; }
+  long long counted(const std::string& what) const;
   nlohmann::json to_json(long long images) const;
 
  private:
   std::map<std::string, double> seconds_;
+  std::map<std::string, long long> counts_;
 };
 
 }  // namespace sambench

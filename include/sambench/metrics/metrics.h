@@ -45,4 +45,9 @@ const char* metric_name(Metric m);  // "dice", "iou", "precision", "recall", "ns
 Metric parse_metric(const std::string& name);  // throws Error for an unknown name
 using MetricValues = std::array<double, kMetricCount>;  // indexed by size_t(Metric)
 
+// The metrics that follow from the overlap counts alone (Dice, IoU, precision, recall), in
+// kMetrics order, with NSD and HD95 NaN: what a row carries when surface metrics are off, and
+// all a row needs when its counts were taken where the masks are (on the model's device).
+MetricValues overlap_metrics(const Overlap& o, EmptyRule rule);
+
 }  // namespace sambench

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <ATen/core/Tensor.h>
 #include <opencv2/core.hpp>
 
 #include "sambench/data/instances.h"
@@ -14,10 +15,13 @@
 namespace sambench {
 
 struct Prediction {
-  cv::Mat mask;  // CV_8U, 0/1, the image's full resolution
+  cv::Mat mask;  // CV_8U, 0/1, the image's full resolution; empty until a step needs it on the host
   int mask_index = 0;
-  float score = 0.0f;          // SAM's predicted IoU for the kept mask
-  std::vector<float> logits;   // the kept mask's low-res logits, only when they are saved
+  float score = 0.0f;  // SAM's predicted IoU for the kept mask
+  // The kept mask's [size, size] low-res logits where the model ran (a GPU's or the CPU's
+  // memory), until it is brought to full resolution; may be read from a worker thread.
+  at::Tensor low_res;
+  std::vector<float> logits;  // the same on the host, clamped, only when saved or fed to the next round
   int logits_size = 0;
 };
 
