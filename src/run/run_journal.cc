@@ -161,8 +161,11 @@ bool restore_unit(const RunProgress& progress, RunResults& results, const Unit& 
 }
 
 void finish_unit(const RunSetup& setup, RunProgress& progress, RunResults& results, const Unit& unit) {
-  fatal_on_error([&] { flush_case(setup, progress.open_case, *progress.open_unit); });
-  results.case_surfaces.finish();
+  // After the unit's jobs: they add its last slices to the case.
+  progress.metrics.in_order(*progress.open_unit, [&setup, &progress, &results](EvalOutput& unit) {
+    fatal_on_error([&] { flush_case(setup, progress.open_case, unit); });
+    results.case_surfaces.finish();
+  });
   progress.unjournaled.push_back({&unit, std::move(progress.open_unit)});
   settle(progress, results, /*wait=*/false);
 }
