@@ -82,7 +82,13 @@ void PendingMetrics::fill(Job& job, JobResult& result) {
 
 void PendingMetrics::abandon() {
   for (Job& job : jobs_) {
-    if (job.result.valid()) job.result.wait();  // a failed job's result was taken
+    if (!job.result.valid()) continue;  // a failed job: its result was taken, its files listed
+    try {
+      const JobResult result = job.result.get();
+      auto& saved = job.unit->saved_files;
+      saved.insert(saved.end(), result.saved_files.begin(), result.saved_files.end());
+    } catch (...) {  // the first failure is the one reported
+    }
   }
   jobs_.clear();
 }

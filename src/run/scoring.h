@@ -76,7 +76,8 @@ class PendingMetrics {
   size_t settled(const EvalOutput& unit, Table table) const;
 
   // Forgets the pending jobs (after a failure), once they have ended: they read the evaluator
-  // and its mask source, which go away after the failure.
+  // and its mask source, which go away after the failure. The files they wrote are listed in
+  // their units, for the run's manifest; their rows stay as they are.
   void abandon();
 
   // The threads the jobs run on (0: inside submit).
