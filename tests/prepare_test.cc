@@ -127,32 +127,37 @@ TEST_F(PrepareTest, WorkersWriteEveryFileAsOneThreadDoes) {
 // Volumes: each slice's work after the decoder runs on the workers, and its case's 3D surfaces
 // and label volume take the slice when its job is settled, in slice order. Every file but
 // timings.json as on one thread: two cases, slices without objects, saved predictions (the
-// cases' label volumes), an iterative mode beside a plain one; one worker, and three.
+// cases' label volumes), and an iterative mode beside a plain one; one worker, and three.
 TEST(PrepareVolumes, WorkersWriteEveryFileAsOneThreadDoes) {
   testing::TempDir dir;
   testing::write_ct_case(dir / "amos", "amos_0001");
   testing::write_ct_case(dir / "amos", "amos_0002");
-  auto run_with = [&](int workers) {
+  auto run_with = [&](int workers, const json& modes, bool save) {
     Config c;
     c.name = "amos";
     c.dataset = {{"adapter", "amos"}, {"root", (dir / "amos").string()}};
     c.model.path = testing::small_model();
     c.model.device = "cpu";
     c.run.output = dir / "run";
-    c.run.save_predictions = true;
+    c.run.save_predictions = save;
     c.run.workers = workers;
     c.run.prefetch = 3;
-    c.prompt = parse_prompt_modes(json::array({"centroid", {{"mode", "iterative"}, {"rounds", 2}}}));
+    c.prompt = parse_prompt_modes(modes);
     EvalOptions options;
     options.overwrite = true;
     run_eval(c, options);
     return testing::files_of(c.run.output);
   };
-  const testing::FolderFiles sequential = run_with(0);
-  EXPECT_TRUE(sequential.count("predictions/amos_0002.nii.gz"));
-  EXPECT_TRUE(sequential.count("per_case.csv"));
-  EXPECT_EQ(testing::differing_files(run_with(1), sequential), std::vector<std::string>{});
-  EXPECT_EQ(testing::differing_files(run_with(3), sequential), std::vector<std::string>{});
+  const testing::FolderFiles saved = run_with(0, "centroid", true);
+  EXPECT_TRUE(saved.count("predictions/amos_0002.nii.gz"));
+  EXPECT_TRUE(saved.count("per_case.csv"));
+  for (int workers : {1, 3}) {
+    EXPECT_EQ(testing::differing_files(run_with(workers, "centroid", true), saved), std::vector<std::string>{})
+        << workers << " workers";
+  }
+  const json iterative = json::array({"centroid", {{"mode", "iterative"}, {"rounds", 2}}});
+  const testing::FolderFiles clicked = run_with(0, iterative, false);
+  EXPECT_EQ(testing::differing_files(run_with(3, iterative, false), clicked), std::vector<std::string>{});
 }
 
 // A job that fails while it writes its masks (a folder stands where an image's label map goes):
