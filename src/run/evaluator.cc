@@ -287,7 +287,7 @@ void Evaluator::add_clicks(const std::string& set, const PreparedSample& sample,
 
 // One round of a mode: per mask policy, its instance rows, then one region row per class
 // present in the image (the union of the class's kept masks against the whole class mask). The
-// rows are added now, in order; their scores follow from a job on the metric workers (settle),
+// rows are added now, in order; their scores follow from a job on the workers (settle),
 // which first brings the masks to full resolution and cuts them to the field of view unless
 // they are `finished`, and writes policy 0's masks when `save` (a volume slice's also into its
 // case's label volume).
@@ -295,7 +295,6 @@ void Evaluator::score(const Mode& mode, int round, const std::shared_ptr<const P
                       PolicyPredictions predictions, bool finished, bool save, EvalOutput& out) {
   const PreparedSample& prepared = *shared;
   const SampleRef& ref = prepared.ref;
-  const Sample& sample = prepared.sample;
   const std::vector<Instance>& instances = prepared.instances;
   std::vector<PendingMetrics::Row> rows;
   {
