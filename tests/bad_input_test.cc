@@ -79,6 +79,7 @@ TEST(BadConfig, CountsHaveUpperBoundsCheckedBeforeTheModelLoads) {
   EXPECT_TRUE(contains(load_error(dir, kHead + "run: {prefetch: 1000}\n"), "'run.prefetch' must be from 0 to 64"));
   EXPECT_TRUE(contains(load_error(dir, kHead + "run: {metric_workers: 5000}\n"),
                        "'run.metric_workers' must be from -1 to 256"));
+  EXPECT_TRUE(contains(load_error(dir, kHead + "run: {workers: -2}\n"), "'run.workers' must be from -1 to 256"));
   EXPECT_TRUE(contains(load_error(dir, kHead + "run: {decode_batch: 100000}\n"),
                        "'run.decode_batch' must be from 0 to 4096"));
   EXPECT_TRUE(contains(load_error(dir, kHead + "instances: {min_area: 2000000000}\n"),
@@ -87,6 +88,8 @@ TEST(BadConfig, CountsHaveUpperBoundsCheckedBeforeTheModelLoads) {
                        "'metrics.nsd_tolerance_mm' must be > 0 and <= 1000"));
   EXPECT_EQ(load_error(dir, kHead + "run: {threads: 256, prefetch: 64}\nmetrics: {bootstrap: 100000}\n"),
             "(no error)");
+  // An older config's metric_workers still loads beside the pool's size.
+  EXPECT_EQ(load_error(dir, kHead + "run: {workers: 3, metric_workers: 0}\n"), "(no error)");
 }
 
 TEST(BadConfig, DuplicateKeysAreErrorsNamingTheLine) {

@@ -11,6 +11,7 @@
 #include "fixtures/run_folders.h"
 #include "fixtures/test_fixtures.h"
 #include "sambench/base/file_io.h"
+#include "sambench/base/manifest.h"
 #include "sambench/data/demo_data.h"
 #include "sambench/run/eval.h"
 
@@ -109,6 +110,88 @@ TEST_F(PrepareTest, WorkersWriteEveryFileAsOneThreadDoes) {
   const json two = json::array({"centroid", "box"}), policies = json::array({"best_score", "single"});
   const testing::FolderFiles both = run_with(0, two, policies, false);
   EXPECT_EQ(testing::differing_files(run_with(3, two, policies, false), both), std::vector<std::string>{});
+
+  // One worker for both the read-ahead (4 samples ahead) and every job after the decoder: the
+  // model thread waits on both, in turn, and nothing waits forever.
+  Config one = config("unused", /*prefetch=*/4, /*metric_workers=*/-1);
+  one.run.workers = 1;
+  one.run.save_predictions = true;
+  one.run.embedding_cache = dir_ / "cache";
+  run_eval(one, options);
+  EXPECT_EQ(testing::differing_files(testing::files_of(one.run.output), saved), std::vector<std::string>{});
+  const json timings = json::parse(read_file(one.run.output / "timings.json"));
+  EXPECT_EQ(timings["workers"], 1);
+  EXPECT_EQ(timings["metric_workers"], 1);
+}
+
+// Volumes: each slice's work after the decoder runs on the workers, and its case's 3D surfaces
+// and label volume take the slice when its job is settled, in slice order. Every file but
+// timings.json as on one thread: two cases, slices without objects, saved predictions (the
+// cases' label volumes), and an iterative mode beside a plain one; one worker, and three.
+TEST(PrepareVolumes, WorkersWriteEveryFileAsOneThreadDoes) {
+  testing::TempDir dir;
+  testing::write_ct_case(dir / "amos", "amos_0001");
+  testing::write_ct_case(dir / "amos", "amos_0002");
+  auto run_with = [&](int workers, const json& modes, bool save) {
+    Config c;
+    c.name = "amos";
+    c.dataset = {{"adapter", "amos"}, {"root", (dir / "amos").string()}};
+    c.model.path = testing::small_model();
+    c.model.device = "cpu";
+    c.run.output = dir / "run";
+    c.run.save_predictions = save;
+    c.run.workers = workers;
+    c.run.prefetch = 3;
+    c.prompt = parse_prompt_modes(modes);
+    EvalOptions options;
+    options.overwrite = true;
+    run_eval(c, options);
+    return testing::files_of(c.run.output);
+  };
+  const testing::FolderFiles saved = run_with(0, "centroid", true);
+  EXPECT_TRUE(saved.count("predictions/amos_0002.nii.gz"));
+  EXPECT_TRUE(saved.count("per_case.csv"));
+  for (int workers : {1, 3}) {
+    EXPECT_EQ(testing::differing_files(run_with(workers, "centroid", true), saved), std::vector<std::string>{})
+        << workers << " workers";
+  }
+  const json iterative = json::array({"centroid", {{"mode", "iterative"}, {"rounds", 2}}});
+  const testing::FolderFiles clicked = run_with(0, iterative, false);
+  EXPECT_EQ(testing::differing_files(run_with(3, iterative, false), clicked), std::vector<std::string>{});
+}
+
+// A job that fails while it writes its masks (a folder stands where an image's label map goes):
+// the run fails, the image's rows are not kept, and the masks the job wrote before the failure
+// are listed in the manifest, so that a later run in the folder removes them. On one thread
+// and on two workers.
+TEST_F(PrepareTest, AFailedJobsWrittenMasksAreListed) {
+  for (int workers : {0, 2}) {
+    Config c = config("unused", 2, /*metric_workers=*/-1);
+    c.run.workers = workers;
+    c.run.save_predictions = true;
+    EvalOptions options;
+    options.overwrite = true;
+    run_eval(c, options);
+    std::vector<fs::path> images;
+    for (const auto& e : fs::directory_iterator(c.run.output / "predictions")) images.push_back(e.path());
+    std::sort(images.begin(), images.end());
+    const fs::path blocked = images.at(1) / "labels.png";
+    fs::remove(blocked);
+    fs::create_directories(blocked / "in_the_way");
+    EXPECT_THROW(run_eval(c, options), std::exception) << workers << " workers";
+    const std::vector<std::string> listed = read_manifest(c.run.output);
+    size_t masks = 0;
+    for (const auto& e : fs::recursive_directory_iterator(c.run.output / "predictions")) {
+      if (!e.is_regular_file()) continue;
+      const std::string name = fs::relative(e.path(), c.run.output).string();
+      if (name.rfind(fs::relative(images.at(1), c.run.output).string(), 0) == 0) ++masks;
+      EXPECT_NE(std::find(listed.begin(), listed.end(), name), listed.end()) << name << " is not listed";
+    }
+    EXPECT_GE(masks, 1u) << "the failed job wrote no mask before its label map";
+    const std::string partial = read_file(c.run.output / "per_instance.partial.csv");
+    EXPECT_EQ(partial.find(images.at(1).filename().string() + ","), std::string::npos);
+    fs::remove_all(blocked);
+  }
 }
 
 TEST_F(PrepareTest, CacheHitGivesTheSameResultsAsAMiss) {

@@ -31,9 +31,13 @@ void RunOverrides::add_to(CLI::App* cmd, const std::string& output_help, bool en
       ->check(CLI::Range(0, kMaxEncodeBatch));
   cmd->add_option("--prefetch", prefetch, "samples read ahead on worker threads (0: sequential)")
       ->check(CLI::Range(0, kMaxPrefetch));
+  cmd->add_option("--workers", workers,
+                  "worker threads beside the model for the read-ahead and the work after the decoder (0: every "
+                  "stage on the model thread; -1: one per core the model leaves free)")
+      ->check(CLI::Range(-1, kMaxThreads));
   cmd->add_option("--metric-workers", metric_workers,
-                  "threads computing metrics beside the model (0: on the model thread; -1: one per core the model "
-                  "leaves free)")
+                  "the work after the decoder: 0 on the model thread; -1 on the workers when the model leaves "
+                  "cores free; N on the workers, N of them unless --workers says")
       ->check(CLI::Range(-1, kMaxThreads));
   cmd->add_option("--embedding-cache", embedding_cache,
                   "on-disk cache of image embeddings (a folder), reused by later runs of the same model");
@@ -67,6 +71,7 @@ void RunOverrides::apply(Config& config) const {
   if (decode_batch >= 0) config.run.decode_batch = decode_batch;
   if (encode_batch >= 0) config.run.encode_batch = encode_batch;
   if (prefetch >= 0) config.run.prefetch = prefetch;
+  if (workers >= -1) config.run.workers = workers;
   if (metric_workers >= -1) config.run.metric_workers = metric_workers;
 }
 

@@ -18,11 +18,11 @@ const CLI::Validator& non_empty();
 
 struct RunOverrides {
   std::string model, output, device, embedding_cache, precision, data_root;
-  int limit = -1, threads = -1, decode_batch = -1, encode_batch = -1, prefetch = -1, metric_workers = -2;
+  int limit = -1, threads = -1, decode_batch = -1, encode_batch = -1, prefetch = -1, workers = -2, metric_workers = -2;
   bool shared_embedding_cache = false;
 
   // --model, --output (described by `output_help`), --limit, --threads, --device, --data-root; with
-  // `engine`, also --decode-batch, --encode-batch, --prefetch, --metric-workers, --embedding-cache,
+  // `engine`, also --decode-batch, --encode-batch, --prefetch, --workers, --metric-workers, --embedding-cache,
   // --shared-embedding-cache and --precision.
   void add_to(CLI::App* cmd, const std::string& output_help, bool engine);
   // Sets what was given on the command line; the rest stays as the config says.

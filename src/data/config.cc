@@ -400,7 +400,7 @@ Config load_config(const fs::path& file) {
 
   Section run(root.value("run", json()), "run", file,
               {"output", "threads", "limit", "decode_batch", "save_predictions", "save_logits", "prefetch",
-               "metric_workers", "embedding_cache", "embedding_cache_shared", "encode_batch"});
+               "workers", "metric_workers", "embedding_cache", "embedding_cache_shared", "encode_batch"});
   run.get_path("output", config.run.output);
   run.get("threads", config.run.threads);
   run.get("limit", config.run.limit);
@@ -409,6 +409,7 @@ Config load_config(const fs::path& file) {
   run.get("save_logits", config.run.save_logits);
   run.get("prefetch", config.run.prefetch);
   run.get("encode_batch", config.run.encode_batch);
+  run.get("workers", config.run.workers);
   run.get("metric_workers", config.run.metric_workers);
   run.get_path("embedding_cache", config.run.embedding_cache);
   run.get("embedding_cache_shared", config.run.embedding_cache_shared);
@@ -500,8 +501,10 @@ void validate(const Config& config) {
   require(config.run.limit >= 0, "'run.limit' must be >= 0 (0 = no limit)");
   require_range(config.run.decode_batch, 0, kMaxDecodeBatch, "run.decode_batch", "0 = chosen per device");
   require_range(config.run.prefetch, 0, kMaxPrefetch, "run.prefetch", "0 = no read-ahead");
+  require_range(config.run.workers, -1, kMaxThreads, "run.workers",
+                "0 = every stage on the model thread, -1 = one per core the model leaves free");
   require_range(config.run.metric_workers, -1, kMaxThreads, "run.metric_workers",
-                "0 = on the model thread, -1 = one per core the model leaves free");
+                "0 = on the model thread, -1 = on the workers when the model leaves cores free");
   require_range(config.run.encode_batch, 0, kMaxEncodeBatch, "run.encode_batch", "0 = chosen per device");
   require(std::find(kPrecisions.begin(), kPrecisions.end(), config.model.precision) != kPrecisions.end(),
           "'model.precision' must be one of " + join(kPrecisions) + ", not '" + config.model.precision + "'");

@@ -22,7 +22,7 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string> kStageOrder = {"wait",   "read",    "preprocess", "cache",   "encode", "prompt",
-                                              "decode", "upscale", "score",      "metrics", "write"};
+                                              "decode", "upscale", "score",      "metrics", "write", "wait_workers"};
 
 double overhead_share(const BenchRepeat& r) {
   auto stage = [&](const char* s) { return r.stages.count(s) ? r.stages.at(s) : 0.0; };
@@ -116,6 +116,7 @@ BenchResult run_bench(const Config& config, const BenchOptions& options) {
                     {"machine_cores", std::thread::hardware_concurrency()},
                     {"optimized_blas", optimized_blas_loaded()},
                     {"prefetch", config.run.prefetch},
+                    {"workers", config.run.workers},
                     {"metric_workers", config.run.metric_workers},
                     {"decode_batch", config.run.decode_batch},
                     {"encode_batch", config.run.encode_batch},

@@ -159,7 +159,9 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
   if (config.run.encode_batch == 0) config.run.encode_batch = default_encode_batch(device);
   // The stand-in leaves every core to the harness, as a GPU nearly does.
   const int model_threads = options.stand_in_model ? 0 : device != "cpu" ? 1 : threads;
-  config.run.metric_workers = resolve_metric_workers(config.run.metric_workers, model_threads);
+  const WorkerPlan plan = plan_workers(config.run, model_threads);
+  config.run.workers = plan.workers;  // as timings.json records them
+  config.run.metric_workers = plan.post_decode_on_workers ? plan.workers : 0;
 
   // Rebuilt for the model: a config without a mask_policy keeps what the model's own pipeline
   // keeps, and everything mode takes the model's official defaults.
@@ -181,7 +183,7 @@ EvalResult run_eval(const Config& requested, const EvalOptions& options) {
         config.run.embedding_cache_shared, preprocessing_key(info.profile));
   }
   RunResults results(setup);
-  RunProgress progress(static_cast<size_t>(std::max(0, config.run.metric_workers)));
+  RunProgress progress(plan);
   log_start(setup);
   open_run(setup, progress, options.resume);
   long long encodes_reused = 0;

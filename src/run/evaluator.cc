@@ -33,13 +33,11 @@ Scored scores_of(const RunSetup& setup, const cv::Mat& prediction, const Truth& 
   return s;
 }
 
-// The union of a class's kept masks against the whole class mask (components below min_area
-// included, as misses).
-Scored region_scores_of(const RunSetup& setup, const std::vector<cv::Mat>& kept, const cv::Mat& labels, int label,
-                        cv::Point2d spacing) {
-  cv::Mat predicted = cv::Mat::zeros(labels.size(), CV_8U);
+// A class's kept masks as one mask.
+cv::Mat union_of(const std::vector<cv::Mat>& kept, cv::Size size) {
+  cv::Mat predicted = cv::Mat::zeros(size, CV_8U);
   for (const cv::Mat& mask : kept) predicted |= mask;
-  return scores_of(setup, predicted, cv::Mat(labels == label), spacing);
+  return predicted;
 }
 
 // The kept masks of each class of the image, in label order (the order of its region rows).
@@ -79,7 +77,7 @@ void Evaluator::evaluate_units(Progress& bar) {
   for (const auto& unit : setup_.units) {
     if (!has_record(progress_, unit)) pending_samples.insert(pending_samples.end(), unit.samples.begin(), unit.samples.end());
   }
-  SampleFeed feed(setup_, pending_samples, progress_.times);
+  SampleFeed feed(setup_, pending_samples, progress_.pool, progress_.times);
   for (const auto& unit : setup_.units) {
     if (has_record(progress_, unit)) {
       settle(progress_, results_, /*wait=*/true);
@@ -147,9 +145,9 @@ void Evaluator::evaluate_unit(const Unit& unit, SampleFeed& feed, Progress& bar)
 
 // Per mode: the prompts and the model's kept masks on this thread; what follows (full
 // resolution, the field of view, the scores, the saved masks) on the workers. An iterative
-// mode's round needs the last round's masks at full resolution for its clicks, and a volume's
-// slice fills its case's 3D surfaces and label volume in slice order, so those finish here and
-// only their scores go to the workers.
+// mode's round needs the last round's masks at full resolution for its clicks, so those finish
+// here and only their scores go to the workers. A volume's slice joins its case's 3D surfaces
+// and label volume when its job is settled, in slice order.
 void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out) {
   const Sample& sample = prepared.sample;
   progress_.times.add(prepared.times);
@@ -166,7 +164,7 @@ void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out)
     std::vector<Prompt> prompts;
     if (!mode.everything) prompts = make_prompts(m, prepared, out);
     PolicyPredictions predictions = masks_.predict(mode, prepared, prompts);
-    if (mode.rounds <= 1 && !sample.volume) {
+    if (mode.rounds <= 1) {
       score(mode, 1, shared, std::move(predictions), /*finished=*/false, save, out);
       continue;
     }
@@ -177,12 +175,7 @@ void Evaluator::evaluate_sample(const PreparedSample& prepared, EvalOutput& out)
       add_clicks(mode.result_name(round), prepared, predictions[0], prompts, out);
       predictions = masks_.refine(prepared, prompts, predictions[0]);
       finish_here(mode, prepared, predictions);
-      score(mode, round, shared, predictions, /*finished=*/true, save && round == mode.rounds && !sample.volume, out);
-    }
-    if (save && sample.volume) {  // its slice of the case's label volume, in order
-      fatal_on_error([&] {
-        save_predictions(setup_, progress_, out, prepared.ref, sample, prepared.instances, predictions[0]);
-      });
+      score(mode, round, shared, predictions, /*finished=*/true, save && round == mode.rounds, out);
     }
   }
 }
@@ -209,14 +202,14 @@ void Evaluator::finish_here(const Mode& mode, const PreparedSample& prepared, Po
 }
 
 // A volume slice's classes with ground truth but no object to prompt (none of min_area pixels):
-// nothing is predicted there, and the case's 3D scores count that truth as missed.
+// nothing is predicted there, and the case's 3D scores count that truth as missed (after the
+// jobs before it: the case's slices go in order).
 void Evaluator::add_unprompted_truth(const PreparedSample& prepared, EvalOutput& out) {
   const SampleRef& ref = prepared.ref;
   const Sample& sample = prepared.sample;
   std::set<int> prompted;
   for (const auto& inst : prepared.instances) prompted.insert(inst.class_label);
-  const VolumeGeometry grid = rai_geometry(*sample.volume);
-  const cv::Mat nothing = cv::Mat::zeros(sample.labels.size(), CV_8U);
+  std::vector<std::pair<int, cv::Mat>> missed;  // (class, its truth)
   for (const auto& cls : setup_.dataset->classes()) {
     if (prompted.count(cls.label)) continue;
     const cv::Mat truth = sample.labels == cls.label;
@@ -231,10 +224,20 @@ void Evaluator::add_unprompted_truth(const PreparedSample& prepared, EvalOutput&
       r.class_name = cls.name;
       r.overlap.truth = pixels;
       out.unprompted_truth.push_back(std::move(r));
-      results_.case_surfaces.add(set.name, ref.case_id, cls.label, ref.slice, nothing, truth, grid.size, grid.spacing);
     }
+    missed.emplace_back(cls.label, truth);
   }
   out.case_of[ref.id] = ref.case_id;
+  if (missed.empty()) return;
+  const VolumeGeometry grid = rai_geometry(*sample.volume);
+  progress_.metrics.in_order(out, [this, ref, grid, missed = std::move(missed)](EvalOutput&) {
+    const cv::Mat nothing = cv::Mat::zeros(missed.front().second.size(), CV_8U);
+    for (const auto& [label, truth] : missed) {
+      for (const auto& set : setup_.settings.result_sets) {
+        results_.case_surfaces.add(set.name, ref.case_id, label, ref.slice, nothing, truth, grid.size, grid.spacing);
+      }
+    }
+  });
 }
 
 // The prompts of one mode for an image's instances: derived while the sample was prepared, or
@@ -284,14 +287,14 @@ void Evaluator::add_clicks(const std::string& set, const PreparedSample& sample,
 
 // One round of a mode: per mask policy, its instance rows, then one region row per class
 // present in the image (the union of the class's kept masks against the whole class mask). The
-// rows are added now, in order; their scores follow from a job on the metric workers (settle),
+// rows are added now, in order; their scores follow from a job on the workers (settle),
 // which first brings the masks to full resolution and cuts them to the field of view unless
-// they are `finished`, and writes policy 0's masks when `save`.
+// they are `finished`, and writes policy 0's masks when `save` (a volume slice's also into its
+// case's label volume).
 void Evaluator::score(const Mode& mode, int round, const std::shared_ptr<const PreparedSample>& shared,
                       PolicyPredictions predictions, bool finished, bool save, EvalOutput& out) {
   const PreparedSample& prepared = *shared;
   const SampleRef& ref = prepared.ref;
-  const Sample& sample = prepared.sample;
   const std::vector<Instance>& instances = prepared.instances;
   std::vector<PendingMetrics::Row> rows;
   {
@@ -315,15 +318,14 @@ void Evaluator::score(const Mode& mode, int round, const std::shared_ptr<const P
         out.image_rows.push_back(std::move(r));
         rows.push_back({PendingMetrics::Table::kImages, out.image_rows.size() - 1});
       }
-      if (sample.volume) add_case_slices(set, prepared, predictions[k]);  // finished: volumes finish here
     }
     out.case_of[ref.id] = case_id;
   }
   // Submitted after the rows are made: without workers the job runs inside submit, and its time
   // belongs to its own stages, not to the rows' bookkeeping ("score").
   progress_.metrics.submit(out, std::move(rows),
-                           [this, &mode, shared, predictions = std::move(predictions), finished, save]() mutable {
-                             return post_decode(mode, *shared, predictions, finished, save);
+                           [this, &mode, round, shared, predictions = std::move(predictions), finished, save]() mutable {
+                             return post_decode(mode, round, shared, predictions, finished, save);
                            });
   settle(progress_, results_, /*wait=*/false);
 }
@@ -348,63 +350,70 @@ InstanceResult Evaluator::instance_row(const std::string& set, const PreparedSam
   return r;
 }
 
-// The case's 3D surfaces take the slice: the union of each class's kept masks.
-void Evaluator::add_case_slices(const std::string& set, const PreparedSample& prepared,
-                                const std::vector<Prediction>& predictions) {
-  const SampleRef& ref = prepared.ref;
-  const Sample& sample = prepared.sample;
-  const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
-  const VolumeGeometry grid = rai_geometry(*sample.volume);
-  for (const auto& [label, kept] : kept_by_class(prepared.instances, predictions)) {
-    cv::Mat predicted = cv::Mat::zeros(sample.labels.size(), CV_8U);
-    for (const cv::Mat& mask : kept) predicted |= mask;
-    results_.case_surfaces.add(set, case_id, label, ref.slice, predicted, sample.labels == label, grid.size,
-                               grid.spacing);
-  }
-}
-
 // Whether a job needs its kept masks on the host as full-size masks: when the surface metrics
-// read them, when they are saved (a run that saves has one policy), or when they are there
-// already. Otherwise Dice and IoU come from counts taken where the masks are.
-bool Evaluator::masks_on_host(bool finished, bool save) const {
-  return finished || save || setup_.surface.enabled;
+// read them, when they are saved (a run that saves has one policy), when a volume slice's class
+// unions go to its case, or when they are there already. Otherwise Dice and IoU come from counts
+// taken where the masks are.
+bool Evaluator::masks_on_host(const PreparedSample& prepared, bool finished, bool save) const {
+  return finished || save || setup_.surface.enabled || prepared.sample.volume;
 }
 
 // A job's work, on a worker: it reads only the sample, the setup and the mask source's
-// finish and counts, and returns the scores in the order score() added the rows.
-JobResult Evaluator::post_decode(const Mode& mode, const PreparedSample& prepared, PolicyPredictions& predictions,
-                                 bool finished, bool save) const {
+// finish and counts, and returns the scores in the order score() added the rows. A volume
+// slice's class unions (and label map) join its case in the job's in-order step.
+JobResult Evaluator::post_decode(const Mode& mode, int round, const std::shared_ptr<const PreparedSample>& shared,
+                                 PolicyPredictions& predictions, bool finished, bool save) const {
+  const PreparedSample& prepared = *shared;
   JobResult result;
   std::optional<std::vector<std::vector<Overlap>>> counts;  // per policy, the rows' counts
-  if (!masks_on_host(finished, save)) counts = masks_.device_counts(mode, prepared, predictions, result.times);
+  if (!masks_on_host(prepared, finished, save)) counts = masks_.device_counts(mode, prepared, predictions, result.times);
   if (!counts && !finished) {
     masks_.finish(mode, prepared, predictions, result.times);
     auto t = result.times.time("upscale");  // the cut belongs to making the final masks
     cut_to_roi(predictions, prepared.sample.roi);
   }
+  const Sample& sample = prepared.sample;
+  std::vector<CaseSlice> slices;
   {
     auto t = result.times.time("metrics");
-    result.scores = counts ? scores_of_counts(*counts) : host_scores(prepared, predictions);
+    result.scores = counts ? scores_of_counts(*counts) : host_scores(mode, round, prepared, predictions, slices);
   }
+  SavedPredictions saved;
   if (save) {
     auto t = result.times.time("write");
-    result.saved_files =
-        write_predictions(setup_, prepared.ref, prepared.sample, prepared.instances, predictions.front()).files;
+    try {
+      write_predictions(setup_, prepared.ref, sample, prepared.instances, predictions.front(), saved);
+    } catch (...) {
+      result.failure = std::current_exception();  // the files begun are listed all the same
+    }
+    result.saved_files = saved.files;
+  }
+  if (sample.volume) {
+    result.in_order = [this, shared, slices = std::move(slices), label_map = saved.label_map](EvalOutput& unit) {
+      add_case_slice(*shared, slices, label_map, unit);
+    };
   }
   return result;
 }
 
 // Every row's scores from the kept masks on the host: per policy its instance rows, then its
-// region rows.
-std::vector<Scored> Evaluator::host_scores(const PreparedSample& prepared, const PolicyPredictions& predictions) const {
+// region rows. A volume slice's class unions go to `slices`, for its case.
+std::vector<Scored> Evaluator::host_scores(const Mode& mode, int round, const PreparedSample& prepared,
+                                           const PolicyPredictions& predictions, std::vector<CaseSlice>& slices) const {
   const Sample& sample = prepared.sample;
   std::vector<Scored> scores;
-  for (const auto& kept : predictions) {
+  for (size_t k = 0; k < predictions.size(); ++k) {
+    const std::vector<Prediction>& kept = predictions[k];
     for (size_t i = 0; i < kept.size(); ++i) {
       scores.push_back(scores_of(setup_, kept[i].mask, prepared.instances[i], sample.spacing));
     }
+    // The union of a class's kept masks against the whole class mask (components below
+    // min_area included, as misses).
     for (const auto& [label, masks] : kept_by_class(prepared.instances, kept)) {
-      scores.push_back(region_scores_of(setup_, masks, sample.labels, label, sample.spacing));
+      CaseSlice slice{setup_.settings.set_name(mode, round, k), label, union_of(masks, sample.labels.size()),
+                      sample.labels == label};
+      scores.push_back(scores_of(setup_, slice.predicted, slice.truth, sample.spacing));
+      if (sample.volume) slices.push_back(std::move(slice));
     }
   }
   return scores;
@@ -417,6 +426,22 @@ std::vector<Scored> Evaluator::scores_of_counts(const std::vector<std::vector<Ov
     for (const Overlap& o : policy) scores.push_back({o, overlap_metrics(o, setup_.settings.empty_rule)});
   }
   return scores;
+}
+
+// On the model thread, in slice order: the case's 3D surfaces take the slice's class unions,
+// and its label volume the slice's label map, when the masks were saved.
+void Evaluator::add_case_slice(const PreparedSample& prepared, const std::vector<CaseSlice>& slices,
+                               const cv::Mat& label_map, EvalOutput& unit) const {
+  const SampleRef& ref = prepared.ref;
+  const std::string& case_id = ref.case_id.empty() ? ref.id : ref.case_id;
+  const VolumeGeometry grid = rai_geometry(*prepared.sample.volume);
+  for (const CaseSlice& slice : slices) {
+    results_.case_surfaces.add(slice.set, case_id, slice.label, ref.slice, slice.predicted, slice.truth, grid.size,
+                               grid.spacing);
+  }
+  if (label_map.empty()) return;
+  auto t = progress_.times.time("write");
+  add_to_case(setup_, progress_.open_case, unit, ref, *prepared.sample.volume, label_map);
 }
 
 }  // namespace sambench

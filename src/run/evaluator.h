@@ -3,8 +3,8 @@
 // The evaluation loop: per unit (a case, or a 2D image) and sample, read → prompt → predict →
 // score, for every prompt mode; each unit's output is buffered, then journaled and added to the
 // results (run_journal.h), or dropped when --on-error skip skips the unit. The model thread
-// prompts and predicts; the work after the decoder runs as jobs on the metric workers
-// (scoring.h).
+// prompts and predicts; the work after the decoder runs as jobs on the run's workers
+// (scoring.h, workers.h).
 
 #include <memory>
 #include <string>
@@ -42,12 +42,20 @@ class Evaluator {
              PolicyPredictions predictions, bool finished, bool save, EvalOutput& out);
   InstanceResult instance_row(const std::string& set, const PreparedSample& sample, const Instance& inst,
                               const Prediction& pred) const;
-  void add_case_slices(const std::string& set, const PreparedSample& sample, const std::vector<Prediction>& predictions);
-  bool masks_on_host(bool finished, bool save) const;
-  JobResult post_decode(const Mode& mode, const PreparedSample& sample, PolicyPredictions& predictions, bool finished,
-                        bool save) const;
-  std::vector<Scored> host_scores(const PreparedSample& sample, const PolicyPredictions& predictions) const;
+  // A volume slice's class: the union of its kept masks and its truth, for the case's surfaces.
+  struct CaseSlice {
+    std::string set;
+    int label = 0;
+    cv::Mat predicted, truth;
+  };
+  bool masks_on_host(const PreparedSample& sample, bool finished, bool save) const;
+  JobResult post_decode(const Mode& mode, int round, const std::shared_ptr<const PreparedSample>& sample,
+                        PolicyPredictions& predictions, bool finished, bool save) const;
+  std::vector<Scored> host_scores(const Mode& mode, int round, const PreparedSample& sample,
+                                  const PolicyPredictions& predictions, std::vector<CaseSlice>& slices) const;
   std::vector<Scored> scores_of_counts(const std::vector<std::vector<Overlap>>& counts) const;
+  void add_case_slice(const PreparedSample& sample, const std::vector<CaseSlice>& slices, const cv::Mat& label_map,
+                      EvalOutput& unit) const;
   void save_partial_results(const std::string& error, const std::string& status);
 
   const RunSetup& setup_;

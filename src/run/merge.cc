@@ -163,7 +163,7 @@ MergeResult run_merge(const std::vector<fs::path>& shard_dirs, const fs::path& o
                                                      " now: it changed since the run");
   }
   RunResults results(setup);
-  RunProgress progress(/*metric_workers=*/0);  // the shards computed every metric
+  RunProgress progress(WorkerPlan{});  // the shards computed every metric
 
   std::map<long long, std::pair<json, const ShardRun*>> records;
   for (const auto& s : shards) {

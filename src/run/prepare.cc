@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "sambench/base/cores.h"
 #include "sambench/model/embedding_cache.h"
 
 namespace sambench {
@@ -56,15 +55,13 @@ PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref) {
   return out;
 }
 
-std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const RunSetup& setup,
-                                                             const std::vector<SampleRef>& refs) {
+std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const RunSetup& setup, const std::vector<SampleRef>& refs,
+                                                             ThreadPool& pool) {
   const int prefetch = setup.config.run.prefetch;
   const size_t depth = static_cast<size_t>(prefetch > 0 ? std::max(prefetch, setup.config.run.encode_batch) : 0);
-  const size_t cores = static_cast<size_t>(usable_cores());
-  // The model's threads use the cores; the workers mostly wait on disk and decoders.
-  const size_t workers = setup.volumetric ? 1 : std::min(depth, std::max<size_t>(1, cores / 2));
+  const size_t lanes = setup.volumetric ? 1 : depth;
   return std::make_unique<Prefetcher<PreparedSample>>(
-      refs.size(), depth, workers, [&setup, &refs](size_t i) { return prepare_sample(setup, refs[i]); });
+      refs.size(), depth, pool, lanes, [&setup, &refs](size_t i) { return prepare_sample(setup, refs[i]); });
 }
 
 }  // namespace sambench

@@ -31,11 +31,12 @@ struct PreparedSample {
 
 PreparedSample prepare_sample(const RunSetup& setup, const SampleRef& ref);
 
-// `refs` (which must outlive the prefetcher) in order, run.prefetch ahead on worker threads
-// (0: on the caller's thread, when taken), and at least run.encode_batch ahead, so that a batch
-// is prepared while the model encodes the previous one. Volumes get one worker: adapters cache one volume, and slices come case by case,
-// so each volume is read once and at most one is held besides the queued slices.
-std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const RunSetup& setup,
-                                                             const std::vector<SampleRef>& refs);
+// `refs` (which must outlive the prefetcher) in order, run.prefetch ahead as jobs on `pool`
+// (0, or a pool without workers: on the caller's thread, when taken), and at least
+// run.encode_batch ahead, so that a batch is prepared while the model encodes the previous one.
+// Volumes are prepared one at a time, in order: adapters cache one volume, and slices come case
+// by case, so each volume is read once and at most one is held besides the queued slices.
+std::unique_ptr<Prefetcher<PreparedSample>> prefetch_samples(const RunSetup& setup, const std::vector<SampleRef>& refs,
+                                                             ThreadPool& pool);
 
 }  // namespace sambench

@@ -120,7 +120,8 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output, const
   // The run's config, reading its dataset only where the user confirms (report/run_dataset.h).
   Config config = confirmed_run_config(run_dir, summary_json, dataset_root);
   config.run.output = output;  // partial results of a failed rescore go there, never into the run
-  config.run.metric_workers = resolve_metric_workers(-1, /*model_threads=*/0);
+  config.run.workers = -1;  // a rescore's own machine decides, not the run's
+  config.run.metric_workers = -1;
   RunSettings settings = settings_of(config, recorded_profile(summary_json, run_dir));
   SavedMasks masks(run_dir);
   auto dataset = make_dataset(config.dataset, config.dataset_base);
@@ -128,7 +129,7 @@ RescoreResult run_rescore(const fs::path& run_dir, const fs::path& output, const
   check_inside_root(config, samples);
   const RunSetup setup(config, std::move(settings), std::move(dataset), std::move(samples), std::nullopt, 1);
   RunResults results(setup);
-  RunProgress progress(static_cast<size_t>(config.run.metric_workers));
+  RunProgress progress(plan_workers(config.run, /*model_threads=*/0));
   prepare_output(output);
 
   Evaluator(setup, results, progress, masks).run();

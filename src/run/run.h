@@ -36,6 +36,7 @@
 #include "run/eval_output.h"
 #include "run/settings.h"
 #include "run/scoring.h"
+#include "run/workers.h"
 
 namespace sambench {
 
@@ -94,13 +95,15 @@ struct FinishedUnit {
 // Where the loop stands: what is being evaluated, what waits for its metrics or the journal,
 // and the time spent so far.
 struct RunProgress {
-  explicit RunProgress(size_t metric_workers) : metrics(metric_workers) {}
+  explicit RunProgress(const WorkerPlan& plan)
+      : pool(static_cast<size_t>(plan.workers)), metrics(pool, plan.post_decode_on_workers) {}
 
   std::unique_ptr<JournalWriter> journal;
   std::map<long long, nlohmann::json> journaled;  // --resume: the units finished before
   std::unique_ptr<EvalOutput> open_unit;          // the unit being evaluated: its output so far
   std::optional<OpenCase> open_case;
   std::deque<FinishedUnit> unjournaled;  // finished, their metrics still pending
+  ThreadPool pool;                       // the read-ahead's and the post-decode jobs' workers
   PendingMetrics metrics;                // the rows' scores, computed beside the model
   StageTimes times;
 };

@@ -161,8 +161,11 @@ bool restore_unit(const RunProgress& progress, RunResults& results, const Unit& 
 }
 
 void finish_unit(const RunSetup& setup, RunProgress& progress, RunResults& results, const Unit& unit) {
-  fatal_on_error([&] { flush_case(setup, progress.open_case, *progress.open_unit); });
-  results.case_surfaces.finish();
+  // After the unit's jobs: they add its last slices to the case.
+  progress.metrics.in_order(*progress.open_unit, [&setup, &progress, &results](EvalOutput& unit) {
+    fatal_on_error([&] { flush_case(setup, progress.open_case, unit); });
+    results.case_surfaces.finish();
+  });
   progress.unjournaled.push_back({&unit, std::move(progress.open_unit)});
   settle(progress, results, /*wait=*/false);
 }
@@ -186,16 +189,20 @@ void keep_partial(RunProgress& progress, RunResults& results, bool drop_unsettle
   std::vector<EvalOutput*> unfinished;
   for (auto& done : progress.unjournaled) unfinished.push_back(done.output.get());
   if (progress.open_unit) unfinished.push_back(progress.open_unit.get());
+  std::vector<std::pair<size_t, size_t>> settled;  // per unit: its rows with their final values
   for (EvalOutput* unit : unfinished) {
+    settled.emplace_back(progress.metrics.settled(*unit, Table::kInstances),
+                         progress.metrics.settled(*unit, Table::kImages));
+  }
+  progress.metrics.abandon();  // no job may fill a row that is gone; the files they wrote are listed
+  for (size_t u = 0; u < unfinished.size(); ++u) {
+    EvalOutput* unit = unfinished[u];
     if (drop_unsettled) {
-      auto& instances = unit->instance_rows;
-      auto& images = unit->image_rows;
-      instances.resize(std::min(instances.size(), progress.metrics.settled(*unit, Table::kInstances)));
-      images.resize(std::min(images.size(), progress.metrics.settled(*unit, Table::kImages)));
+      unit->instance_rows.resize(std::min(unit->instance_rows.size(), settled[u].first));
+      unit->image_rows.resize(std::min(unit->image_rows.size(), settled[u].second));
     }
     results.output.append(std::move(*unit));
   }
-  progress.metrics.abandon();  // no job may fill a row that is gone
   progress.unjournaled.clear();
   progress.open_unit.reset();
 }

@@ -30,8 +30,9 @@ bool has_record(const RunProgress& progress, const Unit& unit);
 // none.
 bool restore_unit(const RunProgress& progress, RunResults& results, const Unit& unit);
 
-// After a unit's last sample: writes its case volume and queues progress.open_unit, to be
-// journaled and added to the results once its metrics are done (settle).
+// After a unit's last sample: writes its case volume and closes its 3D surfaces once its jobs
+// are settled, and queues progress.open_unit, to be journaled and added to the results once its
+// metrics are done (settle).
 void finish_unit(const RunSetup& setup, RunProgress& progress, RunResults& results, const Unit& unit);
 
 // Fills in the metrics the workers have finished (with wait, all of them), then journals the

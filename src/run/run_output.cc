@@ -215,25 +215,6 @@ std::string prompt_log(const EvalOutput& output) {
 // Where the open case's label volume goes.
 std::string case_volume_path(const std::string& case_id) { return "predictions/" + case_id + ".nii.gz"; }
 
-void add_to_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalOutput& unit, const SampleRef& ref,
-                 const VolumeGeometry& stored, const cv::Mat& label_map) {
-  if (open_case && open_case->case_id != ref.case_id) flush_case(setup, open_case, unit);
-  const VolumeGeometry grid = rai_geometry(stored);
-  if (!open_case) {
-    open_case = OpenCase{ref.case_id, stored, {grid, {}}};
-    open_case->labels.voxels.assign(size_t(grid.size[0]) * grid.size[1] * grid.size[2], 0);
-  }
-  LabelVolume& volume = open_case->labels;
-  if (label_map.cols != grid.size[0] || label_map.rows != grid.size[1] || ref.slice < 0 ||
-      ref.slice >= grid.size[2]) {
-    throw Error(ref.mask, "slice " + ref.id + " does not fit its volume's grid");
-  }
-  cv::Mat wide;
-  label_map.convertTo(wide, CV_16U);
-  cv::Mat target(grid.size[1], grid.size[0], CV_16U, volume.voxels.data() + volume.slice_pixels() * ref.slice);
-  wide.copyTo(target);
-}
-
 // per_case.csv's rows: the image rows (and the ground truth nothing prompted) summed per case,
 // with the case's 3D surface metrics.
 std::vector<RegionResult> case_rows(const RunSetup& setup, const RunResults& results) {
@@ -323,6 +304,7 @@ json timings_json(const RunSetup& setup, const RunResults& results, const StageT
           {"prompts_per_s", static_cast<double>(out.instance_rows.size()) * per_s},
           {"prefetch", setup.config.run.prefetch},
           {"encode_batch", setup.config.run.encode_batch},
+          {"workers", setup.config.run.workers},
           {"metric_workers", setup.config.run.metric_workers},
           {"encodes_reused", encodes_reused},
           {"host_masks", times.counted("host_masks")},
@@ -346,6 +328,21 @@ void write_outputs(const RunSetup& setup, const RunResults& results, const RunSu
   write_file_atomic(dir / "summary.json", summary_file.dump(2) + "\n");
 }
 
+namespace {
+
+// The masks of the units the journal does not hold (their metrics pending, or a job that
+// failed while writing) are listed too, so that a later run in the folder removes them.
+void list_saved_files(const RunSetup& setup, const RunResults& results) {
+  if (results.output.saved_files.empty()) return;
+  try {
+    update_manifest(setup.config.run.output, results.output.saved_files);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sambench: could not list the saved masks in the manifest: %s\n", e.what());
+  }
+}
+
+}  // namespace
+
 void write_failure(const RunSetup& setup, const RunResults& results, const std::string& error,
                    const std::string& status, bool state_recorded) {
   const fs::path& dir = setup.config.run.output;
@@ -354,6 +351,7 @@ void write_failure(const RunSetup& setup, const RunResults& results, const std::
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sambench: could not save partial results: %s\n", e.what());
   }
+  list_saved_files(setup, results);
   write_failed_summary(setup, results, error, status, state_recorded);
 }
 
@@ -451,36 +449,42 @@ void flush_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalO
   open_case.reset();
 }
 
-SavedPredictions write_predictions(const RunSetup& setup, const SampleRef& ref, const Sample& sample,
-                                   const std::vector<Instance>& instances,
-                                   const std::vector<Prediction>& predictions) {
-  const fs::path& dir = setup.config.run.output;
-  SavedPredictions saved;
-  for (size_t i = 0; i < instances.size(); ++i) {
-    const std::string& name = setup.class_names.at(instances[i].class_label);
-    std::string mask = instance_mask_path(ref.id, name, instances[i].index);
-    write_mask_png(dir / mask, predictions[i].mask);
-    saved.files.push_back(mask);
-    if (!predictions[i].logits.empty()) {
-      std::string logits = instance_logits_path(ref.id, name, instances[i].index);
-      write_npy(dir / logits, predictions[i].logits, predictions[i].logits_size, predictions[i].logits_size);
-      saved.files.push_back(logits);
-    }
+void add_to_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalOutput& unit, const SampleRef& ref,
+                 const VolumeGeometry& stored, const cv::Mat& label_map) {
+  if (open_case && open_case->case_id != ref.case_id) flush_case(setup, open_case, unit);
+  const VolumeGeometry grid = rai_geometry(stored);
+  if (!open_case) {
+    open_case = OpenCase{ref.case_id, stored, {grid, {}}};
+    open_case->labels.voxels.assign(size_t(grid.size[0]) * grid.size[1] * grid.size[2], 0);
   }
-  std::string labels = label_map_path(ref.id);
-  saved.label_map = merge_label_map(instances, predictions, sample.labels.size());
-  write_image(dir / labels, saved.label_map);
-  saved.files.push_back(labels);
-  return saved;
+  LabelVolume& volume = open_case->labels;
+  if (label_map.cols != grid.size[0] || label_map.rows != grid.size[1] || ref.slice < 0 ||
+      ref.slice >= grid.size[2]) {
+    throw Error(ref.mask, "slice " + ref.id + " does not fit its volume's grid");
+  }
+  cv::Mat wide;
+  label_map.convertTo(wide, CV_16U);
+  cv::Mat target(grid.size[1], grid.size[0], CV_16U, volume.voxels.data() + volume.slice_pixels() * ref.slice);
+  wide.copyTo(target);
 }
 
-void save_predictions(const RunSetup& setup, RunProgress& progress, EvalOutput& unit, const SampleRef& ref,
-                      const Sample& sample, const std::vector<Instance>& instances,
-                      const std::vector<Prediction>& predictions) {
-  auto t = progress.times.time("write");
-  SavedPredictions saved = write_predictions(setup, ref, sample, instances, predictions);
-  unit.saved_files.insert(unit.saved_files.end(), saved.files.begin(), saved.files.end());
-  if (sample.volume) add_to_case(setup, progress.open_case, unit, ref, *sample.volume, saved.label_map);
+void write_predictions(const RunSetup& setup, const SampleRef& ref, const Sample& sample,
+                       const std::vector<Instance>& instances, const std::vector<Prediction>& predictions,
+                       SavedPredictions& saved) {
+  const fs::path& dir = setup.config.run.output;
+  for (size_t i = 0; i < instances.size(); ++i) {
+    const std::string& name = setup.class_names.at(instances[i].class_label);
+    saved.files.push_back(instance_mask_path(ref.id, name, instances[i].index));
+    write_mask_png(dir / saved.files.back(), predictions[i].mask);
+    if (!predictions[i].logits.empty()) {
+      saved.files.push_back(instance_logits_path(ref.id, name, instances[i].index));
+      write_npy(dir / saved.files.back(), predictions[i].logits, predictions[i].logits_size,
+                predictions[i].logits_size);
+    }
+  }
+  saved.files.push_back(label_map_path(ref.id));
+  saved.label_map = merge_label_map(instances, predictions, sample.labels.size());
+  write_image(dir / saved.files.back(), saved.label_map);
 }
 
 }  // namespace sambench

@@ -57,16 +57,16 @@ struct SavedPredictions {
 };
 
 // Writes one sample's kept masks, logits and label map; touches nothing but those files, so a
-// worker may call it.
-SavedPredictions write_predictions(const RunSetup& setup, const SampleRef& ref, const Sample& sample,
-                                   const std::vector<Instance>& instances,
-                                   const std::vector<Prediction>& predictions);
+// worker may call it. Each file enters `saved.files` before it is written: when a write fails,
+// `saved` still lists every file begun, for the run to list (or remove).
+void write_predictions(const RunSetup& setup, const SampleRef& ref, const Sample& sample,
+                       const std::vector<Instance>& instances, const std::vector<Prediction>& predictions,
+                       SavedPredictions& saved);
 
-// Writes one sample's kept masks (and logits, label map, and slice of its case's volume);
-// the files are listed in `unit`.
-void save_predictions(const RunSetup& setup, RunProgress& progress, EvalOutput& unit, const SampleRef& ref,
-                      const Sample& sample, const std::vector<Instance>& instances,
-                      const std::vector<Prediction>& predictions);
+// A volume slice's label map (`stored`: its volume's grid) into its case's label volume; a
+// slice of another case first writes the open one (flush_case). Slices must come in order.
+void add_to_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalOutput& unit, const SampleRef& ref,
+                 const VolumeGeometry& stored, const cv::Mat& label_map);
 
 // Writes the open case's label volume, if any, and lists it in `unit`.
 void flush_case(const RunSetup& setup, std::optional<OpenCase>& open_case, EvalOutput& unit);

@@ -20,11 +20,12 @@ bool needs_encoding(const PreparedSample& sample, const PreparedSample* previous
 
 }  // namespace
 
-SampleFeed::SampleFeed(const RunSetup& setup, const std::vector<SampleRef>& refs, StageTimes& times)
+SampleFeed::SampleFeed(const RunSetup& setup, const std::vector<SampleRef>& refs, ThreadPool& pool,
+                       StageTimes& times)
     : setup_(setup),
       batch_(setup.model ? static_cast<size_t>(std::max(1, setup.config.run.encode_batch)) : 1),
       times_(times),
-      prefetch_(prefetch_samples(setup, refs)),
+      prefetch_(prefetch_samples(setup, refs, pool)),
       not_taken_(refs.size()) {}
 
 PreparedSample SampleFeed::next() {

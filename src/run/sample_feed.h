@@ -18,8 +18,9 @@ namespace sambench {
 
 class SampleFeed {
  public:
-  // `refs` must outlive the feed; `times` gets "wait" (for a prepared sample) and "encode".
-  SampleFeed(const RunSetup& setup, const std::vector<SampleRef>& refs, StageTimes& times);
+  // `refs` and `pool` (the read-ahead's workers) must outlive the feed; `times` gets "wait" (for
+  // a prepared sample) and "encode".
+  SampleFeed(const RunSetup& setup, const std::vector<SampleRef>& refs, ThreadPool& pool, StageTimes& times);
 
   // The next sample in run order, its embedding computed when it was encoded in a batch;
   // rethrows the error its preparation threw.

@@ -3,30 +3,62 @@
 #include <algorithm>
 #include <limits>
 
-#include "sambench/base/cores.h"
 #include "sambench/base/error.h"
 
 namespace sambench {
 
-int resolve_metric_workers(int configured, int model_threads) {
-  if (configured >= 0) return configured;
-  return std::clamp(usable_cores() - model_threads, 0, 4);
+void PendingMetrics::submit(EvalOutput& unit, std::vector<Row> rows, Compute compute) {
+  if (on_workers_) {
+    jobs_.push_back({&unit, std::move(rows), pool_.submit(std::move(compute)), nullptr});
+    return;
+  }
+  std::packaged_task<JobResult()> here(std::move(compute));
+  here();  // its exception goes to the future, as on a worker
+  jobs_.push_back({&unit, std::move(rows), here.get_future(), nullptr});
 }
 
-void PendingMetrics::submit(EvalOutput& unit, std::vector<Row> rows, Compute compute) {
-  jobs_.push_back({&unit, std::move(rows), pool_.submit(std::move(compute))});
+void PendingMetrics::in_order(EvalOutput& unit, std::function<void(EvalOutput& unit)> step) {
+  if (jobs_.empty()) {
+    step(unit);
+    return;
+  }
+  std::promise<JobResult> done;
+  JobResult result;
+  result.in_order = std::move(step);
+  done.set_value(std::move(result));
+  jobs_.push_back({&unit, {}, done.get_future(), nullptr});
 }
 
 void PendingMetrics::settle(StageTimes& times, size_t keep) {
   while (!jobs_.empty()) {
     Job& job = jobs_.front();
-    if (jobs_.size() <= keep && job.result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
-    Job done = std::move(job);
-    jobs_.pop_front();
-    JobResult result = done.result.get();
-    times.add(result.times);
-    fill(done, result);
+    if (job.failure) std::rethrow_exception(job.failure);
+    const bool ready = job.result.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    if (!ready && jobs_.size() <= keep) return;
+    if (!ready) {
+      auto t = times.time("wait_workers");  // the model thread idles: the workers fall behind
+      job.result.wait();
+    }
+    settle_front(times);
   }
+}
+
+// The oldest job, done: its rows filled and popped, or kept as failed and its failure rethrown.
+void PendingMetrics::settle_front(StageTimes& times) {
+  Job& job = jobs_.front();
+  try {
+    JobResult result = job.result.get();
+    times.add(result.times);
+    auto& saved = job.unit->saved_files;
+    saved.insert(saved.end(), result.saved_files.begin(), result.saved_files.end());
+    if (result.failure) std::rethrow_exception(result.failure);
+    fill(job, result);
+    if (result.in_order) result.in_order(*job.unit);
+  } catch (...) {
+    job.failure = std::current_exception();
+    throw;
+  }
+  jobs_.pop_front();
 }
 
 void PendingMetrics::fill(Job& job, JobResult& result) {
@@ -46,12 +78,18 @@ void PendingMetrics::fill(Job& job, JobResult& result) {
       set_metric_values(row, scored.values);
     }
   }
-  auto& saved = job.unit->saved_files;
-  saved.insert(saved.end(), result.saved_files.begin(), result.saved_files.end());
 }
 
 void PendingMetrics::abandon() {
-  for (Job& job : jobs_) job.result.wait();
+  for (Job& job : jobs_) {
+    if (!job.result.valid()) continue;  // a failed job: its result was taken, its files listed
+    try {
+      const JobResult result = job.result.get();
+      auto& saved = job.unit->saved_files;
+      saved.insert(saved.end(), result.saved_files.begin(), result.saved_files.end());
+    } catch (...) {  // the first failure is the one reported
+    }
+  }
   jobs_.clear();
 }
 

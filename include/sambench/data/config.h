@@ -15,7 +15,7 @@ inline const std::vector<std::string> kPrecisions = {"fp32", "bf16", "fp16"};
 // or a hostile file is refused at once instead of exhausting memory or threads hours later.
 inline constexpr long long kMaxConfigBytes = 1 << 20;   // a config file's size
 inline constexpr long long kMaxConfigNodes = 100000;    // values after expanding YAML aliases
-inline constexpr int kMaxThreads = 256;                 // run.threads, run.metric_workers
+inline constexpr int kMaxThreads = 256;                 // run.threads, run.workers, run.metric_workers
 inline constexpr int kMaxPrefetch = 64;                 // run.prefetch (each holds a whole sample)
 inline constexpr int kMaxDecodeBatch = 4096;            // run.decode_batch
 inline constexpr int kMaxEncodeBatch = 256;             // run.encode_batch
@@ -50,7 +50,8 @@ struct RunConfig {
   // Speed only, never results (so not recorded in summary.json; timings.json has them):
   int prefetch = 2;                        // samples read and preprocessed ahead; 0: sequential
   int encode_batch = 0;  // images per encoder call; 0: default_encode_batch(device) (same bits on a CPU)
-  int metric_workers = -1;  // threads scoring beside the model; 0: on the model thread; -1: auto
+  int workers = -1;         // the worker pool beside the model (read-ahead, work after the decoder); -1: auto
+  int metric_workers = -1;  // 0: the work after the decoder on the model thread; -1: auto; N: pool size if workers is -1
   std::filesystem::path embedding_cache;   // on-disk embedding cache folder; empty: none
   // Accept a cache folder that other users can write (docs/security.md): everyone who can write
   // it decides the embeddings of everyone who reads it.
