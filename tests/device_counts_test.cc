@@ -106,18 +106,24 @@ class DeviceCounts : public ::testing::Test {
     return c;
   }
 
+  // Runs `c` without surface metrics (rows from the device's counts, no mask to the host) and
+  // with them (rows from the host's masks); the rows must agree. Returns the host run.
+  Outcome expect_device_rows_are_the_hosts(Config c) {
+    c.metrics.surface = false;
+    const Outcome device = evaluate(c);
+    c.metrics.surface = true;
+    Outcome host = evaluate(c);
+    EXPECT_GT(host.rows, 0u);
+    expect_same_rows(device, host);
+    EXPECT_EQ(device.host_masks, 0);
+    return host;
+  }
+
   testing::TempDir dir_;
 };
 
 TEST_F(DeviceCounts, WithoutSurfaceMetricsTheRowsAreTheHostPathsAndNoMaskComesBack) {
-  Config c = config();
-  c.metrics.surface = false;
-  const Outcome device = evaluate(c);
-  c.metrics.surface = true;
-  const Outcome host = evaluate(c);
-  ASSERT_GT(host.rows, 0u);
-  expect_same_rows(device, host);
-  EXPECT_EQ(device.host_masks, 0);
+  const Outcome host = expect_device_rows_are_the_hosts(config());
   EXPECT_EQ(host.host_masks, static_cast<long long>(host.rows));  // one per kept mask, each policy's
 }
 
@@ -159,13 +165,7 @@ TEST_F(DeviceCounts, TheFieldOfViewIsCutTheSameWay) {
   Config c = config();
   c.dataset = {{"adapter", "vessels"}, {"layout", "drive"}, {"root", "DRIVE"}};
   c.instances.whole_class = true;
-  c.metrics.surface = false;
-  const Outcome device = evaluate(c);
-  c.metrics.surface = true;
-  const Outcome host = evaluate(c);
-  ASSERT_GT(host.rows, 0u);
-  expect_same_rows(device, host);
-  EXPECT_EQ(device.host_masks, 0);
+  const Outcome host = expect_device_rows_are_the_hosts(c);
   EXPECT_GT(host.host_masks, 0);
 }
 

@@ -234,8 +234,12 @@ SurfaceScores surface_scores(const std::vector<MaskSlice>& slices, std::array<in
   return scores_of(surface_voxels(p, spacing), surface_voxels(g, spacing), tolerance_mm);
 }
 
-MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,
-                         const SurfaceOptions& surface, EmptyRule rule) {
+namespace {
+
+// Dice and IoU from the counts, NSD and HD95 (when asked for) from the masks' surfaces.
+template <class Truth>
+MetricValues metrics_of(const Overlap& o, const cv::Mat& prediction, const Truth& truth, cv::Point2d spacing,
+                        const SurfaceOptions& surface, EmptyRule rule) {
   MetricValues values = overlap_metrics(o, rule);
   if (!surface.enabled) return values;
   const SurfaceScores s = surface_scores(prediction, truth, spacing, surface.tolerance_mm, rule);
@@ -244,14 +248,16 @@ MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const cv::
   return values;
 }
 
+}  // namespace
+
+MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const cv::Mat& truth, cv::Point2d spacing,
+                         const SurfaceOptions& surface, EmptyRule rule) {
+  return metrics_of(o, prediction, truth, spacing, surface, rule);
+}
+
 MetricValues all_metrics(const Overlap& o, const cv::Mat& prediction, const Instance& truth, cv::Point2d spacing,
                          const SurfaceOptions& surface, EmptyRule rule) {
-  MetricValues values = overlap_metrics(o, rule);
-  if (!surface.enabled) return values;
-  const SurfaceScores s = surface_scores(prediction, truth, spacing, surface.tolerance_mm, rule);
-  values[static_cast<size_t>(Metric::kNSD)] = s.nsd;
-  values[static_cast<size_t>(Metric::kHD95)] = s.hd95;
-  return values;
+  return metrics_of(o, prediction, truth, spacing, surface, rule);
 }
 
 }  // namespace sambench
