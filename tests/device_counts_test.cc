@@ -154,13 +154,7 @@ TEST_F(DeviceCounts, IterativeRoundsBringTheirMasksBack) {
 // A DRIVE-layout image whose field of view is its left half: the cut is made on the device as
 // on the host.
 TEST_F(DeviceCounts, TheFieldOfViewIsCutTheSameWay) {
-  cv::Mat image = read_rgb(dir_ / "data/images/demo_000.png");
-  cv::Mat truth = read_label_map(dir_ / "data/masks/demo_000.png") == 1;
-  cv::Mat fov = cv::Mat::zeros(image.size(), CV_8U);
-  fov(cv::Rect(0, 0, image.cols / 2, image.rows)).setTo(255);
-  testing::write_rgb(dir_ / "DRIVE/test/images/01_test.tif", image);
-  testing::write_gif(dir_ / "DRIVE/test/1st_manual/01_manual1.gif", truth);
-  testing::write_gif(dir_ / "DRIVE/test/mask/01_test_mask.gif", fov);
+  testing::write_drive_left_half(dir_ / "data", dir_ / "DRIVE");
 
   Config c = config();
   c.dataset = {{"adapter", "vessels"}, {"layout", "drive"}, {"root", "DRIVE"}};

@@ -490,13 +490,8 @@ TEST_F(EvalTest, OracleIsAnUpperBoundOfBestScore) {
 // A DRIVE-layout copy of a demo image whose field of view is its left half: the random model's
 // masks spill everywhere, and nothing outside the FOV may be predicted, saved or scored.
 TEST_F(EvalTest, NothingOutsideTheFieldOfViewIsScored) {
-  cv::Mat image = read_rgb(dir_ / "data/images/demo_000.png");
-  cv::Mat truth = read_label_map(dir_ / "data/masks/demo_000.png") == 1;  // the disk, 0/255
-  cv::Mat fov = cv::Mat::zeros(image.size(), CV_8U);
-  fov(cv::Rect(0, 0, image.cols / 2, image.rows)).setTo(255);
-  testing::write_rgb(dir_ / "DRIVE/test/images/01_test.tif", image);
-  testing::write_gif(dir_ / "DRIVE/test/1st_manual/01_manual1.gif", truth);
-  testing::write_gif(dir_ / "DRIVE/test/mask/01_test_mask.gif", fov);
+  const cv::Mat fov = testing::write_drive_left_half(dir_ / "data", dir_ / "DRIVE");
+  const cv::Mat truth = read_label_map(dir_ / "data/masks/demo_000.png") == 1;  // its vessels
 
   Config c = config();
   c.dataset = {{"adapter", "vessels"}, {"layout", "drive"}, {"root", "DRIVE"}};
