@@ -512,12 +512,7 @@ TEST_F(EvalTest, NothingOutsideTheFieldOfViewIsScored) {
 TEST(EvalVolumes, CaseScoresAndALabelVolumeOnTheSourceGrid) {
   testing::TempDir dir;
   testing::write_ct_case(dir / "amos");
-  Config c;
-  c.name = "amos";
-  c.dataset = {{"adapter", "amos"}, {"root", (dir / "amos").string()}};
-  c.model.path = testing::small_model();
-  c.model.device = "cpu";
-  c.run.output = dir / "run";
+  Config c = testing::ct_config(dir.path());
   c.run.save_predictions = true;
   EvalResult result = run_eval(c);
   ASSERT_EQ(result.levels.size(), 3u);
@@ -571,13 +566,8 @@ TEST(EvalVolumes, CaseScoresAndALabelVolumeOnTheSourceGrid) {
 TEST(EvalVolumes, TheCaseDiceCountsTheGroundTruthNothingPrompted) {
   testing::TempDir dir;
   testing::write_ct_case(dir / "amos");
-  Config c;
-  c.name = "amos";
-  c.dataset = {{"adapter", "amos"}, {"root", (dir / "amos").string()}};
-  c.model.path = testing::small_model();
-  c.model.device = "cpu";
+  Config c = testing::ct_config(dir.path());
   c.instances.min_area = 300;  // class 6 has 320 pixels a slice, class 1 240
-  c.run.output = dir / "run";
   EvalResult result = run_eval(c);
   EXPECT_EQ(result.instances, 2);  // class 6 on slices 1 and 2
   CsvTable images = CsvTable::read(dir / "run/per_image.csv");

@@ -133,12 +133,7 @@ TEST(PrepareVolumes, WorkersWriteEveryFileAsOneThreadDoes) {
   testing::write_ct_case(dir / "amos", "amos_0001");
   testing::write_ct_case(dir / "amos", "amos_0002");
   auto run_with = [&](int workers, const json& modes, bool save) {
-    Config c;
-    c.name = "amos";
-    c.dataset = {{"adapter", "amos"}, {"root", (dir / "amos").string()}};
-    c.model.path = testing::small_model();
-    c.model.device = "cpu";
-    c.run.output = dir / "run";
+    Config c = testing::ct_config(dir.path());
     c.run.save_predictions = save;
     c.run.workers = workers;
     c.run.prefetch = 3;
